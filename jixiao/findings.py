@@ -1,0 +1,114 @@
+"""The findings table (复核发现) and the catalogue of check codes.
+
+Every check module registers its codes here with ``register_code``; the catalogue
+(code, severity, title, meaning, fix) is the one place the report cites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = [
+    "SEVERITIES",
+    "FINDING_COLUMNS",
+    "CheckCode",
+    "register_code",
+    "catalogue",
+    "make_finding",
+    "findings_frame",
+]
+
+#: Severities in display order.
+SEVERITIES = ("错误", "警告", "提示")
+
+#: Columns of every findings table.
+FINDING_COLUMNS = [
+    "code",  # stable code, e.g. "T03"
+    "severity",  # 错误 / 警告 / 提示
+    "where",  # Chinese location: "指标「招募辅警人数」(第34行)", "预算「基本支出」", "报告「一、部门概况」"
+    "scope",  # "indicator" / "budget" / "section" / "unit"
+    "indicator_id",  # indicator_id when scope == indicator, else ""
+    "message",  # Chinese message
+    "expected",  # expected value as text ("" if none)
+    "reported",  # reported value as text ("" if none)
+]
+
+
+@dataclass(frozen=True)
+class CheckCode:
+    """One entry of the catalogue."""
+
+    code: str
+    severity: str
+    title: str  # short Chinese title
+    meaning: str  # what it means (Chinese)
+    fix: str  # how to fix it (Chinese); narrative suggestions reuse it
+    group: str = ""  # DOMAIN §4.2 group: A/B/C/D/E
+
+
+_CATALOGUE: dict[str, CheckCode] = {}
+
+
+def register_code(code: str, severity: str, title: str, meaning: str, fix: str, group: str = "") -> CheckCode:
+    """Register a check code; registering the same code twice with other text is an error."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r} for {code}")
+    entry = CheckCode(code, severity, title, meaning, fix, group)
+    old = _CATALOGUE.get(code)
+    if old is not None and old != entry:
+        raise ValueError(f"check code {code} registered twice with different text")
+    _CATALOGUE[code] = entry
+    return entry
+
+
+def catalogue() -> pd.DataFrame:
+    """All registered codes as a table, sorted by code."""
+    rows = [vars(c) for c in sorted(_CATALOGUE.values(), key=lambda c: c.code)]
+    return pd.DataFrame(rows, columns=["code", "severity", "title", "meaning", "fix", "group"])
+
+
+def make_finding(
+    code: str,
+    where: str,
+    message: str,
+    *,
+    scope: str = "unit",
+    indicator_id: str = "",
+    expected: object = "",
+    reported: object = "",
+    severity: str | None = None,
+) -> dict:
+    """Build one finding row; severity defaults to the code's catalogue severity."""
+    entry = _CATALOGUE.get(code)
+    if entry is None:
+        raise KeyError(f"unregistered check code {code}")
+    return {
+        "code": code,
+        "severity": severity or entry.severity,
+        "where": where,
+        "scope": scope,
+        "indicator_id": indicator_id,
+        "message": message,
+        "expected": _text(expected),
+        "reported": _text(reported),
+    }
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def findings_frame(rows: list[dict]) -> pd.DataFrame:
+    """A findings table from rows, sorted by severity then code, with a clean index."""
+    frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    if frame.empty:
+        return frame.astype("object")
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    frame = frame.assign(_s=frame["severity"].map(order)).sort_values(["_s", "code"], kind="stable")
+    return frame.drop(columns="_s").reset_index(drop=True)

@@ -1,0 +1,116 @@
+"""Normalise the text of table cells: symbols, full-width characters, numbers.
+
+Every synonym of a symbol lives here, so readers and value parsing agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+__all__ = ["normalize_text", "normalize_symbols", "to_number", "is_blank", "clean_cell"]
+
+# Comparison symbols and their variants seen in published tables.
+_SYMBOL_MAP = {
+    "≧": "≥",
+    "＞=": "≥",
+    ">=": "≥",
+    "=>": "≥",
+    "≥=": "≥",
+    "≦": "≤",
+    "＜=": "≤",
+    "<=": "≤",
+    "=<": "≤",
+    "═": "=",
+    "＝": "=",
+    "〓": "=",
+    "＞": ">",
+    "＜": "<",
+    "％": "%",
+    "‰": "‰",
+    "﹪": "%",
+}
+_SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_SYMBOL_MAP, key=len, reverse=True)))
+
+#: Texts that mean "nothing here".
+BLANKS = {"", "—", "——", "-", "--", "/", "／", "无", "nan", "NaN", "None", "null", "空", "－"}
+
+
+def normalize_symbols(text: str) -> str:
+    """Map variant comparison and percent symbols to ≥ ≤ = > < %.
+
+    "百分比" used as a unit ("≥100百分比") becomes "%".
+    """
+    text = _SYMBOL_RE.sub(lambda m: _SYMBOL_MAP[m.group(0)], text)
+    text = re.sub(r"(?<=\d)\s*百分比", "%", text)
+    text = re.sub(r"(?<=\d)\s*百分点", "%", text)
+    return text
+
+
+def normalize_text(value: object) -> str:
+    """Return a cell's text with NFKC-folded digits/letters and canonical symbols.
+
+    Chinese punctuation that carries meaning (，。；：) is kept as is except that
+    full-width digits, letters, spaces and brackets are folded to ASCII. Runs of
+    whitespace become one space; leading/trailing whitespace is stripped.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    text = str(value)
+    # First map symbols that NFKC would otherwise mangle (≧ has no NFKC form; ＞ -> >).
+    text = normalize_symbols(text)
+    folded = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E and ch not in "，。；：？！（）":
+            folded.append(unicodedata.normalize("NFKC", ch))
+        elif ch == "\u3000" or ch == "\xa0":
+            folded.append(" ")
+        else:
+            folded.append(ch)
+    text = "".join(folded)
+    text = normalize_symbols(text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text
+
+
+def is_blank(value: object) -> bool:
+    """True for None, NaN, empty strings and placeholders such as "—" or "/"."""
+    return normalize_text(value) in BLANKS
+
+
+def clean_cell(value: object) -> str:
+    """Cell text for storage: normalised, and "" for blanks."""
+    text = normalize_text(value)
+    return "" if text in BLANKS else text
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def to_number(value: object) -> float | None:
+    """Parse a plain number cell: "1,234.50", "１２", "99.87%" (-> 99.87), 12 -> 12.0.
+
+    Returns None when the cell is not a plain number (text with words, blanks).
+    Percent signs are dropped: the caller knows whether the column is a rate.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return float(value)
+    text = normalize_text(value)
+    if text in BLANKS:
+        return None
+    text = text.replace(" ", "")
+    for suffix in ("%", "‰", "元", "万元", "分"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    if _NUMBER_RE.match(text):
+        return float(text.replace(",", ""))
+    return None
