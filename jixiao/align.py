@@ -93,7 +93,7 @@ def fit_indicator_field(field: str, tok: Token) -> float | None:
         if num or looks_like_value(t) or t in NATURE_WORDS or t in DIRECTION_WORDS:
             return None
         if is_level1_word(t):
-            return None
+            return 0.1  # "预算执行率" is both a 一级指标 and its only indicator
         if is_level2_word(t):
             return 0.2
         return 0.5 if len(t) <= 2 else 2.0  # "合规", "规范" are values, not names
