@@ -7,45 +7,17 @@ Schemas: ``jixiao/schemas/score.schema.json`` (``jixiao score --json``) and
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any  # noqa: F401
 
 import pandas as pd
 
+from .handoff import json_ready as jsonable
 from .model import TABLE_TYPES, Evaluation
 
 __all__ = ["SCORE_SCHEMA_VERSION", "FINDINGS_SCHEMA_VERSION", "score_payload", "findings_payload", "jsonable"]
 
 SCORE_SCHEMA_VERSION = 1
 FINDINGS_SCHEMA_VERSION = 1
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON value: NaN/NA -> None, numpy scalars -> Python, dates -> ISO text."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, int):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return jsonable(value.item())
-    return str(value)
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

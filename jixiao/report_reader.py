@@ -1,0 +1,569 @@
+"""Read a narrative 部门整体支出预算绩效自评报告 (plain text) into tables.
+
+The text comes from Word/PDF exports: lines are broken mid-sentence and blank lines
+separate them. Lines are joined into paragraphs (a line that does not end with 。!?
+continues into the next one, without a space, unless the next is a heading), headings are
+ranked by their numbering style (第一部分 > 一、 > （一） > 1. > 1.1 > 1.1.1 > (1)), and then:
+
+- the budget paragraph(s) give one row per budget line (合计/基本支出/项目支出/…);
+- the "数量指标包括 …；质量指标包括 …" lists give one row per target;
+- goal sentences ("解决率达到80%") and achieved rates ("实际解决率 87.3%") give the
+  achievements table, matched by name (see ``names_match``);
+- "截至/截止 … 年 … 月 … 日" dates are collected with their line numbers.
+
+Everything guessed is recorded in ``NarrativeReport.notes`` (NOTE_COLUMNS).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from .errors import InputFileError
+from .model import BUDGET_COLUMNS, NOTE_COLUMNS, empty_budget, empty_notes
+from .textnorm import normalize_text, to_number
+
+__all__ = [
+    "NarrativeReport",
+    "AsOfDate",
+    "read_report",
+    "read_report_text",
+    "names_match",
+    "matching_sections",
+    "SECTION_COLUMNS",
+    "TARGET_COLUMNS",
+    "ACHIEVEMENT_COLUMNS",
+    "PARAGRAPH_COLUMNS",
+    "REPORT_SUFFIXES",
+]
+
+REPORT_SUFFIXES = (".txt", ".md", ".text")
+SECTION_COLUMNS = ["level", "number", "title", "text", "line"]
+PARAGRAPH_COLUMNS = ["section", "line", "text"]  # section: index into sections, -1 before the first
+TARGET_COLUMNS = [
+    "target_id", "level2", "name", "target", "line", "nature",
+    "target_kind", "target_op", "target_number", "target_unit", "note",
+]  # fmt: skip
+ACHIEVEMENT_COLUMNS = [
+    "name", "target", "actual", "line", "as_of", "target_name", "target_line", "target_source",
+    "target_op", "target_number", "target_unit", "actual_number", "actual_unit",
+]  # fmt: skip
+
+
+class AsOfDate(NamedTuple):
+    """A "截至 … 日" date found in the text."""
+
+    date: _dt.date
+    line: int
+    text: str
+
+
+@dataclass
+class NarrativeReport:
+    """A narrative self-evaluation report after reading; all tables keep line numbers."""
+
+    title: str = ""
+    year: int | None = None
+    unit_name: str = ""  # as written, e.g. "上海市闵行区虹桥镇城运中心"
+    unit_short_name: str = ""  # without province/city/district prefix: "虹桥镇城运中心"
+    unit_name_source: str = ""  # how unit_name was found (Chinese)
+    sections: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SECTION_COLUMNS))
+    paragraphs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARAGRAPH_COLUMNS))
+    budget: pd.DataFrame = field(default_factory=empty_budget)
+    targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TARGET_COLUMNS))
+    achievements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACHIEVEMENT_COLUMNS))
+    as_of_dates: list[AsOfDate] = field(default_factory=list)
+    reported_total: float | None = None  # 自评得分 if the report states it
+    reported_grade: str = ""  # 自评等级 if the report states it
+    notes: pd.DataFrame = field(default_factory=empty_notes)
+    path: str = ""
+
+    def section_body(self, index: int) -> str:
+        """Text of section ``index`` and all its subsections (titles included)."""
+        secs = self.sections
+        level = secs.at[index, "level"]
+        parts = [secs.at[index, "text"]]
+        for j in range(index + 1, len(secs)):
+            if secs.at[j, "level"] <= level:
+                break
+            parts += [secs.at[j, "title"], secs.at[j, "text"]]
+        return "\n".join(p for p in parts if p)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_report(path: str | Path) -> NarrativeReport:
+    """Read a report file (.txt/.md, UTF-8 or GB18030).
+
+    Raises:
+        InputFileError: missing, empty, binary or unsupported file, or no report content.
+    """
+    from .readers import read_text_file  # the one place that decodes text files
+
+    p = Path(path)
+    if p.suffix.lower() not in REPORT_SUFFIXES:
+        hint = "请在 Word 中另存为纯文本（.txt，UTF-8）后再导入。" if p.suffix.lower() in (".docx", ".doc", ".pdf") else ""
+        raise InputFileError(
+            f"不支持的自评报告文件类型「{p.suffix or '无扩展名'}」，支持：{'、'.join(REPORT_SUFFIXES)}。{hint}",
+            path=str(p),
+        )
+    text = read_text_file(p)
+    if not text.strip() or sum(map(_is_garbage, text)) > max(3, len(text) // 100):
+        raise InputFileError("文件内容不是可读的文本（可能是二进制文件或编码错误）。", path=str(p))
+    return read_report_text(text, path=str(p))
+
+
+def _is_garbage(ch: str) -> bool:
+    """Control, replacement and private-use characters: signs of a binary or mis-decoded file."""
+    return (ord(ch) < 32 and ch not in "\r\n\t") or ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF
+
+
+def read_report_text(text: str, *, path: str = "") -> NarrativeReport:
+    """Parse the text of a report (pure).
+
+    Raises:
+        InputFileError: the text holds neither sections nor budget figures nor targets.
+    """
+    doc = _Doc(text)
+    rep = NarrativeReport(path=path)
+    rep.sections = pd.DataFrame(doc.sections, columns=SECTION_COLUMNS)
+    rep.paragraphs = pd.DataFrame([(p.section, p.line, p.text) for p in doc.paras], columns=PARAGRAPH_COLUMNS)
+    _read_head(doc, rep)
+    rep.as_of_dates = [d for p in doc.paras for d, _ in _as_of_in(p, rep.year)]
+    rep.budget = _read_budget(doc, rep)
+    rep.targets = _read_targets(doc, rep)
+    rep.achievements = _read_achievements(doc, rep)
+    _read_score(doc, rep)
+    if doc.notes:
+        rep.notes = pd.DataFrame(doc.notes, columns=NOTE_COLUMNS).astype({"row": "Int64"})
+    if rep.sections.empty and rep.budget.empty and rep.targets.empty:
+        raise InputFileError("未识别到自评报告内容（没有章节标题、预算数据或绩效指标）。", path=path or None)
+    return rep
+
+
+# --- lines, headings, paragraphs ---------------------------------------------------------
+
+_CN = "一二三四五六七八九十百零〇"
+_HEADINGS = [  # (style, regex); style order = canonical rank
+    ("part", re.compile(rf"^(第[{_CN}\d]+(?:部分|章|节))\s*[、.:：]?\s*(.+)$")),
+    ("cn", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.]\s*(.+)$")),
+    ("pcn", re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[)）]\s*[、.]?\s*(.+)$")),
+    ("num", re.compile(r"^(\d{1,2})\s*[.、](?!\d)\s*(.+)$")),
+    ("dec2", re.compile(r"^(\d{1,2}\.\d{1,2})(?:\s+|\s*、\s*)(.+)$")),
+    ("dec3", re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{1,2})(?:\s+|\s*、\s*)(.+)$")),
+    ("pnum", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*[、.]?\s*(.+)$")),
+]
+_NUMBER_FMT = {"part": "{}", "cn": "{}", "pcn": "（{}）", "num": "{}.", "dec2": "{}", "dec3": "{}", "pnum": "({})"}
+_TERMINAL = tuple("。！？!?")  # a list broken after ；or ： goes on
+
+
+@dataclass
+class _Para:
+    text: str
+    section: int
+    starts: list[tuple[int, int]]  # (offset in text, source line)
+
+    @property
+    def line(self) -> int:
+        return self.starts[0][1]
+
+    def line_at(self, offset: int) -> int:
+        line = self.starts[0][1]
+        for off, no in self.starts:
+            if off > offset:
+                break
+            line = no
+        return line
+
+
+def _heading(text: str) -> tuple[str, str, str] | None:
+    for style, rx in _HEADINGS:
+        m = rx.match(text)
+        if m:
+            return style, _NUMBER_FMT[style].format(m.group(1)), m.group(2).strip()
+    return None
+
+
+def _split_title(rest: str) -> tuple[str, str]:
+    """A heading line's title and the body text that follows it on the same line."""
+    m = re.search(r"[。：:]", rest)
+    if m and m.start() <= 60:
+        return rest[: m.start()].strip(" ，,"), rest[m.end():].strip()
+    if len(rest) <= 80:
+        return rest.rstrip("。 "), ""
+    return rest[:40], rest[40:]
+
+
+class _Doc:
+    """Normalised lines grouped into sections and paragraphs, plus reader notes."""
+
+    def __init__(self, text: str) -> None:
+        self.notes: list[tuple] = []
+        lines = [(i + 1, normalize_text(raw)) for i, raw in enumerate(text.splitlines())]
+        lines = [(no, t) for no, t in lines if t]
+        found = [(no, t, _heading(t)) for no, t in lines]
+        styles = [s for s, _ in _HEADINGS if any(h and h[0] == s for _, _, h in found)]
+        self.sections: list[list] = []
+        self.paras: list[_Para] = []
+        self.head: list[tuple[int, str]] = []  # lines before the first heading
+        section, prev_terminal = -1, True
+        for no, t, h in found:
+            if h:
+                title, body = _split_title(h[2])
+                self.sections.append([styles.index(h[0]) + 1, h[1], title, "", no])
+                section, prev_terminal = len(self.sections) - 1, True
+                if not body:
+                    continue
+                t = body
+            elif section < 0 and not self.paras and len(t) <= 60:  # title lines
+                self.head.append((no, t))
+                continue
+            if not prev_terminal and self.paras and self.paras[-1].section == section:
+                para = self.paras[-1]
+                para.starts.append((len(para.text), no))  # joined without a space: breaks fall anywhere
+                para.text += t
+            else:
+                self.paras.append(_Para(t, section, [(0, no)]))
+            prev_terminal = t.endswith(_TERMINAL)
+        for p in self.paras:
+            if p.section >= 0:
+                sec = self.sections[p.section]
+                sec[3] = f"{sec[3]}\n{p.text}" if sec[3] else p.text
+
+    def note(self, code: str, line: int | None, value: object, message: str) -> None:
+        self.notes.append((code, line, "", value, message))
+
+    def paras_in(self, include: str, exclude: str = "^$") -> list[_Para]:
+        """Paragraphs whose section or an enclosing section has a title matching ``include``."""
+        frame = pd.DataFrame(self.sections, columns=SECTION_COLUMNS)
+        keep = matching_sections(frame, include, exclude)
+        return [p for p in self.paras if p.section in keep]
+
+
+def matching_sections(sections: pd.DataFrame, include: str, exclude: str = "^$") -> set[int]:
+    """Indexes of the sections that belong under a title matching ``include``.
+
+    Walks from each section up through its enclosing sections; the first title that
+    matches ``include`` and not ``exclude`` makes the section (and so its paragraphs) match.
+    """
+    inc, exc = re.compile(include), re.compile(exclude)
+    levels, titles = list(sections["level"]), list(sections["title"])
+    keep = set()
+    for i in range(len(titles)):
+        j, level = i, None
+        while j >= 0:
+            if level is None or levels[j] < level:
+                if inc.search(titles[j]) and not exc.search(titles[j]):
+                    keep.add(i)
+                    break
+                level = levels[j]
+            j -= 1
+    return keep
+
+
+# --- title, year, unit --------------------------------------------------------------------
+
+_ORG_END = r"(?:中心|局|委员会|委|办公室|办事处|街道|镇|乡|所|院|站|队|馆|处|科|学校|医院|公司|集团|协会|联合会|党校|署)"
+
+
+def _read_head(doc: _Doc, rep: NarrativeReport) -> None:
+    head = doc.head
+    titled = [t for _, t in head if "报告" in t or "自评" in t]
+    rep.title = titled[0] if titled else (head[0][1] if head else "")
+    for no, t in head:
+        m = re.search(r"[（(]\s*(\d{4})\s*年度?\s*[)）]", t) or re.search(r"(\d{4})\s*年度", t)
+        if m:
+            rep.year = int(m.group(1))
+            break
+    if rep.year is None:
+        years = re.findall(r"(20\d{2})\s*年", "\n".join(p.text for p in doc.paras))
+        if years:
+            rep.year = int(max(set(years), key=years.count))
+            doc.note("year", None, rep.year, f"标题中未写明年度，按正文中出现最多的年份推定为 {rep.year} 年。")
+    candidates = [(t, "标题") for _, t in head] + [(p.text, "职能段落") for p in doc.paras[:8]]
+    for text, where in candidates:
+        if where == "标题":
+            m = re.match(rf"^(.{{2,40}}?{_ORG_END})\s*(?:\d{{4}}\s*年度?)?(?:部门|单位)?整体支出", text)
+            m = m or re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*(\S{{2,40}}?{_ORG_END})", text)
+        else:
+            m = re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*([^，,。；\s]{{2,40}}?{_ORG_END})(?=[，,。；\s]|$)", text)
+            m = m or re.search(rf"设(?:置|立)了?([^\d，,。；、\s][^，,。；、\s]{{2,40}}?{_ORG_END})(?=[，,。；（(]|为)", text)
+        if m:
+            rep.unit_name = m.group(1)
+            rep.unit_name_source = f"{where}：「{m.group(0)[:40]}」"
+            break
+    if rep.unit_name:
+        short = re.sub(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市)", "", rep.unit_name)
+        short = re.sub(r"^[\u4e00-\u9fff]{1,4}?(?:区|县)(?=.{3,})", "", short)
+        rep.unit_short_name = short
+        doc.note("unit_name", None, rep.unit_name, f"单位名称取自{rep.unit_name_source}。")
+    else:
+        doc.note("unit_name", None, "", "报告中未找到单位名称。")
+
+
+def _read_score(doc: _Doc, rep: NarrativeReport) -> None:
+    text = "\n".join(p.text for p in doc.paras)
+    m = re.search(r"(?:自评|评价)\s*(?:总?得分|总分|分数)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分", text)
+    if m:
+        rep.reported_total = float(m.group(1))
+    m = re.search(r"(?:等级|等次|评级|自评结果|评价结果)\s*(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
+                  r"(?=[”\"」。，,；;、\s(（]|$)", text)
+    if m:
+        rep.reported_grade = {"优秀": "优", "良好": "良", "中等": "中"}.get(m.group(1), m.group(1))
+
+
+# --- as-of dates ---------------------------------------------------------------------------
+
+_AS_OF = re.compile(r"截(?:至|止)(?:至|到)?\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _as_of_in(para: _Para, year: int | None):
+    for m in _AS_OF.finditer(para.text):
+        y = int(m.group(1)) if m.group(1) else year
+        if y is None:
+            continue
+        try:
+            date = _dt.date(y, int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        yield AsOfDate(date, para.line_at(m.start()), m.group(0)), m.start()
+
+
+# --- budget --------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(亿元|万元|元|%)")
+_LINES = {"基本支出": "资金结构", "项目支出": "资金结构", "财政拨款": "资金来源", "其他资金": "资金来源"}
+_TOTAL_WORDS = ("合计", "总计", "整体", "部门全年", "总预算", "全部")
+_OTHER_WORDS = ("人员经费", "公用经费", "三公", "政府采购", "结转", "结余", "资产", "原值", "上年", "收入")
+_SPENT_WORDS = ("执行金额", "执行数", "预算执行", "已执行", "执行了", "实际执行", "实际支出", "决算", "支付", "已支出", "累计支出", "完成支出")
+_RATE_WORDS = ("执行率", "执行进度", "支出进度", "支出率", "完成率")
+_MONEY_FACTOR = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+
+
+def _field_of(clause: str, unit: str) -> str | None:
+    c = clause
+    for name in _LINES:
+        c = c.replace(name, "")
+    if unit == "%":
+        return "reported_rate" if any(w in c for w in _RATE_WORDS) else None
+    if "年初" in c:
+        return "initial_budget"
+    if any(w in c for w in _SPENT_WORDS):
+        return "spent"
+    if any(w in c for w in ("预算", "安排", "批复", "调整后")):
+        return "budget"
+    if "支出" in c:
+        return "spent"
+    return None
+
+
+def _read_budget(doc: _Doc, rep: NarrativeReport) -> pd.DataFrame:
+    paras = doc.paras_in(r"预算.*执行|执行情况|资金使用|预算安排|收支")
+    if not paras:
+        paras = [p for p in doc.paras if "预算" in p.text and "执行" in p.text]
+        if paras:
+            doc.note("budget_section", paras[0].line, "", "未找到“预算执行情况”章节，预算数据取自含“预算”“执行”字样的段落。")
+    rows: dict[str, dict] = {}
+    for para in paras:
+        current, field_ctx, pos = "合计", None, 0
+        for tok in _TOKEN.finditer(para.text):
+            segment = para.text[pos: tok.start()]
+            pos = tok.end()
+            clauses = re.split(r"(?<=[，,。；;：:])", segment)
+            for clause in clauses:
+                named = [n for n in _LINES if n in clause]
+                if any(w in clause for w in _OTHER_WORDS):
+                    current = "其他"
+                elif len(named) == 1:
+                    current = named[0]
+                elif not named and any(w in clause for w in _TOTAL_WORDS):
+                    current = "合计"
+                f = _field_of(clause, "x")
+                field_ctx = f or field_ctx
+                if clause.endswith("。"):
+                    current, field_ctx = "合计", None
+            unit = tok.group(2)
+            fld = _field_of(clauses[-1], unit) or (field_ctx if unit != "%" else None)
+            if current == "其他" or fld is None or (unit == "%") != (fld == "reported_rate"):
+                continue
+            _set_budget(doc, rows, current, fld, to_number(tok.group(1)), unit, para.line_at(tok.start()))
+    out = [r for r in (rows.get(n) for n in ("合计", *_LINES)) if r and (pd.notna(r["budget"]) or pd.notna(r["spent"]))]
+    if not out:
+        return empty_budget()
+    frame = pd.DataFrame(out, columns=BUDGET_COLUMNS)
+    frame["rate"] = [round(s / b * 100, 2) if pd.notna(s) and pd.notna(b) and b else float("nan")
+                     for s, b in zip(frame["spent"], frame["budget"])]  # fmt: skip
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame
+
+
+def _set_budget(doc: _Doc, rows: dict, name: str, fld: str, value: float | None, unit: str, line: int) -> None:
+    if value is None:
+        return
+    row = rows.setdefault(name, {c: float("nan") for c in BUDGET_COLUMNS} | {
+        "name": name, "group": _LINES.get(name, "合计"), "money_unit": "", "source_row": line})  # fmt: skip
+    if unit != "%":
+        if not row["money_unit"]:
+            row["money_unit"] = "亿元" if unit == "亿元" else unit
+        if unit != row["money_unit"]:
+            converted = round(value * _MONEY_FACTOR[unit] / _MONEY_FACTOR[row["money_unit"]], 6)
+            doc.note("money_unit", line, value, f"「{name}」金额单位不一致：{value}{unit} 已换算为 {converted}{row['money_unit']}。")
+            value = converted
+    if pd.notna(row[fld]):
+        if abs(row[fld] - value) > 1e-9:
+            doc.note("budget_repeat", line, value, f"「{name}」的{fld}出现两次（{row[fld]} 与 {value}），取第一次。")
+        return
+    row[fld] = value
+
+
+# --- targets ("数量指标包括 …") -------------------------------------------------------------
+
+_LEVEL2 = re.compile(
+    r"((?:数量|质量|时效|成本|经济效益|社会效益|生态效益|环境效益|可持续影响|服务对象满意度|满意度)指标)"
+    r"\s*(?:主要)?(?:包括|包含|有|为|是)\s*[:：]?\s*"
+)
+_UNIT_WORDS = (
+    "人次|人|个|件|次|起|部|台|套|户|家|项|万元|元|平方米|米|公里|千米|天|日|小时|分钟|分|所|座|处|条|批|场|期|"
+    "篇|份|辆|吨|棵|株|居委|小区|村|月|年|周|张|本|册|间|栋|幢|点|块|名|位|宗|例|组|支|队|班|课时|学时"
+)
+_NUM_UNIT = rf"\d[\d,]*(?:\.\d+)?\s*(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*(?:以上|以下|以内|左右)?"
+_PREFIX = r"(?:(?:同比|环比|较上年|比上年|较去年)?\s*(?:上升|下降|提升|降低|减少|增加|增长|提高)?\s*" \
+          r"(?:[<>≤≥=≈]|不低于|不少于|不高于|不超过|不大于|不小于|达到|达|约|低于|高于|小于|大于)?\s*)"
+_VALUE_TAIL = re.compile(rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|(?:{_PREFIX}{_NUM_UNIT}\s*)+)$")
+_QUALITATIVE_END = re.compile(r"(及时|改善|提升|下降|上升|完善|规范|有效|明显|健全|达标|良好|提高|降低|减少|增加|到位|完成|落实|满意)$")
+_QUOTES = "\"'“”‘’「」"
+
+
+def _split_item(item: str) -> tuple[str, str]:
+    item = item.strip().strip(_QUOTES).strip()
+    m = _VALUE_TAIL.search(item)
+    if not m:
+        return item, ""
+    return item[: m.start()].strip().strip(_QUOTES).strip(), item[m.start():].strip()
+
+
+def _read_targets(doc: _Doc, rep: NarrativeReport) -> pd.DataFrame:
+    from .parse import parse_value
+
+    rows: list[dict] = []
+    for para in doc.paras:
+        marks = list(_LEVEL2.finditer(para.text))
+        for k, mark in enumerate(marks):
+            end = marks[k + 1].start() if k + 1 < len(marks) else len(para.text)
+            body = para.text[mark.end(): end]
+            stop = body.find("。")
+            body = body[:stop] if stop >= 0 else body
+            seps = "[；;]" if re.search("[；;]", body) else "[，,、]"
+            pos = mark.end()
+            for piece in re.split(f"({seps})", body):
+                start, pos = pos, pos + len(piece)
+                if re.fullmatch(seps, piece) or not piece.strip(" " + _QUOTES):
+                    continue
+                name, value = _split_item(piece)
+                line = para.line_at(start + len(piece) - len(piece.lstrip()))
+                if not name and rows and rows[-1]["level2"] == mark.group(1) and not rows[-1]["target"]:
+                    prev = rows[-1]
+                    prev["target"] = value
+                    prev["note"] = f"指标名称与指标值被分号隔开（「{prev['name']}」；「{value}」），已合并为一项"
+                    doc.note("target_merged", line, value, prev["note"] + "。")
+                    continue
+                if not name:
+                    doc.note("target_orphan", line, value, f"{mark.group(1)}中的「{value}」只有数值、没有指标名称，已忽略。")
+                    continue
+                rows.append({"level2": mark.group(1), "name": name, "target": value, "line": line, "note": ""})
+    out = []
+    for i, row in enumerate(rows, start=1):
+        pv = parse_value(row["target"], year=rep.year) if row["target"] else None
+        nature = "定量" if row["target"] else ("定性" if _QUALITATIVE_END.search(row["name"]) else "")
+        out.append({
+            "target_id": f"RT{i:02d}", **{k: row[k] for k in ("level2", "name", "target", "line")},
+            "nature": nature,
+            "target_kind": pv.kind if pv else "empty",
+            "target_op": (pv.op if pv else None) or "",
+            "target_number": pv.number if pv and pv.number is not None else float("nan"),
+            "target_unit": (pv.unit if pv else None) or "",
+            "note": row["note"],
+        })  # fmt: skip
+    frame = pd.DataFrame(out, columns=TARGET_COLUMNS)
+    frame["line"] = frame["line"].astype("Int64")
+    frame["target_number"] = frame["target_number"].astype("float64")
+    return frame
+
+
+# --- achievements ------------------------------------------------------------------------
+
+_GOAL = re.compile(
+    r"([\u4e00-\u9fff]{1,15}(?:率|数|量|度))\s*(力争达到|达到|达|不低于|不少于|高于|不高于|不超过|控制在|保持在|≥|≤|>|<)\s*"
+    r"(\d+(?:\.\d+)?\s*%?)"
+)
+_ACHIEVED = re.compile(r"([\u4e00-\u9fff]{1,15}率)\s*(?:为|达到|达|是|:|：)?\s*(\d+(?:\.\d+)?)\s*%")
+#: Qualifiers that make two rates different measures (按时办结率 is not 办结率).
+_DISTINCT = ("按时", "及时", "先行", "高效", "一次", "首次", "重复", "超期", "逾期", "提前", "联系", "现场", "平均", "回访")
+
+
+def names_match(a: str, b: str) -> int:
+    """How well two indicator names match: length of their shared suffix, or 0.
+
+    Names match when they share a suffix of at least 3 characters ending in 率/数/量/度
+    (解决率 ↔ 实际解决率 ↔ 诉求解决率; 满意率 ↔ 市民满意率) and neither leftover prefix holds
+    a qualifier that changes the measure (按时, 及时, 先行, 高效 …: 办结率 ≠ 按时办结率).
+    """
+    a, b = a.strip(_QUOTES), b.strip(_QUOTES)
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    if n < 3 or a[-1] not in "率数量度":
+        return 0
+    rest = a[: len(a) - n] + "|" + b[: len(b) - n]
+    return 0 if any(q in rest for q in _DISTINCT) else n
+
+
+def _read_achievements(doc: _Doc, rep: NarrativeReport) -> pd.DataFrame:
+    from .parse import parse_value
+
+    goals = []  # (name, target text, line, source)
+    for para in doc.paras_in(r"目标|任务|计划", r"实现|完成情况|考察|问题"):
+        for m in _GOAL.finditer(para.text):
+            goals.append((m.group(1), m.group(2) + m.group(3), para.line_at(m.start()), "目标段落"))
+    listed = [(r.name, r.target, int(r.line), "指标清单") for r in rep.targets.itertuples() if r.target]
+    rows = []
+    for para in doc.paras_in(r"实现|完成情况|成效|工作完成|绩效情况", r"问题|改进|应用|公开"):
+        dates = list(_as_of_in(para, rep.year))
+        for m in _ACHIEVED.finditer(para.text):
+            name, actual = m.group(1), m.group(2) + "%"
+            best, score = None, 0
+            for pool in (goals, listed):  # goal sentences first, the indicator lists as fallback
+                for goal in pool:
+                    s = names_match(name, goal[0])
+                    if s > score:
+                        best, score = goal, s
+                if best:
+                    break
+            as_of = max((d.date for d, off in dates if off < m.start()), default=None)
+            tv = parse_value(best[1], year=rep.year) if best else None
+            av = parse_value(actual, year=rep.year)
+            rows.append({
+                "name": name, "target": best[1] if best else "", "actual": actual,
+                "line": para.line_at(m.start()), "as_of": as_of,
+                "target_name": best[0] if best else "", "target_line": best[2] if best else None,
+                "target_source": best[3] if best else "",
+                "target_op": (tv.op if tv else None) or "",
+                "target_number": tv.number if tv and tv.number is not None else float("nan"),
+                "target_unit": (tv.unit if tv else None) or "",
+                "actual_number": av.number if av.number is not None else float("nan"),
+                "actual_unit": av.unit or "",
+            })  # fmt: skip
+            if best and best[0] != name:
+                doc.note("achievement_match", rows[-1]["line"], name, f"实现值「{name}」按名称对应到目标「{best[0]}」（{best[3]}）。")
+    frame = pd.DataFrame(rows, columns=ACHIEVEMENT_COLUMNS)
+    for col in ("line", "target_line"):
+        frame[col] = frame[col].astype("Int64")
+    for col in ("target_number", "actual_number"):
+        frame[col] = frame[col].astype("float64")
+    return frame
