@@ -618,7 +618,9 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
         table_type=table_type,
     )
     unit.year = _year(info.get("period", ""), info.get("title", ""), title, *title_texts[:6])
-    unit.extra = {k: v for k, v in info.items() if k not in ("period",)}
+    if reported_total is None and info.get("total") is not None:
+        reported_total = to_number(info.get("total"))
+    unit.extra = {k: v for k, v in info.items() if k not in ("period", "total")}
     if title:
         unit.extra.setdefault("title", title)
     extras = {}

@@ -63,23 +63,18 @@ def score_evaluation(
     """
     from .aggregate import GradeBands, aggregate_scores
     from .scoring import score_budget, score_indicators
-    from .weights import apply_scheme
 
     scored = score_indicators(evaluation.indicators, settings=settings, overrides=overrides, year=evaluation.unit.year)
     scheme_obj = _scheme(scheme)
-    if scheme_obj.name != "table":
-        scored = apply_scheme(scored, scheme_obj)
-    budget = score_budget(evaluation.budget)
-    budget_score = None
-    if "rule_score" in budget.columns and budget["rule_score"].notna().any():
-        budget_score = float(budget["rule_score"].dropna().iloc[0])
+    budget = score_budget(evaluation.budget, weight=scheme_obj.budget_weight or None)
+    has_budget_score = "rule_score" in budget.columns and budget["rule_score"].notna().any()
     grade_bands = GradeBands.from_mapping(bands) if bands else GradeBands()
     agg = aggregate_scores(
         scored,
         scheme=scheme_obj,
         bands=grade_bands,
         reported_total=evaluation.reported_total,
-        budget_score=budget_score,
+        budget_score=budget if has_budget_score else None,
     )
     return ScoredUnit(evaluation, scored, budget, agg.level1, agg.level2, agg.totals, scheme_obj.name)
 
@@ -124,6 +119,16 @@ class UnitResult:
             return ""
         return self.self_eval.totals.get("grade") or ""
 
+    def _totals(self) -> dict:
+        if self.self_eval is not None:
+            return dict(self.self_eval.totals)
+        from .model import TOTAL_KEYS
+
+        totals = {k: None for k in TOTAL_KEYS}
+        if self.declaration is not None:
+            totals["weight_sum"] = self.declaration.totals.get("weight_sum")
+        return totals
+
     def to_dict(self) -> dict:
         """JSON-able result (see ``jixiao/schemas/result.schema.json``)."""
         from .export import jsonable
@@ -149,7 +154,7 @@ class UnitResult:
                 "budget": main_payload["budget"],
                 "indicators": main_payload["indicators"],
                 "level1": main_payload["level1"],
-                "totals": {} if self.self_eval is None else dict(self.self_eval.totals),
+                "totals": self._totals(),
                 "findings": self.findings.to_dict(orient="records") if not self.findings.empty else [],
                 "finding_counts": {s: int(counts.get(s, 0)) for s in ("错误", "警告", "提示")},
                 "self_evaluation": main_payload if main is self.self_eval and main else scored_part(self.self_eval),
