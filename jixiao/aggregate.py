@@ -67,9 +67,20 @@ class Aggregates(NamedTuple):
     totals: dict[str, Any]
 
 
+def _floats(values: Any) -> list[float]:
+    """Values as floats (NaN for anything that is not a number), without building a Series."""
+    out = []
+    for v in values:
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            out.append(math.nan)
+    return out
+
+
 def _dsum(values: Any) -> float:
     """Exact decimal sum of the non-missing values, rounded half-up to 2 decimals; NaN if none."""
-    nums = [float(v) for v in pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce") if not math.isnan(v)]
+    nums = [v for v in _floats(values) if not math.isnan(v)]
     if not nums:
         return math.nan
     return round_half_up(float(sum(Decimal(repr(v)) for v in nums)))
@@ -143,22 +154,29 @@ def aggregate_scores(
             base[col] = math.nan
     df = apply_scheme(base, scheme)
     active, left = scheme_weights(df, scheme)
-    names = [str(n) for n in pd.unique(df["level1"])]
-    key = df["level1"].astype(str)
+    # plain lists: a unit has tens of rows, and boolean masks per group cost more than the sums
+    cols = {c: _floats(df[c]) for c in ("level1_weight_table", "weight_table", "self_score_table",
+                                           "review_score_table", "self_score", "rule_score", "review_score")}
+    keys = [str(k) for k in df["level1"]]
+    groups: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
     rows = []
-    for name in names:
-        part = df[key == name]
-        level1_decl = pd.to_numeric(part["level1_weight_table"], errors="coerce").dropna()
-        weight_sum = _dsum(part["weight_table"])
-        self_orig, review_orig = _dsum(part["self_score_table"]), _dsum(part["review_score_table"])
+    for name, idx in groups.items():
+        def pick(col: str) -> list[float]:
+            return [cols[col][i] for i in idx]
+
+        level1_decl = [v for v in pick("level1_weight_table") if not math.isnan(v)]
+        weight_sum = _dsum(pick("weight_table"))
+        self_orig, review_orig = _dsum(pick("self_score_table")), _dsum(pick("review_score_table"))
         rows.append({
             "name": name,
-            "declared_weight": float(level1_decl.iloc[0]) if len(level1_decl) else math.nan,
+            "declared_weight": level1_decl[0] if level1_decl else math.nan,
             "weight_sum": weight_sum,
             "scheme_weight": round_half_up(active[name]) if not math.isnan(active[name]) else math.nan,
-            "self_score_sum": _dsum(part["self_score"]),
-            "rule_score_sum": _dsum(part["rule_score"]),
-            "review_score_sum": _dsum(part["review_score"]),
+            "self_score_sum": _dsum(pick("self_score")),
+            "rule_score_sum": _dsum(pick("rule_score")),
+            "review_score_sum": _dsum(pick("review_score")),
             "self_rate": _rate(self_orig, weight_sum),
             "review_rate": _rate(review_orig, weight_sum),
         })  # fmt: skip
@@ -178,10 +196,13 @@ def aggregate_scores(
 
 def _level2(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    pairs = df[["level1", "level2"]].astype(str).drop_duplicates()
-    for l1, l2 in pairs.itertuples(index=False, name=None):
-        part = df[(df["level1"].astype(str) == l1) & (df["level2"].astype(str) == l2)]
-        sums = [_dsum(part[c]) for c in ("weight", "self_score", "rule_score", "review_score")]
+    names = ("weight", "self_score", "rule_score", "review_score")
+    cols = {c: _floats(df[c]) for c in names}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, pair in enumerate(zip(df["level1"].astype(str), df["level2"].astype(str))):
+        groups.setdefault(pair, []).append(i)
+    for (l1, l2), idx in groups.items():
+        sums = [_dsum([cols[c][i] for i in idx]) for c in names]
         rows.append([l1, l2, *sums])
     return pd.DataFrame(rows, columns=LEVEL2_COLUMNS)
 
@@ -193,8 +214,8 @@ def _plus(a: float, b: float | None) -> float:
 
 
 def _totals(df, level1, budget, reported_total, bands: GradeBands, scheme: WeightScheme) -> dict[str, Any]:
-    weights = pd.to_numeric(df["weight_table"], errors="coerce")
-    selfs = pd.to_numeric(df["self_score_table"], errors="coerce")
+    weights = _floats(df["weight_table"])
+    selfs = _floats(df["self_score_table"])
     capped = [min(s, w) if not math.isnan(w) else s for s, w in zip(selfs, weights) if not math.isnan(s)]
     b_score, b_weight = (budget[0], budget[1]) if budget else (None, None)
     weight_sum = _dsum(df["weight"])
@@ -211,6 +232,6 @@ def _totals(df, level1, budget, reported_total, bands: GradeBands, scheme: Weigh
         "review_total": review_total,
         "grade": bands.grade(review_total),
         "self_grade": bands.grade(reported if reported is not None else self_sum),
-        "unscored_count": int(pd.to_numeric(df["rule_score"], errors="coerce").isna().sum()),
+        "unscored_count": sum(1 for v in _floats(df["rule_score"]) if math.isnan(v)),
         "weight_scheme": scheme.name,
     }

@@ -138,7 +138,7 @@ def rules() -> None:
     from .terminal import format_table
 
     table = list_rules()
-    click.echo(format_table(["规则", "名称", "说明"], table[["id", "label", "description"]].values.tolist(), max_width=60))
+    click.echo(format_table(["规则", "名称", "说明"], table[["rule_id", "label", "description"]].values.tolist(), max_width=60))
 
 
 @main.command(context_settings=_CONTEXT)

@@ -52,10 +52,13 @@ __all__ = [
     "TIERS",
     "load_params",
     "load_params_document",
+    "params_from_document",
     "find_params",
     "list_units",
     "match_overrides",
     "validate_overrides",
+    "score_in_tier",
+    "tier_band_text",
 ]
 
 #: Input kinds and their Chinese names.
@@ -196,7 +199,19 @@ def load_params(path: str | os.PathLike[str]) -> UnitParams:
             override without a reason, negative score… (message names file and key).
     """
     source = Path(path).resolve()
-    doc = load_params_document(source)
+    return params_from_document(load_params_document(source), source)
+
+
+def params_from_document(doc: CommentedMap, path: str | os.PathLike[str]) -> UnitParams:
+    """Validate a params document (as :func:`load_params_document` reads it) that belongs at ``path``.
+
+    Lets an edited document be checked before it is written; relative input paths
+    resolve against ``path``'s directory and ``unit_id`` must equal its file name.
+
+    Raises:
+        ParamsError: as :func:`load_params`.
+    """
+    source = Path(path).resolve()
     v = _Validator(source, doc)
     v.check_keys(doc, _REQUIRED + _OPTIONAL, "", required=_REQUIRED)
 
@@ -262,14 +277,25 @@ def validate_overrides(params: UnitParams, indicators: pd.DataFrame) -> None:
         key = f"overrides.{ov.indicator}.score"
         if ov.score > float(weight) + 1e-9:
             raise ParamsError(f"复核分 {ov.score:g} 超过该指标的分值 {float(weight):g}", path=_p(params), key=key)
-        if ov.tier:
-            low, high = TIERS[ov.tier]
-            upper_ok = ov.score <= high * weight + 1e-9 if ov.tier == "达成" else ov.score < high * weight - 1e-9
-            if ov.score < low * weight - 1e-9 or not upper_ok:
-                band = f"[{low * weight:g}, {high * weight:g}{']' if ov.tier == '达成' else ')'}"
-                raise ParamsError(
-                    f"复核分 {ov.score:g} 不在档次「{ov.tier}」的分数区间 {band} 内", path=_p(params), key=key
-                )
+        if ov.tier and not score_in_tier(ov.score, ov.tier, float(weight)):
+            raise ParamsError(
+                f"复核分 {ov.score:g} 不在档次「{ov.tier}」的分数区间 {tier_band_text(ov.tier, float(weight))} 内",
+                path=_p(params),
+                key=key,
+            )
+
+
+def score_in_tier(score: float, tier: str, weight: float) -> bool:
+    """Whether ``score`` lies in the band of ``tier`` for an indicator of ``weight`` (达成 closed above, others open)."""
+    low, high = TIERS[tier]
+    upper_ok = score <= high * weight + 1e-9 if tier == "达成" else score < high * weight - 1e-9
+    return score >= low * weight - 1e-9 and upper_ok
+
+
+def tier_band_text(tier: str, weight: float) -> str:
+    """The band of ``tier`` in points, as shown to users: "[0.6, 0.8)"."""
+    low, high = TIERS[tier]
+    return f"[{low * weight:g}, {high * weight:g}{']' if tier == '达成' else ')'}"
 
 
 def _p(params: UnitParams) -> str | None:

@@ -148,11 +148,14 @@ def scheme_weights(indicators: pd.DataFrame, scheme: WeightScheme) -> tuple[dict
     """
     names = _level1_names(indicators)
     if scheme.is_table:
+        keys = [str(k) for k in indicators["level1"]]
+        declared = pd.to_numeric(indicators["level1_weight"], errors="coerce").tolist() if "level1_weight" in indicators else [math.nan] * len(keys)
+        weights = pd.to_numeric(indicators["weight"], errors="coerce").tolist()
         out = {}
         for name in names:
-            rows = indicators[indicators["level1"].astype(str) == name]
-            declared = pd.to_numeric(rows["level1_weight"], errors="coerce").dropna() if "level1_weight" in rows else []
-            out[name] = float(declared.iloc[0]) if len(declared) else _sum(rows["weight"])
+            idx = [i for i, k in enumerate(keys) if k == name]
+            first = next((declared[i] for i in idx if not math.isnan(declared[i])), None)
+            out[name] = float(first) if first is not None else _sum(pd.Series([weights[i] for i in idx], dtype="float64"))
         return out, scheme.budget_weight
     wanted = dict(scheme.level1)
     keys = {name: level1_key(name) for name in names}
