@@ -56,3 +56,10 @@ def test_ci_runs_the_readme_test_command():
     assert "bash scripts/test.sh" in readme
     assert "bash scripts/test.sh" in ci
     assert "bash scripts/setup.sh" in readme
+
+
+def test_public_api_resolves():
+    import jixiao
+
+    for name in jixiao.__all__:
+        assert getattr(jixiao, name) is not None, name

@@ -1,0 +1,66 @@
+"""The pipeline facade on the three sample units (no notebook, no kernel)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.errors import ParamsError
+from jixiao.params import load_params
+from jixiao.paths import PARAMS_DIR
+from jixiao.pipeline import evaluate_unit, score_evaluation, score_file
+from jixiao.readers import load_evaluation
+
+
+@pytest.fixture(scope="module")
+def xinhong():
+    return evaluate_unit(load_params(PARAMS_DIR / "xinhong-2023.yaml"))
+
+
+def test_self_evaluation_unit(xinhong):
+    assert xinhong.total == 89.99 and xinhong.grade == "良"
+    scored = xinhong.self_eval.scored.set_index("name")
+    # the evaluator's override in params replaces the (missing) rule score, with its reason
+    assert scored.loc["辅警人员出勤率", "review_score"] == 0
+    assert "佐证材料" in scored.loc["辅警人员出勤率", "review_note"]
+    assert scored.loc["基本支出预算执行率", "review_score"] == 0.99
+    codes = set(xinhong.findings["code"])
+    assert {"A02", "A04", "A06", "A07", "C05"} <= codes
+    doc = xinhong.to_dict()
+    assert doc["totals"]["review_total"] == 89.99
+    assert len(doc["indicators"]) == 56
+    assert sum(doc["finding_counts"].values()) == len(doc["findings"])
+
+
+def test_declaration_only_unit():
+    result = evaluate_unit(load_params(PARAMS_DIR / "xinhong-2024-declaration.yaml"))
+    assert result.self_eval is None and result.declaration is not None
+    assert len(result.declaration.scored) == 38
+    assert result.total is None and result.grade == ""
+    doc = result.to_dict()
+    assert doc["totals"]["review_total"] is None and doc["totals"]["grade"] is None
+    assert set(result.findings["code"]) <= {"A30", "A32", "C01", "C02", "C03", "C04", "C08", "C09", "C10", "C11"}
+
+
+def test_report_only_unit():
+    result = evaluate_unit(load_params(PARAMS_DIR / "hongqiao-2024.yaml"))
+    assert result.main is None and result.report is not None
+    assert set(result.findings["code"]) == {"R02", "R03", "R20", "R30", "R31", "R33"}
+    assert len(result.confirmations) >= 6
+
+
+def test_weight_scheme_rescales_project_table(data_dir):
+    ev = load_evaluation(data_dir / "project_layout.xlsx")
+    unit = score_evaluation(ev, scheme="caiyu_2020_10")
+    l1 = unit.level1.set_index("name")
+    assert l1.loc["产出指标", "scheme_weight"] == 50 and l1.loc["满意度指标", "scheme_weight"] == 10
+    assert unit.totals["weight_scheme"] == "caiyu_2020_10"
+
+
+def test_scheme_that_does_not_fit_is_a_params_error(seed_000_path):
+    with pytest.raises(ParamsError, match="投入管理"):
+        score_file(seed_000_path, scheme="caiyu_2020_10")
+
+
+def test_custom_grade_bands(seed_000_path):
+    unit = score_file(seed_000_path, bands={"优": 85, "良": 75, "中": 60})
+    assert unit.totals["review_total"] == 89.99 and unit.totals["grade"] == "优"
