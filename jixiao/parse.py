@@ -1,7 +1,8 @@
 """Parse 指标值 / 完成值 cells into typed :class:`~jixiao.values.ParsedValue` objects.
 
-Also holds the unit helpers the rules need (canonical units, conversions) and the
-word lists the review uses (vague targets, generic completion claims).
+Also holds the word lists the review uses (vague targets, generic completion claims).
+The unit helpers (canonical units, conversions) live in :mod:`jixiao.units` and are
+re-exported here, so ``from jixiao.parse import convert`` keeps working.
 
 Choices worth knowing (DOMAIN.md §5):
 
@@ -26,7 +27,6 @@ Choices worth knowing (DOMAIN.md §5):
   "29个居委" → "居委"); compound parts keep their own ``raw`` and ``word``. ``word`` of a
   "direction" is the whole normalised text. A "periodic" value's number/unit is the count
   per period ("每季度1次" → 1 次, periods_per_year 4).
-- 工作日 converts as one calendar day; 月 and 天 do not convert (no exact factor).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ import re
 from dataclasses import replace
 
 from .textnorm import BLANKS, normalize_symbols, normalize_text
+from .units import UNIT_ALIASES, UNIT_RE, compact_spaces
+from .units import UNITS, canonical_unit, convert, units_compatible  # re-exported (see __all__)
 from .values import ParsedValue
 
 __all__ = [
@@ -56,78 +58,6 @@ __all__ = [
     "NIL_WORDS",
 ]
 
-# --- units -------------------------------------------------------------------------------
-
-#: Canonical unit strings.
-UNITS = (
-    "%", "‰", "人次", "人", "个", "次", "条", "项", "户", "台", "部", "辆", "件", "起", "家", "所", "场", "期",
-    "篇", "份", "册", "本", "套", "座", "处", "只", "名", "位", "批", "课时", "学时", "栋", "幢", "间", "张",
-    "块", "根", "盏", "棵", "株", "支", "组", "类", "种", "轮", "宗", "例", "枚", "段", "辆次", "车次", "架次",
-    "班次", "户次", "件次", "场次", "家次", "批次", "个次", "人天", "人日", "亩", "平方米", "平方公里", "公顷",
-    "立方米", "公里", "米", "吨", "千克", "小时", "分钟", "天", "日", "工作日", "周", "月", "年", "元", "千元",
-    "万元", "百万元", "亿元", "分", "M", "G",
-)  # fmt: skip
-_ALIASES = {u: u for u in UNITS} | {
-    "百分比": "%", "百分点": "%", "个百分点": "%", "千分比": "‰", "平米": "平方米", "㎡": "平方米",
-    "m2": "平方米", "m²": "平方米", "平方千米": "平方公里", "km2": "平方公里", "km²": "平方公里", "千米": "公里",
-    "km": "公里", "m": "米", "公斤": "千克", "kg": "千克", "个工作日": "工作日", "个月": "月", "个小时": "小时",
-    "h": "小时", "min": "分钟", "星期": "周", "个星期": "周", "Mb": "M", "Mbps": "M", "MB": "M", "兆": "M",
-    "Gb": "G", "Gbps": "G", "GB": "G",
-}  # fmt: skip
-_UNIT_RE = re.compile("|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True)))
-
-#: Exact conversion factors within one family (to the family's first unit).
-_FAMILIES = (
-    {"小时": 1.0, "分钟": 1 / 60, "天": 24.0, "日": 24.0, "工作日": 24.0, "周": 168.0},
-    {"月": 1.0, "年": 12.0},
-    {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8},
-    {"%": 1.0, "‰": 0.1},
-    {"平方米": 1.0, "亩": 10000 / 15, "公顷": 1e4, "平方公里": 1e6},
-    {"米": 1.0, "公里": 1000.0},
-    {"吨": 1.0, "千克": 1e-3},
-    {"M": 1.0, "G": 1000.0},
-    {"人": 1.0, "名": 1.0, "位": 1.0},
-)
-
-
-def canonical_unit(text: object) -> str | None:
-    """Canonical form of a unit text ("百分比" → "%", "个工作日" → "工作日", "(件/人/年)" → "件/人/年").
-
-    Returns None for blanks and for texts that are not a unit.
-    """
-    t = _compact(normalize_text(text)).strip("()（）")
-    if not t or t in BLANKS:
-        return None
-    if t in _ALIASES:
-        return _ALIASES[t]
-    pieces = t.split("/")
-    if len(pieces) > 1 and all(p in _ALIASES or re.fullmatch(r"[\u4e00-\u9fff]{1,3}", p) for p in pieces):
-        return "/".join(_ALIASES.get(p, p) for p in pieces)
-    return None
-
-
-def convert(number: float | None, unit: str | None, to_unit: str | None) -> float | None:
-    """Convert ``number`` from ``unit`` to ``to_unit``; None when there is no exact factor.
-
-    Families: 分钟/小时/天/日/工作日/周 (a 工作日 counts as one day), 月/年, 元/千元/万元/亿元,
-    %/‰, 平方米/亩/公顷/平方公里, 米/公里, 吨/千克, M/G (bandwidth), 人/名/位.
-    """
-    if number is None:
-        return None
-    src, dst = canonical_unit(unit) or unit, canonical_unit(to_unit) or to_unit
-    if src == dst:
-        return float(number)
-    for fam in _FAMILIES:
-        if src in fam and dst in fam:
-            return float(number) * fam[src] / fam[dst]
-    return None
-
-
-def units_compatible(a: str | None, b: str | None) -> bool:
-    """True when a value in unit ``a`` can be compared with one in unit ``b``."""
-    return convert(1.0, a, b) is not None
-
-
 _HINT_OPS = {
     "≥": ">=", ">": ">", "≤": "<=", "<": "<", "=": "=", "≈": "≈", "正向": ">=", "正向指标": ">=",
     "越大越好": ">=", "越高越好": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", "反向": "<=",
@@ -138,7 +68,7 @@ _HINT_OPS = {
 
 def direction_to_op(hint: object) -> str | None:
     """Operator of a 方向 / 指标性质 cell ("≥", ">=", "正向", "反向", "=" ...), or None."""
-    h = _compact(normalize_text(hint))
+    h = compact_spaces(normalize_text(hint))
     if h in _HINT_OPS:
         return _HINT_OPS[h]
     return _HINT_OPS.get(h[:1]) if h[:1] in "≥≤=<>" else None
@@ -192,11 +122,6 @@ _CN = "零〇一二两三四五六七八九十百"
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OP_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<", "≈": "约"}
-
-
-def _compact(text: str) -> str:
-    """Drop spaces except between two ASCII digits or two ASCII letters."""
-    return re.sub(r"(?<![0-9A-Za-z]) | (?![0-9A-Za-z])|(?<=[0-9]) (?=[A-Za-z])|(?<=[A-Za-z]) (?=[0-9])", "", text)
 
 
 def _cn_int(text: str) -> int | None:
@@ -304,7 +229,7 @@ def describe_value(v: ParsedValue) -> str:
         left, right = "[" if v.low_inclusive else "(", "]" if v.high_inclusive else ")"
         return f"{left}{_fmt(v.low)},{_fmt(v.high)}{right}{unit}"
     if v.kind == "compound":
-        return "、".join(_compact(p.raw) for p in v.parts)
+        return "、".join(compact_spaces(p.raw) for p in v.parts)
     if v.kind == "deadline" and v.date is not None:
         return f"{v.date.year}年{v.date.month}月{v.date.day}日前"
     if v.kind == "direction" and v.number is not None:
@@ -316,14 +241,14 @@ def describe_value(v: ParsedValue) -> str:
         return f"{v.raw}（疑似Excel时间格式）"
     if v.kind == "empty":
         return "（空）"
-    return _compact(normalize_text(v.raw)) or v.raw
+    return compact_spaces(normalize_text(v.raw)) or v.raw
 
 
 # --- hints -------------------------------------------------------------------------------------
 
 
 def _apply_hints(pv: ParsedValue, unit_hint: object, direction_hint: object) -> ParsedValue:
-    hint_text = _compact(normalize_text(unit_hint))
+    hint_text = compact_spaces(normalize_text(unit_hint))
     hint_unit = None if hint_text in BLANKS else (canonical_unit(hint_text) or hint_text)
     hint_op = direction_to_op(direction_hint)
     if pv.kind == "compound":
@@ -458,7 +383,7 @@ _QUOTES = "\"'“”‘’「」『』"
 
 
 def _prepare(raw: str) -> str:
-    s = normalize_symbols(_compact(normalize_text(raw)))
+    s = normalize_symbols(compact_spaces(normalize_text(raw)))
     s = s.strip(_QUOTES + " ").rstrip("。；;，,、.") or s
     s = re.sub(r"百分之百|百分百", "100%", s)
     s = re.sub(rf"百分之([0-9.]+|[{_CN}]+)", lambda m: f"{_cn_int(m[1]) if _cn_int(m[1]) is not None else m[1]}%", s)
@@ -502,8 +427,8 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
 
 def _cn_to_digits(s: str) -> str:
     """Rewrite "不少于两次" / "十二个居委" as "不少于2次" / "12个居委" (short texts only)."""
-    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{_CN}]+)(?P<unit>{_UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
-    if not m or _cn_int(m["cn"]) is None or _ALIASES[m["unit"]] == "分":
+    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{_CN}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
+    if not m or _cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
         return s
     if m["pre"] and _strip_ops(m["pre"])[0]:
         return s
@@ -605,16 +530,16 @@ def _unit_at(s: str, pos: int) -> tuple[str | None, int]:
         close = re.compile(r"[)）]").search(s, pos)
         if close and (u := canonical_unit(s[pos + 1 : close.start()])):
             return u, close.end()
-    m = _UNIT_RE.match(s, pos)
+    m = UNIT_RE.match(s, pos)
     if not m or (m.group().isascii() and m.group().isalpha() and s[m.end() : m.end() + 1].isascii()
                  and s[m.end() : m.end() + 1].isalpha()):  # fmt: skip
         return None, pos
-    unit, end = _ALIASES[m.group()], m.end()
+    unit, end = UNIT_ALIASES[m.group()], m.end()
     while end < len(s) and s[end] == "/":
-        nxt = _UNIT_RE.match(s, end + 1) or re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, end + 1)
+        nxt = UNIT_RE.match(s, end + 1) or re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, end + 1)
         if not nxt:
             break
-        unit, end = f"{unit}/{_ALIASES.get(nxt.group(), nxt.group())}", nxt.end()
+        unit, end = f"{unit}/{UNIT_ALIASES.get(nxt.group(), nxt.group())}", nxt.end()
     return unit, end
 
 
@@ -659,7 +584,7 @@ def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tr
                  op_implicit=not ops and suffix_op is None and not op_more, word=word)  # fmt: skip
 
 
-_UNIT_ALT = rf"(?:[(（][^)）0-9]{{1,8}}[)）]|{_UNIT_RE.pattern})"
+_UNIT_ALT = rf"(?:[(（][^)）0-9]{{1,8}}[)）]|{UNIT_RE.pattern})"
 _RANGE_RE = re.compile(rf"(?P<label>[^0-9]*?)(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?:-|~|—|–|〜|至|到)"
                        rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?(?P<tail>[^0-9]*)")  # fmt: skip
 _INTERVAL_RE = re.compile(rf"(?P<l>[\[(（])(?P<lo>{_SNUM})(?P<u1>%|‰)?[,，](?P<hi>{_SNUM})(?P<u2>%|‰)?"

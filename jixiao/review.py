@@ -1,9 +1,10 @@
 """The review (复核) facade: run every check on a unit and return one findings table.
 
-``review`` runs groups A-D on the self-evaluation table (``checks``), group B against the
-target declaration (``checks_declaration``) and group E on the narrative report
-(``checks_report``). ``catalogue_markdown`` renders the code catalogue that
-``docs/CHECKS.md`` holds (``python -m jixiao.review > docs/CHECKS.md`` regenerates it).
+``review`` runs groups A, C and D on the self-evaluation table (``checks``, ``checks_quality``),
+group B against the target declaration (``checks_declaration``) and group E on the narrative
+report (``checks_report``); importing it registers every check code. ``catalogue_markdown``
+renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file with
+``python -m jixiao.review > docs/CHECKS.md``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import checks as _checks
+from . import checks_quality as _quality
 from .checks_declaration import RENAME_RATIO, check_direction_rule, compare_declaration
 from .checks_report import check_report
 from .findings import SEVERITIES, catalogue, findings_frame
@@ -78,7 +80,7 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
     year = evaluation.unit.year
     ind = evaluation.indicators
     parsed = _checks.parse_targets(ind, year)
-    rows = _checks.check_reader_notes(evaluation.notes) + _checks.check_targets(ind, parsed)
+    rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
     if evaluation.unit.table_type != "declaration":
         if scored is None:
             scored = score_indicators(ind, settings=s.scoring, year=year)
@@ -88,10 +90,10 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
                                      tolerance_rate=s.rate_tolerance, tolerance_score=s.indicator_tolerance)
         rows += _checks.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
         rows += _checks.check_rescoring(scored, parsed, tolerance=s.indicator_tolerance)
-        rows += _checks.check_actuals(evaluation, parsed, copy_share=s.copy_share)
-        rows += _checks.check_explanations(evaluation, scored, parsed, tolerance=s.indicator_tolerance,
-                                           over_ratio=s.over_ratio, execution_threshold=s.execution_threshold,
-                                           tolerance_money=s.money_tolerance)
+        rows += _quality.check_actuals(evaluation, parsed, copy_share=s.copy_share)
+        rows += _quality.check_explanations(evaluation, scored, parsed, tolerance=s.indicator_tolerance,
+                                            over_ratio=s.over_ratio, execution_threshold=s.execution_threshold,
+                                            tolerance_money=s.money_tolerance)
         rows += check_direction_rule(scored, year=year)
     if declaration is not None:
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)

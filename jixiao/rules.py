@@ -6,17 +6,15 @@ Every rule has the signature ``fn(weight, target, actual, **params) -> RuleResul
 never floor, cap or round. :func:`finalize_score` is that separate, documented step
 (floor 0, cap at the weight, round half-up to 2 decimals).
 
-Word judgements (is "规范" a claim of 达成?) are at the bottom of this module:
-:func:`judge_word` and :func:`judge_met` (also useful to the review checks).
+Word judgements (is "规范" a claim of 达成?) live in :mod:`jixiao.rulewords`:
+:func:`judge_word` and :func:`judge_met` are re-exported here (also useful to the review checks).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import inspect
 import math
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Callable, NamedTuple, Sequence
@@ -25,8 +23,9 @@ import pandas as pd
 
 from .errors import RuleError
 from .params import TIERS
-from .parse import NIL_WORDS, convert
-from .textnorm import normalize_text
+from .rulewords import POSITIVE_WORDS  # noqa: F401 - re-exported: it was defined here
+from .rulewords import is_nil_answer, judge_met, judge_word, value_text
+from .units import convert
 from .values import ParsedValue
 
 __all__ = [
@@ -185,23 +184,6 @@ def _is_num(v: ParsedValue) -> bool:
     return v.kind == "number" and v.number is not None and not _nan(v.number)
 
 
-def _text(v: ParsedValue | None) -> str:
-    return "" if v is None else _compact_text(v.word or v.raw)
-
-
-@functools.lru_cache(maxsize=4096)
-def _compact_text(text: str) -> str:
-    return normalize_text(text).replace(" ", "")
-
-
-_NIL_RE = re.compile(rf"^(?:{'|'.join(NIL_WORDS)}|不发生|均未发生)(?![法效需])")
-
-
-def _is_nil(v: ParsedValue) -> bool:
-    """「无」「未发生」「无重特大事故」 (not 「无法统计」「无效」): a count of zero for a zero target."""
-    return v.kind == "qualitative" and bool(_NIL_RE.match(_text(v)))
-
-
 def _no_number(actual: ParsedValue) -> RuleResult:
     if actual.kind == "empty":
         return RuleResult(None, None, "未填写完成值，无法计分")
@@ -216,7 +198,7 @@ def _quantities(target: ParsedValue, actual: ParsedValue, label: str) -> tuple[f
         return RuleResult(None, None, f"指标值「{target.raw}」不是数值，无法按「{label}」计分")
     t = float(target.number)
     if not _is_num(actual):
-        if t == 0 and _is_nil(actual):
+        if t == 0 and is_nil_answer(actual):
             return t, 0.0, target.unit or ""
         return _no_number(actual)
     a = float(actual.number)
@@ -523,7 +505,7 @@ def qualitative_bands(
         return RuleResult(None, None, f"完成值「{actual.raw}」无法判定是否达成，需复核人员按定性分档评定")
     raw = shares[judged] * weight
     if judged == "达成":
-        same = "与指标值一致" if _text(actual) == _text(target) else "表明已完成"
+        same = "与指标值一致" if value_text(actual) == value_text(target) else "表明已完成"
         return RuleResult(raw, True, f"完成值「{actual.raw}」{same}，按单位自述判定为达成，得{_pts(raw)}（需佐证材料）")
     return RuleResult(raw, False, f"完成值「{actual.raw}」表明{judged}，按「{judged}」档得分率{_pct(shares[judged])}计{_pts(raw)}")
 
@@ -661,86 +643,3 @@ def budget_execution_tiers(
     band = f"≥{_n(hit[0])}%档" if hit else f"低于{_n(pairs[-1][0])}%"
     raw = weight * share
     return RuleResult(raw, share >= 1 - _EPS, f"执行率{_pct(rate)}（{band}），{_n(weight)}分 × {_pct(share)} = {_pts(raw)}")
-
-
-# --- word judgements -----------------------------------------------------------------------------
-
-#: Words with which units claim an indicator was achieved.
-POSITIVE_WORDS = frozenset(
-    "完成 已完成 全部完成 按时完成 达成 已达成 达成预期指标 达到 已达到 达标 是 有效 规范 合理 合规 及时 按时 按期 如期 "
-    "准时 建立健全 已建立 健全 完善 满足 符合 符合规定 良好 优秀 合格 落实 已落实 到位 明显 显著 效果明显 提升 提高 改善 "
-    "按计划完成 按计划推进 有序推进 已改善 已提升 已提高".split()
-)
-_PARTIAL_PREFIXES = ("部分", "基本", "大部分", "大体", "总体")
-_NEGATIVE_PREFIXES = ("未", "不", "否", "没")
-_NEGATIVE_PARTS = ("未完成", "未达", "未按", "滞后", "延期", "延迟", "逾期", "超期", "较差", "无效", "不及时", "不合格",
-                   "不达标", "未落实", "未建立")  # fmt: skip
-
-
-def judge_word(actual: ParsedValue, target: ParsedValue | None = None) -> str | None:
-    """Tier claimed by the actual's words: "达成", "部分达成", "未达成", or None if undecidable.
-
-    Equal to the target word → 达成; negative words (未完成, 否, 滞后…) → 未达成;
-    "部分…/基本…" → 部分达成; a positive word or one contained in the target → 达成.
-    """
-    text, goal = _text(actual), _text(target)
-    if not text or actual.kind in ("empty", "time_artifact"):
-        return None
-    if goal and text == goal:
-        return "达成"
-    if target is not None and target.kind == actual.kind == "direction" and target.trend and actual.trend:
-        return "达成" if target.trend == actual.trend else "未达成"
-    if text.startswith(_NEGATIVE_PREFIXES) or any(p in text for p in _NEGATIVE_PARTS if p not in goal):
-        return "未达成"
-    if goal and len(text) >= 2 and text in goal:
-        return "达成"
-    if text.startswith(_PARTIAL_PREFIXES):
-        return "部分达成"
-    if text in POSITIVE_WORDS or text.startswith(("已", "全部", "均已")) or (len(goal) >= 2 and goal in text):
-        return "达成"
-    return None
-
-
-def _compare(a: float, op: str, t: float, tolerance: float) -> bool:
-    eps = _EPS * max(1.0, abs(t))
-    if op in ("<=", "<"):
-        return a <= t + eps if op == "<=" else a < t - eps
-    if op == "≈":
-        return abs(a - t) <= tolerance * abs(t) + eps
-    if op == "=" and t == 0:
-        return a <= eps
-    if op == ">":
-        return a > t + eps
-    return a >= t - eps  # ≥, "=" with t > 0 (positive indicator), implicit
-
-
-def judge_met(target: ParsedValue, actual: ParsedValue, *, tolerance: float = 0.10) -> tuple[bool | None, str]:
-    """Whether the actual meets the target, with a short Chinese description of why."""
-    if actual.kind == "empty":
-        return None, "未填写完成值"
-    if actual.kind == "time_artifact":
-        return None, f"完成值「{actual.raw}」是表格导出的时间格式"
-    if _is_num(target):
-        q = _quantities(target, actual, "完成得满分否则不得分")
-        if isinstance(q, RuleResult):
-            return None, q.explanation.split("，")[0]
-        t, a, u = q
-        op = target.op or ">="
-        met = _compare(a, op, t, tolerance)
-        shown = {">=": "≥", "<=": "≤", "≈": "约"}.get(op, op)
-        return met, f"完成值{_v(a, u)}{'满足' if met else '未满足'}指标值{shown}{_v(t, u)}"
-    if target.kind == "range" and _is_num(actual):
-        res = range_target(1.0, target, actual)
-        return res.met, res.explanation.split("，")[0]
-    if target.kind == "deadline" and target.date and actual.kind == "deadline" and actual.date:
-        met = actual.date <= target.date
-        return met, f"完成时间{_d(actual.date)}{'不晚于' if met else '晚于'}要求时间{_d(target.date)}"
-    if target.kind == "compound" and actual.kind == "compound":
-        res = compound(1.0, target, actual, combine="min")
-        return res.met, res.explanation.rsplit("；", 1)[0]
-    judged = judge_word(actual, target)
-    if judged is None:
-        return None, f"完成值「{actual.raw}」未说明是否达到指标值「{target.raw}」"
-    if judged == "达成":
-        return True, f"完成值「{actual.raw}」表明达到指标值「{target.raw}」（按单位自述，需佐证材料）"
-    return False, f"完成值「{actual.raw}」表明{judged}"
