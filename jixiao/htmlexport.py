@@ -7,8 +7,13 @@ Two renderings of the same notebook:
   file is self-contained and can be mailed to the client;
 - **analyst** HTML: the same with the code (and the injected parameters) shown.
 
-Restyling hook (for the report design): pass an :class:`HtmlStyle` with extra CSS,
-or a Jinja template file of your own (it may ``{% extends 'jixiao_client.html.j2' %}``).
+Restyling hook: pass an :class:`HtmlStyle` with extra CSS, or a Jinja template file of
+your own for the client HTML (it may ``{% extends 'jixiao_client.html.j2' %}``).
+:func:`default_style` is the report design the runner uses: ``templates/report.css``,
+``templates/jixiao_report.html.j2`` (cover, table of contents, no Jupyter chrome, print
+style) and the Chinese font embedded as a subset (:mod:`jixiao.webfont`). The client
+page's ``<title>`` is the one the cover cell hands over in its output metadata
+(``sections.PAGE_TITLE_KEY``), else the title the caller gives.
 """
 
 from __future__ import annotations
@@ -23,7 +28,16 @@ from traitlets.config import Config
 
 from .handoff import RESULT_TAG
 
-__all__ = ["HtmlStyle", "HtmlRenderer", "CLIENT_TEMPLATE", "render_client_html", "render_analyst_html"]
+__all__ = [
+    "HtmlStyle",
+    "HtmlRenderer",
+    "CLIENT_TEMPLATE",
+    "REPORT_TEMPLATE",
+    "default_style",
+    "page_title",
+    "render_client_html",
+    "render_analyst_html",
+]
 
 #: The built-in template: JupyterLab's, minus every external script; ``resources.jixiao_css`` appended.
 CLIENT_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -38,6 +52,11 @@ CLIENT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock html_head_css -%}
 """
 _TEMPLATE_NAME = "jixiao_client.html.j2"
+#: The report design's client template (in ``jixiao/templates/``).
+REPORT_TEMPLATE = "jixiao_report.html.j2"
+#: Output metadata key of the page title (same as ``sections.PAGE_TITLE_KEY``; kept here so
+#: that the runner side does not import the kernel-side sections module).
+_TITLE_KEY = "jixiao"
 
 
 @dataclass(frozen=True)
@@ -45,12 +64,14 @@ class HtmlStyle:
     """How the HTML looks: the hook for restyling the reports.
 
     Attributes:
-        css: Extra CSS, placed after JupyterLab's own so that it wins.
-        template_file: A Jinja template file name to use instead of the built-in one
-            (found in ``extra_template_paths``); it may extend ``jixiao_client.html.j2``.
+        css: Extra CSS, placed after JupyterLab's own so that it wins (both HTMLs).
+        template_file: A Jinja template file name for the client HTML instead of the built-in
+            one (found in ``extra_template_paths``); it may extend ``jixiao_client.html.j2``.
+            The analyst HTML always uses the built-in one (JupyterLab look, code shown).
         extra_template_paths: Folders searched for ``template_file`` and what it includes.
         theme: ``light`` or ``dark`` (JupyterLab themes).
         language: The ``lang`` attribute of the page.
+        embed_font: Embed the Chinese font, subset to each page's characters (both HTMLs).
     """
 
     css: str = ""
@@ -58,6 +79,32 @@ class HtmlStyle:
     extra_template_paths: tuple[str, ...] = ()
     theme: str = "light"
     language: str = "zh"
+    embed_font: bool = False
+
+
+def default_style() -> HtmlStyle:
+    """The report design: ``templates/report.css``, the report template and the embedded font."""
+    from .paths import PACKAGE_DIR
+
+    folder = PACKAGE_DIR / "templates"
+    return HtmlStyle(
+        css=(folder / "report.css").read_text(encoding="utf-8"),
+        template_file=REPORT_TEMPLATE,
+        extra_template_paths=(str(folder),),
+        embed_font=True,
+    )
+
+
+def page_title(nb: Any, default: str) -> str:
+    """The title a cell handed over in its output metadata (the last one), else ``default``."""
+    found = default
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {})
+            for entry in (metadata.get(_TITLE_KEY), metadata.get("text/html", {}).get(_TITLE_KEY)):
+                if isinstance(entry, dict) and str(entry.get("title", "")).strip():
+                    found = str(entry["title"]).strip()
+    return found
 
 
 class HtmlRenderer:
@@ -70,8 +117,8 @@ class HtmlRenderer:
         self._lock = threading.Lock()
 
     def client(self, nb: Any, title: str) -> str:
-        """HTML for the client: outputs and markdown only."""
-        return self._render(self._client, nb, title)
+        """HTML for the client: outputs and markdown only; titled by the cover cell if it sets a title."""
+        return self._render(self._client, nb, page_title(nb, title))
 
     def analyst(self, nb: Any, title: str) -> str:
         """HTML for the analyst: code cells included."""
@@ -81,9 +128,14 @@ class HtmlRenderer:
         resources = {"metadata": {"name": title}, "jixiao_css": self.style.css}
         with self._lock:
             body, _ = exporter.from_notebook_node(nb, resources=resources)
+        if self.style.embed_font:
+            from .webfont import embed_font
+
+            body = embed_font(body)
         return body
 
     def _exporter(self, *, client: bool) -> HTMLExporter:
+        template = (self.style.template_file or _TEMPLATE_NAME) if client else _TEMPLATE_NAME
         config = Config()
         config.TagRemovePreprocessor.enabled = True
         if client:
@@ -95,7 +147,8 @@ class HtmlRenderer:
             template_name="lab",
             extra_template_paths=list(self.style.extra_template_paths),
             extra_loaders=[DictLoader({_TEMPLATE_NAME: CLIENT_TEMPLATE})],
-            template_file=self.style.template_file or _TEMPLATE_NAME,
+            template_file=template,
+            exclude_anchor_links=client,
             exclude_input=client,
             exclude_input_prompt=client,
             exclude_output_prompt=client,

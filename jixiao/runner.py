@@ -42,7 +42,7 @@ from .atomic import atomic_write_json, atomic_write_text, remove_stale_temps
 from .engine import KernelFactory, add_error_banner, execute_notebook, load_template, notebook_seconds, parameterize
 from .errors import JixiaoError, ParamsError
 from .handoff import extract_result, json_ready
-from .htmlexport import HtmlRenderer, HtmlStyle
+from .htmlexport import HtmlRenderer, HtmlStyle, default_style
 from .params import UnitParams, list_units, load_params
 from .paths import NOTEBOOKS_DIR, OUTPUTS_DIR, PARAMS_DIR
 from .runrecord import (
@@ -78,7 +78,9 @@ PORTFOLIO_TEMPLATE = NOTEBOOKS_DIR / "portfolio.py"
 #: notebook-side jixiao module (the pipeline imports most of them lazily).
 DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*")
 #: Modules only the runner uses: never imported into kernels.
-_RUNNER_SIDE = {"__main__", "cli", "runner", "runrecord", "engine", "forkserver", "htmlexport"}
+# Not imported into batch kernels: the runner's own modules and the interactive ones.
+_RUNNER_SIDE = {"__main__", "cli", "runner", "runrecord", "engine", "forkserver", "htmlexport",
+                "widgets", "explorer", "review_session", "params_edit", "webfont"}
 
 
 def resolve_selection(
@@ -136,7 +138,7 @@ def run_units(
         template: The unit notebook (py:percent or .ipynb).
         portfolio_template: The portfolio notebook; None to skip the portfolio page.
         progress: Show a progress bar (only on a terminal).
-        style: HTML styling hook (see :class:`jixiao.htmlexport.HtmlStyle`).
+        style: HTML styling hook (see :class:`jixiao.htmlexport.HtmlStyle`); default: the report design.
         warmup: Modules imported in each kernel as soon as it starts.
         timeout: Seconds allowed per cell.
         kernels: ``fork`` (kernels forked from a pre-imported template process), ``spawn``
@@ -156,7 +158,7 @@ def run_units(
         jobs=max(1, int(jobs)),
         force=force,
         progress=progress,
-        style=style or HtmlStyle(),
+        style=style or default_style(),
         warmup=_expand_warmup(warmup),
         timeout=timeout,
         kernels=kernels,

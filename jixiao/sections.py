@@ -1,29 +1,57 @@
 """The unit report's sections (DOMAIN §4.3 outline) as HTML displays, adapted to the unit's inputs.
 
 Each ``show_*`` takes a :class:`jixiao.pipeline.UnitResult` and returns an
-``IPython.display.HTML``: a self-evaluation table gets scores, tables and charts; a
-declaration alone gets a review of its targets; a report alone gets a review of its
-figures. The notebook only calls these (no logic there). Every text that comes from an
-input file is HTML-escaped; charts are embedded as ``data:`` URIs with Chinese alt text.
-The narrative wording is deliberately plain: the report design (issue 5) replaces it.
+``IPython.display.HTML``; the notebook only calls them. The words come from
+:mod:`jixiao.narrative`, the charts from :mod:`jixiao.charts`; this module lays them out:
+cover, key figures, tables (deductions and severities carry CSS classes for colour,
+see ``templates/report.css``) and figures. Every text that comes from an input file is
+HTML-escaped here, once; charts are embedded as ``data:`` URIs with Chinese alt text.
 """
 
 from __future__ import annotations
 
-import html
+import datetime as _dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
 
-from . import charts
-from .findings import SEVERITIES, catalogue
+from . import charts, fonts, narrative
+from .findings import SEVERITIES
 from .model import TABLE_TYPES
-from .params import INPUT_KINDS, WEIGHT_SCHEMES
-from .terminal import fmt_number
+from .htmlparts import (
+    GRADE_CLASSES,
+    SEVERITY_CLASSES,
+    Col,
+    badge,
+    cn_numeral,
+    esc,
+    figure,
+    figure_box,
+    h3,
+    pairs,
+    paragraphs,
+    quote_block,
+    table,
+)
+from .narrative import fmt_money, fmt_score
+from .narrative_facts import (
+    TOL,
+    budget_lines,
+    declaration_facts,
+    indicator_states,
+    material_names,
+    num,
+    report_target_facts,
+    severity_counts,
+    tolerances,
+    unit_kind,
+)
 
 __all__ = [
-    "show_title",
+    "PAGE_TITLE_KEY",
+    "show_cover",
     "show_summary",
     "show_basic_info",
     "show_method",
@@ -34,239 +62,336 @@ __all__ = [
     "show_suggestions",
     "show_other_matters",
     "show_appendix",
+    "show_footer",
     "show_figure",
 ]
 
-_FINDING_HEADERS = {"severity": "严重程度", "where": "位置", "message": "问题", "expected": "应为", "reported": "填报"}
+#: Output metadata key under which the cover hands the page title to the HTML export.
+PAGE_TITLE_KEY = "jixiao"
 
 
-def show_title(result: Any) -> HTML:
-    """Report title, evaluator and the inputs reviewed."""
-    kinds = "、".join(INPUT_KINDS[k] for k in _inputs(result))
+# --- cover and front matter -------------------------------------------------------------------
+def show_cover(result: Any, report_date: str = "") -> HTML:
+    """封面: unit, year, report kind, total and grade, materials, evaluator, date; sets the page title.
+
+    Args:
+        result: the unit's result.
+        report_date: date shown on the cover (``YYYY-MM-DD`` or any text); today when empty.
+    """
+    kind = unit_kind(result)
     year = f"{result.year}年度" if result.year else ""
-    return HTML(
-        f"<h1>{_e(result.unit_name)}{year}绩效评价复核报告</h1>"
-        f"<p>评价人：{_e(result.evaluator or '未填写')}；复核材料：{kinds}。</p>"
+    subtitle = {"declaration": "绩效目标复核报告"}.get(kind, "部门整体支出绩效自评复核报告")
+    if result.total is not None:
+        score = figure_box("复核总分", fmt_score(result.total), "分", "jx-score")
+        grade = figure_box("评价等级", result.grade or "—", "", "jx-grade " + GRADE_CLASSES.get(result.grade, ""))
+    else:
+        score = figure_box("复核总分", "不计分", "", "jx-score jx-unscored")
+        grade = figure_box("评价等级", "—", "", "jx-grade")
+    meta = {
+        "评价对象": result.unit_name,
+        "评价年度": year,
+        "复核材料": "、".join(material_names(result)),
+        "评价机构": result.evaluator or "（未填写）",
+        "报告日期": _date_text(report_date),
+    }
+    body = (
+        '<section class="jx-cover">'
+        '<p class="jx-cover-kicker">预算绩效评价复核报告</p>'
+        f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
+        f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
+        f'<div class="jx-cover-figures">{score}{grade}</div>'
+        f"{pairs(meta, 'jx-cover-meta')}"
+        "</section>"
     )
+    return HTML(body, metadata={PAGE_TITLE_KEY: {"title": result.unit_name}})
 
 
 def show_summary(result: Any) -> HTML:
-    """摘要: object, total, grade, finding counts, main problems."""
-    parts = [f"<p>评价对象：{_e(result.unit_name)}（{result.year or '年度未知'}年度）。</p>"]
+    """摘要: key figures, then the summary paragraphs."""
+    counts = severity_counts(result)
+    cards = []
     if result.self_eval is not None:
         totals = result.self_eval.totals
-        parts.append(
-            f"<p><strong>复核总分 {fmt_number(totals.get('review_total'))} 分，等级「{_e(totals.get('grade') or '—')}」</strong>；"
-            f"单位自评总分 {fmt_number(totals.get('reported_total')) or '未填报'}"
-            f"（{_e(totals.get('self_grade') or '—')}）。</p>"
-        )
+        cards += [("复核总分", fmt_score(totals.get("review_total")), "分", ""),
+                  ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
+                  ("自评总分", fmt_score(totals.get("reported_total")), "分", "")]  # fmt: skip
     elif result.declaration is not None:
-        parts.append("<p>本次仅提供绩效目标申报表，没有完成值和分值，不计分；复核内容为绩效目标本身的质量。</p>")
-    else:
-        parts.append("<p>本次仅提供自评报告，不计分；复核内容为报告中的数字是否自洽、章节是否完整。</p>")
-    parts.append(f"<p>复核发现：{_counts(result.findings)}。</p>")
-    top = _findings(result).head(5)
-    if not top.empty:
-        items = "".join(f"<li>【{_e(r.severity)}】{_e(r.where)}：{_e(r.message)}</li>" for r in top.itertuples())
-        parts.append(f"<p>主要问题：</p><ul>{items}</ul>")
-    return HTML("".join(parts))
+        states = declaration_facts(result)
+        cards += [("三级指标", str(len(result.declaration.scored)), "项", ""),
+                  ("指标值可衡量", narrative.fmt_rate(states["share_measurable"]), "", "")]  # fmt: skip
+    elif result.report is not None:
+        lines = [ln for ln in _budget_lines(result) if ln["name"] == "合计"] or _budget_lines(result)
+        if lines:
+            cards += [("全年预算", fmt_money(lines[0]["budget"], ""), lines[0]["unit"], ""),
+                      ("执行率", narrative.fmt_rate(lines[0]["rate"]), "", "")]  # fmt: skip
+    cards += [(f"{s}", str(counts[s]), "条", SEVERITY_CLASSES[s]) for s in SEVERITIES]
+    strip = "".join(figure_box(label, value, unit, "jx-card " + cls) for label, value, unit, cls in cards)
+    return HTML(f'<div class="jx-cards">{strip}</div>' + paragraphs(narrative.summary(result)))
 
 
+# --- 一、基本情况 --------------------------------------------------------------------------------
 def show_basic_info(result: Any) -> HTML:
-    """一、基本情况: the unit as the table states it, budget and execution (table + chart)."""
-    parts = []
+    """一、基本情况: （一）单位概况, （二）预算执行情况 (table + chart), （三）绩效目标."""
+    parts = [h3("（一）单位概况"), paragraphs(narrative.basic_info(result))]
     main = result.main
     if main is not None:
         unit = main.evaluation.unit
-        info = {"单位名称": unit.name, "主管部门": unit.department, "年度": unit.year or "", "时段": unit.period,
-                "表格类型": TABLE_TYPES.get(unit.table_type, unit.table_type)}  # fmt: skip
-        parts.append(_pairs(info))
+        parts.append(pairs({"评价对象": result.unit_name, "表内单位名称": unit.name, "主管部门": unit.department,
+                             "年度": f"{unit.year}年" if unit.year else "", "时段": unit.period,
+                             "表格类型": TABLE_TYPES.get(unit.table_type, unit.table_type)}))  # fmt: skip
+        parts.append(quote_block("单位职责", main.evaluation.texts.get("职责", ""), "摘自" + _table_name(result)))
     elif result.report is not None:
         report = result.report
-        parts.append(_pairs({"单位名称": report.unit_name, "年度": report.year or "", "报告标题": report.title}))
-    budget = _budget(result)
-    if budget.empty:
-        parts.append("<p>所提供的材料中没有预算执行数据。</p>")
-    else:
-        columns = {"name": "项目", "budget": "全年预算数", "spent": "全年执行数", "reported_rate": "填报执行率（%）",
-                   "rate": "复算执行率（%）", "money_unit": "金额单位"}  # fmt: skip
-        parts.append(_table(budget, columns))
-        parts.append(_figure(charts.plot_budget_execution(budget), "预算执行情况图"))
+        parts.append(pairs({"评价对象": result.unit_name, "报告中的单位名称": report.unit_name,
+                             "年度": f"{report.year}年" if report.year else "", "报告标题": report.title}))  # fmt: skip
+        parts.append(quote_block("部门概况", _report_overview(report), "摘自自评报告"))
+    parts += [h3("（二）预算执行情况"), paragraphs(narrative.budget_execution(result))]
+    lines = _budget_lines(result)
+    if lines:
+        unit = lines[0]["unit"]
+        columns = [Col("name", "项目"), Col("group", "类别"), Col("initial", f"年初预算数（{unit}）", "money"),
+                   Col("budget", f"全年预算数（{unit}）", "money"), Col("spent", f"全年执行数（{unit}）", "money"),
+                   Col("reported_rate", "填报执行率（%）", "score"), Col("rate", "复算执行率（%）", "score")]  # fmt: skip
+        columns = [c for c in columns if any(ln.get(c.key) not in (None, "") for ln in lines)]
+        parts.append(table(lines, columns, "预算执行情况", row_class=lambda r: "mismatch" if r["rate_mismatch"] else ""))
+        if any(ln["spent"] is not None for ln in lines):
+            source = "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。" if lines[0]["source"] == "report" else None
+            budget = result.main.budget if lines[0]["source"] != "report" else result.report.budget
+            fig = charts.plot_budget_execution(budget, source=source)
+            parts.append(figure(fig, f"{result.unit_name}预算执行情况（全年预算数与全年执行数）"))
+    parts += [h3("（三）绩效目标"), paragraphs(narrative.targets_overview(result))]
+    if main is not None:
+        parts.append(quote_block("年度总体目标", main.evaluation.texts.get("年度目标", ""), "摘自" + _table_name(result)))
     return HTML("".join(parts))
 
 
+# --- 二、三 ---------------------------------------------------------------------------------------
 def show_method(result: Any) -> HTML:
-    """二、复核工作开展情况: basis, scope (input files), method, weights and grade bands."""
-    params = result.params or {}
-    files = "".join(f"<li>{INPUT_KINDS[k]}：{_e(v)}</li>" for k, v in (params.get("inputs") or {}).items())
-    scheme = params.get("weight_scheme", "table")
-    scheme_text = WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else "自定义：" + "、".join(
-        f"{_e(k)} {fmt_number(v)}" for k, v in scheme.items()
-    )
-    bands = "、".join(f"{_e(k)} ≥ {fmt_number(v)}" for k, v in (params.get("grade_bands") or {}).items())
-    return HTML(
-        "<p>复核依据：财预〔2020〕10号《项目支出绩效评价管理办法》、财预〔2013〕53号 共性指标框架及本单位绩效目标。</p>"
-        f"<p>复核材料：</p><ul>{files}</ul>"
-        "<p>复核方法：逐项按评分规则重新计分，核对分值、得分和预算执行率的算术关系，"
-        "检查指标值的可衡量性、完成值的佐证和偏差说明，比对报告与表格中的数字。</p>"
-        f"<p>权重方案：{scheme_text}；等级划分：{bands}，低于「中」为「差」；评价人：{_e(result.evaluator or '未填写')}。</p>"
-    )
+    """二、绩效评价（复核）工作开展情况."""
+    return HTML(paragraphs(narrative.method(result)))
 
 
 def show_conclusion(result: Any) -> HTML:
-    """三、综合评价情况及评价结论: totals, level-1 table and chart (self vs review)."""
-    if result.self_eval is None:
-        return HTML("<p>本单位未提供整体支出绩效自评表，不形成总分和等级。</p>")
-    unit = result.self_eval
-    totals = {"分值合计": unit.totals.get("weight_sum"), "单位填报总分": unit.totals.get("reported_total"),
-              "自评分合计": unit.totals.get("self_score_sum"), "规则计分": unit.totals.get("rule_total"),
-              "复核总分": unit.totals.get("review_total"), "复核等级": unit.totals.get("grade"),
-              "自评等级": unit.totals.get("self_grade")}  # fmt: skip
-    columns = {"name": "一级指标", "weight_sum": "分值", "self_score_sum": "自评分", "review_score_sum": "复核分",
-               "self_rate": "自评得分率（%）", "review_rate": "复核得分率（%）"}  # fmt: skip
-    return HTML(
-        _pairs({k: fmt_number(v) if isinstance(v, float) else (v or "—") for k, v in totals.items()})
-        + _table(unit.level1, columns)
-        + _figure(charts.plot_level1_rates(unit.level1), "各一级指标得分率图")
-    )
-
-
-def show_indicator_analysis(result: Any) -> HTML:
-    """四、绩效评价指标分析: scores and deductions; or the declaration's targets; or the report's figures."""
+    """三、综合评价情况及评价结论: the level-1 score table and chart (self vs review), then the conclusion."""
     parts = []
+    if result.self_eval is not None:
+        unit = result.self_eval
+        rows = [dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
+                for r in unit.level1.to_dict("records")]  # fmt: skip
+        totals = unit.totals
+        own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))
+        rows.append({"name": "合计", "declared_weight": None, "weight_sum": totals.get("weight_sum"),
+                     "self_score_sum": own, "review_score_sum": review, "self_rate": None, "review_rate": None,
+                     "diff": None if own is None or review is None else review - own})  # fmt: skip
+        columns = [Col("name", "一级指标"), Col("declared_weight", "一级权重", "score"),
+                   Col("weight_sum", "分值合计", "score"),
+                   Col("self_score_sum", "自评分", "score"), Col("review_score_sum", "复核分", "score"),
+                   Col("diff", "差异", "diff"), Col("self_rate", "自评得分率（%）", "score"),
+                   Col("review_rate", "复核得分率（%）", "score")]  # fmt: skip
+        total_row = lambda r: "total" if r["name"] == "合计" else ""  # noqa: E731
+        parts.append(table(rows, columns, "各一级指标得分（自评与复核）", row_class=total_row))
+        fig = charts.plot_level1_rates(unit.level1)
+        parts.append(figure(fig, f"{result.unit_name}各一级指标得分率（自评与复核）"))
+    parts.append(paragraphs(narrative.conclusion(result)))
+    return HTML("".join(parts))
+
+
+# --- 四、绩效评价指标分析 -----------------------------------------------------------------------------
+def show_indicator_analysis(result: Any) -> HTML:
+    """四: per level 1 the analysis paragraphs and its indicator table; then the indicator charts."""
+    parts = []
+    texts = narrative.level1_analysis(result)
+    for i, part in enumerate(texts):
+        parts.append(h3(f"（{cn_numeral(i + 1)}）{part.name}") + paragraphs(part.paragraphs))
+        if result.self_eval is not None:
+            parts.append(_indicator_table(result, part))
+        elif result.declaration is not None:
+            parts.append(_target_table(result, part))
     if result.self_eval is not None:
         scored = result.self_eval.scored
-        columns = {"level1": "一级指标", "name": "三级指标", "weight": "分值", "target": "指标值", "actual": "完成值",
-                   "self_score": "自评分", "review_score": "复核分", "explanation": "计分说明"}  # fmt: skip
-        parts.append(_table(scored, columns))
-        parts.append(_figure(charts.plot_indicator_completion(scored), "指标完成情况图"))
-        parts.append(_figure(charts.plot_points_lost(scored), "扣分指标图"))
-    if result.declaration is not None:
-        targets = result.declaration.evaluation.indicators
-        columns = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "nature": "性质", "direction": "方向",
-                   "target": "指标值", "unit": "计量单位", "rule_text": "评（扣）分标准"}  # fmt: skip
-        parts.append("<h3>绩效目标复核</h3>" + _table(targets, columns))
-        parts.append(_findings_table(_findings(result, scope="indicator")))
-    if result.report is not None:
-        report = result.report
-        parts.append("<h3>自评报告中的目标与完成情况</h3>")
-        parts.append(_table(report.targets, {"level2": "类别", "name": "指标", "target": "目标值", "line": "行号"}))
-        parts.append(_table(report.achievements, {"name": "指标", "target": "目标", "actual": "实际", "line": "行号"}))
-    return HTML("".join(parts) or "<p>没有可分析的指标。</p>")
+        parts.append(figure(charts.plot_indicator_completion(scored), f"{result.unit_name}定量指标完成率"))
+        parts.append(figure(charts.plot_points_lost(scored), f"{result.unit_name}复核扣分指标"))
+    elif result.declaration is not None:
+        from .report_charts import plot_target_quality
+
+        fig = plot_target_quality(result.declaration.evaluation.indicators, result.findings)
+        parts.append(figure(fig, f"{result.unit_name}绩效目标可衡量性（按二级指标）"))
+    elif result.report is not None:
+        parts.append(_report_tables(result))
+    return HTML("".join(parts) or paragraphs(["所提供的材料中没有可分析的指标。"]))
 
 
+def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
+    scored = result.self_eval.scored
+    rows = []
+    for r in scored[scored["indicator_id"].isin(part.indicator_ids)].to_dict("records"):
+        weight, own, review = num(r["weight"]), num(r["self_score"]), num(r["review_score"])
+        rows.append(dict(r, diff=None if own is None or review is None else review - own,
+                         lost=weight is not None and (review is None or weight - review >= TOL)))  # fmt: skip
+    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("weight", "分值", "score"),
+               Col("target", "指标值", cls="val"), Col("actual", "完成值", cls="val"),
+               Col("self_score", "自评分", "score"), Col("review_score", "复核分", "score", cls="review"),
+               Col("diff", "差异", "diff"), Col("explanation", "计分说明", cls="note")]  # fmt: skip
+    return table(rows, columns, f"{part.name}指标计分", row_class=lambda r: "lost" if r["lost"] else "")
+
+
+def _target_table(result: Any, part: narrative.Level1Text) -> str:
+    ind = result.declaration.evaluation.indicators
+    notes = _finding_titles(result)
+    mine = ind[ind["indicator_id"].isin(part.indicator_ids)]
+    rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in mine.to_dict("records")]
+    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("nature", "性质"), Col("direction", "方向"),
+               Col("target", "指标值"), Col("unit", "计量单位"), Col("rule_text", "评（扣）分标准", cls="note"),
+               Col("review", "复核意见", cls="note")]  # fmt: skip
+    return table(rows, columns, f"{part.name}绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
+
+
+def _report_tables(result: Any) -> str:
+    facts = report_target_facts(result.report, result.confirmations)
+    states = {(True, True): "达到目标", (False, True): "未达到目标"}
+    rows = [dict(a, state=states.get((a["met"], a["matched"]), "无对应目标")) for a in facts["achievements"]]
+    achieved = table(rows, [Col("name", "指标"), Col("actual", "实现值"), Col("target_name", "对应目标"),
+                             Col("target", "目标值"), Col("state", "核对结果")], "报告所列实现值与目标核对",
+                      row_class=lambda r: "" if r["met"] else "flagged")  # fmt: skip
+    targets = result.report.targets
+    notes = _finding_titles(result)
+    target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in targets.to_dict("records")]
+    columns = [Col("level2", "类别", group=True), Col("name", "绩效目标"), Col("target", "指标值"), Col("nature", "性质"),
+               Col("line", "报告行号", "int"), Col("review", "复核意见", cls="note")]  # fmt: skip
+    listed = table(target_rows, columns, "报告列示的绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
+    return achieved + listed
+
+
+# --- 五 至 八 -------------------------------------------------------------------------------------
 def show_experience(result: Any) -> HTML:
-    """五、主要经验及做法: what was checked and found in order (met indicators, consistent figures)."""
-    parts = []
-    if result.self_eval is not None:
-        met = result.self_eval.scored["met"]
-        parts.append(f"<p>{int((met == True).sum())} 个指标按规则判定为达成（共 {len(met)} 个）。</p>")  # noqa: E712
-    confirmations = result.confirmations
-    if confirmations is not None and not confirmations.empty:
-        parts.append("<p>经核对一致的数据：</p>" + _table(confirmations, {"where": "位置", "item": "项目", "message": "说明"}))
-    return HTML("".join(parts) or "<p>（由评价人根据现场核查情况补充。）</p>")
+    """五、主要经验及做法: what the data confirms, nothing else."""
+    return HTML(paragraphs(narrative.experience(result)))
 
 
 def show_problems(result: Any) -> HTML:
-    """六、存在的问题及原因分析: all findings, errors first."""
-    findings = _findings(result)
-    if findings.empty:
-        return HTML("<p>未发现问题。</p>")
-    return HTML(f"<p>{_counts(findings)}。</p>" + _findings_table(findings))
+    """六、存在的问题及原因分析: the lost-point indicators, then each kind of error and warning."""
+    parts = [paragraphs(narrative.problems_intro(result))]
+    for i, problem in enumerate(narrative.problems(result)):
+        label = badge(problem.severity)
+        items = "".join(f"<li>{esc(item)}</li>" for item in problem.items)
+        parts.append(
+            f'<div class="jx-problem {SEVERITY_CLASSES.get(problem.severity, "")}">'
+            f"<h3>（{cn_numeral(i + 1)}）{esc(problem.title)}{label}</h3>{paragraphs([problem.text])}"
+            + (f'<ul class="jx-items">{items}</ul>' if items else "")
+            + "</div>"
+        )
+    return HTML("".join(parts))
 
 
 def show_suggestions(result: Any) -> HTML:
-    """七、有关建议: the catalogue's fix for each kind of problem found."""
-    findings = _findings(result)
-    if findings.empty:
-        return HTML("<p>无。</p>")
-    fixes = catalogue().set_index("code")
-    items = []
-    for code in dict.fromkeys(findings["code"]):
-        if code in fixes.index:
-            items.append(f"<li>{_e(fixes.at[code, 'title'])}：{_e(fixes.at[code, 'fix'])}</li>")
-    return HTML(f"<ol>{''.join(items)}</ol>")
+    """七、有关建议: the catalogue's fixes for the problems found, grouped by area."""
+    found = narrative.suggestions(result)
+    if not found:
+        return HTML(paragraphs(["本次复核未形成错误或警告类复核发现，无针对性改进建议。"]))
+    parts, groups = [], list(dict.fromkeys(s.group for s in found))
+    for i, group in enumerate(groups):
+        items = "".join(
+            f'<li><p class="jx-fix">{esc(s.text)}</p><p class="jx-basis">{esc(s.basis)}。</p></li>'
+            for s in found if s.group == group
+        )  # fmt: skip
+        parts.append(f"<h3>（{cn_numeral(i + 1)}）{esc(group)}</h3><ol class=\"jx-suggestions\">{items}</ol>")
+    return HTML("".join(parts))
 
 
 def show_other_matters(result: Any) -> HTML:
-    """八、其他需要说明的问题: the evaluator's score adjustments (with reasons)."""
-    overrides = (result.params or {}).get("overrides") or []
-    if not overrides:
-        return HTML("<p>评价人未调整复核分。</p>")
-    rows = pd.DataFrame(overrides).rename(columns={"indicator": "指标", "score": "复核分", "reason": "理由", "tier": "档次"})
-    return HTML("<p>评价人调整的复核分：</p>" + _table(rows, {c: c for c in rows.columns}))
+    """八、其他需要说明的问题."""
+    return HTML(paragraphs(narrative.other_matters(result)))
 
 
 def show_appendix(result: Any) -> HTML:
-    """附件: differences between self and review scores."""
-    if result.self_eval is None:
-        return HTML("<p>（不计分，无评分表附件。）</p>")
-    scored = result.self_eval.scored
-    diff = scored.assign(difference=(scored["review_score"] - scored["self_score"]).round(2))
-    diff = diff[diff["difference"].fillna(0).abs() > 0]
-    columns = {"indicator_id": "编号", "name": "三级指标", "weight": "分值", "self_score": "自评分",
-               "review_score": "复核分", "difference": "差异", "review_note": "调整理由"}  # fmt: skip
-    return HTML("<h3>复核差异清单</h3>" + (_table(diff, columns) if not diff.empty else "<p>自评分与复核分一致。</p>"))
+    """附件: 一 self vs review differences, 二 every finding, 三 the materials with their SHA-256."""
+    parts = [h3("附件一　复核差异清单")]
+    if result.self_eval is not None:
+        states = indicator_states(result.self_eval.scored)
+        listed = states["diffs"] + states["overridden"] + states["unscored"]
+        rows = [r for i, r in enumerate(listed) if r["id"] not in {x["id"] for x in listed[:i]}]
+        columns = [Col("id", "编号"), Col("level1", "一级指标"), Col("name", "三级指标"), Col("weight", "分值", "score"),
+                   Col("own", "自评分", "score"), Col("review", "复核分", "score"), Col("diff", "差异", "diff"),
+                   Col("reason", "说明", cls="note")]  # fmt: skip
+        rows = [dict(r, reason=r["note"] or r["explanation"]) for r in rows]
+        parts.append(table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"]))
+    else:
+        parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
+    parts.append(h3("附件二　复核发现清单"))
+    found = result.findings if result.findings is not None else pd.DataFrame()
+    if found.empty:
+        parts.append(paragraphs(["本次复核未形成复核发现。"]))
+    else:
+        rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
+        columns = [Col("no", "序号", "int"), Col("severity", "严重程度", "sev"), Col("code", "编号"),
+                   Col("where", "位置", cls="where"), Col("message", "问题", cls="note"),
+                   Col("expected", "应为", cls="short"), Col("reported", "填报", cls="short")]  # fmt: skip
+        by_severity = lambda r: SEVERITY_CLASSES.get(r["severity"], "")  # noqa: E731
+        parts.append(table(rows, columns, "复核发现清单", row_class=by_severity))
+    parts.append(h3("附件三　复核材料清单"))
+    columns = [Col("kind", "材料"), Col("file", "文件"), Col("sha256", "SHA-256 校验值", cls="hash")]
+    parts.append(table(_materials(result), columns, "复核材料"))
+    return HTML("".join(parts))
+
+
+def show_footer(result: Any | None = None) -> HTML:
+    """The closing note: who produced the report from what (when a unit is given), and the font licence."""
+    about = ""
+    if result is not None:
+        about = (f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
+                 f"评价机构：{esc(result.evaluator or '（未填写）')}。报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>")  # fmt: skip
+    return HTML(f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>')
 
 
 def show_figure(fig: Any, alt: str) -> HTML:
     """A chart as an embedded PNG (``data:`` URI) with Chinese alt text."""
-    return HTML(_figure(fig, alt))
+    return HTML(figure(fig, alt))
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+def _table_name(result: Any) -> str:
+    main = result.main
+    return "《" + TABLE_TYPES.get(main.evaluation.unit.table_type, "自评表") + "》" if main is not None else ""
 
 
-def _inputs(result: Any) -> list[str]:
-    return list((result.params or {}).get("inputs") or {})
+def _date_text(value: str) -> str:
+    text = str(value or "").strip()
+    try:
+        day = _dt.date.fromisoformat(text) if text else _dt.date.today()
+    except ValueError:
+        return text
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _budget(result: Any) -> pd.DataFrame:
-    if result.main is not None and not result.main.budget.empty:
-        return result.main.budget
-    if result.report is not None:
-        return result.report.budget
-    return pd.DataFrame()
+def _budget_lines(result: Any) -> list[dict]:
+    return budget_lines(result, tolerances(result)["rate"])
 
 
-def _findings(result: Any, scope: str | None = None) -> pd.DataFrame:
-    findings = result.findings if result.findings is not None else pd.DataFrame()
-    if findings.empty:
-        return findings
-    if scope:
-        findings = findings[findings["scope"] == scope]
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return findings.sort_values("severity", key=lambda s: s.map(order), kind="stable")
+def _finding_titles(result: Any) -> dict[str, str]:
+    found = result.findings if result.findings is not None else pd.DataFrame()
+    out: dict[str, list[str]] = {}
+    for indicator_id, message in zip(found.get("indicator_id", []), found.get("message", [])):
+        if indicator_id:
+            out.setdefault(indicator_id, []).append(str(message))
+    return {k: "；".join(v) for k, v in out.items()}
 
 
-def _counts(findings: pd.DataFrame) -> str:
-    counts = findings["severity"].value_counts() if not findings.empty else pd.Series(dtype="int64")
-    return "、".join(f"{s} {int(counts.get(s, 0))} 条" for s in SEVERITIES)
+def _report_overview(report: Any) -> str:
+    secs = report.sections
+    if secs.empty:
+        return ""
+    hits = secs[secs["title"].astype(str).str.contains("职能|概况|人员|资产") & (secs["text"].astype(str) != "")]
+    return "\n".join(str(t) for t in hits["text"])
 
 
-def _pairs(values: dict[str, object]) -> str:
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in values.items())
-    return f'<table class="jixiao-pairs">{rows}</table>'
+def _materials(result: Any) -> list[dict]:
+    from .params import INPUT_KINDS
+
+    rows = []
+    for kind, path in ((result.params or {}).get("inputs") or {}).items():
+        unit = {"self_evaluation": result.self_eval, "declaration": result.declaration}.get(kind)
+        sha = unit.evaluation.source.sha256 if unit is not None else ""
+        rows.append({"kind": INPUT_KINDS.get(kind, kind), "file": Path(str(path)).name, "sha256": sha or "—"})
+    return rows
 
 
-def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    if frame is None or frame.empty:
-        return "<p>（无）</p>"
-    present = {k: v for k, v in columns.items() if k in frame.columns}
-    shown = frame[list(present)].rename(columns=present)
-    shown = shown.apply(lambda col: col.map(fmt_number if col.dtype.kind == "f" else _blank_none))
-    return shown.to_html(index=False, escape=True, classes="jixiao-table", border=0, na_rep="")
-
-
-def _blank_none(value: object) -> object:
-    return "" if value is None else value
-
-
-def _findings_table(findings: pd.DataFrame) -> str:
-    return _table(findings, _FINDING_HEADERS) if not findings.empty else "<p>未发现问题。</p>"
-
-
-def _figure(fig: Any, alt: str) -> str:
-    return f'<figure><img src="{charts.figure_to_data_uri(fig)}" alt="{_e(alt)}"></figure>'

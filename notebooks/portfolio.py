@@ -25,7 +25,7 @@ from IPython.display import HTML
 
 from jixiao import charts
 from jixiao.portfolio import load_portfolio, portfolio_level1, render_portfolio_table
-from jixiao.sections import show_figure
+from jixiao.sections import show_figure, show_footer
 
 portfolio = load_portfolio(outputs_dir, params_dir)
 HTML(render_portfolio_table(portfolio))
@@ -34,13 +34,16 @@ HTML(render_portfolio_table(portfolio))
 # ## 等级分布与总分排名
 
 # %%
-show_figure(charts.plot_grade_distribution(portfolio), "单位评价等级分布图")
+show_figure(charts.plot_grade_distribution(portfolio), "单位评价等级分布")
 
 # %%
-show_figure(charts.plot_unit_ranking(portfolio), "各单位复核总分排名图")
+show_figure(charts.plot_unit_ranking(portfolio), "各单位复核总分排名")
 
 # %% [markdown]
 # ## 各单位一级指标得分率
 
 # %%
-show_figure(charts.plot_level1_heatmap(portfolio_level1(portfolio)), "各单位一级指标得分率热力图")
+show_figure(charts.plot_level1_heatmap(portfolio_level1(portfolio)), "各单位一级指标得分率")
+
+# %%
+show_footer()

@@ -16,6 +16,7 @@
 # 本模板不含逻辑：只有参数、对 jixiao 的调用和章节标题；各章节按单位提供的材料（自评表、申报表、自评报告）取舍内容。
 unit_id: str = "xinhong-2023"  # 单位编号：params/<单位编号>.yaml
 params_path: str = ""  # 参数文件路径；为空时按单位编号在 params/ 中查找
+report_date: str = ""  # 封面上的报告日期（YYYY-MM-DD）；为空时取运行当天
 
 # %%
 from jixiao import sections
@@ -25,7 +26,10 @@ from jixiao.pipeline import evaluate_unit
 
 params = load_params(find_params(unit_id, params_path))
 result = evaluate_unit(params)
-sections.show_title(result)
+sections.show_cover(result, report_date)
+
+# %% [markdown] tags=["jixiao-toc"]
+# ## 目录
 
 # %% [markdown]
 # ## 摘要
@@ -86,6 +90,9 @@ sections.show_other_matters(result)
 
 # %%
 sections.show_appendix(result)
+
+# %%
+sections.show_footer(result)
 
 # %% tags=["jixiao-result"]
 display_result(result)
