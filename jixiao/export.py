@@ -7,7 +7,6 @@ Schemas: ``jixiao/schemas/score.schema.json`` (``jixiao score --json``) and
 
 from __future__ import annotations
 
-from typing import Any  # noqa: F401
 
 import pandas as pd
 

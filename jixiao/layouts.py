@@ -258,19 +258,17 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
                 "level1_weight": state["level1_weight"],
                 "level2": state["level2"],
                 "name": cell_text(assignment["name"].value),
-                "weight": _number(assignment, "weight", grid, r, header_text, notes, src_row),
+                "weight": _number(assignment, "weight"),
                 "nature": nature,
                 "direction": cell_text(assignment["direction"].value) if "direction" in assignment else "",
                 "target": _raw(assignment, "target"),
                 "unit": _raw(assignment, "unit"),
                 "actual": _raw(assignment, "actual"),
                 "deviation_note": _raw(assignment, "deviation_note"),
-                "self_score": _number(assignment, "self_score", grid, r, header_text, notes, src_row),
+                "self_score": _number(assignment, "self_score"),
                 "rule_text": _raw(assignment, "rule_text"),
                 "definition": _raw(assignment, "definition"),
                 "source_row": src_row,
-                "_value": assignment["target"].value if "target" in assignment else None,
-                "_actual_value": assignment["actual"].value if "actual" in assignment else None,
             }
         )
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
@@ -286,7 +284,7 @@ def _raw(assignment: dict[str, Token], field: str) -> str:
     return _strip_html(text) if "<" in text else text
 
 
-def _number(assignment, field, grid, r, header_text, notes, src_row) -> float:
+def _number(assignment: dict[str, Token], field: str) -> float:
     tok = assignment.get(field)
     if tok is None:
         return math.nan

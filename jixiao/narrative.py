@@ -225,14 +225,7 @@ def summary(result: Any) -> list[str]:
     found = suggestions(result)
     ctx["top_fixes"] = [_plain(s.text).replace("；", "，") for s in found[:3]]
     ctx["n_suggestions"] = len(found)
-    if ctx["kind"] == "self":
-        unit = result.self_eval
-        ctx.update(totals=unit.totals, level1=level1_rows(unit), states=indicator_states(unit.scored),
-                   total_diff=total_diff(unit.totals))  # fmt: skip
-    elif ctx["kind"] == "declaration":
-        ctx.update(declaration_facts(result))
-    elif ctx["kind"] == "report":
-        ctx.update(report_target_facts(result.report, result.confirmations))
+    _add_kind_facts(ctx, result)
     return _render("summary.j2", **ctx)
 
 
@@ -322,11 +315,8 @@ def method(result: Any) -> list[str]:
     return _render("method.j2", **ctx)
 
 
-# --- 三、综合评价情况及评价结论 -----------------------------------------------------------------------
-def conclusion(result: Any) -> list[str]:
-    """三: total and grade against the unit's own, where the difference comes from, or why there is no score."""
-    ctx = _context(result)
-    ctx["top_problems"] = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"][:3]
+def _add_kind_facts(ctx: dict, result: Any) -> None:
+    """The facts each kind of unit (self-evaluation / declaration / report) is summarised by."""
     if ctx["kind"] == "self":
         unit = result.self_eval
         ctx.update(totals=unit.totals, level1=level1_rows(unit), states=indicator_states(unit.scored),
@@ -335,6 +325,15 @@ def conclusion(result: Any) -> list[str]:
         ctx.update(declaration_facts(result))
     elif ctx["kind"] == "report":
         ctx.update(report_target_facts(result.report, result.confirmations))
+
+
+# --- 三、综合评价情况及评价结论 -----------------------------------------------------------------------
+def conclusion(result: Any) -> list[str]:
+    """三: total and grade against the unit's own, where the difference comes from, or why there is no score."""
+    ctx = _context(result)
+    ctx["top_problems"] = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"][:3]
+    _add_kind_facts(ctx, result)
+    if ctx["kind"] == "report":
         ctx["n_confirmed"] = 0 if result.confirmations is None else len(result.confirmations)
     return _render("conclusion.j2", **ctx)
 
