@@ -35,11 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    from jixiao.params import list_units
-    from jixiao.review_session import clear_cache
-    from jixiao.widgets import review_panel
+    from jixiao.run.params import list_units
+    from jixiao.interactive.session import clear_cache
+    from jixiao.interactive.widgets import review_panel
 
-    print(f"import jixiao.widgets: {time.perf_counter() - start:.3f} s (once per kernel)")
+    print(f"import jixiao.interactive.widgets: {time.perf_counter() - start:.3f} s (once per kernel)")
     units = [p.stem for p in list_units(ROOT / "params")]
     print(f"{'unit':<28}{'cold open':>10}{'first open':>12}{'re-open':>10}{'edit':>8}{'save':>8}"
           f"   (seconds; cold = very first open in this process, others median of {args.repeat})")

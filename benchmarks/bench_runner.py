@@ -33,7 +33,7 @@ def make_units(work: Path, count: int, only: list[str] | None = None) -> Path:
     """``count`` params files cycling through the samples (or ``only`` those), inputs as absolute paths."""
     from ruamel.yaml import YAML
 
-    from jixiao.params import list_units, load_params
+    from jixiao.run.params import list_units, load_params
 
     samples = [load_params(p) for p in list_units(ROOT / "params") if not only or p.stem in only]
     folder = work / "params"
@@ -81,7 +81,7 @@ def jixiao_run(work: Path, params: Path, jobs: int, template: Path | None) -> tu
                "--outputs", str(work / "outputs"), "--params-dir", str(params)]  # fmt: skip
     if template is not None:
         code = (
-            "import sys; from jixiao.runner import run_units; "
+            "import sys; from jixiao.run.runner import run_units; "
             f"s = run_units(None, jobs={jobs}, force=True, progress=False, outputs_dir={str(work / 'outputs')!r}, "
             f"params_dir={str(params)!r}, template={str(template)!r}); print(s.format()); sys.exit(s.exit_code)"
         )

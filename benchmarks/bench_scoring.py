@@ -30,10 +30,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.aggregate import aggregate_scores  # noqa: E402
-from jixiao.readers import load_evaluation  # noqa: E402
-from jixiao.review import review  # noqa: E402
-from jixiao.scoring import score_indicators  # noqa: E402
+from jixiao.score.aggregate import aggregate_scores  # noqa: E402
+from jixiao.read.files import load_evaluation  # noqa: E402
+from jixiao.review.review import review  # noqa: E402
+from jixiao.score.scoring import score_indicators  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / "_work" / "scoring"
 HEADER = ["一级指标", "一级权重", "二级指标", "三级指标", "分值", "指标性质", "年度指标值", "计量单位", "全年完成值", "偏差及原因分析", "自评分"]

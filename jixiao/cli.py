@@ -1,7 +1,9 @@
-"""Command line: ``jixiao score | check | run | list | rules | catalogue`` (click).
+"""Command line: ``jixiao init | add | list | run | score | check | rules | catalogue`` (click).
 
 Messages are Chinese. Broken inputs exit with status 2 and a one-line message that
-names the file (never a traceback); findings are results and exit 0.
+names the file (never a traceback); findings are results and exit 0. Project commands
+(``add``, ``list``, ``run``) find the project by walking up from the working directory to
+the nearest ``jixiao.toml``; ``--project DIR`` names it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import JixiaoError
+from jixiao.core.errors import JixiaoError
 
 __all__ = ["main"]
 
@@ -30,8 +32,63 @@ def _dump(doc: dict) -> None:
 
 @click.group(context_settings=_CONTEXT)
 @click.version_option(package_name="jixiao", message="jixiao %(version)s")
-def main() -> None:
+@click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
+              help="评价项目目录（含 jixiao.toml）；默认从当前目录向上查找。")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
     """jixiao（绩效）：预算绩效自评表的计分、复核与评价报告。"""
+    ctx.obj = {"project_dir": project_dir}
+
+
+def _project(ctx: click.Context):
+    """The project of this command (``--project`` or found upwards); exit 2 with one Chinese line if none."""
+    from jixiao.run.project import find_project, load_project
+
+    folder = ctx.obj.get("project_dir") if ctx.obj else None
+    try:
+        return load_project(folder) if folder else find_project()
+    except JixiaoError as err:
+        _fail(err)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--samples", is_flag=True, help="同时加入三个示例单位。")
+@click.option("--name", default="", help="项目名称（默认取目录名）。")
+def init(folder: Path, samples: bool, name: str) -> None:
+    """新建评价项目：jixiao.toml、inputs/、params/、outputs/、notebooks/。"""
+    from jixiao.run.scaffold import init_project
+
+    try:
+        project = init_project(folder, samples=samples, name=name)
+    except JixiaoError as err:
+        _fail(err)
+    click.echo(f"已建立评价项目：{project.root}")
+    if samples:
+        click.echo("已加入示例单位：" + "、".join(p.stem for p in sorted(project.params_dir.glob("*.yaml"))))
+    click.echo(f"下一步：cd {project.root}，编辑 jixiao.toml（评价机构、委托方、年度），然后 jixiao add <文件>。")
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id", "unit_id", default="", help="单位编号（默认由单位名称和年度生成）。")
+@click.option("--link", is_flag=True, help="在 inputs/ 中建立链接而不复制文件。")
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], unit_id: str, link: bool) -> None:
+    """登记一个单位的材料（自评表、申报表、自评报告），生成 params/<编号>.yaml。"""
+    from jixiao.core.vocab import INPUT_KINDS
+    from jixiao.run.scaffold import add_inputs
+
+    project = _project(ctx)
+    try:
+        target, found = add_inputs(project, list(files), unit_id=unit_id, link=link)
+    except JixiaoError as err:
+        _fail(err)
+    for d in found:
+        year = f"{d.year} 年度" if d.year else "年度未识别"
+        click.echo(f"{d.path.name}：{INPUT_KINDS[d.kind]}，单位「{d.unit_name or '未识别'}」，{year}" +
+                   "".join(f"；{n}" for n in d.notes))
+    click.echo(f"已写入 {target.relative_to(project.root)}。请核对单位名称和年度，然后运行 jixiao run {target.stem}。")
 
 
 @main.command(context_settings=_CONTEXT)
@@ -40,8 +97,8 @@ def main() -> None:
 @click.option("--scheme", default="table", show_default=True, help="权重方案：table（表内权重）或 caiyu_2020_10。")
 def score(file: Path, as_json: bool, scheme: str) -> None:
     """逐项计分：打印指标表、一级指标得分、总分与等级。"""
-    from .pipeline import score_file
-    from .report_text import format_score
+    from jixiao.run.evaluate import score_file
+    from jixiao.report.text import format_score
 
     try:
         unit = score_file(file, scheme=scheme)
@@ -63,10 +120,10 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
 
     无论发现多少问题都以 0 退出；只有输入无法读取时以 2 退出。
     """
-    from .export import findings_payload
-    from .readers import load_evaluation
-    from .report_text import format_findings
-    from .review import review
+    from jixiao.report.payload import findings_payload
+    from jixiao.read.files import load_evaluation
+    from jixiao.report.text import format_findings
+    from jixiao.review.review import review
 
     if file is None and report_file is None:
         raise click.UsageError("请给出自评表文件，或用 --report 指定自评报告。")
@@ -75,7 +132,7 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
         decl = load_evaluation(declaration) if declaration is not None else None
         report = None
         if report_file is not None:
-            from .report_reader import read_report
+            from jixiao.read.narrative_report import read_report
 
             report = read_report(report_file)
         findings = review(evaluation, declaration=decl, report=report)
@@ -92,23 +149,15 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
 @click.argument("units", nargs=-1)
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行运行的单位数。")
 @click.option("--force", is_flag=True, help="即使输入未变也重新运行。")
-@click.option("--outputs", type=click.Path(path_type=Path), default=None, help="输出目录（默认 outputs/）。")
-@click.option("--params-dir", type=click.Path(path_type=Path), default=None, help="参数目录（默认 params/）。")
 @click.option("--no-progress", is_flag=True, help="不显示进度条。")
-def run(units: tuple[str, ...], jobs: int, force: bool, outputs: Path | None, params_dir: Path | None, no_progress: bool) -> None:
+@click.pass_context
+def run(ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_progress: bool) -> None:
     """运行单位评价 notebook，生成 HTML、result.json 和汇总页 outputs/index.html。"""
-    from .paths import OUTPUTS_DIR, PARAMS_DIR
-    from .runner import run_units
+    from jixiao.run.runner import run_units
 
+    project = _project(ctx)
     try:
-        summary = run_units(
-            list(units) or None,
-            jobs=jobs,
-            force=force,
-            outputs_dir=outputs or OUTPUTS_DIR,
-            params_dir=params_dir or PARAMS_DIR,
-            progress=not no_progress,
-        )
+        summary = run_units(list(units) or None, project=project, jobs=jobs, force=force, progress=not no_progress)
     except JixiaoError as err:
         _fail(err)
     click.echo(summary.format())
@@ -116,26 +165,27 @@ def run(units: tuple[str, ...], jobs: int, force: bool, outputs: Path | None, pa
 
 
 @main.command("list", context_settings=_CONTEXT)
-@click.option("--params-dir", type=click.Path(path_type=Path), default=None, help="参数目录（默认 params/）。")
-def list_cmd(params_dir: Path | None) -> None:
-    """列出 params/ 下的单位。"""
-    from .params import list_units, load_params
-    from .paths import PARAMS_DIR
+@click.pass_context
+def list_cmd(ctx: click.Context) -> None:
+    """列出项目的单位：编号、名称、年度、输入材料、最近一次运行的状态。"""
+    from jixiao.report.terminal import format_table
+    from jixiao.run.status import unit_statuses
 
-    for path in list_units(params_dir or PARAMS_DIR):
-        try:
-            p = load_params(path)
-            kinds = "、".join({"self_evaluation": "自评表", "declaration": "申报表", "report": "报告"}[k] for k in p.inputs)
-            click.echo(f"{p.unit_id}\t{p.display_name}\t{p.year}\t{kinds}")
-        except JixiaoError as err:
-            click.echo(f"{path.stem}\t参数错误：{err}")
+    project = _project(ctx)
+    rows = unit_statuses(project)
+    if not rows:
+        click.echo(f"项目「{project.root}」中还没有单位。用 jixiao add <文件> 登记单位的材料。")
+        return
+    headers = ["单位编号", "名称", "年度", "输入材料", "最近运行", "状态"]
+    click.echo(format_table(headers, [[r[k] for k in ("unit", "name", "year", "inputs", "last_run", "status")] for r in rows],
+                            max_width=40))
 
 
 @main.command(context_settings=_CONTEXT)
 def rules() -> None:
     """列出计分规则。"""
-    from .rules import list_rules
-    from .terminal import format_table
+    from jixiao.score.rules.registry import list_rules
+    from jixiao.report.terminal import format_table
 
     table = list_rules()
     click.echo(format_table(["规则", "名称", "说明"], table[["rule_id", "label", "description"]].values.tolist(), max_width=60))
@@ -144,7 +194,7 @@ def rules() -> None:
 @main.command(context_settings=_CONTEXT)
 def catalogue() -> None:
     """列出复核发现的代码目录（代码、严重程度、含义、修改建议）。"""
-    from .review import catalogue_markdown
+    from jixiao.review.review import catalogue_markdown
 
     click.echo(catalogue_markdown())
 

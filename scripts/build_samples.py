@@ -30,7 +30,7 @@ from openpyxl.styles import Alignment, Font
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.headers import is_level1_word, is_level2_word  # noqa: E402
+from jixiao.read.headers import is_level1_word, is_level2_word  # noqa: E402
 
 NUM = re.compile(r"^-?\d+(\.\d+)?$")
 PCT = re.compile(r"^-?\d+(\.\d+)?%$")

@@ -7,12 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao.aggregate import LEVEL2_COLUMNS, GradeBands, aggregate_scores
-from jixiao.errors import ParamsError
-from jixiao.model import LEVEL1_COLUMNS, TOTAL_KEYS
-from jixiao.readers import load_evaluation
-from jixiao.scoring import score_budget, score_indicators
-from jixiao.weights import CAIYU_2020_10, WeightScheme
+from jixiao.score.aggregate import LEVEL2_COLUMNS, GradeBands, aggregate_scores
+from jixiao.core.errors import ParamsError
+from jixiao.core.model import LEVEL1_COLUMNS, TOTAL_KEYS
+from jixiao.read.files import load_evaluation
+from jixiao.score.scoring import score_budget, score_indicators
+from jixiao.score.weights import CAIYU_2020_10, WeightScheme
 
 
 @pytest.fixture(scope="module")

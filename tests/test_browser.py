@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.params import list_units, load_params
-from jixiao.paths import PARAMS_DIR
-from jixiao.runner import run_units, unit_output_paths
+from jixiao.run.params import list_units, load_params
+from tests.conftest import PARAMS_DIR
+from jixiao.run.runner import run_units, unit_output_paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -1,4 +1,4 @@
-"""Tests for jixiao.fonts and jixiao.charts: chart content, colours, and CJK glyph rendering."""
+"""Tests for jixiao.report.fonts and jixiao.report.charts: chart content, colours, and CJK glyph rendering."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.text import Text
 
-from jixiao import charts, fonts
-from jixiao.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, LEVEL1_COLUMNS, SCORED_COLUMNS
+from jixiao.report import charts
+from jixiao.report import fonts
+from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, LEVEL1_COLUMNS, SCORED_COLUMNS
 
 LEVEL1_NAMES = ["投入管理指标", "产出指标", "效益指标", "满意度指标"]
 

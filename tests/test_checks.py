@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao import checks
-from jixiao.findings import FINDING_COLUMNS, catalogue
-from jixiao.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, NOTE_COLUMNS, Evaluation, UnitInfo
-from jixiao.review import review
+from jixiao.review import table as checks
+from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
+from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, NOTE_COLUMNS, Evaluation, UnitInfo
+from jixiao.review.review import review
 
 NAN = math.nan
 

@@ -7,10 +7,10 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from jixiao.checks_declaration import check_direction_rule, compare_declaration, match_indicators
-from jixiao.findings import findings_frame
-from jixiao.readers import load_evaluation
-from jixiao.review import review
+from jixiao.review.declaration import check_direction_rule, compare_declaration, match_indicators
+from jixiao.review.catalogue import findings_frame
+from jixiao.read.files import load_evaluation
+from jixiao.review.review import review
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def _one_row(name="系统可用率", level2="质量指标", target="95", unit="%
 
 
 def _eval_of(frame, year=2024):
-    from jixiao.model import Evaluation, UnitInfo, empty_budget
+    from jixiao.core.model import Evaluation, UnitInfo, empty_budget
 
     return Evaluation(unit=UnitInfo(year=year), indicators=frame, budget=empty_budget())
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jixiao.checks_report import check_report, report_confirmations
-from jixiao.findings import FINDING_COLUMNS, catalogue
-from jixiao.model import BUDGET_COLUMNS, Evaluation, UnitInfo, empty_indicators
-from jixiao.report_reader import read_report, read_report_text
+from jixiao.review.narrative_report import check_report, report_confirmations
+from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
+from jixiao.core.model import BUDGET_COLUMNS, Evaluation, UnitInfo, empty_indicators
+from jixiao.read.narrative_report import read_report, read_report_text
 from tests.test_report_reader import CLEAN_REPORT, OTHER_STYLE, VARIANTS
 
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.paths import PACKAGE_DIR
+from jixiao.run.project import resource_path
 
 from .conftest import SAMPLES
 
-SCORE_SCHEMA = json.loads((PACKAGE_DIR / "schemas" / "score.schema.json").read_text(encoding="utf-8"))
-FINDINGS_SCHEMA = json.loads((PACKAGE_DIR / "schemas" / "findings.schema.json").read_text(encoding="utf-8"))
+SCORE_SCHEMA = json.loads(resource_path("schemas", "score.schema.json").read_text(encoding="utf-8"))
+FINDINGS_SCHEMA = json.loads(resource_path("schemas", "findings.schema.json").read_text(encoding="utf-8"))
 XLSX_000 = SAMPLES / "xinhong_2023_self_evaluation.xlsx"
 
 

@@ -13,14 +13,14 @@ import re
 import pandas as pd
 import pytest
 
-from jixiao import narrative
-from jixiao.findings import catalogue
-from jixiao.narrative_facts import budget_lines, finding_groups, headline_line, indicator_states
-from jixiao.params import load_params
-from jixiao.paths import PARAMS_DIR
-from jixiao.pipeline import UnitResult, evaluate_unit, score_evaluation
-from jixiao.readers import load_evaluation
-from jixiao.review import review
+from jixiao.report import narrative
+from jixiao.review.catalogue import catalogue
+from jixiao.report.facts import budget_lines, finding_groups, headline_line, indicator_states
+from jixiao.run.params import load_params
+from tests.conftest import PARAMS_DIR
+from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
+from jixiao.read.files import load_evaluation
+from jixiao.review.review import review
 
 SAMPLES = ["xinhong-2023", "xinhong-2024-declaration", "hongqiao-2024"]
 SECTION_FUNCTIONS = ["summary", "basic_info", "budget_execution", "targets_overview", "method", "conclusion",

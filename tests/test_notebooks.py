@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from papermill.translators import papermill_translators
 
-from jixiao.params import list_units, load_params
-from jixiao.paths import NOTEBOOKS_DIR, PARAMS_DIR
-from jixiao.runner import PORTFOLIO_TEMPLATE, RESULT_SCHEMA, UNIT_TEMPLATE, run_units, unit_output_paths
+from jixiao.run.params import list_units, load_params
+from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
+from jixiao.run.runner import PORTFOLIO_TEMPLATE, RESULT_SCHEMA, UNIT_TEMPLATE, run_units, unit_output_paths
 
 TEMPLATES = [UNIT_TEMPLATE, PORTFOLIO_TEMPLATE]
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]

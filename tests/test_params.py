@@ -11,17 +11,11 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
-from jixiao.errors import ParamsError
-from jixiao.params import (
-    Override,
-    Tolerances,
-    list_units,
-    load_params,
-    load_params_document,
-    match_overrides,
-    validate_overrides,
-)
-from jixiao.paths import PARAMS_DIR
+from jixiao.core.errors import ParamsError
+from jixiao.core.vocab import Tolerances
+from jixiao.run.params import list_units, load_params, load_params_document
+from jixiao.score.overrides import Override, match_overrides, validate_overrides
+from tests.conftest import PARAMS_DIR
 
 GOOD = """\
 unit_id: demo
@@ -118,7 +112,7 @@ BAD = [
     ("override-blank-reason", edit("reason: 未提供出勤记录", "reason: '  '"), "overrides.辅警人员出勤率.reason",
      "必须写明理由"),
     ("override-negative", edit("    score: 0\n", "    score: -1\n"), "overrides.辅警人员出勤率.score", "不能为负数"),
-    ("override-not-number", edit("    score: 0\n", "    score: 满分\n"), "overrides.辅警人员出勤率.score", "应为数字"),
+    ("override-not-number", edit("    score: 0\n", "    score: 满分\n"), "overrides.辅警人员出勤率.score", "应为有限的数字"),
     ("override-no-score", edit("    score: 0\n", ""), "overrides.辅警人员出勤率.score", "缺少复核分"),
     ("override-typo", edit("reason:", "resaon:"), "overrides.辅警人员出勤率.resaon", "是否想写「reason」"),
     ("override-tier", edit("tier: 未达成", "tier: 很好"), "overrides.辅警人员出勤率.tier", "未知的档次"),
@@ -199,13 +193,13 @@ def params_with(tmp_path, overrides: str):
 
 def test_overrides_match_by_name_and_by_id(tmp_path):
     params = params_with(tmp_path, "  辅警人员出勤率: {score: 0.5, reason: r}\n  I04: {score: 1, reason: r}\n")
-    assert {k: o.score for k, o in match_overrides(params, INDICATORS).items()} == {"I02": 0.5, "I04": 1.0}
-    validate_overrides(params, INDICATORS)  # does not raise
+    assert {k: o.score for k, o in match_overrides(params.overrides, INDICATORS).items()} == {"I02": 0.5, "I04": 1.0}
+    validate_overrides(params.overrides, INDICATORS, source=params.path)  # does not raise
 
 
 def test_override_names_are_normalised(tmp_path):
     params = params_with(tmp_path, "  '预算编制规范性 ': {score: 1, reason: r}\n")
-    assert list(match_overrides(params, INDICATORS)) == ["I01"]
+    assert list(match_overrides(params.overrides, INDICATORS)) == ["I01"]
 
 
 BAD_OVERRIDES = [
@@ -225,7 +219,7 @@ BAD_OVERRIDES = [
 def test_bad_overrides(tmp_path, overrides, key, fragment):
     params = params_with(tmp_path, overrides)
     with pytest.raises(ParamsError) as info:
-        validate_overrides(params, INDICATORS)
+        validate_overrides(params.overrides, INDICATORS, source=params.path)
     assert info.value.key == key and fragment in str(info.value) and "demo.yaml" in str(info.value)
 
 
@@ -236,7 +230,8 @@ def test_bad_overrides(tmp_path, overrides, key, fragment):
     ids=["tier-upper-closed", "tier-lower-closed", "unknown-weight"],
 )
 def test_good_overrides(tmp_path, overrides):
-    validate_overrides(params_with(tmp_path, overrides), INDICATORS)
+    params = params_with(tmp_path, overrides)
+    validate_overrides(params.overrides, INDICATORS, source=params.path)
 
 
 # --- the sample units in params/ ------------------------------------------------------------
@@ -255,9 +250,9 @@ def test_every_params_file_loads(path):
 
 
 def test_sample_override_matches_the_sample_table():
-    from jixiao.readers import load_evaluation
+    from jixiao.read.files import load_evaluation
 
     params = load_params(PARAMS_DIR / "xinhong-2023.yaml")
     indicators = load_evaluation(params.self_evaluation).indicators
-    validate_overrides(params, indicators)
-    assert list(match_overrides(params, indicators).values())[0].indicator == "辅警人员出勤率"
+    validate_overrides(params.overrides, indicators)
+    assert list(match_overrides(params.overrides, indicators).values())[0].indicator == "辅警人员出勤率"

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from jixiao.atomic import TEMP_PREFIX
-from jixiao.errors import ParamsError
-from jixiao.params import Override, list_units, load_params
-from jixiao.params_edit import edit_overrides_text, override_key, save_overrides
-from jixiao.paths import PARAMS_DIR, SAMPLES_DIR
-from jixiao.readers import load_evaluation
+from jixiao.run.atomic import TEMP_PREFIX
+from jixiao.core.errors import ParamsError
+from jixiao.run.params import list_units, load_params
+from jixiao.score.overrides import Override
+from jixiao.run.params_edit import edit_overrides_text, override_key, save_overrides
+from tests.conftest import PARAMS_DIR, SAMPLES_DIR
+from jixiao.read.files import load_evaluation
 
 README_EXAMPLE = (PARAMS_DIR / "README.md").read_text(encoding="utf-8").split("```yaml\n")[1].split("```")[0]
 

@@ -1,4 +1,4 @@
-"""Tests for jixiao.parse: 指标值 / 完成值 parsing, descriptions, unit helpers and word lists."""
+"""Tests for jixiao.parse.values: 指标值 / 完成值 parsing, descriptions, unit helpers and word lists."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.parse import (
+from jixiao.parse.values import (
     GENERIC_ACTUALS,
     VAGUE_WORDS,
-    canonical_unit,
-    convert,
     describe_value,
     direction_to_op,
     is_generic_actual,
     is_nil,
     is_vague,
     parse_value,
-    units_compatible,
 )
-from jixiao.values import KINDS, OPERATORS
+from jixiao.core.units import canonical_unit, convert, units_compatible
+from jixiao.core.parsed_value import KINDS, OPERATORS
 
 D = dt.date
 
@@ -301,9 +299,9 @@ def test_parse_value(text, kwargs, expected):
 
 @pytest.fixture(scope="module")
 def seed_texts(seed_000_path, seed_003_path):
-    """Seed texts by seed number (001 only when the shared seeds are present)."""
+    """Seed texts by seed number."""
     paths = {"000": seed_000_path, "003": seed_003_path, "001": seed_000_path.parent / "001_66265a79e30ddeca.txt"}
-    return {k: p.read_text(encoding="utf-8") for k, p in paths.items() if p.exists()}
+    return {k: p.read_text(encoding="utf-8") for k, p in paths.items()}
 
 
 def test_seed_values_occur_in_seeds(seed_texts):
@@ -315,7 +313,7 @@ def test_seed_values_occur_in_seeds(seed_texts):
             cells = {c.strip() for line in seed_texts[seed].splitlines() for c in line.split("\t")}
             assert case.values[0] in cells or case.values[0] in seed_texts[seed], case.id
             checked += 1
-    assert checked >= len(SEED_CASES) - 12  # at most the 001 cases are skipped
+    assert checked == len(SEED_CASES)
 
 
 def test_seed_000_values_all_parse(seed_texts):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.errors import ParamsError
-from jixiao.params import load_params
-from jixiao.paths import PARAMS_DIR
-from jixiao.pipeline import evaluate_unit, score_evaluation, score_file
-from jixiao.readers import load_evaluation
+from jixiao.core.errors import ParamsError
+from jixiao.run.params import load_params
+from tests.conftest import PARAMS_DIR
+from jixiao.run.evaluate import evaluate_unit, score_evaluation, score_file
+from jixiao.read.files import load_evaluation
 
 
 @pytest.fixture(scope="module")

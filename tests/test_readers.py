@@ -7,8 +7,8 @@ import math
 import openpyxl
 import pytest
 
-from jixiao.errors import InputFileError, NoIndicatorTableError
-from jixiao.readers import load_evaluation
+from jixiao.core.errors import InputFileError, NoIndicatorTableError
+from jixiao.read.files import load_evaluation
 
 from .conftest import SAMPLES, SEED_000
 

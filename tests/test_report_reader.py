@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from jixiao.errors import InputFileError
-from jixiao.model import BUDGET_COLUMNS
-from jixiao.report_reader import names_match, read_report, read_report_text
+from jixiao.core.errors import InputFileError
+from jixiao.core.model import BUDGET_COLUMNS
+from jixiao.read.narrative_extract import names_match
+from jixiao.read.narrative_report import read_report, read_report_text
 
 # A clean report: every section present, figures consistent, goals met, full-year data.
 CLEAN_REPORT = """\

@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
-from jixiao.findings import FINDING_COLUMNS, SEVERITIES, catalogue
-from jixiao.params import Tolerances
-from jixiao.readers import load_evaluation
-from jixiao.report_reader import read_report
-from jixiao.review import ReviewSettings, catalogue_markdown, review, summarize_findings
+from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
+from jixiao.core.vocab import SEVERITIES
+from jixiao.core.vocab import Tolerances
+from jixiao.read.files import load_evaluation
+from jixiao.read.narrative_report import read_report
+from jixiao.review.review import ReviewSettings, catalogue_markdown, review, summarize_findings
 
 from .conftest import DATA, ROOT, SAMPLES, SEED_000
 
@@ -153,7 +154,7 @@ def test_clean_unit_has_no_findings():
 
 
 def test_report_alone_gets_report_checks(seed_003_path):
-    from jixiao.report_reader import read_report
+    from jixiao.read.narrative_report import read_report
 
     found = review(None, report=read_report(seed_003_path))
     assert set(found["code"]) == {"R02", "R03", "R20", "R30", "R31", "R33"}
@@ -205,7 +206,7 @@ def test_summarize_counts_per_severity():
 
 
 def test_committed_catalogue_equals_generated():
-    generated = subprocess.run([sys.executable, "-m", "jixiao.review"], capture_output=True, text=True, check=True,
+    generated = subprocess.run([sys.executable, "-m", "jixiao.review.review"], capture_output=True, text=True, check=True,
                                cwd=ROOT).stdout
     assert (ROOT / "docs" / "CHECKS.md").read_text(encoding="utf-8") == generated
     assert generated == catalogue_markdown()

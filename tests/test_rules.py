@@ -8,18 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.errors import RuleError
-from jixiao.rules import (
-    DEFAULT_TIER_SCORES,
-    finalize_score,
-    get_rule,
-    judge_met,
-    judge_word,
-    list_rules,
-    quantity,
-    round_half_up,
-)
-from jixiao.values import ParsedValue
+from jixiao.core.errors import RuleError
+from jixiao.core.numbers import round_half_up
+from jixiao.parse.words import judge_word
+from jixiao.score.rules.base import DEFAULT_TIER_SCORES, finalize_score, quantity
+from jixiao.score.rules.qualitative import judge_met
+from jixiao.score.rules.registry import get_rule, list_rules
+from jixiao.core.parsed_value import ParsedValue
 
 W = 10.0
 

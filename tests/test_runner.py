@@ -12,11 +12,11 @@ import jsonschema
 import nbformat
 import pytest
 
-import jixiao.atomic
-from jixiao.atomic import TEMP_PREFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
-from jixiao.errors import ParamsError
-from jixiao.portfolio import PORTFOLIO_COLUMNS, load_portfolio, portfolio_level1, render_portfolio_table
-from jixiao.runner import RESULT_SCHEMA, resolve_selection, run_units, unit_output_paths
+import jixiao.run.atomic
+from jixiao.run.atomic import TEMP_PREFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
+from jixiao.core.errors import ParamsError
+from jixiao.run.portfolio import PORTFOLIO_COLUMNS, load_portfolio, portfolio_level1, render_portfolio_table
+from jixiao.run.runner import RESULT_SCHEMA, resolve_selection, run_units, unit_output_paths
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 TINY_UNIT = NOTEBOOKS / "tiny_unit.py"
@@ -277,7 +277,7 @@ def test_interrupted_write_keeps_the_old_outputs(tmp_path, monkeypatch):
             raise OSError("模拟中断：磁盘已满")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(jixiao.atomic.os, "replace", replace)
+    monkeypatch.setattr(jixiao.run.atomic.os, "replace", replace)
     (project.inputs / "u1.txt").write_text("60\n", encoding="utf-8")
     summary = project.run(portfolio_template=None)
     assert summary.units[0].status == "failed" and "模拟中断" in summary.units[0].error
@@ -285,7 +285,7 @@ def test_interrupted_write_keeps_the_old_outputs(tmp_path, monkeypatch):
     assert {k: paths[k].read_bytes() for k in before} == before  # old HTML and result intact
     assert project.temp_files() == []
 
-    monkeypatch.setattr(jixiao.atomic.os, "replace", real_replace)
+    monkeypatch.setattr(jixiao.run.atomic.os, "replace", real_replace)
     assert project.run(portfolio_template=None).units[0].status == "ok"  # not cached as done
     assert read_json(paths["result"])["totals"]["review_total"] == 60.0
 
@@ -297,7 +297,7 @@ def test_atomic_write_interrupted_mid_write(tmp_path, monkeypatch):
     def fsync(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(jixiao.atomic.os, "fsync", fsync)
+    monkeypatch.setattr(jixiao.run.atomic.os, "fsync", fsync)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_bytes(target, "新内容".encode() * 1000)
     assert target.read_text(encoding="utf-8") == "旧内容"
@@ -350,7 +350,7 @@ def test_runs_from_inside_a_running_event_loop(tmp_path):
 
 @pytest.mark.slow
 def test_falls_back_to_spawned_kernels_when_forking_fails(tmp_path, monkeypatch):
-    from jixiao import forkserver
+    from jixiao.run import forkserver
 
     async def broken(self, timeout):
         raise forkserver.ForkServerError("模拟：不允许 fork")

@@ -7,12 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao.errors import ParamsError, RuleError
-from jixiao.model import INDICATOR_COLUMNS, SCORED_COLUMNS, empty_indicators
-from jixiao.params import Override
-from jixiao.parse import parse_value
-from jixiao.readers import load_evaluation
-from jixiao.scoring import ScoringSettings, choose_rule, rule_from_text, rule_from_value, score_budget, score_indicators
+from jixiao.core.errors import ParamsError, RuleError
+from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS, empty_indicators
+from jixiao.score.overrides import Override
+from jixiao.parse.values import parse_value
+from jixiao.read.files import load_evaluation
+from jixiao.score.scoring import ScoringSettings, choose_rule, rule_from_text, rule_from_value, score_budget, score_indicators
 
 
 @pytest.fixture(scope="module")

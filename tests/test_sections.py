@@ -12,12 +12,14 @@ import pytest
 from fontTools.ttLib import TTFont
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from jixiao import htmlparts, sections, webfont
-from jixiao.htmlexport import HtmlRenderer, default_style, page_title
-from jixiao.params import load_params
-from jixiao.paths import PARAMS_DIR
-from jixiao.pipeline import UnitResult, evaluate_unit, score_evaluation
-from jixiao.readers import load_evaluation
+from jixiao.report import html as htmlparts
+from jixiao.report import sections
+from jixiao.report import webfont
+from jixiao.run.htmlexport import HtmlRenderer, default_style, page_title
+from jixiao.run.params import load_params
+from tests.conftest import PARAMS_DIR
+from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
+from jixiao.read.files import load_evaluation
 
 SHOW = ["show_summary", "show_basic_info", "show_method", "show_conclusion", "show_indicator_analysis",
         "show_experience", "show_problems", "show_suggestions", "show_other_matters", "show_appendix", "show_footer"]  # fmt: skip

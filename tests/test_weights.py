@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jixiao.errors import ParamsError
-from jixiao.readers import load_evaluation
-from jixiao.scoring import score_indicators
-from jixiao.weights import (
+from jixiao.core.errors import ParamsError
+from jixiao.read.files import load_evaluation
+from jixiao.score.scoring import score_indicators
+from jixiao.score.weights import (
     CAIYU_2020_10,
     TABLE,
     WeightScheme,

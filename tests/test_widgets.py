@@ -8,13 +8,13 @@ import time
 import jupytext
 import pytest
 
-from jixiao.params import list_units, load_params
-from jixiao.paths import NOTEBOOKS_DIR, PARAMS_DIR
-from jixiao.pipeline import evaluate_unit
-from jixiao.review_session import ReviewSession, check_review, clear_cache, tier_default_score
-from jixiao.widgets import ReviewPanel, portfolio_explorer, review_panel
-from jixiao.explorer import PortfolioExplorer, compare_units, findings_by_code, load_unit_findings
-from jixiao.portfolio import load_portfolio
+from jixiao.run.params import list_units, load_params
+from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
+from jixiao.run.evaluate import evaluate_unit
+from jixiao.interactive.session import ReviewSession, check_review, clear_cache, tier_default_score
+from jixiao.interactive.widgets import ReviewPanel, portfolio_explorer, review_panel
+from jixiao.interactive.explorer import PortfolioExplorer, compare_units, findings_by_code, load_unit_findings
+from jixiao.run.portfolio import load_portfolio
 
 from .test_params_edit import copy_unit
 
@@ -30,7 +30,7 @@ def unit(tmp_path):
 
 @pytest.fixture
 def panel(unit):
-    return review_panel("xinhong-2023", params_dir=unit.parent)
+    return review_panel(params_path=str(unit))
 
 
 def total(panel: ReviewPanel) -> float:
@@ -65,7 +65,7 @@ def test_panel_opens_on_each_sample_unit_in_under_a_second(unit_id):
 
 
 def test_a_missing_unit_is_a_message_not_an_exception(tmp_path):
-    panel = review_panel("nope", params_dir=tmp_path)
+    panel = review_panel(params_path=str(tmp_path / "nope.yaml"))
     assert panel.session is None and "参数文件不存在" in panel.message.value
 
 
@@ -73,7 +73,7 @@ def test_invalid_saved_override_is_shown_and_ignored_and_save_is_refused(tmp_pat
     text = (PARAMS_DIR / "xinhong-2023.yaml").read_text(encoding="utf-8").replace("score: 0", "score: 3")
     path = copy_unit(tmp_path, text=text)
     before = path.read_bytes()
-    panel = review_panel("xinhong-2023", params_dir=tmp_path)
+    panel = review_panel(params_path=str(tmp_path / "xinhong-2023.yaml"))
     assert "超过该指标的分值 1" in panel.message.value and "已忽略" in panel.message.value
     edit(panel, "I55", "4", "问卷样本量不足")
     panel.save_button.click()
@@ -166,7 +166,7 @@ def test_reset_discards_edits_what_if_and_scheme(tmp_path):
     )
     path = copy_unit(tmp_path, text=text)
     before = path.read_bytes()
-    panel = review_panel("xinhong-2023", params_dir=tmp_path)
+    panel = review_panel(params_path=str(tmp_path / "xinhong-2023.yaml"))
     custom = total(panel)
     assert custom == pytest.approx(evaluate_unit(load_params(path)).total)
     panel.scheme_select.value = "table"
@@ -293,11 +293,11 @@ def test_explore_notebook_is_parameters_then_calls():
 @pytest.fixture(scope="module")
 def saved_and_run(tmp_path_factory):
     """xinhong-2023 edited and saved in the panel, then run by the batch runner (papermill)."""
-    from jixiao.runner import run_units
+    from jixiao.run.runner import run_units
 
     root = tmp_path_factory.mktemp("run")
     path = copy_unit(root / "params")
-    panel = review_panel("xinhong-2023", params_dir=path.parent)
+    panel = review_panel(params_path=str(path))
     edit(panel, "I55", "4.5", "满意度问卷样本仅 30 份，代表性不足")
     edit(panel, "I02", "", "预算编制依据不充分", "部分达成")
     panel.save_button.click()

@@ -13,7 +13,7 @@ params_dir: str = ""  # 参数目录
 # %%
 from IPython.display import HTML, display
 
-from jixiao.portfolio import load_portfolio, render_portfolio_table
+from jixiao.run.portfolio import load_portfolio, render_portfolio_table
 
 portfolio = load_portfolio(outputs_dir, params_dir)
 display(HTML(render_portfolio_table(portfolio)))

@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from jixiao.handoff import display_result
-from jixiao.params import load_params
+from jixiao.run.handoff import display_result
+from jixiao.run.params import load_params
 
 params = load_params(params_path)
 text = Path(params.self_evaluation).read_text(encoding="utf-8")

@@ -1,0 +1,56 @@
+"""Domain vocabulary defined once: grade bands, qualitative tiers, tolerances, schemes, input kinds.
+
+Every stage that needs one of these imports it from here (DOMAIN.md §3–§4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_GRADE_BANDS",
+    "LOWEST_GRADE",
+    "UNGRADED",
+    "TIERS",
+    "TIER_ALIASES",
+    "Tolerances",
+    "DEFAULT_TOLERANCES",
+    "WEIGHT_SCHEMES",
+    "INPUT_KINDS",
+    "SEVERITIES",
+]
+
+#: Grade names and inclusive lower bounds, best first (DOMAIN §3.3); below the last is 差.
+DEFAULT_GRADE_BANDS: dict[str, float] = {"优": 90.0, "良": 80.0, "中": 60.0}
+LOWEST_GRADE = "差"
+#: Shown where no grade can be given (no self-evaluation table, failed run).
+UNGRADED = "未评级"
+
+#: Qualitative tiers and their share of the weight [low, high) (DOMAIN §3.2).
+TIERS: dict[str, tuple[float, float]] = {"达成": (0.8, 1.0), "部分达成": (0.6, 0.8), "未达成": (0.0, 0.6)}
+TIER_ALIASES = {
+    "达成年度指标": "达成",
+    "部分达成年度指标并具有一定效果": "部分达成",
+    "未达成年度指标且效果较差": "未达成",
+}
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Tolerances of the arithmetic checks: a difference counts when strictly above them."""
+
+    score: float = 0.1  # points
+    money: float = 0.01  # 元 / 万元 as in the table
+    rate: float = 0.01  # percentage points
+
+
+DEFAULT_TOLERANCES = Tolerances()
+
+#: Weight scheme keys (as written in params / jixiao.toml) and their Chinese labels.
+WEIGHT_SCHEMES = {"table": "表内权重", "caiyu_2020_10": "财预〔2020〕10号 单位自评（10/50/30/10）"}
+
+#: Input kinds of a unit and their Chinese names.
+INPUT_KINDS = {"self_evaluation": "自评表", "declaration": "绩效目标申报表", "report": "自评报告"}
+
+#: Finding severities, most serious first.
+SEVERITIES = ("错误", "警告", "提示")

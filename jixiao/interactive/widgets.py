@@ -1,0 +1,377 @@
+"""ipywidgets for interactive review in JupyterLab: a unit's review panel and the portfolio explorer.
+
+``review_panel("xinhong-2023")`` shows the indicator table with filters, each indicator's self,
+rule and review scores, an editor for the review score (with reason and qualitative tier), a
+what-if on 完成值 and the weight scheme; the total, grade and level-1 chart follow every change.
+Save writes the review scores into ``params/<unit>.yaml`` (comments kept), so ``jixiao run``
+reproduces them. The edit model is :class:`jixiao.interactive.session.ReviewSession`; this module
+only draws it. ``portfolio_explorer()`` compares units side by side from ``outputs/``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import ipywidgets as w
+import pandas as pd
+
+from jixiao.report.charts import figure_to_png_bytes, plot_level1_rates
+from jixiao.core.errors import JixiaoError
+from jixiao.interactive.explorer import PortfolioExplorer, portfolio_explorer
+from jixiao.score.overrides import score_in_tier
+from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
+from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
+from jixiao.core.textnorm import to_number
+
+__all__ = ["ReviewPanel", "review_panel", "PortfolioExplorer", "portfolio_explorer", "indicator_table_html"]
+
+_CUSTOM = "custom"
+_OK, _ERROR = "#166534", "#B91C1C"
+_NOTE = (
+    "保存只写入复核分、理由和档次（参数文件 overrides 一节），批量运行 <code>jixiao run</code> 将得到同样的结果；"
+    "完成值假设和权重方案切换仅用于试算，<b>不会保存</b>。复核分按表内分值填写。"
+)
+_COLUMNS = ["编号", "一级指标", "三级指标", "分值", "指标值", "完成值", "自评分", "规则分", "计分说明", "复核分", "调整理由", "复核发现"]
+
+
+def review_panel(unit_id: str = "", *, params_path: str = "", project_dir: str = "") -> ReviewPanel:
+    """The review panel of one unit of the project (``params/<unit_id>.yaml``, or ``params_path``); display it."""
+    return ReviewPanel.open(unit_id, params_path=params_path, project_dir=project_dir)
+
+
+def _e(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def _pts(value: object) -> str:
+    x = to_number(value) if not isinstance(value, (int, float)) else float(value)
+    return "—" if x is None or math.isnan(x) else f"{x:.2f}"
+
+
+def indicator_table_html(view: pd.DataFrame) -> str:
+    """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
+    if view.empty:
+        return "<p>没有符合筛选条件的指标。</p>"
+    head = "".join(f"<th style='position:sticky;top:0;background:#F3F4F6'>{c}</th>" for c in _COLUMNS)
+    rows = []
+    for r in view.to_dict("records"):
+        style = "background:#FFF7D6" if r["pending"] else ""
+        actual = _e(r["actual"]) + (" <i style='color:#1D4ED8'>（假设）</i>" if r["what_if"] else "")
+        lost = "color:#B91C1C;font-weight:bold" if r["lost"] else ""
+        tips = _e("\n".join(f"{c}（{s}）{m}" for c, s, m in r["finding_messages"]))
+        cells = [
+            _e(r["indicator_id"]), _e(r["level1"]),
+            _e(r["name"]) + (" <small>〔定性〕</small>" if r["qualitative"] else ""),
+            _pts(r["weight"]), _e(r["target"]), actual, _pts(r["self_score"]), _pts(r["rule_score"]),
+            f"<small>{_e(r['explanation'])}</small>", f"<span style='{lost}'>{_pts(r['review_score'])}</span>",
+            f"<small>{_e(r['review_note'])}</small>", f"<span title='{tips}'>{_e(r['findings'])}</span>",
+        ]  # fmt: skip
+        rows.append(f"<tr style='{style}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (
+        "<div style='max-height:420px;overflow:auto'><table style='border-collapse:collapse;font-size:12px' border='1'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _detail_html(row: dict, override: Any, what_if: str) -> str:
+    kind = "定性指标：可选择档次（达成 / 部分达成 / 未达成）" if row["qualitative"] else "定量指标"
+    lines = [
+        f"<b>{_e(row['indicator_id'])} {_e(row['name'])}</b>（{_e(row['level1'])} / {_e(row['level2'])}；{kind}）",
+        f"分值 {_pts(row['weight'])}　指标值「{_e(row['target'])}」　完成值「{_e(row['actual'])}」"
+        + ("（假设，原为表内值）" if what_if else ""),
+        f"自评分 {_pts(row['self_score'])}　规则分 {_pts(row['rule_score'])}（{_e(row['rule_label'])}）："
+        f"{_e(row['explanation'])}",
+        f"复核分 {_pts(row['review_score'])}" + (f"　调整理由：{_e(override.reason)}" if override else "（= 规则分）"),
+    ]
+    lines += [f"<span style='color:#92400E'>{_e(c)}（{_e(s)}）{_e(m)}</span>" for c, s, m in row["finding_messages"]]
+    return "<br>".join(lines)
+
+
+class ReviewPanel:
+    """Widgets over a :class:`ReviewSession`; every widget is an attribute so tests can drive it."""
+
+    def __init__(self, session: ReviewSession | None, error: str = "") -> None:
+        self.session = session
+        self._quiet = False
+        self._score_typed = False
+        self._level1_drawn: pd.DataFrame | None = None
+        self.message = w.HTML()
+        if session is None:
+            self.widget = w.VBox([w.HTML("<h3>复核面板</h3>"), self.message])
+            self._say(error, ok=False)
+            return
+        self._build()
+        self._refresh()
+        self._populate()
+        if session.problem:
+            self._say(f"参数文件中的复核调整有误，已忽略（修正后重新打开）：{session.problem}", ok=False)
+        elif not session.editable:
+            why = "申报表没有分值和完成值，不计分" if session.result.declaration is not None else "该单位只有自评报告，没有指标表"
+            self._say(f"{why}：本面板只供查看，不能调整复核分。", ok=False)
+
+    @classmethod
+    def open(cls, unit_id: str = "", *, params_path: str = "", project_dir: str = "") -> ReviewPanel:
+        """Open a unit; problems with its params or inputs become a message in the panel."""
+        try:
+            return cls(ReviewSession.open(unit_id, params_path=params_path, project_dir=project_dir))
+        except JixiaoError as exc:
+            return cls(None, f"无法打开单位「{unit_id or params_path}」：{exc}")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # --- layout ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        s = self.session
+        params = s.params
+        title = w.HTML(f"<h3>复核面板：{_e(params.display_name)}（{params.year} 年度，{_e(params.unit_id)}）</h3>")
+        self.summary, self.table, self.detail = w.HTML(), w.HTML(), w.HTML()
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
+        view = s.view()
+        level1 = list(dict.fromkeys(view["level1"].astype(str))) if not view.empty else []
+        self.level1_filter = w.Dropdown(options=[("全部一级指标", "")] + [(n or "（未归类）", n) for n in level1],
+                                        description="一级指标")  # fmt: skip
+        self.findings_only = w.Checkbox(False, description="只看有复核发现的指标", indent=False)
+        self.lost_only = w.Checkbox(False, description="只看失分的指标", indent=False)
+        schemes = [(label, key) for key, label in WEIGHT_SCHEMES.items()]
+        if isinstance(params.weight_scheme, dict):
+            schemes.append(("参数文件中的自定义方案", _CUSTOM))
+        self.scheme_select = w.Dropdown(options=schemes, value=self._scheme_key(s.scheme), description="权重方案",
+                                        layout=w.Layout(width="460px"))  # fmt: skip
+        self.indicator_select = w.Dropdown(description="指标", layout=w.Layout(width="460px"))
+        self.score_input = w.Text(description="复核分", layout=w.Layout(width="220px"))
+        self.tier_select = w.Dropdown(options=[("（不分档）", "")] + [(t, t) for t in TIERS], description="档次")
+        self.reason_input = w.Textarea(description="理由", placeholder="调整复核分必须写明理由（会写入报告）",
+                                       layout=w.Layout(width="640px"))  # fmt: skip
+        self.apply_button = w.Button(description="应用调整", button_style="primary")
+        self.clear_button = w.Button(description="恢复规则分")
+        self.what_if_input = w.Text(description="完成值假设", placeholder="如 95%（仅试算，不保存）")
+        self.what_if_button = w.Button(description="试算")
+        self.what_if_clear_button = w.Button(description="清除假设")
+        self.save_button = w.Button(description="保存到参数文件", button_style="success", icon="save")
+        self.reset_button = w.Button(description="放弃未保存的修改", button_style="warning")
+        editors = [self.score_input, self.tier_select, self.reason_input, self.apply_button, self.clear_button,
+                   self.what_if_input, self.what_if_button, self.what_if_clear_button, self.save_button,
+                   self.reset_button, self.scheme_select]  # fmt: skip
+        for widget in editors:
+            widget.disabled = not s.editable
+            if isinstance(widget, (w.Dropdown, w.Text, w.Textarea)):
+                widget.style.description_width = "initial"  # Chinese labels are not cut off
+        for widget in (self.level1_filter, self.indicator_select):
+            widget.style.description_width = "initial"
+        findings = s.findings
+        unit_level = findings[findings["indicator_id"] == ""] if not findings.empty else findings
+        items = "".join(f"<li>{_e(f.code)}（{_e(f.severity)}）{_e(f.message)}</li>" for f in unit_level.itertuples())
+        others = w.Accordion([w.HTML(f"<ul>{items}</ul>" if items else "<p>无。</p>")], titles=("单位层面的复核发现",))
+        others.selected_index = None if s.evaluation is not None else 0
+        editor = w.VBox([
+            self.indicator_select, self.detail,
+            w.HBox([self.score_input, self.tier_select]), self.reason_input,
+            w.HBox([self.apply_button, self.clear_button]),
+            w.HBox([self.what_if_input, self.what_if_button, self.what_if_clear_button]),
+        ])  # fmt: skip
+        parts = [title, w.HTML(f"<small>{_NOTE}</small>"), self.summary, self.chart,
+                 w.HBox([self.level1_filter, self.findings_only, self.lost_only]), self.table, editor,
+                 w.HBox([self.scheme_select]), w.HBox([self.save_button, self.reset_button]), self.message,
+                 others]  # fmt: skip
+        if s.evaluation is None:
+            parts = [title, self.summary, self.message, others]
+        self.widget = w.VBox(parts)
+        for box in (self.level1_filter, self.findings_only, self.lost_only):
+            box.observe(lambda _: self._refresh_table(), names="value")
+        self.indicator_select.observe(lambda _: self._populate(), names="value")
+        self.tier_select.observe(self._on_tier, names="value")
+        self.score_input.observe(self._on_score, names="value")
+        self.scheme_select.observe(self._on_scheme, names="value")
+        self.apply_button.on_click(lambda _: self._act(self._apply))
+        self.clear_button.on_click(lambda _: self._act(self._clear))
+        self.what_if_button.on_click(lambda _: self._act(self._what_if))
+        self.what_if_clear_button.on_click(lambda _: self._act(self._what_if_clear))
+        self.save_button.on_click(lambda _: self._act(self._save))
+        self.reset_button.on_click(lambda _: self._act(self._reset))
+
+    # --- drawing ------------------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        s = self.session
+        scored = s.recompute()
+        if scored is None:
+            self.summary.value = "<p>该单位没有指标表（只有自评报告），无可复核的指标分数；报告的复核发现见下。</p>"
+            return
+        t = scored.totals
+        if t.get("review_total") is None or (isinstance(t["review_total"], float) and math.isnan(t["review_total"])):
+            head = "<b>不计分</b>（指标没有分值）"
+        else:
+            head = (f"复核总分 <b style='font-size:1.3em'>{_pts(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
+                    f"{_e(t['grade'])}</b>　｜ 规则计分 {_pts(t['rule_total'])}")  # fmt: skip
+            own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
+            head += f"　｜ 单位自评 {_pts(own)}（{_e(t.get('self_grade'))}）"
+        states = []
+        if s.pending:
+            states.append(f"<span style='color:#92400E'>未保存的复核调整 {len(s.pending)} 项</span>")
+        if s.what_if:
+            states.append(f"完成值假设 {len(s.what_if)} 项（不保存）")
+        if s.editable and s.scheme != s.params.weight_scheme:
+            states.append("权重方案为试算（不保存）")
+        label = WEIGHT_SCHEMES.get(s.scheme, "自定义权重方案") if isinstance(s.scheme, str) else "自定义权重方案"
+        self.summary.value = f"<p>{head}<br><small>权重方案：{_e(label)}　{'　'.join(states)}</small></p>"
+        level1 = scored.level1[["name", "weight_sum", "self_score_sum", "review_score_sum"]]
+        if self._level1_drawn is None or not level1.equals(self._level1_drawn):
+            self.chart.value = figure_to_png_bytes(plot_level1_rates(scored.level1), dpi=90)
+            self._level1_drawn = level1
+        self._refresh_table()
+
+    def _refresh_table(self) -> None:
+        view = self._filtered()
+        self.table.value = indicator_table_html(view)
+        options = [(f"{r['indicator_id']} {r['name']}", str(r["indicator_id"])) for r in view.to_dict("records")]
+        current = self.indicator_select.value
+        with self._silence():
+            self.indicator_select.options = options
+            ids = [ident for _, ident in options]
+            self.indicator_select.value = current if current in ids else (ids[0] if ids else None)
+        if self.indicator_select.value != current:
+            self._populate()
+        elif current is not None:
+            self._show_detail()
+
+    def _filtered(self) -> pd.DataFrame:
+        view = self.session.view()
+        if view.empty:
+            return view
+        return filter_view(view, level1=self.level1_filter.value, with_findings=self.findings_only.value,
+                           lost=self.lost_only.value)  # fmt: skip
+
+    def _show_detail(self) -> None:
+        ident = self.indicator_select.value
+        view = self.session.view()
+        rows = view[view["indicator_id"].astype(str) == str(ident)] if ident is not None and not view.empty else view
+        if ident is None or rows.empty:
+            self.detail.value = ""
+            return
+        override = self.session.overrides.get(str(ident))
+        self.detail.value = _detail_html(rows.iloc[0].to_dict(), override, self.session.what_if.get(str(ident), ""))
+
+    def _populate(self) -> None:
+        """Fill the editor from the selected indicator's current state."""
+        if self._quiet or self.session is None or self.session.evaluation is None:
+            return
+        ident = self.indicator_select.value
+        override = self.session.overrides.get(str(ident)) if ident is not None else None
+        with self._silence():
+            self.score_input.value = f"{override.score:g}" if override else ""
+            self.reason_input.value = override.reason if override else ""
+            self.tier_select.value = (override.tier or "") if override else ""
+            self.what_if_input.value = self.session.what_if.get(str(ident), "") if ident is not None else ""
+            if ident is not None:
+                row = self.session.row(ident)
+                self.score_input.placeholder = f"规则分 {_pts(row['rule_score'])}，上限 {_pts(row['weight'])}"
+        self._score_typed = override is not None
+        self._show_detail()
+
+    # --- events -------------------------------------------------------------------------------------------
+    @contextmanager
+    def _silence(self) -> Iterator[None]:
+        quiet, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = quiet
+
+    def _on_score(self, change: dict) -> None:
+        if not self._quiet:
+            self._score_typed = True
+
+    def _on_tier(self, change: dict) -> None:
+        """A tier sets the tier's default score, unless the evaluator typed a score inside its band."""
+        tier, ident = change["new"], self.indicator_select.value
+        if self._quiet or not tier or ident is None:
+            return
+        weight = float(self.session.row(ident)["weight"])
+        if math.isnan(weight):
+            return
+        typed = to_number(self.score_input.value) if self._score_typed else None
+        if typed is None or not score_in_tier(typed, tier, weight):
+            with self._silence():
+                self.score_input.value = f"{tier_default_score(tier, weight):g}"
+            self._score_typed = False
+
+    def _on_scheme(self, change: dict) -> None:
+        if self._quiet:
+            return
+        scheme = self.session.params.weight_scheme if change["new"] == _CUSTOM else change["new"]
+        try:
+            self.session.set_scheme(scheme)
+        except EditError as exc:
+            with self._silence():
+                self.scheme_select.value = change["old"]
+            self._say(str(exc), ok=False)
+            return
+        self._refresh()
+        self._say(f"已切换权重方案（试算，不保存）：{self.scheme_select.label}")
+
+    def _act(self, action: Any) -> None:
+        try:
+            text = action()
+        except JixiaoError as exc:
+            self._say(str(exc), ok=False)
+            return
+        self._refresh()
+        self._say(text)
+
+    def _apply(self) -> str:
+        ident = self.indicator_select.value
+        if ident is None:
+            raise EditError("请先选择一个指标")
+        tier = self.tier_select.value or None
+        ov = self.session.set_review(ident, self.score_input.value, self.reason_input.value, tier)
+        with self._silence():
+            self.score_input.value = f"{ov.score:g}"
+        tier = f"（档次：{ov.tier}）" if ov.tier else ""
+        return f"已应用：{ident} 复核分 {ov.score:g}{tier}。尚未保存，点击「保存到参数文件」写入。"
+
+    def _clear(self) -> str:
+        ident = self.indicator_select.value
+        self.session.clear_review(ident)
+        self._populate()
+        return f"已恢复 {ident} 为规则分（保存后生效）。"
+
+    def _what_if(self) -> str:
+        ident = self.indicator_select.value
+        self.session.set_what_if(ident, self.what_if_input.value)
+        return f"试算：{ident} 完成值按「{self.what_if_input.value.strip()}」计分（不保存）。"
+
+    def _what_if_clear(self) -> str:
+        ident = self.indicator_select.value
+        self.session.set_what_if(ident, None)
+        with self._silence():
+            self.what_if_input.value = ""
+        return f"已清除 {ident} 的完成值假设。"
+
+    def _save(self) -> str:
+        count = len(self.session.pending)
+        if not count:
+            return "没有需要保存的复核调整。"
+        path = self.session.save()
+        self._populate()
+        note = "；完成值假设和权重方案切换未保存" if self.session.exploratory else ""
+        return f"已保存 {count} 项复核调整到 {path.name}{note}。"
+
+    def _reset(self) -> str:
+        self.session.reset()
+        with self._silence():
+            self.scheme_select.value = self._scheme_key(self.session.scheme)
+        self._populate()
+        return "已放弃未保存的修改，恢复为参数文件中的状态。"
+
+    def _scheme_key(self, scheme: Any) -> str:
+        return scheme if isinstance(scheme, str) else _CUSTOM
+
+    def _say(self, text: str, ok: bool = True) -> None:
+        color = _OK if ok else _ERROR
+        self.message.value = f"<p style='color:{color}'>{'' if ok else '⚠ '}{_e(text)}</p>"

@@ -1,0 +1,648 @@
+"""Parse 指标值 / 完成值 cells into typed :class:`~jixiao.core.parsed_value.ParsedValue` objects.
+
+Also holds the word lists the review uses (vague targets, generic completion claims).
+The unit helpers (canonical units, conversions) live in :mod:`jixiao.core.units`.
+
+Choices worth knowing (DOMAIN.md §5):
+
+- A bare number ("100", "4人") has ``op_implicit=True``. Its ``op`` comes from
+  ``direction_hint`` ("=" stays "=", "正向" is ">=", "反向" is "<="); without a hint
+  it stays None and the rule decides.
+- "以上/以下/以内/内" are inclusive (>= / <=). 超过/高于/大于 are ">", 低于/少于/小于/不足
+  are "<". "300余件" / "100多个" are ">=" with a note.
+- "约150", "150左右", "近300" are op "≈" with ``approx=True``.
+- "无" alone is kind "qualitative" with word "无" (not "empty"): for "安全事故 = 0"
+  style indicators it answers "none happened". :func:`is_nil` recognises it; a blank
+  cell ("", "—", "/") stays "empty", i.e. no evidence at all.
+- "改善" alone is kind "direction", trend "up", word "改善"; :func:`is_vague` flags it.
+  Every direction without a magnitude ("降低", "较上一年提升") is vague: it needs a baseline.
+- "不下降" / "不低于上年" are trend "flat" with op ">="; "不上升" / "不高于上年" are "flat" with "<=".
+- Deadlines: ``date`` is the last allowed day. "9月前" and "三季度前" count to the end of
+  that month / quarter (with a note). Without a year ``date`` is None and a note says so.
+- "2023.9" alone is read as September 2023 (with a note), not as the number 2023.9.
+- A datetime.time, "15:01:00" or an Excel epoch date (year ≤ 1900) is a "time_artifact".
+- A real float ≤ 1 in a "%" column (0.95) is kept as 0.95 with a note; it is never rescaled.
+- ``word`` of a "number" holds the text around the figure ("满意率达95%以上" → "满意率";
+  "29个居委" → "居委"); compound parts keep their own ``raw`` and ``word``. ``word`` of a
+  "direction" is the whole normalised text. A "periodic" value's number/unit is the count
+  per period ("每季度1次" → 1 次, periods_per_year 4).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import math
+import re
+from dataclasses import replace
+
+from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
+from jixiao.core.units import UNIT_ALIASES, UNIT_RE, compact_spaces
+from jixiao.core.units import canonical_unit
+from jixiao.core.parsed_value import ParsedValue
+
+__all__ = [
+    "parse_value",
+    "describe_value",
+    "direction_to_op",
+    "is_vague",
+    "is_generic_actual",
+    "is_nil",
+    "VAGUE_WORDS",
+    "GENERIC_ACTUALS",
+    "NIL_WORDS",
+]
+
+_HINT_OPS = {
+    "≥": ">=", ">": ">", "≤": "<=", "<": "<", "=": "=", "≈": "≈", "正向": ">=", "正向指标": ">=",
+    "越大越好": ">=", "越高越好": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", "反向": "<=",
+    "反向指标": "<=", "越小越好": "<=", "越低越好": "<=", "小于等于": "<=", "不高于": "<=", "不超过": "<=",
+    "等于": "=", "大于": ">", "小于": "<",
+}  # fmt: skip
+
+
+def direction_to_op(hint: object) -> str | None:
+    """Operator of a 方向 / 指标性质 cell ("≥", ">=", "正向", "反向", "=" ...), or None."""
+    h = compact_spaces(normalize_text(hint))
+    if h in _HINT_OPS:
+        return _HINT_OPS[h]
+    return _HINT_OPS.get(h[:1]) if h[:1] in "≥≤=<>" else None
+
+
+# --- word lists ----------------------------------------------------------------------------
+
+#: Words that make a target unmeasurable (DOMAIN §4.2 C-11).
+VAGUE_WORDS = (
+    "规范", "合理", "有效", "合规", "良好", "明显", "进一步", "提升", "加强", "建立健全", "健全", "确保", "改善",
+    "提高", "降低", "及时", "有序推进", "完善", "优化", "增强", "稳步", "持续", "逐步", "显著", "较好",
+    "严格执行", "符合相关规定", "落实", "到位", "定期",
+)  # fmt: skip
+#: Completion values that claim success without a measurement (DOMAIN §4.2 C-12).
+GENERIC_ACTUALS = (
+    "完成", "已完成", "全部完成", "均已完成", "按计划完成", "按时完成", "基本完成", "圆满完成", "完成目标",
+    "完成任务", "完成年度目标", "达成", "已达成", "达成预期", "达成预期指标", "达成预期目标", "达成年度指标",
+    "达成年度目标", "达到", "已达到", "达到预期", "达到预期目标", "达到预期效果", "达到要求", "达标", "已达标",
+    "全部达标", "是", "符合", "符合要求", "符合规定", "符合相关规定", "符合标准", "满足要求", "实现", "已实现",
+    "实现目标", "良好", "好",
+)  # fmt: skip
+#: Qualitative answers that mean "none" (count 0) for "事故数 = 0" style indicators.
+NIL_WORDS = ("无", "没有", "未发生", "无发生", "未出现", "零")
+
+
+def is_vague(v: ParsedValue) -> bool:
+    """True for values nobody can measure: vague qualitative words, or a trend without magnitude."""
+    if v.kind == "direction":
+        return v.number is None
+    if v.kind == "periodic":
+        return v.period is None
+    return v.kind == "qualitative" and bool(v.word) and any(w in v.word for w in VAGUE_WORDS)
+
+
+def is_generic_actual(v: ParsedValue) -> bool:
+    """True for a 完成值 such as "完成", "达成预期指标", "是" that states success without a figure."""
+    return v.kind == "qualitative" and (v.word or "").rstrip("。.!！") in GENERIC_ACTUALS
+
+
+def is_nil(v: ParsedValue) -> bool:
+    """True for a qualitative "none" answer ("无", "未发生"); rules may read it as 0."""
+    return v.kind == "qualitative" and (v.word or "") in NIL_WORDS
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_SNUM = r"[-+]?" + _NUM
+_NUM_RE = re.compile(_NUM)
+_CN = "零〇一二两三四五六七八九十百"
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_OP_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<", "≈": "约"}
+
+
+def _cn_int(text: str) -> int | None:
+    """Integer value of a small Chinese (≤ 999) or ASCII numeral, else None."""
+    if text.isascii() and text.isdigit():
+        return int(text)
+    total, rest = 0, text
+    if "百" in rest:
+        head, _, rest = rest.partition("百")
+        if _CN_DIGITS.get(head, 0) == 0:
+            return None
+        total, rest = 100 * _CN_DIGITS[head], rest.removeprefix("零")
+    if "十" in rest:
+        head, _, rest = rest.partition("十")
+        if head and _CN_DIGITS.get(head, 0) == 0:
+            return None
+        total += 10 * (_CN_DIGITS[head] if head else 1)
+    if rest:
+        if rest not in _CN_DIGITS:
+            return None
+        total += _CN_DIGITS[rest]
+    return total if text else None
+
+
+def _to_float(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    return _dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _make(raw: str, kind: str, notes: list[str] | tuple[str, ...] = (), **kw) -> ParsedValue:
+    return ParsedValue(raw=raw, kind=kind, notes=tuple(notes), **kw)
+
+
+def _raw_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    return "" if str(value) in ("NaT", "<NA>", "nan") else str(value)
+
+
+# --- public entry points -------------------------------------------------------------------------
+
+
+def parse_value(
+    text: object,
+    *,
+    unit_hint: str | None = None,
+    direction_hint: str | None = None,
+    year: int | None = None,
+) -> ParsedValue:
+    """Parse one 指标值 / 完成值 cell. Never raises: what it cannot read is kind "unparsed".
+
+    Args:
+        text: The cell (str, int, float, datetime.time/date/datetime or None).
+        unit_hint: The row's 计量单位 cell; used when the value carries no unit.
+        direction_hint: The row's 方向 / 指标性质 cell; gives the operator of a bare number.
+        year: The evaluation year, for deadlines such as "9月底前" or "年内".
+
+    Returns:
+        A ParsedValue whose ``raw`` is the original text.
+    """
+    raw = _raw_text(text)
+    try:
+        if not isinstance(text, str) and raw == "":
+            return _make(raw, "empty")
+        if isinstance(text, float) and not math.isfinite(text):
+            return _make(raw, "unparsed", ["数值为无穷大"])
+        if isinstance(text, bool):
+            return _make(raw, "qualitative", word="是" if text else "否")
+        if isinstance(text, (_dt.time, _dt.date)):
+            return _parse_temporal(raw, text)
+        pv = _parse_text(_fmt(text) if isinstance(text, float) else raw, year)
+        if pv.raw != raw:
+            pv = replace(pv, raw=raw)
+        if isinstance(text, float) and pv.kind == "number" and canonical_unit(unit_hint) == "%" and 0 < text <= 1:
+            pv = replace(pv, notes=pv.notes + (f"数值{_fmt(text)}不大于1而单位为%，可能是小数形式的比率，未换算",))
+        return _apply_hints(pv, unit_hint, direction_hint)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return _make(raw, "unparsed", [f"解析出错：{type(exc).__name__}"])
+
+
+def describe_value(v: ParsedValue) -> str:
+    """Short Chinese rendering for explanations: "≥95%", "约150平方米", "2023年9月30日前", "每月"."""
+    unit = v.unit or ""
+    if v.kind == "number" and v.number is not None:
+        op = "约" if v.approx and v.op in (None, "≈") else _OP_SYMBOL.get(v.op or "", "")
+        if v.op_implicit and v.op == "=":
+            op = ""
+        return f"{op}{_fmt(v.number)}{unit}"
+    if v.kind == "range" and v.low is not None and v.high is not None:
+        if v.low_inclusive and v.high_inclusive:
+            return f"{_fmt(v.low)}{unit}～{_fmt(v.high)}{unit}"
+        left, right = "[" if v.low_inclusive else "(", "]" if v.high_inclusive else ")"
+        return f"{left}{_fmt(v.low)},{_fmt(v.high)}{right}{unit}"
+    if v.kind == "compound":
+        return "、".join(compact_spaces(p.raw) for p in v.parts)
+    if v.kind == "deadline" and v.date is not None:
+        return f"{v.date.year}年{v.date.month}月{v.date.day}日前"
+    if v.kind == "direction" and v.number is not None:
+        verb = {"up": "上升", "down": "下降"}.get(v.trend or "", "变化")
+        return f"{v.basis or ''}{verb}{_OP_SYMBOL.get(v.op or '', '')}{_fmt(v.number)}{unit}"
+    if v.kind in ("qualitative", "direction") and v.word:
+        return v.word
+    if v.kind == "time_artifact":
+        return f"{v.raw}（疑似Excel时间格式）"
+    if v.kind == "empty":
+        return "（空）"
+    return compact_spaces(normalize_text(v.raw)) or v.raw
+
+
+# --- hints -------------------------------------------------------------------------------------
+
+
+def _apply_hints(pv: ParsedValue, unit_hint: object, direction_hint: object) -> ParsedValue:
+    hint_text = compact_spaces(normalize_text(unit_hint))
+    hint_unit = None if hint_text in BLANKS else (canonical_unit(hint_text) or hint_text)
+    hint_op = direction_to_op(direction_hint)
+    if pv.kind == "compound":
+        return replace(pv, parts=tuple(_apply_hints(p, unit_hint, direction_hint) for p in pv.parts))
+    if pv.kind not in ("number", "range", "direction"):
+        return pv
+    notes, kw = list(pv.notes), {}
+    if pv.number is not None or pv.kind == "range":
+        if pv.unit is None and hint_unit:
+            kw["unit"] = hint_unit
+        elif pv.unit and hint_unit and pv.unit != hint_unit:
+            notes.append(f"指标值单位「{pv.unit}」与计量单位列「{hint_unit}」不一致，以指标值为准")
+    if pv.kind == "number" and hint_op:
+        if pv.op is None:
+            kw["op"] = hint_op
+        elif {pv.op[0], hint_op[0]} == {">", "<"}:
+            notes.append(f"指标值中的符号「{_OP_SYMBOL[pv.op]}」与方向列「{_OP_SYMBOL[hint_op]}」不一致，以指标值为准")
+    return replace(pv, notes=tuple(notes), **kw) if kw or notes != list(pv.notes) else pv
+
+
+# --- temporal values ---------------------------------------------------------------------------------
+
+
+def _time_note(h: int, m: int, s: int) -> str:
+    frac = (h * 3600 + m * 60 + s) / 86400
+    return f"疑似Excel把数值或文字自动转成了时间（{h:02d}:{m:02d}:{s:02d}，相当于{frac:.4f}天），请核对原表"
+
+
+def _parse_temporal(raw: str, value: _dt.time | _dt.date) -> ParsedValue:
+    if isinstance(value, _dt.time):
+        return _make(raw, "time_artifact", [_time_note(value.hour, value.minute, value.second)])
+    day = value.date() if isinstance(value, _dt.datetime) else value
+    if day.year <= 1900:
+        return _make(raw, "time_artifact", [f"日期{day.isoformat()}早于1901年，疑似Excel把数值当作日期序号"])
+    notes = ["日期为当月1日，原表可能只写了年月"] if day.day == 1 else []
+    return _make(raw, "deadline", notes, date=day)
+
+
+_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?")
+_PERIODS = {
+    "日": ("日", 365), "天": ("日", 365), "周": ("周", 52), "星期": ("周", 52), "旬": ("旬", 36), "月": ("月", 12),
+    "月度": ("月", 12), "双月": ("月", 6), "季": ("季度", 4), "季度": ("季度", 4), "半年": ("半年", 2),
+    "年": ("年", 1), "年度": ("年", 1),
+}  # fmt: skip
+_PERIODIC_RE = re.compile(
+    rf"(?P<label>[^0-9]{{0,20}}?)(?:每(?P<n>[0-9]+|[{_CN}]+)?个?|按)(?P<p>半年|季度|季|双月|月度|月|旬|星期|周|年度|年|日|天)"
+    rf"(?P<rest>.*)"
+)
+_COUNT_RE = re.compile(rf"(?P<op>至少|不少于|不低于|≥)?(?P<c>[0-9]+|[{_CN}]+)(?P<u>次|回|期|篇|场|批|份|项)")
+
+
+def _parse_periodic(raw: str, s: str) -> ParsedValue | None:
+    if s.startswith("定期"):
+        return _make(raw, "periodic", word=s)
+    m = _PERIODIC_RE.fullmatch(s)
+    if not m or (m.group("n") and _cn_int(m.group("n")) in (None, 0)) or m.group("rest").startswith("计划"):
+        return None
+    period, per_year = _PERIODS[m.group("p")]
+    n = _cn_int(m.group("n")) if m.group("n") else 1
+    notes = []
+    if per_year % n:
+        notes.append(f"每{n}{period}一次，每年次数不是整数")
+    kw: dict = {"period": period, "periods_per_year": per_year // n if per_year % n == 0 else None}
+    c = _COUNT_RE.search(m.group("rest"))
+    if c and _cn_int(c.group("c")) is not None:
+        kw.update(number=float(_cn_int(c.group("c"))), unit=c.group("u"), op=">=" if c.group("op") else None)
+    return _make(raw, "periodic", notes, **kw)
+
+
+_DONE = r"(?:全部完成|前完成|完成|完工|竣工|验收|上线|到位|办结|结束|启动|实施|交付|报送|提交)?"
+_SUF = rf"(?P<suf>底|末|初|中旬|上旬|下旬|中)?(?P<before>前|之前|以前|内|之内|以内|止|为止)?{_DONE}"
+_YMD_RE = re.compile(rf"(?:于|在|截至|截止|截止到)?(?P<y>[0-9]{{4}})[年./-](?P<m>[0-9]{{1,2}})[月./-](?P<d>[0-9]{{1,2}})日?"
+                     rf"(?: [0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?{_SUF}")  # fmt: skip
+_YM_RE = re.compile(rf"(?:于|在|截至|截止|截止到)?(?P<y>[0-9]{{4}})(?P<sep>年|[./-])(?P<m>[0-9]{{1,2}}|[{_CN}]+)(?:月份?)?{_SUF}")
+_YQ_RE = re.compile(rf"(?:于|在)?(?:(?P<y>[0-9]{{4}})年)?(?P<pre>第|前)?(?P<q>[1-4一二三四])季度{_SUF}")
+_YH_RE = re.compile(rf"(?:于|在)?(?:(?P<y>[0-9]{{4}})年)?(?P<h>上|下)半年{_SUF}")
+_Y_RE = re.compile(rf"(?:于|在)?(?P<y>[0-9]{{4}})年(?:度|全年|年底|年末|底|末)?{_SUF}")
+_MD_RE = re.compile(rf"(?:于|在)?(?P<m>[0-9]{{1,2}}|[{_CN}]+)月(?P<d>[0-9]{{1,2}})日{_SUF}")
+_M_RE = re.compile(rf"(?:于|在)?(?P<m>[0-9]{{1,2}}|[{_CN}]+)月份?{_SUF}")
+_YEARWORD_RE = re.compile(rf"(?:本|当|今)?(?:年内|年底前?|年末前?|年度内|全年|本年度|当年|年中|12月底前?){_DONE}")
+
+
+def _parse_deadline(raw: str, s: str, year: int | None) -> ParsedValue | None:
+    notes: list[str] = []
+    y = m = d = None
+    if mt := _YMD_RE.fullmatch(s):
+        y, m, d = int(mt["y"]), int(mt["m"]), int(mt["d"])
+    elif (mt := _YM_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
+        y, m = int(mt["y"]), _cn_int(mt["m"])
+        if mt["sep"] != "年" and mt["sep"] + mt["m"] == s[4:]:
+            notes.append(f"「{s}」按{y}年{m}月理解")
+    elif mt := _YQ_RE.fullmatch(s):
+        q = _cn_int(mt["q"]) or int(mt["q"])
+        y, m = (int(mt["y"]) if mt["y"] else None), 3 * q
+    elif mt := _YH_RE.fullmatch(s):
+        y, m = (int(mt["y"]) if mt["y"] else None), (6 if mt["h"] == "上" else 12)
+    elif mt := _Y_RE.fullmatch(s):
+        y, m = int(mt["y"]), 12
+    elif (mt := _MD_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
+        m, d = _cn_int(mt["m"]), int(mt["d"])
+    elif (mt := _M_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
+        m = _cn_int(mt["m"])
+    elif _YEARWORD_RE.fullmatch(s):
+        m = 6 if "年中" in s else 12
+    else:
+        return None
+    groups = mt.groupdict() if mt else {}
+    if groups.get("before") and not groups.get("suf") and d is None and (s.find("月") >= 0 or "季度" in s):
+        notes.append("「…前」按该月（季度）末计")
+    if y is None:
+        y = year
+        if y is None:
+            return _make(raw, "deadline", notes + ["缺少年份，无法确定具体日期"])
+    if y <= 1900 and d is not None:
+        return _make(raw, "time_artifact", [f"日期{s}早于1901年，疑似Excel把数值当作日期序号"])
+    if not (1901 <= y <= 2100 and 1 <= (m or 0) <= 12):
+        return None
+    if d is None:
+        day = {"上旬": 10, "中旬": 20, "中": 15, "初": 10}.get(groups.get("suf") or "")
+        date = _dt.date(y, m, day) if day else _month_end(y, m)
+    else:
+        try:
+            date = _dt.date(y, m, d)
+        except ValueError:
+            return _make(raw, "unparsed", [f"日期{y}年{m}月{d}日不存在"])
+    return _make(raw, "deadline", notes, date=date)
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+_QUOTES = "\"'“”‘’「」『』"
+
+
+def _prepare(raw: str) -> str:
+    s = normalize_symbols(compact_spaces(normalize_text(raw)))
+    s = s.strip(_QUOTES + " ").rstrip("。；;，,、.") or s
+    s = re.sub(r"百分之百|百分百", "100%", s)
+    s = re.sub(rf"百分之([0-9.]+|[{_CN}]+)", lambda m: f"{_cn_int(m[1]) if _cn_int(m[1]) is not None else m[1]}%", s)
+    return re.sub(r"[(（]含[)）]", "", s)
+
+
+def _parse_text(raw: str, year: int | None) -> ParsedValue:
+    t = normalize_text(raw)
+    if t in BLANKS and t != "无":
+        return _make(raw, "empty")
+    s = _prepare(raw)
+    if s in BLANKS and s != "无":
+        return _make(raw, "empty")
+    if m := _TIME_RE.fullmatch(s):
+        return _make(raw, "time_artifact", [_time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
+    has_digit = bool(re.search("[0-9]", s))
+    if len(s) > 40:
+        if has_digit:
+            return _make(raw, "unparsed", ["文字较长且含数字，未能解析为指标值"])
+        return _make(raw, "qualitative", ["文字较长（超过40字），按定性处理"], word=s)
+    for step in (_parse_periodic, lambda r, x: _parse_deadline(r, x, year), _parse_range):
+        if pv := step(raw, s):
+            return pv
+    if m := re.fullmatch(r"零([\u4e00-\u9fff]{1,8})", s):
+        return _make(raw, "number", number=0.0, op_implicit=True, word=m[1])
+    if not has_digit:
+        s = _cn_to_digits(s)
+    tokens = _tokens(s)
+    if len(tokens) == 1:
+        if pv := _parse_single(raw, s, tokens[0]):
+            return pv
+    elif len(tokens) > 1 and (pv := _parse_compound(raw, t)):
+        return pv
+    if not re.search("[0-9]", s) or not tokens:
+        if d := _parse_direction(raw, s):
+            return d
+    if not has_digit and _CJK.search(s):
+        return _make(raw, "qualitative", word=s)
+    return _make(raw, "unparsed")
+
+
+def _cn_to_digits(s: str) -> str:
+    """Rewrite "不少于两次" / "十二个居委" as "不少于2次" / "12个居委" (short texts only)."""
+    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{_CN}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
+    if not m or _cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
+        return s
+    if m["pre"] and _strip_ops(m["pre"])[0]:
+        return s
+    return f"{m['pre']}{_cn_int(m['cn'])}{m['unit']}{m['rest']}"
+
+
+def _tokens(s: str) -> list[re.Match]:
+    """Quantities in ``s``: numbers, minus a 4-digit year followed by 年."""
+    out = []
+    for m in re.finditer(rf"(?<![0-9.,]){_SNUM}", s):
+        if m.group().startswith("-") and m.start() > 0 and re.match(r"[0-9%‰)）A-Za-z]", s[m.start() - 1]):
+            continue
+        if re.fullmatch(r"(19|20)[0-9]{2}", m.group()) and s[m.end() : m.end() + 1] == "年":
+            continue
+        out.append(m)
+    return out
+
+
+# --- operators -------------------------------------------------------------------------------------
+
+_PREFIX_OPS = [
+    ("降低至", "<="), ("降低到", "<="), ("下降至", "<="), ("下降到", "<="), ("减少至", "<="), ("减少到", "<="),
+    ("压缩至", "<="), ("压减至", "<="), ("缩短至", "<="), ("缩短到", "<="), ("降至", "<="), ("减至", "<="),
+    ("提高至", ">="), ("提高到", ">="), ("提升至", ">="), ("提升到", ">="), ("增加至", ">="), ("增加到", ">="),
+    ("增长至", ">="), ("上升至", ">="), ("增至", ">="), ("升至", ">="), ("力争达到", ">="),
+    ("大于或等于", ">="), ("大于等于", ">="), ("小于或等于", "<="), ("小于等于", "<="), ("不低于", ">="),
+    ("不少于", ">="), ("不小于", ">="), ("不短于", ">="), ("不超过", "<="), ("不高于", "<="), ("不大于", "<="),
+    ("不多于", "<="), ("不超出", "<="), ("不长于", "<="), ("至少", ">="), ("最少", ">="), ("最低", ">="),
+    ("达到", ">="), ("至多", "<="), ("最多", "<="), ("最高", "<="), ("控制在", "<="), ("控制到", "<="),
+    ("超过", ">"), ("多于", ">"), ("大于", ">"), ("高于", ">"), ("低于", "<"), ("少于", "<"), ("小于", "<"),
+    ("不足", "<"), ("大约", "≈"), ("约为", "≈"), ("接近", "≈"), ("将近", "≈"), ("大概", "≈"), ("等于", "="),
+    ("达", ">="), ("约", "≈"), ("近", "≈"), ("≥", ">="), ("≤", "<="), (">", ">"), ("<", "<"), ("=", "="), ("≈", "≈"),
+]  # fmt: skip
+#: Characters that, before a one-character op word, make it part of another word (节约, 附近, 到达).
+_BLOCKED = {"约": "节制预合公简契条签", "近": "附最邻靠亲就", "达": "到抵送下传表发通直"}
+_SUFFIX_OPS = [
+    ("及以上", ">="), ("或以上", ">="), ("以上", ">="), ("及以下", "<="), ("或以下", "<="), ("以下", "<="),
+    ("以内", "<="), ("之内", "<="), ("内", "<="), ("左右", "≈"), ("上下", "≈"),
+]  # fmt: skip
+
+
+def _strip_ops(pre: str) -> tuple[str, list[str]]:
+    """Remove operator words from the end of ``pre``; return (label, ops nearest-first)."""
+    ops: list[str] = []
+    for _ in range(3):
+        for word, op in _PREFIX_OPS:
+            if pre.endswith(word):
+                before = pre[: -len(word)]
+                if word in _BLOCKED and before and before[-1] in _BLOCKED[word]:
+                    continue
+                pre = before
+                ops.append(op)
+                break
+        else:
+            break
+    return pre, ops
+
+
+# --- directions ---------------------------------------------------------------------------------
+
+_BASES = [
+    (r"同比", "同比"), (r"环比", "环比"), (r"(?:较|与|比)(?:上年|去年|上一年)同期(?:相比)?", "与去年同期"),
+    (r"(?:较|比|与|相比|低于|高于|超过)(?:上一年度|上一年|上年度|上年|去年|往年)(?:相比)?", "较上年"),
+]  # fmt: skip
+_NOT_BELOW = r"不(?:下降|降低|减少|低于(?:上一年|上年|去年|往年))"
+_NOT_ABOVE = r"不(?:上升|增加|增长|提高|高于(?:上一年|上年|去年|往年)|超过(?:上一年|上年|去年|往年))"
+_FLAT = r"基本持平|持平|保持稳定|基本稳定|保持不变"
+_UP = r"稳中有升|提高|提升|上升|增加|增长|增强|改善|扩大|升高|增多|好转"
+_DOWN = r"降低|下降|减少|减小|缩短|压缩|压降|下滑|减轻"
+
+
+def _basis(s: str) -> str | None:
+    return next((name for pat, name in _BASES if re.search(pat, s)), None)
+
+
+def _trend(s: str, *, at_end: bool = False) -> tuple[str, str | None] | None:
+    end = "(?:了)?$" if at_end else ""
+    for pat, trend, op in ((_NOT_BELOW, "flat", ">="), (_NOT_ABOVE, "flat", "<="), (_FLAT, "flat", None),
+                           (_UP, "up", None), (_DOWN, "down", None)):  # fmt: skip
+        if re.search(f"(?:{pat}){end}", s):
+            return trend, op
+    return None
+
+
+def _parse_direction(raw: str, s: str) -> ParsedValue | None:
+    found = _trend(s)
+    if not found or not _CJK.search(s):
+        return None
+    trend, op = found
+    return _make(raw, "direction", trend=trend, op=op, basis=_basis(s), word=s)
+
+
+# --- numbers, ranges, compounds -----------------------------------------------------------------------
+
+
+def _unit_at(s: str, pos: int) -> tuple[str | None, int]:
+    """The unit starting at ``pos`` ("%", "人次", "(件/人/年)", "次/月"), and where it ends."""
+    if pos < len(s) and s[pos] in "(（":
+        close = re.compile(r"[)）]").search(s, pos)
+        if close and (u := canonical_unit(s[pos + 1 : close.start()])):
+            return u, close.end()
+    m = UNIT_RE.match(s, pos)
+    if not m or (m.group().isascii() and m.group().isalpha() and s[m.end() : m.end() + 1].isascii()
+                 and s[m.end() : m.end() + 1].isalpha()):  # fmt: skip
+        return None, pos
+    unit, end = UNIT_ALIASES[m.group()], m.end()
+    while end < len(s) and s[end] == "/":
+        nxt = UNIT_RE.match(s, end + 1) or re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, end + 1)
+        if not nxt:
+            break
+        unit, end = f"{unit}/{UNIT_ALIASES.get(nxt.group(), nxt.group())}", nxt.end()
+    return unit, end
+
+
+def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = True) -> ParsedValue | None:
+    notes: list[str] = []
+    number, pos = _to_float(tok.group()), tok.end()
+    if s[pos : pos + 1] in ("万", "亿") and s[pos + 1 : pos + 2] != "元":
+        number *= 1e4 if s[pos] == "万" else 1e8
+        pos += 1
+    op_more = s[pos : pos + 1] in ("余", "多")
+    pos += op_more
+    unit, pos = _unit_at(s, pos)
+    label, ops = _strip_ops(s[: tok.start()])
+    post, suffix_op = s[pos:], None
+    for word, op in _SUFFIX_OPS:
+        if post.startswith(word):
+            post, suffix_op = post[len(word) :], op
+            break
+    tail = post.strip("：:，,；;、 ")
+    label = label.strip("：:，,；;、 ")
+    if unit == "日" and tail.startswith("前"):
+        return None  # "次月10日前": a day of the month, not a quantity
+    if not math.isfinite(number) or _NUM_RE.search(tail) or _NUM_RE.search(re.sub("(19|20)[0-9]{2}年", "", label)):
+        return None
+    approx = "≈" in ops or suffix_op == "≈"
+    exact = [o for o in ops if o != "≈"]
+    op = exact[0] if exact else None
+    if suffix_op and suffix_op != "≈":
+        if op and op != suffix_op:
+            notes.append(f"前后比较词不一致（{_OP_SYMBOL[op]}与{_OP_SYMBOL[suffix_op]}），按前者处理")
+        op = op or suffix_op
+    if op_more:
+        notes.append("「余/多」按不低于处理")
+        op = op or ">="
+    if approx and op is None:
+        op = "≈"
+    if allow_direction and (found := _trend(label, at_end=True)) and not any(w in s[: tok.start()] for w in ("至", "到")):
+        return _make(raw, "direction", notes, trend=found[0], basis=_basis(label), number=number, unit=unit,
+                     op=found[1] or (op if op != "≈" else None), approx=approx, word=s)  # fmt: skip
+    word = "…".join(x for x in (label, tail) if x) or None
+    return _make(raw, "number", notes, op=op, number=number, unit=unit, approx=approx,
+                 op_implicit=not ops and suffix_op is None and not op_more, word=word)  # fmt: skip
+
+
+_UNIT_ALT = rf"(?:[(（][^)）0-9]{{1,8}}[)）]|{UNIT_RE.pattern})"
+_RANGE_RE = re.compile(rf"(?P<label>[^0-9]*?)(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?:-|~|—|–|〜|至|到)"
+                       rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?(?P<tail>[^0-9]*)")  # fmt: skip
+_INTERVAL_RE = re.compile(rf"(?P<l>[\[(（])(?P<lo>{_SNUM})(?P<u1>%|‰)?[,，](?P<hi>{_SNUM})(?P<u2>%|‰)?"
+                          rf"(?P<r>[\])）])(?P<u3>{_UNIT_ALT})?")  # fmt: skip
+_CHAIN_RE = re.compile(rf"(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?P<o1>≤|<)[^0-9≤<]{{0,12}}(?P<o2>≤|<)"
+                       rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?")  # fmt: skip
+
+
+def _parse_range(raw: str, s: str) -> ParsedValue | None:
+    lo_inc = hi_inc = True
+    if m := _INTERVAL_RE.fullmatch(s):
+        lo_inc, hi_inc = m["l"] == "[", m["r"] == "]"
+        units = [m["u1"], m["u2"], m["u3"]]
+    elif m := _CHAIN_RE.fullmatch(s):
+        lo_inc, hi_inc = m["o1"] == "≤", m["o2"] == "≤"
+        units = [m["u1"], m["u2"]]
+    elif m := _RANGE_RE.fullmatch(s):
+        units = [m["u1"], m["u2"]]
+        if _strip_ops(m["label"])[1] or any(w in m["tail"] for w, _ in _SUFFIX_OPS[:6]):
+            return None
+    else:
+        return None
+    canon = [canonical_unit(u) for u in units if u]
+    if len(canon) != len([u for u in units if u]) or None in canon:
+        return None
+    if not (math.isfinite(_to_float(m["lo"])) and math.isfinite(_to_float(m["hi"]))):
+        return None
+    notes = [f"区间两端单位不一致（{'、'.join(dict.fromkeys(canon))}），按后者处理"] if len(set(canon)) > 1 else []
+    low, high = _to_float(m["lo"]), _to_float(m["hi"])
+    if low > high:
+        low, high, lo_inc, hi_inc = high, low, hi_inc, lo_inc
+        notes.append("区间下限大于上限，已对调")
+    return _make(raw, "range", notes, low=low, high=high, low_inclusive=lo_inc, high_inclusive=hi_inc,
+                 unit=canon[-1] if canon else None)  # fmt: skip
+
+
+def _parse_compound(raw: str, t: str) -> ParsedValue | None:
+    pieces = [p for p in re.split(r"[，,；;、 ]+|和|以及|及(?!以)", t) if p]
+    merged: list[str] = []
+    for p in pieces:
+        if re.search("[0-9]", p) or not merged:
+            merged.append(p)
+        else:
+            merged[-1] += p
+    if merged and not re.search("[0-9]", merged[0]) and len(merged) > 1:
+        first = merged.pop(0)
+        merged[0] = first + merged[0]
+    segments: list[str] = []
+    for piece in merged:
+        s = _prepare(piece)
+        toks = _tokens(s)
+        start = 0
+        for tok in toks[1:]:
+            label, _ = _strip_ops(s[start : tok.start()])
+            cut = start + len(label)
+            segments.append(s[start:cut])
+            start = cut
+        segments.append(s[start:])
+    parts = []
+    for seg in segments:
+        toks = _tokens(seg)
+        pv = _parse_single(seg, seg, toks[0], allow_direction=False) if len(toks) == 1 else None
+        if pv is None or (pv.unit is None and len(pv.word or "") not in (1, 2, 3, 4)):
+            return None  # a part needs a unit or a short noun ("67小区"); "1:1" is not two quantities
+        parts.append(pv)
+    return _make(raw, "compound", ["一个指标含多个指标值"], parts=tuple(parts)) if len(parts) > 1 else None

@@ -1,0 +1,253 @@
+"""Header synonyms and level vocabularies, mapped in one place.
+
+Column names vary between provinces (分值/权重, 全年完成值/实际完成值, 自评分/得分,
+计量单位/度量单位 …). Every variant the readers accept is listed here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jixiao.core.textnorm import normalize_text
+
+__all__ = [
+    "FIELD_SYNONYMS",
+    "BUDGET_HEADER_SYNONYMS",
+    "TEXT_LABELS",
+    "INFO_LABELS",
+    "header_field",
+    "budget_header_field",
+    "clean_header",
+    "level1_of_level2",
+    "is_level1_word",
+    "is_level2_word",
+    "canonical_level1",
+    "NATURE_WORDS",
+    "DIRECTION_WORDS",
+]
+
+#: Canonical indicator-table field -> header texts (after clean_header), most specific first.
+FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "level1_weight": ("一级权重", "一级指标权重", "一级指标分值", "一级分值", "权重(一级)"),
+    "level1": ("一级指标", "一级指标名称"),
+    "level2": ("二级指标", "二级指标名称"),
+    "name": ("三级指标", "三级指标名称", "指标名称", "绩效指标", "具体指标"),
+    "weight": ("分值", "权重", "指标分值", "标准分值", "指标权重", "满分", "分数", "三级指标分值", "权重分"),
+    "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性"),
+    "direction": ("方向", "指标方向", "运算符号", "符号", "比较方式"),
+    "target": (
+        "年度指标值",
+        "指标值",
+        "目标值",
+        "年度目标值",
+        "预期指标值",
+        "计划值",
+        "预期目标值",
+        "年度目标",
+        "绩效目标值",
+        "目标值(指标值)",
+    ),
+    "unit": ("计量单位", "度量单位", "单位", "指标单位"),
+    "actual": (
+        "全年完成值",
+        "实际完成值",
+        "完成值",
+        "实际值",
+        "全年实际值",
+        "实际完成情况",
+        "完成情况",
+        "年度完成值",
+        "全年实际完成值",
+    ),
+    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值"),
+    "deviation_note": (
+        "偏差及原因分析",
+        "偏差原因分析及改进措施",
+        "偏差原因分析",
+        "偏差原因",
+        "未完成原因",
+        "原因分析",
+        "偏差情况及原因",
+        "偏差原因及改进措施",
+        "未完成原因分析",
+        "备注",
+    ),
+    "rule_text": ("评(扣)分标准", "评分标准", "扣分标准", "评分规则", "评分办法", "评(扣)分规则", "评分细则"),
+    "definition": ("指标解释", "指标说明", "指标定义", "指标内涵"),
+}
+
+#: Budget block header texts -> BUDGET_COLUMNS field.
+BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "initial_budget": ("年初预算数", "年初预算", "年初预算金额"),
+    "budget": ("全年预算数", "全年预算", "调整后预算数", "调整后预算", "预算数", "全年预算金额", "预算金额"),
+    "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数"),
+    "weight": ("分值", "权重"),
+    "reported_rate": ("执行率", "预算执行率"),
+    "reported_score": ("得分", "自评分"),
+}
+
+#: Free-text labels -> canonical text keys.
+TEXT_LABELS: dict[str, tuple[str, ...]] = {
+    "职责": ("部门职责", "单位职责", "主要职责", "部门主要职责", "职能职责"),
+    "年度目标": ("年度总体目标", "年度履职目标", "年度目标", "年初设定目标", "总体目标", "年度绩效目标"),
+    "完成情况": ("全年完成情况", "全年实际完成情况", "实际完成情况", "总体目标完成情况"),
+    "重点任务": ("年度重点任务", "重点任务"),
+    "履职情况": ("履职情况", "履职效能"),
+    "存在问题": ("存在问题及原因分析", "存在问题", "主要问题", "问题及原因"),
+    "改进措施": ("改进方向和具体措施", "改进措施", "改进方向", "整改措施", "下一步改进措施"),
+    "结果应用": ("结果应用情况", "结果应用", "自评结果应用"),
+    "说明": ("说明", "填表说明", "备注说明"),
+}
+
+#: Unit-info labels -> canonical keys.
+INFO_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称", "街镇名称", "部门名称", "部门(单位)名称", "项目名称", "预算单位", "单位"),
+    "department": ("所属部门", "主管部门", "主管部门及代码", "上级主管部门"),
+    "period": ("申报时段", "评价时段", "年度", "所属年度", "自评年度", "预算年度"),
+    "subunits": ("下属单位个数",),
+    "funding_mode": ("财政拨款方式", "经费形式", "经费性质"),
+    "staff": ("年末在职人数", "在职人数", "编制人数"),
+    "divisions": ("内设机构数",),
+    "implementer": ("实施单位", "项目实施单位"),
+    "total": ("总分", "自评总分", "综合得分", "自评得分合计"),
+}
+
+NATURE_WORDS = {"定性": "定性", "定量": "定量", "定性指标": "定性", "定量指标": "定量"}
+DIRECTION_WORDS = {"≥", "≤", "=", ">", "<", "正向", "反向", "≥(正向)", "≤(反向)"}
+
+_PAREN_RE = re.compile(r"[（(][^（）()]*[)）]")
+
+
+def clean_header(text: object) -> str:
+    """Header text without spaces, parenthetical remarks and trailing colons.
+
+    "三级指标 (可参照说明…)" -> "三级指标"; "分 值" -> "分值"; "评(扣)分标准" is kept.
+    """
+    raw = normalize_text(text).replace(" ", "")
+    raw = raw.replace("（", "(").replace("）", ")")
+    if raw.startswith("评(扣)分"):
+        return raw.split("(", 2)[0] + "(扣)" + _PAREN_RE.sub("", raw[len("评(扣)") :])
+    cleaned = _PAREN_RE.sub("", raw)
+    return cleaned.rstrip(":：")
+
+
+def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
+    if not text:
+        return None
+    for field, names in synonyms.items():
+        if text in names:
+            return field
+    best: tuple[int, str] | None = None
+    for field, names in synonyms.items():
+        for name in names:
+            if len(name) >= 2 and text.startswith(name) and len(text) <= len(name) + 6:
+                if best is None or len(name) > best[0]:
+                    best = (len(name), field)
+    return best[1] if best else None
+
+
+def header_field(text: object) -> str | None:
+    """Canonical indicator field for a header cell, or None."""
+    return _match(clean_header(text), FIELD_SYNONYMS)
+
+
+def budget_header_field(text: object) -> str | None:
+    """Canonical budget field for a header cell, or None."""
+    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
+
+
+# --- level vocabularies ---------------------------------------------------------------
+
+_LEVEL1_KEYS = {
+    "投入管理": "投入管理指标",
+    "投入": "投入指标",
+    "决策": "决策指标",
+    "过程": "过程指标",
+    "产出": "产出指标",
+    "效益": "效益指标",
+    "效果": "效果指标",
+    "满意度": "满意度指标",
+    "成本": "成本指标",
+    "预算执行率": "预算执行率",
+    "预算执行": "预算执行率",
+    "履职效能": "履职效能",
+    "管理效率": "管理效率",
+}
+
+_LEVEL2_TO_LEVEL1 = {
+    "数量": "产出指标",
+    "质量": "产出指标",
+    "时效": "产出指标",
+    "成本": "产出指标",
+    "经济效益": "效益指标",
+    "社会效益": "效益指标",
+    "生态效益": "效益指标",
+    "可持续影响": "效益指标",
+    "服务对象满意度": "满意度指标",
+    "满意度": "满意度指标",
+    "经济成本": "成本指标",
+    "社会成本": "成本指标",
+    "生态环境成本": "成本指标",
+}
+
+_LEVEL2_INPUT = (
+    "预算编审管理",
+    "预算编制管理",
+    "预算执行管理",
+    "部门结转结余资金管理",
+    "结转结余",
+    "结转结余资金管理",
+    "国库管理",
+    "预算绩效管理",
+    "预决算信息公开管理",
+    "信息公开",
+    "财政监督管理",
+    "财政监督",
+    "政府采购管理",
+    "政府采购",
+    "资产管理",
+    "预算透明度",
+    "内部控制管理",
+    "预算信息化",
+    "项目立项",
+    "绩效目标",
+    "资金投入",
+    "资金管理",
+    "组织实施",
+    "业务管理",
+    "财务管理",
+    "预算执行",
+    "预算配置",
+    "目标设定",
+)
+
+
+def _stem(text: str) -> str:
+    t = normalize_text(text).replace(" ", "")
+    t = re.sub(r"[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$", "", t)  # "产出指标(50分)"
+    for suffix in ("指标", "类指标"):
+        if t.endswith(suffix) and len(t) > len(suffix):
+            t = t[: -len(suffix)]
+    return t
+
+
+def is_level1_word(text: object) -> bool:
+    """True if the text names a standard 一级指标 (产出指标, 效益, 投入管理指标 …)."""
+    return _stem(str(text)) in _LEVEL1_KEYS
+
+
+def canonical_level1(text: object) -> str:
+    """Canonical name of a 一级指标 ("产出" -> "产出指标"); unknown names are returned cleaned."""
+    stem = _stem(str(text))
+    return _LEVEL1_KEYS.get(stem, normalize_text(text))
+
+
+def is_level2_word(text: object) -> bool:
+    """True if the text names a standard or 投入管理 二级指标."""
+    stem = _stem(str(text))
+    return stem in _LEVEL2_TO_LEVEL1 or stem in _LEVEL2_INPUT or normalize_text(text) in _LEVEL2_INPUT
+
+
+def level1_of_level2(text: object) -> str | None:
+    """The standard 一级指标 of a 二级指标 (数量指标 -> 产出指标), or None if not standard."""
+    return _LEVEL2_TO_LEVEL1.get(_stem(str(text)))

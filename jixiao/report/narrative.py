@@ -1,0 +1,484 @@
+"""The report's Chinese narrative, written from the data (pure: tables in, paragraphs out).
+
+Each public function takes a :class:`jixiao.run.evaluate.UnitResult` and returns plain-text
+paragraphs (``list[str]``, not HTML-escaped) or small records (:class:`Problem`,
+:class:`Suggestion`, :class:`Level1Text`). The facts come from :mod:`jixiao.report.facts`,
+the wording from ``templates/*.j2`` (Jinja2); this module joins them. Every sentence cites a number, an indicator or a finding:
+nothing is said when the data gives nothing to say, and a unit without findings gets no
+problems beyond the indicators that actually lost points.
+
+Formatting: money with thousands separators, 2 decimals and the source's own unit
+(元 or 万元); scores with 2 decimals; rates with 2 decimals and "%". Rounding is half-up
+on the decimal value (:func:`jixiao.score.rules.base.round_half_up`) and happens only here, at display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from jixiao.review.catalogue import catalogue
+from jixiao.core.vocab import SEVERITIES
+from jixiao.core.model import TABLE_TYPES
+from jixiao.report.facts import (
+    VAGUE_CODES,
+    budget_lines,
+    declaration_facts,
+    finding_groups,
+    findings_of,
+    headline_line,
+    indicator_states,
+    level1_facts,
+    level1_rows,
+    material_names,
+    num,
+    report_target_facts,
+    severity_counts,
+    tolerances,
+    total_diff,
+    unit_kind,
+)
+from jixiao.core.vocab import INPUT_KINDS, WEIGHT_SCHEMES
+from jixiao.report.assets import TEMPLATES_DIR
+from jixiao.core.numbers import round_half_up
+
+__all__ = [
+    "GROUP_TITLES",
+    "Problem",
+    "Suggestion",
+    "Level1Text",
+    "fmt_money",
+    "fmt_rate",
+    "fmt_score",
+    "fmt_signed",
+    "quote",
+    "summary",
+    "basic_info",
+    "budget_execution",
+    "targets_overview",
+    "method",
+    "conclusion",
+    "level1_analysis",
+    "experience",
+    "problems",
+    "problems_intro",
+    "suggestions",
+    "other_matters",
+]
+
+
+#: Suggestion groups by catalogue group (DOMAIN §4.2 A–E).
+GROUP_TITLES = {
+    "A": "评分与数据核对",
+    "B": "与申报的绩效目标保持一致",
+    "C": "绩效目标与完成值的质量",
+    "D": "偏差原因说明",
+    "E": "自评报告的数据与结构",
+}
+_LIST_LIMIT = 6  # names listed before "等 N 项"
+_ITEM_LIMIT = 8  # finding messages listed per problem before "另有 N 条"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of section 六: a kind of finding, or the indicators that lost points."""
+
+    title: str
+    severity: str  # 错误 / 警告 / 提示, or "扣分" for indicators that lost points
+    text: str  # what it is and why it matters, with counts
+    items: tuple[str, ...]  # one line per indicator or finding
+    codes: tuple[str, ...] = ()
+    indicator_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggestion of section 七: a catalogue fix and the problems it answers."""
+
+    group: str  # a GROUP_TITLES value
+    text: str  # the catalogue's fix
+    basis: str  # which findings it answers, with counts and examples
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Level1Text:
+    """Section 四 for one level-1 indicator (or one level-2 group of a report)."""
+
+    name: str
+    paragraphs: tuple[str, ...]
+    indicator_ids: tuple[str, ...]
+
+
+# --- formatting -------------------------------------------------------------------------------
+def fmt_score(value: object) -> str:
+    """Score or points with 2 decimals ("89.99"); "—" when missing."""
+    x = num(value)
+    return "—" if x is None else f"{round_half_up(x):.2f}"
+
+
+def fmt_money(value: object, unit: str = "元") -> str:
+    """Money with thousands separators, 2 decimals and its unit ("5,650.61 万元")."""
+    x = num(value)
+    return "—" if x is None else f"{round_half_up(x):,.2f} {unit}".rstrip()
+
+
+def fmt_rate(value: object) -> str:
+    """Percentage with 2 decimals ("98.88%")."""
+    x = num(value)
+    return "—" if x is None else f"{round_half_up(x):.2f}%"
+
+
+def fmt_signed(value: object) -> str:
+    """Signed difference with 2 decimals ("+1.00", "-5.00", "0.00")."""
+    x = num(value)
+    if x is None:
+        return "—"
+    x = round_half_up(x)
+    return f"{x:+.2f}" if x != 0 else "0.00"
+
+
+def quote(value: object) -> str:
+    """A name from an input file in corner brackets, whitespace runs collapsed."""
+    return "「" + " ".join(str(value if value is not None else "").split()) + "」"
+
+
+def _names(values: Any, limit: int = _LIST_LIMIT, unit: str = "项") -> str:
+    """「a」「b」「c」等 N 项 (all of them when there are few)."""
+    values = [v for v in values if str(v).strip()]
+    shown = "".join(quote(v) for v in values[:limit])
+    return shown if len(values) <= limit else f"{shown}等 {len(values)} {unit}"
+
+
+def _plain(text: object) -> str:
+    return " ".join(str(text or "").split()).rstrip("。；; ")
+
+
+# --- templates --------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=False,  # plain text; sections.py escapes everything it puts into HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(
+        score=fmt_score, money=fmt_money, rate=fmt_rate, signed=fmt_signed, q=quote, names=_names, plain=_plain,
+        abs=lambda x: abs(num(x) or 0.0), n=lambda x: "—" if num(x) is None else f"{num(x):g}",
+    )  # fmt: skip
+    return env
+
+
+def _render(template: str, **context: Any) -> list[str]:
+    """Render a narrative template; paragraphs are separated by blank lines, lines are joined."""
+    text = _env().get_template(template).render(**context)
+    paragraphs, current = [], []
+    for line in text.splitlines() + [""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append("".join(current))
+            current = []
+    return paragraphs
+
+
+def _macro(template: str, name: str, **context: Any) -> str:
+    text = str(getattr(_env().get_template(template).module, name)(**context))
+    return "".join(line.strip() for line in text.splitlines())
+
+
+# --- shared context ---------------------------------------------------------------------------
+def _context(result: Any) -> dict[str, Any]:
+    main = result.main
+    kind = unit_kind(result)
+    table_type = main.evaluation.unit.table_type if main is not None else ""
+    if main is None and result.report is not None:
+        table_type = "report"
+    scored = main.scored if main is not None else None
+    return {
+        "kind": kind,
+        "unit": result.unit_name,
+        "year": f"{result.year}年度" if result.year else "",
+        "table_name": TABLE_TYPES.get(table_type, ""),
+        "materials": material_names(result),
+        "n_indicators": 0 if scored is None else len(scored),
+        "counts": severity_counts(result),
+        "n_findings": len(findings_of(result)),
+    }
+
+
+# --- 摘要 ---------------------------------------------------------------------------------------
+def summary(result: Any) -> list[str]:
+    """摘要: object, total and grade (or why there is none), budget, main results, problems, suggestions."""
+    ctx = _context(result)
+    ctx["budget"] = _budget_headline(result)
+    ctx["top_problems"] = [f"{g['title']}（{g['count']} 处）" for g in finding_groups(findings_of(result), catalogue())
+                           if g["severity"] != "提示"][:3]  # fmt: skip
+    found = suggestions(result)
+    ctx["top_fixes"] = [_plain(s.text).replace("；", "，") for s in found[:3]]
+    ctx["n_suggestions"] = len(found)
+    _add_kind_facts(ctx, result)
+    return _render("summary.j2", **ctx)
+
+
+def _budget_headline(result: Any) -> dict | None:
+    lines = budget_lines(result, tolerances(result)["rate"])
+    head = headline_line(lines)
+    if head is None:
+        return None
+    return {"head": head, "parts": [ln for ln in lines if ln["group"] == "资金结构" and ln is not head],
+            "source": lines[0]["source"]}  # fmt: skip
+
+
+# --- 一、基本情况 --------------------------------------------------------------------------------
+def basic_info(result: Any) -> list[str]:
+    """一（一）单位概况: who, which year, which materials, how the table is built."""
+    ctx = _context(result)
+    main = result.main
+    report = result.report
+    ctx["table_unit"] = main.evaluation.unit.name if main is not None else (report.unit_name if report else "")
+    ctx["department"] = main.evaluation.unit.department if main is not None else ""
+    ctx["extra"] = dict(main.evaluation.unit.extra) if main is not None else {}
+    if result.report is not None and main is None:
+        sections = result.report.sections
+        ctx["report_sections"] = int((sections["level"] == 1).sum()) if not sections.empty else 0
+        ctx["report_title"] = result.report.title
+    return _render("basic.j2", **ctx)
+
+
+def budget_execution(result: Any) -> list[str]:
+    """一（二）预算执行情况: headline line, its parts, adjustment, rate checks and budget findings."""
+    lines = budget_lines(result, tolerances(result)["rate"])
+    found = findings_of(result)
+    budget_findings = found[found["scope"] == "budget"] if not found.empty else found
+    head = headline_line(lines)
+    return _render(
+        "budget.j2",
+        year=f"{result.year}年度" if result.year else "",
+        lines=lines,
+        head=head,
+        parts=[ln for ln in lines if ln["group"] == "资金结构" and ln is not head],
+        mismatched=[ln for ln in lines if ln["rate_mismatch"]],
+        budget_findings=[_plain(m) for m in (budget_findings["message"] if not budget_findings.empty else [])],
+        source=lines[0]["source"] if lines else "",
+    )
+
+
+def targets_overview(result: Any) -> list[str]:
+    """一（三）绩效目标: the indicator system as declared (levels, weights, counts)."""
+    ctx = _context(result)
+    if ctx["kind"] in ("self", "declaration"):
+        ind = result.main.evaluation.indicators
+        ctx["level1"] = [
+            {"name": name, "n": int((ind["level1"] == name).sum()), "declared": num(w)}
+            for name, w in result.main.evaluation.level1_declared.itertuples(index=False, name=None)
+        ]
+        ctx["n_level2"] = int(ind[["level1", "level2"]].drop_duplicates().shape[0])
+    elif ctx["kind"] == "report":
+        ctx.update(report_target_facts(result.report, result.confirmations))
+    return _render("targets.j2", **ctx)
+
+
+# --- 二、工作开展情况 ------------------------------------------------------------------------------
+def method(result: Any) -> list[str]:
+    """二: scope, basis, method (rules used, with counts), tolerances, weights and grade bands."""
+    ctx = _context(result)
+    params = result.params or {}
+    main = result.main
+    rules = []
+    if main is not None and ctx["kind"] == "self":
+        labels = main.scored["rule_label"].fillna("").astype(str)
+        rules = [(label, int(n)) for label, n in labels[labels != ""].value_counts().items()]
+    scheme = params.get("weight_scheme", "table")
+    if ctx["kind"] == "report":
+        ctx.update(report_target_facts(result.report, result.confirmations))
+    ctx.update(
+        rules=rules,
+        n_budget=len(budget_lines(result, 0.01)),
+        tolerances=tolerances(result),
+        money_unit=(budget_lines(result, 0.01) or [{"unit": "元"}])[0]["unit"],
+        scheme=WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else
+        "自定义（" + "、".join(f"{k} {fmt_score(v)} 分" for k, v in scheme.items()) + "）",
+        scheme_key=scheme if isinstance(scheme, str) else "custom",
+        bands=params.get("grade_bands") or {},
+        evaluator=result.evaluator,
+        n_overrides=len(params.get("overrides") or []),
+    )  # fmt: skip
+    return _render("method.j2", **ctx)
+
+
+def _add_kind_facts(ctx: dict, result: Any) -> None:
+    """The facts each kind of unit (self-evaluation / declaration / report) is summarised by."""
+    if ctx["kind"] == "self":
+        unit = result.self_eval
+        ctx.update(totals=unit.totals, level1=level1_rows(unit), states=indicator_states(unit.scored),
+                   total_diff=total_diff(unit.totals))  # fmt: skip
+    elif ctx["kind"] == "declaration":
+        ctx.update(declaration_facts(result))
+    elif ctx["kind"] == "report":
+        ctx.update(report_target_facts(result.report, result.confirmations))
+
+
+# --- 三、综合评价情况及评价结论 -----------------------------------------------------------------------
+def conclusion(result: Any) -> list[str]:
+    """三: total and grade against the unit's own, where the difference comes from, or why there is no score."""
+    ctx = _context(result)
+    ctx["top_problems"] = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"][:3]
+    _add_kind_facts(ctx, result)
+    if ctx["kind"] == "report":
+        ctx["n_confirmed"] = 0 if result.confirmations is None else len(result.confirmations)
+    return _render("conclusion.j2", **ctx)
+
+
+# --- 四、绩效评价指标分析 -----------------------------------------------------------------------------
+def level1_analysis(result: Any) -> list[Level1Text]:
+    """四: per level-1 indicator, the score rate, what was met, what lost points and why, self vs review.
+
+    A declaration gets the quality of its targets per level 1; a report its targets per level 2.
+    """
+    found = findings_of(result)
+    out = []
+    if result.self_eval is not None:
+        for facts in level1_facts(result.self_eval, found, catalogue()):
+            paragraphs = _render("level1.j2", **facts)
+            out.append(Level1Text(facts["name"], tuple(paragraphs), tuple(facts["ids"])))
+    elif result.declaration is not None:
+        ind = result.declaration.evaluation.indicators
+        for name in pd.unique(ind["level1"]):
+            part = ind[ind["level1"] == name]
+            ids = list(part["indicator_id"])
+            mine = found[found["indicator_id"].isin(ids)] if not found.empty else found
+            facts = {
+                "name": name,
+                "n": len(part),
+                "level2": [(l2, int((part["level2"] == l2).sum())) for l2 in pd.unique(part["level2"])],
+                "n_quant": int((part["nature"] == "定量").sum()),
+                "n_qual": int((part["nature"] == "定性").sum()),
+                "vague": _vague_items(part, mine),
+                "other": [] if mine.empty else finding_groups(mine[~mine["code"].isin(VAGUE_CODES)], catalogue()),
+            }  # fmt: skip
+            out.append(Level1Text(name, tuple(_render("declaration_level1.j2", **facts)), tuple(ids)))
+    elif result.report is not None:
+        facts = report_target_facts(result.report, result.confirmations)
+        out.append(Level1Text("报告列示的绩效目标与实现情况", tuple(_render("report_targets.j2", **facts)), ()))
+    return out
+
+
+def _vague_items(part: pd.DataFrame, mine: pd.DataFrame) -> list[dict]:
+    if mine.empty:
+        return []
+    ids = set(mine.loc[mine["code"].isin(VAGUE_CODES), "indicator_id"])
+    rows = part[part["indicator_id"].isin(ids)]
+    return [{"name": r.name, "target": r.target} for r in rows.itertuples(index=False)]
+
+
+# --- 五、主要经验及做法 ---------------------------------------------------------------------------
+def experience(result: Any) -> list[str]:
+    """五: only what the data confirms (indicators met in full, rates that recompute, figures that agree)."""
+    ctx = _context(result)
+    ctx["budget"] = _budget_headline(result)
+    if ctx["kind"] == "self":
+        level1 = [r for r in level1_rows(result.self_eval) if r["rate"] is not None]
+        best = max(level1, key=lambda r: r["rate"]) if level1 else None
+        ctx.update(states=indicator_states(result.self_eval.scored), best=best)
+    elif ctx["kind"] == "declaration":
+        ctx.update(declaration_facts(result))
+    conf = result.confirmations
+    ctx["confirmed"] = [] if conf is None or conf.empty else [_plain(m) for m in conf["message"]]
+    return _render("experience.j2", **ctx)
+
+
+# --- 六、存在的问题 -----------------------------------------------------------------------------
+def problems_intro(result: Any) -> list[str]:
+    """六 opening: finding counts and how the problems are ordered; the unit's own statement of problems."""
+    ctx = _context(result)
+    main = result.main
+    ctx["own"] = _plain(main.evaluation.texts.get("存在问题", "")) if main is not None else ""
+    found = problems(result)
+    ctx["n_problems"] = len(found)
+    ctx["order"] = [s for s in ("扣分", *SEVERITIES) if any(p.severity == s for p in found)]
+    ctx["order"] = ["扣分指标" if s == "扣分" else s for s in ctx["order"]]
+    return _render("problems_intro.j2", **ctx)
+
+
+def problems(result: Any) -> list[Problem]:
+    """六: the indicators that lost points, then every kind of error and warning found (提示 go to the appendix)."""
+    out: list[Problem] = []
+    if result.self_eval is not None:
+        lost = _lost_problem(result)
+        if lost is not None:
+            out.append(lost)
+    for group in finding_groups(findings_of(result), catalogue()):
+        if group["severity"] == "提示":
+            continue
+        items = [_plain(m) + "。" for m in group["messages"][:_ITEM_LIMIT]]
+        if len(group["messages"]) > _ITEM_LIMIT:
+            items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见附件二复核发现清单。")
+        text = _macro("problems.j2", "finding", group=group)
+        out.append(Problem(group["title"], group["severity"], text, tuple(items), (group["code"],),
+                           tuple(i for i in group["indicator_ids"] if i)))  # fmt: skip
+    return out
+
+
+def _lost_problem(result: Any) -> Problem | None:
+    unit = result.self_eval
+    states = indicator_states(unit.scored)
+    rows = states["lost"] + states["overridden_lost"] + states["unscored"]
+    if not rows:
+        return None
+    found = findings_of(result)
+    titles = catalogue().set_index("code")["title"]
+    by_id: dict[str, list[str]] = {}
+    for code, indicator_id in zip(found.get("code", []), found.get("indicator_id", [])):
+        label = f"{code} {titles.get(code, '')}".strip()
+        if indicator_id and label not in by_id.setdefault(indicator_id, []):
+            by_id[indicator_id].append(label)
+    items = tuple(_macro("problems.j2", "lost_item", row=row, codes=by_id.get(row["id"], [])) for row in rows)
+    text = _macro("problems.j2", "lost", states=states, total=unit.totals)
+    return Problem("部分指标未达成或无法计分", "扣分", text, items, (), tuple(r["id"] for r in rows))
+
+
+# --- 七、有关建议 -------------------------------------------------------------------------------
+def suggestions(result: Any) -> list[Suggestion]:
+    """七: the catalogue's fix for each kind of error or warning found, grouped by area, most severe first."""
+    groups = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"]
+    out = []
+    for g in groups:
+        basis = _macro("suggestions.j2", "basis", group=g)
+        out.append(Suggestion(GROUP_TITLES.get(g["group"], "其他"), g["fix"], basis, (g["code"],)))
+    # Codes that share a fix text are one suggestion; areas keep the order of their most severe finding.
+    merged: dict[tuple[str, str], Suggestion] = {}
+    for s in out:
+        key = (s.group, s.text)
+        if key in merged:
+            old = merged[key]
+            merged[key] = Suggestion(s.group, s.text, old.basis + "；" + s.basis, old.codes + s.codes)
+        else:
+            merged[key] = s
+    order = list(dict.fromkeys(s.group for s in merged.values()))
+    return sorted(merged.values(), key=lambda s: order.index(s.group))
+
+
+# --- 八、其他需要说明的问题 ---------------------------------------------------------------------------
+def other_matters(result: Any) -> list[str]:
+    """八: the evaluator's adjustments, indicators the rules could not score, the weight scheme, data responsibility."""
+    ctx = _context(result)
+    params = result.params or {}
+    ctx["overrides"] = [
+        {"name": o.get("indicator", ""), "score": o.get("score"), "reason": _plain(o.get("reason", ""))}
+        for o in params.get("overrides") or []
+    ]
+    ctx["unscored"] = indicator_states(result.self_eval.scored)["unscored"] if result.self_eval is not None else []
+    scheme = params.get("weight_scheme", "table")
+    ctx["scheme"] = "" if scheme == "table" else (WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else "自定义")
+    ctx["input_kinds"] = [INPUT_KINDS[k] for k in (params.get("inputs") or {})]
+    return _render("other.j2", **ctx)
+

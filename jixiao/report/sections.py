@@ -1,0 +1,396 @@
+"""The unit report's sections (DOMAIN §4.3 outline) as HTML displays, adapted to the unit's inputs.
+
+Each ``show_*`` takes a :class:`jixiao.run.evaluate.UnitResult` and returns an
+``IPython.display.HTML``; the notebook only calls them. The words come from
+:mod:`jixiao.report.narrative`, the charts from :mod:`jixiao.report.charts`; this module lays them out:
+cover, key figures, tables (deductions and severities carry CSS classes for colour,
+see ``templates/report.css``) and figures. Every text that comes from an input file is
+HTML-escaped here, once; charts are embedded as ``data:`` URIs with Chinese alt text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from jixiao.core.vocab import INPUT_KINDS
+from jixiao.report import charts, fonts, narrative
+from jixiao.core.vocab import SEVERITIES
+from jixiao.core.model import TABLE_TYPES
+from jixiao.report.html import (
+    GRADE_CLASSES,
+    SEVERITY_CLASSES,
+    Col,
+    badge,
+    cn_numeral,
+    esc,
+    figure,
+    figure_box,
+    h3,
+    pairs,
+    paragraphs,
+    quote_block,
+    table,
+)
+from jixiao.report.narrative import fmt_money, fmt_score
+from jixiao.report.facts import (
+    TOL,
+    budget_lines,
+    declaration_facts,
+    indicator_states,
+    material_names,
+    num,
+    report_target_facts,
+    severity_counts,
+    tolerances,
+    unit_kind,
+)
+
+__all__ = [
+    "PAGE_TITLE_KEY",
+    "show_cover",
+    "show_summary",
+    "show_basic_info",
+    "show_method",
+    "show_conclusion",
+    "show_indicator_analysis",
+    "show_experience",
+    "show_problems",
+    "show_suggestions",
+    "show_other_matters",
+    "show_appendix",
+    "show_footer",
+    "show_figure",
+]
+
+#: Output metadata key under which the cover hands the page title to the HTML export.
+PAGE_TITLE_KEY = "jixiao"
+
+
+# --- cover and front matter -------------------------------------------------------------------
+def show_cover(result: Any, report_date: str = "") -> HTML:
+    """封面: unit, year, report kind, total and grade, materials, evaluator, date; sets the page title.
+
+    Args:
+        result: the unit's result.
+        report_date: date shown on the cover (``YYYY-MM-DD`` or any text); today when empty.
+    """
+    kind = unit_kind(result)
+    year = f"{result.year}年度" if result.year else ""
+    subtitle = {"declaration": "绩效目标复核报告"}.get(kind, "部门整体支出绩效自评复核报告")
+    if result.total is not None:
+        score = figure_box("复核总分", fmt_score(result.total), "分", "jx-score")
+        grade = figure_box("评价等级", result.grade or "—", "", "jx-grade " + GRADE_CLASSES.get(result.grade, ""))
+    else:
+        score = figure_box("复核总分", "不计分", "", "jx-score jx-unscored")
+        grade = figure_box("评价等级", "—", "", "jx-grade")
+    meta = {
+        "评价对象": result.unit_name,
+        "评价年度": year,
+        "复核材料": "、".join(material_names(result)),
+        "评价机构": result.evaluator or "（未填写）",
+        "报告日期": _date_text(report_date),
+    }
+    body = (
+        '<section class="jx-cover">'
+        '<p class="jx-cover-kicker">预算绩效评价复核报告</p>'
+        f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
+        f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
+        f'<div class="jx-cover-figures">{score}{grade}</div>'
+        f"{pairs(meta, 'jx-cover-meta')}"
+        "</section>"
+    )
+    return HTML(body, metadata={PAGE_TITLE_KEY: {"title": result.unit_name}})
+
+
+def show_summary(result: Any) -> HTML:
+    """摘要: key figures, then the summary paragraphs."""
+    counts = severity_counts(result)
+    cards = []
+    if result.self_eval is not None:
+        totals = result.self_eval.totals
+        cards += [("复核总分", fmt_score(totals.get("review_total")), "分", ""),
+                  ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
+                  ("自评总分", fmt_score(totals.get("reported_total")), "分", "")]  # fmt: skip
+    elif result.declaration is not None:
+        states = declaration_facts(result)
+        cards += [("三级指标", str(len(result.declaration.scored)), "项", ""),
+                  ("指标值可衡量", narrative.fmt_rate(states["share_measurable"]), "", "")]  # fmt: skip
+    elif result.report is not None:
+        lines = [ln for ln in _budget_lines(result) if ln["name"] == "合计"] or _budget_lines(result)
+        if lines:
+            cards += [("全年预算", fmt_money(lines[0]["budget"], ""), lines[0]["unit"], ""),
+                      ("执行率", narrative.fmt_rate(lines[0]["rate"]), "", "")]  # fmt: skip
+    cards += [(f"{s}", str(counts[s]), "条", SEVERITY_CLASSES[s]) for s in SEVERITIES]
+    strip = "".join(figure_box(label, value, unit, "jx-card " + cls) for label, value, unit, cls in cards)
+    return HTML(f'<div class="jx-cards">{strip}</div>' + paragraphs(narrative.summary(result)))
+
+
+# --- 一、基本情况 --------------------------------------------------------------------------------
+def show_basic_info(result: Any) -> HTML:
+    """一、基本情况: （一）单位概况, （二）预算执行情况 (table + chart), （三）绩效目标."""
+    parts = [h3("（一）单位概况"), paragraphs(narrative.basic_info(result))]
+    main = result.main
+    if main is not None:
+        unit = main.evaluation.unit
+        parts.append(pairs({"评价对象": result.unit_name, "表内单位名称": unit.name, "主管部门": unit.department,
+                             "年度": f"{unit.year}年" if unit.year else "", "时段": unit.period,
+                             "表格类型": TABLE_TYPES.get(unit.table_type, unit.table_type)}))  # fmt: skip
+        parts.append(quote_block("单位职责", main.evaluation.texts.get("职责", ""), "摘自" + _table_name(result)))
+    elif result.report is not None:
+        report = result.report
+        parts.append(pairs({"评价对象": result.unit_name, "报告中的单位名称": report.unit_name,
+                             "年度": f"{report.year}年" if report.year else "", "报告标题": report.title}))  # fmt: skip
+        parts.append(quote_block("部门概况", _report_overview(report), "摘自自评报告"))
+    parts += [h3("（二）预算执行情况"), paragraphs(narrative.budget_execution(result))]
+    lines = _budget_lines(result)
+    if lines:
+        unit = lines[0]["unit"]
+        columns = [Col("name", "项目"), Col("group", "类别"), Col("initial", f"年初预算数（{unit}）", "money"),
+                   Col("budget", f"全年预算数（{unit}）", "money"), Col("spent", f"全年执行数（{unit}）", "money"),
+                   Col("reported_rate", "填报执行率（%）", "score"), Col("rate", "复算执行率（%）", "score")]  # fmt: skip
+        columns = [c for c in columns if any(ln.get(c.key) not in (None, "") for ln in lines)]
+        parts.append(table(lines, columns, "预算执行情况", row_class=lambda r: "mismatch" if r["rate_mismatch"] else ""))
+        if any(ln["spent"] is not None for ln in lines):
+            source = "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。" if lines[0]["source"] == "report" else None
+            budget = result.main.budget if lines[0]["source"] != "report" else result.report.budget
+            fig = charts.plot_budget_execution(budget, source=source)
+            parts.append(figure(fig, f"{result.unit_name}预算执行情况（全年预算数与全年执行数）"))
+    parts += [h3("（三）绩效目标"), paragraphs(narrative.targets_overview(result))]
+    if main is not None:
+        parts.append(quote_block("年度总体目标", main.evaluation.texts.get("年度目标", ""), "摘自" + _table_name(result)))
+    return HTML("".join(parts))
+
+
+# --- 二、三 ---------------------------------------------------------------------------------------
+def show_method(result: Any) -> HTML:
+    """二、绩效评价（复核）工作开展情况."""
+    return HTML(paragraphs(narrative.method(result)))
+
+
+def show_conclusion(result: Any) -> HTML:
+    """三、综合评价情况及评价结论: the level-1 score table and chart (self vs review), then the conclusion."""
+    parts = []
+    if result.self_eval is not None:
+        unit = result.self_eval
+        rows = [dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
+                for r in unit.level1.to_dict("records")]  # fmt: skip
+        totals = unit.totals
+        own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))
+        rows.append({"name": "合计", "declared_weight": None, "weight_sum": totals.get("weight_sum"),
+                     "self_score_sum": own, "review_score_sum": review, "self_rate": None, "review_rate": None,
+                     "diff": None if own is None or review is None else review - own})  # fmt: skip
+        columns = [Col("name", "一级指标"), Col("declared_weight", "一级权重", "score"),
+                   Col("weight_sum", "分值合计", "score"),
+                   Col("self_score_sum", "自评分", "score"), Col("review_score_sum", "复核分", "score"),
+                   Col("diff", "差异", "diff"), Col("self_rate", "自评得分率（%）", "score"),
+                   Col("review_rate", "复核得分率（%）", "score")]  # fmt: skip
+        total_row = lambda r: "total" if r["name"] == "合计" else ""  # noqa: E731
+        parts.append(table(rows, columns, "各一级指标得分（自评与复核）", row_class=total_row))
+        fig = charts.plot_level1_rates(unit.level1)
+        parts.append(figure(fig, f"{result.unit_name}各一级指标得分率（自评与复核）"))
+    parts.append(paragraphs(narrative.conclusion(result)))
+    return HTML("".join(parts))
+
+
+# --- 四、绩效评价指标分析 -----------------------------------------------------------------------------
+def show_indicator_analysis(result: Any) -> HTML:
+    """四: per level 1 the analysis paragraphs and its indicator table; then the indicator charts."""
+    parts = []
+    texts = narrative.level1_analysis(result)
+    for i, part in enumerate(texts):
+        parts.append(h3(f"（{cn_numeral(i + 1)}）{part.name}") + paragraphs(part.paragraphs))
+        if result.self_eval is not None:
+            parts.append(_indicator_table(result, part))
+        elif result.declaration is not None:
+            parts.append(_target_table(result, part))
+    if result.self_eval is not None:
+        scored = result.self_eval.scored
+        parts.append(figure(charts.plot_indicator_completion(scored), f"{result.unit_name}定量指标完成率"))
+        parts.append(figure(charts.plot_points_lost(scored), f"{result.unit_name}复核扣分指标"))
+    elif result.declaration is not None:
+        from jixiao.report.charts_targets import plot_target_quality
+
+        fig = plot_target_quality(result.declaration.evaluation.indicators, result.findings)
+        parts.append(figure(fig, f"{result.unit_name}绩效目标可衡量性（按二级指标）"))
+    elif result.report is not None:
+        parts.append(_report_tables(result))
+    return HTML("".join(parts) or paragraphs(["所提供的材料中没有可分析的指标。"]))
+
+
+def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
+    scored = result.self_eval.scored
+    rows = []
+    for r in scored[scored["indicator_id"].isin(part.indicator_ids)].to_dict("records"):
+        weight, own, review = num(r["weight"]), num(r["self_score"]), num(r["review_score"])
+        rows.append(dict(r, diff=None if own is None or review is None else review - own,
+                         lost=weight is not None and (review is None or weight - review >= TOL)))  # fmt: skip
+    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("weight", "分值", "score"),
+               Col("target", "指标值", cls="val"), Col("actual", "完成值", cls="val"),
+               Col("self_score", "自评分", "score"), Col("review_score", "复核分", "score", cls="review"),
+               Col("diff", "差异", "diff"), Col("explanation", "计分说明", cls="note")]  # fmt: skip
+    return table(rows, columns, f"{part.name}指标计分", row_class=lambda r: "lost" if r["lost"] else "")
+
+
+def _target_table(result: Any, part: narrative.Level1Text) -> str:
+    ind = result.declaration.evaluation.indicators
+    notes = _finding_titles(result)
+    mine = ind[ind["indicator_id"].isin(part.indicator_ids)]
+    rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in mine.to_dict("records")]
+    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("nature", "性质"), Col("direction", "方向"),
+               Col("target", "指标值"), Col("unit", "计量单位"), Col("rule_text", "评（扣）分标准", cls="note"),
+               Col("review", "复核意见", cls="note")]  # fmt: skip
+    return table(rows, columns, f"{part.name}绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
+
+
+def _report_tables(result: Any) -> str:
+    facts = report_target_facts(result.report, result.confirmations)
+    states = {(True, True): "达到目标", (False, True): "未达到目标"}
+    rows = [dict(a, state=states.get((a["met"], a["matched"]), "无对应目标")) for a in facts["achievements"]]
+    achieved = table(rows, [Col("name", "指标"), Col("actual", "实现值"), Col("target_name", "对应目标"),
+                             Col("target", "目标值"), Col("state", "核对结果")], "报告所列实现值与目标核对",
+                      row_class=lambda r: "" if r["met"] else "flagged")  # fmt: skip
+    targets = result.report.targets
+    notes = _finding_titles(result)
+    target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in targets.to_dict("records")]
+    columns = [Col("level2", "类别", group=True), Col("name", "绩效目标"), Col("target", "指标值"), Col("nature", "性质"),
+               Col("line", "报告行号", "int"), Col("review", "复核意见", cls="note")]  # fmt: skip
+    listed = table(target_rows, columns, "报告列示的绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
+    return achieved + listed
+
+
+# --- 五 至 八 -------------------------------------------------------------------------------------
+def show_experience(result: Any) -> HTML:
+    """五、主要经验及做法: what the data confirms, nothing else."""
+    return HTML(paragraphs(narrative.experience(result)))
+
+
+def show_problems(result: Any) -> HTML:
+    """六、存在的问题及原因分析: the lost-point indicators, then each kind of error and warning."""
+    parts = [paragraphs(narrative.problems_intro(result))]
+    for i, problem in enumerate(narrative.problems(result)):
+        label = badge(problem.severity)
+        items = "".join(f"<li>{esc(item)}</li>" for item in problem.items)
+        parts.append(
+            f'<div class="jx-problem {SEVERITY_CLASSES.get(problem.severity, "")}">'
+            f"<h3>（{cn_numeral(i + 1)}）{esc(problem.title)}{label}</h3>{paragraphs([problem.text])}"
+            + (f'<ul class="jx-items">{items}</ul>' if items else "")
+            + "</div>"
+        )
+    return HTML("".join(parts))
+
+
+def show_suggestions(result: Any) -> HTML:
+    """七、有关建议: the catalogue's fixes for the problems found, grouped by area."""
+    found = narrative.suggestions(result)
+    if not found:
+        return HTML(paragraphs(["本次复核未形成错误或警告类复核发现，无针对性改进建议。"]))
+    parts, groups = [], list(dict.fromkeys(s.group for s in found))
+    for i, group in enumerate(groups):
+        items = "".join(
+            f'<li><p class="jx-fix">{esc(s.text)}</p><p class="jx-basis">{esc(s.basis)}。</p></li>'
+            for s in found if s.group == group
+        )  # fmt: skip
+        parts.append(f"<h3>（{cn_numeral(i + 1)}）{esc(group)}</h3><ol class=\"jx-suggestions\">{items}</ol>")
+    return HTML("".join(parts))
+
+
+def show_other_matters(result: Any) -> HTML:
+    """八、其他需要说明的问题."""
+    return HTML(paragraphs(narrative.other_matters(result)))
+
+
+def show_appendix(result: Any) -> HTML:
+    """附件: 一 self vs review differences, 二 every finding, 三 the materials with their SHA-256."""
+    parts = [h3("附件一　复核差异清单")]
+    if result.self_eval is not None:
+        states = indicator_states(result.self_eval.scored)
+        listed = states["diffs"] + states["overridden"] + states["unscored"]
+        rows = [r for i, r in enumerate(listed) if r["id"] not in {x["id"] for x in listed[:i]}]
+        columns = [Col("id", "编号"), Col("level1", "一级指标"), Col("name", "三级指标"), Col("weight", "分值", "score"),
+                   Col("own", "自评分", "score"), Col("review", "复核分", "score"), Col("diff", "差异", "diff"),
+                   Col("reason", "说明", cls="note")]  # fmt: skip
+        rows = [dict(r, reason=r["note"] or r["explanation"]) for r in rows]
+        parts.append(table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"]))
+    else:
+        parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
+    parts.append(h3("附件二　复核发现清单"))
+    found = result.findings if result.findings is not None else pd.DataFrame()
+    if found.empty:
+        parts.append(paragraphs(["本次复核未形成复核发现。"]))
+    else:
+        rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
+        columns = [Col("no", "序号", "int"), Col("severity", "严重程度", "sev"), Col("code", "编号"),
+                   Col("where", "位置", cls="where"), Col("message", "问题", cls="note"),
+                   Col("expected", "应为", cls="short"), Col("reported", "填报", cls="short")]  # fmt: skip
+        by_severity = lambda r: SEVERITY_CLASSES.get(r["severity"], "")  # noqa: E731
+        parts.append(table(rows, columns, "复核发现清单", row_class=by_severity))
+    parts.append(h3("附件三　复核材料清单"))
+    columns = [Col("kind", "材料"), Col("file", "文件"), Col("sha256", "SHA-256 校验值", cls="hash")]
+    parts.append(table(_materials(result), columns, "复核材料"))
+    return HTML("".join(parts))
+
+
+def show_footer(result: Any | None = None) -> HTML:
+    """The closing note: who produced the report from what (when a unit is given), and the font licence."""
+    about = ""
+    if result is not None:
+        about = (f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
+                 f"评价机构：{esc(result.evaluator or '（未填写）')}。报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>")  # fmt: skip
+    return HTML(f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>')
+
+
+def show_figure(fig: Any, alt: str) -> HTML:
+    """A chart as an embedded PNG (``data:`` URI) with Chinese alt text."""
+    return HTML(figure(fig, alt))
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _table_name(result: Any) -> str:
+    main = result.main
+    return "《" + TABLE_TYPES.get(main.evaluation.unit.table_type, "自评表") + "》" if main is not None else ""
+
+
+def _date_text(value: str) -> str:
+    text = str(value or "").strip()
+    try:
+        day = _dt.date.fromisoformat(text) if text else _dt.date.today()
+    except ValueError:
+        return text
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _budget_lines(result: Any) -> list[dict]:
+    return budget_lines(result, tolerances(result)["rate"])
+
+
+def _finding_titles(result: Any) -> dict[str, str]:
+    found = result.findings if result.findings is not None else pd.DataFrame()
+    out: dict[str, list[str]] = {}
+    for indicator_id, message in zip(found.get("indicator_id", []), found.get("message", [])):
+        if indicator_id:
+            out.setdefault(indicator_id, []).append(str(message))
+    return {k: "；".join(v) for k, v in out.items()}
+
+
+def _report_overview(report: Any) -> str:
+    secs = report.sections
+    if secs.empty:
+        return ""
+    hits = secs[secs["title"].astype(str).str.contains("职能|概况|人员|资产") & (secs["text"].astype(str) != "")]
+    return "\n".join(str(t) for t in hits["text"])
+
+
+def _materials(result: Any) -> list[dict]:
+    rows = []
+    for kind, path in ((result.params or {}).get("inputs") or {}).items():
+        unit = {"self_evaluation": result.self_eval, "declaration": result.declaration}.get(kind)
+        sha = unit.evaluation.source.sha256 if unit is not None else ""
+        rows.append({"kind": INPUT_KINDS.get(kind, kind), "file": Path(str(path)).name, "sha256": sha or "—"})
+    return rows
+
+

@@ -1,0 +1,116 @@
+"""Terminal renderings of a scored unit and of findings (Chinese headings, aligned)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jixiao.core.vocab import SEVERITIES
+from jixiao.core.model import TABLE_TYPES
+from jixiao.report.terminal import fmt_number, format_table
+
+__all__ = ["format_score", "format_findings"]
+
+
+def format_score(unit) -> str:
+    """Scored indicator table, level-1 table, totals and grade of a pipeline.ScoredUnit."""
+    ev = unit.evaluation
+    lines = []
+    title = ev.unit.name or ev.source.path
+    kind = TABLE_TYPES.get(ev.unit.table_type, "")
+    lines.append(f"{title}（{ev.unit.year or '年度未知'}年，{kind}）")
+    lines.append(f"来源：{ev.source.path}" + (f" 工作表「{ev.source.sheet}」" if ev.source.sheet else ""))
+    lines.append("")
+    if not unit.budget.empty:
+        lines.append("预算执行")
+        rows = [
+            [
+                r.name,
+                fmt_number(r.budget),
+                fmt_number(r.spent),
+                fmt_number(r.reported_rate) + ("%" if pd.notna(r.reported_rate) else ""),
+                fmt_number(r.rate) + ("%" if pd.notna(r.rate) else ""),
+                r.money_unit,
+            ]
+            for r in unit.budget.itertuples()
+        ]
+        lines.append(
+            format_table(["项目", "全年预算数", "全年执行数", "填报执行率", "复算执行率", "单位"], rows, align=list("lrrrrl"))
+        )
+        lines.append("")
+    s = unit.scored
+    rows = [
+        [
+            r.indicator_id,
+            r.level1,
+            r.name,
+            fmt_number(r.weight),
+            r.target,
+            r.actual,
+            fmt_number(r.self_score),
+            r.rule_label,
+            fmt_number(r.rule_score),
+            fmt_number(r.review_score),
+        ]
+        for r in s.itertuples()
+    ]
+    lines.append("指标计分")
+    lines.append(
+        format_table(
+            ["编号", "一级指标", "三级指标", "分值", "指标值", "完成值", "自评分", "规则", "规则得分", "复核分"],
+            rows,
+            align=list("lllrllrlrr"),
+            max_width=20,
+        )
+    )
+    lines.append("")
+    lines.append("一级指标")
+    l1 = unit.level1
+    rows = [
+        [
+            r.name,
+            fmt_number(r.declared_weight),
+            fmt_number(r.weight_sum),
+            fmt_number(r.self_score_sum),
+            fmt_number(r.rule_score_sum),
+            fmt_number(r.review_score_sum),
+        ]
+        for r in l1.itertuples()
+    ]
+    lines.append(format_table(["一级指标", "表列权重", "分值合计", "自评分合计", "规则得分合计", "复核分合计"], rows, align=list("lrrrrr")))
+    lines.append("")
+    t = unit.totals
+    lines.append(
+        "总分：分值合计 {w}，自评分合计 {s}（按分值封顶 {c}），表列总分 {r}，复核总分 {v}，等级 {g}".format(
+            w=fmt_number(t.get("weight_sum")),
+            s=fmt_number(t.get("self_score_sum")),
+            c=fmt_number(t.get("self_score_capped_sum")),
+            r=fmt_number(t.get("reported_total")) or "未填",
+            v=fmt_number(t.get("review_total")),
+            g=t.get("grade") or "—",
+        )
+    )
+    return "\n".join(lines)
+
+
+def format_findings(findings: pd.DataFrame) -> str:
+    """Findings grouped by severity, with counts."""
+    if findings.empty:
+        return "复核未发现问题。"
+    out = []
+    counts = findings["severity"].value_counts()
+    out.append("复核发现：" + "，".join(f"{s} {int(counts.get(s, 0))} 项" for s in SEVERITIES))
+    for sev in SEVERITIES:
+        part = findings[findings["severity"] == sev]
+        if part.empty:
+            continue
+        out.append("")
+        out.append(f"【{sev}】{len(part)} 项")
+        for r in part.itertuples():
+            extra = []
+            if r.expected:
+                extra.append(f"应为 {r.expected}")
+            if r.reported:
+                extra.append(f"填报 {r.reported}")
+            tail = f"（{'；'.join(extra)}）" if extra else ""
+            out.append(f"  [{r.code}] {r.where}：{r.message}{tail}")
+    return "\n".join(out)

@@ -1,0 +1,78 @@
+"""The report's Chinese font, embedded in the client HTML as a subset (no font request to any host).
+
+The client HTML must read the same on a machine without Chinese fonts (a fresh Linux
+box, a headless browser) and must not fetch anything. :func:`font_face_css` subsets the
+bundled Noto Sans SC (:mod:`jixiao.report.fonts`, SIL OFL 1.1, name table and licence kept) to
+the characters a page uses and returns an ``@font-face`` rule with the font as a
+``data:font/woff`` URI (about 60–120 KB for a report). The result is deterministic (no
+timestamps), so the same page always gets the same bytes. Runner side only; fontTools
+(a matplotlib dependency) is imported on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import threading
+from functools import lru_cache
+
+from jixiao.report.fonts import font_path
+
+__all__ = ["FONT_FAMILY", "page_characters", "font_face_css", "embed_font"]
+
+#: CSS family name of the embedded subset (``templates/report.css`` puts it first).
+FONT_FAMILY = "JixiaoSans"
+#: Always in the subset: ASCII, CJK punctuation and full-width forms used in reports.
+_BASE = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“”‘’（）《》〈〉「」『』【】〔〕—…·％＋－＝×÷≥≤＜＞≠±→①②③④⑤⑥⑦⑧⑨⑩"
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+_TAG = re.compile(r"<[^>]*>")
+_STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
+_LOCK = threading.Lock()
+
+
+def page_characters(page: str) -> str:
+    """The characters a page shows (text and attribute values, minus embedded data), sorted."""
+    text = _DATA_URI.sub("", _STYLE_OR_SCRIPT.sub("", page))
+    shown = set(html.unescape(_TAG.sub(" ", text)))
+    for attribute in re.findall(r'(?:alt|title|aria-label)="([^"]*)"', text):
+        shown.update(html.unescape(attribute))
+    shown.update(_BASE)
+    return "".join(sorted(c for c in shown if c.isprintable()))
+
+
+@lru_cache(maxsize=16)
+def _subset_woff(characters: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = []  # plain horizontal CJK text needs no OpenType features
+    options.hinting = False
+    options.name_IDs = ["*"]  # keep copyright and the OFL licence in the font itself
+    options.notdef_outline = True
+    buffer = io.BytesIO()
+    with TTFont(font_path("sans"), lazy=True, recalcBBoxes=False, recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        font.save(buffer)
+    return buffer.getvalue()
+
+
+def font_face_css(characters: str) -> str:
+    """An ``@font-face`` rule for :data:`FONT_FAMILY` covering ``characters``."""
+    with _LOCK:  # fontTools objects are not shared, but keep one subsetting at a time
+        data = _subset_woff("".join(sorted(set(characters))))
+    uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+    return (f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 400; '
+            f'font-display: block; src: url("{uri}") format("woff"); }}')  # fmt: skip
+
+
+def embed_font(page: str) -> str:
+    """``page`` with the subset font's ``@font-face`` rule in a ``<style>`` before ``</head>``."""
+    rule = f'<style type="text/css">\n{font_face_css(page_characters(page))}\n</style>\n'
+    head_end = page.find("</head>")
+    return page[:head_end] + rule + page[head_end:] if head_end >= 0 else rule + page

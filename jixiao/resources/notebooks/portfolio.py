@@ -1,0 +1,49 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 绩效评价复核 —— 单位汇总
+#
+# 各单位最近一次运行的复核总分、等级和复核发现；点击「查看报告」打开单位报告。
+
+# %% tags=["parameters"]
+outputs_dir: str = "../outputs"  # 输出目录：各单位的 result.json 所在的 outputs/
+params_dir: str = "../params"  # 参数目录：只汇总在此仍有参数文件的单位
+
+# %%
+from IPython.display import HTML
+
+from jixiao.report import charts
+from jixiao.run.portfolio import load_portfolio, portfolio_level1, render_portfolio_table
+from jixiao.report.sections import show_figure, show_footer
+
+portfolio = load_portfolio(outputs_dir, params_dir)
+HTML(render_portfolio_table(portfolio))
+
+# %% [markdown]
+# ## 等级分布与总分排名
+
+# %%
+show_figure(charts.plot_grade_distribution(portfolio), "单位评价等级分布")
+
+# %%
+show_figure(charts.plot_unit_ranking(portfolio), "各单位复核总分排名")
+
+# %% [markdown]
+# ## 各单位一级指标得分率
+
+# %%
+show_figure(charts.plot_level1_heatmap(portfolio_level1(portfolio)), "各单位一级指标得分率")
+
+# %%
+show_footer()

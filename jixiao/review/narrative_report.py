@@ -1,0 +1,377 @@
+"""Checks on a narrative self-evaluation report (DOMAIN §4.2 group E, plus group C
+checks on the targets the report lists).
+
+``check_report`` returns findings (problems only); ``report_confirmations`` returns
+what was checked and found consistent (execution rates that recompute, parts that add
+up, targets met), so that a review can cite both without mixing them.
+
+Tolerances are explicit: money in the report's own unit (万元 or 元), rates in
+percentage points. Sums and differences are rounded to 2 decimals only for display.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from jixiao.review.catalogue import findings_frame, make_finding
+from jixiao.core.units import convert
+from jixiao.read.narrative_doc import matching_sections
+from jixiao.read.narrative_report import NarrativeReport
+
+__all__ = ["check_report", "report_confirmations", "REQUIRED_SECTIONS", "CONFIRMATION_COLUMNS"]
+
+CONFIRMATION_COLUMNS = ["code", "where", "item", "expected", "reported", "message"]
+
+#: Required sections (DOMAIN §4.2 item 18): name -> (title regex, exclude regex).
+REQUIRED_SECTIONS = {
+    "部门概况": (r"概况|基本情况", r"^$"),
+    "绩效目标": (r"目标|工作任务|工作计划", r"实现|完成情况|考察"),
+    "绩效管理开展情况": (r"绩效管理|管理开展|管理情况", r"^$"),
+    "预算执行情况": (r"预算.*执行|执行情况|资金使用|预算安排", r"^$"),
+    "绩效实现情况": (r"绩效实现|实现情况|完成情况|目标完成|工作完成|实现度|成效", r"^$"),
+    "存在问题及改进措施": (r"存在.*问题|主要问题|问题及|改进措施", r"^$"),
+    "结果应用和公开": (r"结果.*应用|应用.*公开|公开情况", r"^$"),
+}
+#: Sections that should carry figures; without any digit they are boilerplate.
+_FIGURE_SECTIONS = ("绩效目标", "预算执行情况", "绩效实现情况")
+_MIN_BODY = 40  # characters of body text below which a section counts as boilerplate
+_BOILERPLATE = re.compile(r"^(无|暂无|略|详见附件|见附件|同上)[。.]?$")
+_ACHIEVE_SECTIONS = (r"实现|完成情况|成效|工作完成|绩效情况", r"问题|改进|应用|公开")
+_ADJUST_WORDS = re.compile(r"调整|调减|调增|追加|追减|调剂|压减|核减|收回|预算变动")
+_REASON_WORDS = re.compile(r"原因|由于|因为|主要是|系因")
+_MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+_FIELDS = {"initial_budget": "年初预算", "budget": "全年预算", "spent": "执行金额"}
+
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def check_report(
+    report: NarrativeReport,
+    *,
+    evaluation=None,
+    tolerance_money: float = 0.005,
+    tolerance_rate: float = 0.01,
+    tolerance_score: float = 0.01,
+) -> pd.DataFrame:
+    """Run every report check and return the findings (FINDING_COLUMNS).
+
+    Args:
+        report: the report as read by ``read_report``.
+        evaluation: the unit's self-evaluation table (``jixiao.core.model.Evaluation``) to
+            compare figures with; optional.
+        tolerance_money: allowed difference in the report's money unit (万元 or 元).
+        tolerance_rate: allowed difference of rates, in percentage points.
+        tolerance_score: allowed difference of total scores.
+    """
+    findings, _ = _run(report, evaluation, tolerance_money, tolerance_rate, tolerance_score)
+    return findings_frame(findings)
+
+
+def report_confirmations(
+    report: NarrativeReport,
+    *,
+    evaluation=None,
+    tolerance_money: float = 0.005,
+    tolerance_rate: float = 0.01,
+    tolerance_score: float = 0.01,
+) -> pd.DataFrame:
+    """What was checked and found consistent (CONFIRMATION_COLUMNS), for acceptance lists."""
+    _, confirmed = _run(report, evaluation, tolerance_money, tolerance_rate, tolerance_score)
+    return pd.DataFrame(confirmed, columns=CONFIRMATION_COLUMNS)
+
+
+def _run(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
+    out = _Out()
+    _check_budget(report, out, tol_money, tol_rate)
+    _check_sections(report, out)
+    _check_targets(report, out)
+    _check_achievements(report, out)
+    if evaluation is not None:
+        _check_against_table(report, evaluation, out, tol_money, tol_rate, tol_score)
+    return out.findings, out.confirmed
+
+
+class _Out:
+    def __init__(self) -> None:
+        self.findings: list[dict] = []
+        self.confirmed: list[dict] = []
+
+    def find(self, code, where, message, *, scope, expected="", reported="", indicator_id="") -> None:
+        self.findings.append(make_finding(code, where, message, scope=scope, indicator_id=indicator_id,
+                                          expected=expected, reported=reported))  # fmt: skip
+
+    def ok(self, code, where, item, expected, reported, message) -> None:
+        values = (code, where, item, str(expected), str(reported), message)
+        self.confirmed.append(dict(zip(CONFIRMATION_COLUMNS, values)))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    return abs(a - b) <= tol + 1e-9
+
+
+# --- budget --------------------------------------------------------------------------------
+
+
+def _budget_text(report: NarrativeReport, line: int) -> str:
+    """Text of the section holding the budget paragraph at ``line``."""
+    paras = report.paragraphs
+    before = paras[paras["line"] <= line]
+    if before.empty:
+        return ""
+    section = before.iloc[-1]["section"]
+    return "\n".join(paras.loc[paras["section"] == section, "text"])
+
+
+def _check_budget(report: NarrativeReport, out: _Out, tol_money: float, tol_rate: float) -> None:
+    budget = report.budget
+    if budget.empty:
+        out.find("R05", "自评报告", "报告中未识别到预算执行数据（全年预算、执行金额、执行率）。", scope="unit",
+                 expected="列明预算与执行金额", reported="未找到")  # fmt: skip
+        return
+    for row in budget.itertuples():
+        where = f"报告预算「{row.name}」(第{row.source_row}行)"
+        u = row.money_unit
+        missing = [label for f, label in (("budget", "全年预算"), ("spent", "执行金额")) if pd.isna(getattr(row, f))]
+        if missing:
+            out.find("R05", where, f"「{row.name}」未列明{'、'.join(missing)}。", scope="budget",
+                     expected="、".join(missing), reported="未找到")  # fmt: skip
+            continue
+        if row.budget > 0 and row.spent > row.budget + tol_money:
+            out.find("R04", where, f"「{row.name}」执行金额 {_fmt(row.spent)}{u} 超过全年预算 {_fmt(row.budget)}{u}。",
+                     scope="budget", expected=f"≤ {_fmt(row.budget)}{u}", reported=f"{_fmt(row.spent)}{u}")  # fmt: skip
+        if pd.notna(row.reported_rate) and pd.notna(row.rate):
+            if _close(row.reported_rate, row.rate, tol_rate):
+                out.ok("R01", where, "执行率核对一致", f"{row.rate:.2f}%", f"{row.reported_rate:.2f}%",
+                       f"「{row.name}」{_fmt(row.spent)} ÷ {_fmt(row.budget)} = {row.rate:.2f}%，与报告一致。")  # fmt: skip
+            else:
+                out.find("R01", where, f"「{row.name}」执行率应为 {_fmt(row.spent)} ÷ {_fmt(row.budget)} = "
+                         f"{row.rate:.2f}%，报告写为 {row.reported_rate:.2f}%。", scope="budget",
+                         expected=f"{row.rate:.2f}%", reported=f"{row.reported_rate:.2f}%")  # fmt: skip
+        rate = row.rate if pd.notna(row.rate) else row.reported_rate
+        if pd.notna(rate) and rate < 90 and not _REASON_WORDS.search(_budget_text(report, row.source_row)):
+            out.find("R06", where, f"「{row.name}」预算执行率 {rate:.2f}% 低于 90%，报告未说明原因。", scope="budget",
+                     expected="≥ 90% 或说明原因", reported=f"{rate:.2f}%")  # fmt: skip
+    _check_parts(budget, out, tol_money)
+    _check_adjustment(report, out, tol_money)
+
+
+def _check_parts(budget: pd.DataFrame, out: _Out, tol_money: float) -> None:
+    rows = {r["name"]: r for _, r in budget.iterrows()}
+    total = rows.get("合计")
+    if total is None:
+        return
+    unit = total["money_unit"]
+    for parts in (("基本支出", "项目支出"), ("财政拨款", "其他资金")):
+        if not all(p in rows for p in parts):
+            continue
+        for f, label in _FIELDS.items():
+            values = [rows[p][f] * _MONEY[rows[p]["money_unit"]] / _MONEY[unit] for p in parts]
+            if pd.isna(total[f]) or any(pd.isna(v) for v in values):
+                continue
+            parts_sum = round(sum(values), 2)  # display rounding; the comparison uses the tolerance
+            detail = " + ".join(f"{p} {_fmt(v)}" for p, v in zip(parts, values))
+            where = f"报告预算「合计」(第{total['source_row']}行)"
+            if _close(sum(values), total[f], tol_money):
+                out.ok("R02", where, f"{label}分项合计核对一致", f"{_fmt(parts_sum)}{unit}", f"{_fmt(total[f])}{unit}",
+                       f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计一致。")  # fmt: skip
+            else:
+                gap = round(total[f] - sum(values), 2)
+                out.find("R02", where, f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计 {_fmt(total[f])}{unit} "
+                         f"相差 {_fmt(abs(gap))}{unit}。", scope="budget",
+                         expected=f"{_fmt(parts_sum)}{unit}", reported=f"{_fmt(total[f])}{unit}")  # fmt: skip
+
+
+def _check_adjustment(report: NarrativeReport, out: _Out, tol_money: float) -> None:
+    for row in report.budget.itertuples():
+        if pd.isna(row.initial_budget) or pd.isna(row.budget) or _close(row.initial_budget, row.budget, tol_money):
+            continue
+        raw = row.budget - row.initial_budget
+        u, delta = row.money_unit, round(raw, 2)  # rounded for display only
+        pct = round(raw / row.initial_budget * 100, 2) if row.initial_budget else float("nan")
+        verb = "调增" if delta > 0 else "调减"
+        change = f"{verb} {_fmt(abs(delta))}{u}（{pct:+.2f}%）"
+        where = f"报告预算「{row.name}」(第{row.source_row}行)"
+        before, after = f"年初预算 {_fmt(row.initial_budget)}{u}", f"全年预算 {_fmt(row.budget)}{u}"
+        explained = _ADJUST_WORDS.search(_budget_text(report, row.source_row))
+        if explained:
+            message = f"{before} → {after}，报告有“{explained.group(0)}”的说明。"
+            out.ok("R03", where, "预算调整已说明", "说明调整原因", change, message)
+        else:
+            out.find("R03", where, f"「{row.name}」{before}，{after}，{change}，报告未说明预算调整原因。", scope="budget",
+                     expected=f"{before}（或说明调整原因）", reported=f"{after}，{change}")  # fmt: skip
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _section_label(row) -> str:
+    number = row["number"]
+    sep = "、" if re.fullmatch(r"[一二三四五六七八九十百零〇]+", number) else " " if number.startswith("第") else ""
+    return f"报告「{number}{sep}{row['title']}」(第{row['line']}行)"
+
+
+def _check_sections(report: NarrativeReport, out: _Out) -> None:
+    secs = report.sections
+    for name, (include, exclude) in REQUIRED_SECTIONS.items():
+        hits = [i for i, t in enumerate(secs["title"]) if re.search(include, t) and not re.search(exclude, t)]
+        if not hits:
+            out.find("R10", "自评报告", f"报告缺少“{name}”章节。", scope="section", expected=name, reported="未找到")
+            continue
+        i = min(hits, key=lambda k: (secs.at[k, "level"], k))
+        body = report.section_body(i)
+        plain = re.sub(r"\s", "", body)
+        reason = ""
+        if len(plain) < _MIN_BODY or _BOILERPLATE.match(plain):
+            reason = f"正文仅 {len(plain)} 字"
+        elif name in _FIGURE_SECTIONS and not re.search(r"\d", body):
+            reason = "没有任何数据"
+        if reason:
+            out.find("R11", _section_label(secs.loc[i]), f"“{name}”章节内容空泛（{reason}）。", scope="section",
+                     expected="具体内容和数据", reported=plain[:30])  # fmt: skip
+
+
+# --- targets (group C) ---------------------------------------------------------------------
+
+
+def _check_targets(report: NarrativeReport, out: _Out) -> None:
+    targets = report.targets
+    for t in targets.itertuples():
+        where = f"报告指标「{t.name}」({t.level2}，第{t.line}行)"
+        kw = dict(scope="indicator", indicator_id=t.target_id)
+        if t.target_kind == "time_artifact":
+            out.find("R30", where, f"指标「{t.name}」的指标值为「{t.target}」，是时间格式错误值，不是有效指标值。",
+                     expected="有效的指标值和计量单位", reported=t.target, **kw)  # fmt: skip
+        elif t.name.endswith("率") and t.target_kind == "number" and t.target_unit and t.target_unit not in ("%", "‰"):
+            out.find("R31", where, f"比率类指标「{t.name}」以「{t.target_unit}」计量（{t.target}），单位与指标不符。",
+                     expected="以 % 计量", reported=t.target, **kw)  # fmt: skip
+        elif not t.target and t.nature != "定性" and re.search(r"[数率量]$", t.name):
+            out.find("R32", where, f"指标「{t.name}」没有指标值。", expected="可衡量的指标值", reported="空", **kw)
+    key = targets["name"].str.replace(r"\s", "", regex=True)
+    for name, group in targets.groupby(key, sort=False):
+        if len(group) < 2:
+            continue
+        lines = "、".join(str(x) for x in group["line"])
+        values = "、".join(v or "空" for v in group["target"])
+        first = group.iloc[0]
+        out.find("R33", f"报告指标「{first['name']}」({first['level2']}，第{lines}行)",
+                 f"指标「{first['name']}」重复列示 {len(group)} 次（第{lines}行），指标值分别为 {values}。",
+                 scope="indicator", indicator_id=first["target_id"],
+                 expected="列示 1 次", reported=f"列示 {len(group)} 次")  # fmt: skip
+
+
+# --- achievements ------------------------------------------------------------------------
+
+
+def _met(op: str | None, actual: float, target: float) -> bool:
+    # A goal written as "达到80%" or a bare "80%" is read as "at least".
+    return {"<=": actual <= target, "<": actual < target, ">": actual > target}.get(op or "", actual >= target)
+
+
+def _op_label(op: str | None) -> str:
+    return {"<=": "≤", "<": "<", ">": ">"}.get(op or "", "≥")
+
+
+def _check_achievements(report: NarrativeReport, out: _Out) -> None:
+    ach = report.achievements
+    for a in ach.itertuples():
+        if pd.isna(a.target_number) or pd.isna(a.actual_number):
+            continue
+        actual = convert(a.actual_number, a.actual_unit, a.target_unit)
+        if actual is None:  # units that cannot be compared: no verdict
+            continue
+        where = f"报告绩效实现「{a.name}」(第{a.line}行)"
+        expected = f"{_op_label(a.target_op)} {a.target_number:g}{a.target_unit or ''}"
+        source = f"目标「{a.target_name}{a.target}」(第{a.target_line}行)"
+        if _met(a.target_op, actual, a.target_number):
+            out.ok("R21", where, "实现值达到目标", expected, a.actual, f"「{a.name}」实际 {a.actual}，达到{source}。")
+        else:
+            out.find("R21", where, f"「{a.name}」实际 {a.actual}，未达到{source}。", scope="section",
+                     expected=expected, reported=a.actual)  # fmt: skip
+    _check_period(report, out)
+
+
+def _check_period(report: NarrativeReport, out: _Out) -> None:
+    """Dates "截至 …" in the achievement or budget sections that stop before 12-31 of the year."""
+    if report.year is None:
+        return
+    secs, paras = report.sections, report.paragraphs
+    scope = matching_sections(secs, *_ACHIEVE_SECTIONS) | matching_sections(secs, REQUIRED_SECTIONS["预算执行情况"][0])
+    partial = []
+    for d in report.as_of_dates:  # a date belongs to the paragraph starting at or before its line
+        owner = paras[paras["line"] <= d.line]
+        in_scope = not owner.empty and owner.iloc[-1]["section"] in scope
+        if in_scope and d.date.year == report.year and (d.date.month, d.date.day) != (12, 31):
+            partial.append(d)
+    if not partial:
+        return
+    lines = "、".join(str(d.line) for d in partial)
+    dates = sorted({d.date for d in partial})
+    shown = "、".join(x.isoformat() for x in dates)
+    out.find("R20", f"报告(第{lines}行)", f"{report.year}年度报告的数据仅统计至 {shown}（第{lines}行），未覆盖全年。",
+             scope="section", expected=f"{report.year}-12-31", reported=dates[-1].isoformat())
+
+
+# --- report vs self-evaluation table -------------------------------------------------------
+
+
+def _grade(score: float) -> str:
+    # Default bands (DOMAIN §1.4); aggregate.py owns configurable bands.
+    return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
+
+
+def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol_score) -> None:
+    table = evaluation.budget
+    by_name = {r["name"]: r for _, r in table.iterrows()} if table is not None and not table.empty else {}
+    for row in report.budget.itertuples():
+        other = by_name.get(row.name)
+        if other is None:
+            continue
+        where = f"报告预算「{row.name}」(第{row.source_row}行)"
+        u, ou = row.money_unit, other.get("money_unit") or ""
+        if u in _MONEY and ou in _MONEY:
+            for f, label in _FIELDS.items():
+                mine, theirs = getattr(row, f), other.get(f)
+                if pd.isna(mine) or theirs is None or pd.isna(theirs):
+                    continue
+                theirs_conv = theirs * _MONEY[ou] / _MONEY[u]
+                item = f"{label}与自评表核对"
+                if _close(mine, theirs_conv, tol_money):
+                    message = f"「{row.name}」{label}与自评表一致。"
+                    out.ok("R22", where, item, f"{_fmt(theirs_conv)}{u}", f"{_fmt(mine)}{u}", message)
+                else:
+                    out.find("R22", where, f"「{row.name}」{label}：报告 {_fmt(mine)}{u}，自评表 {_fmt(theirs)}{ou}"
+                             f"（折合 {_fmt(theirs_conv)}{u}）。", scope="budget",
+                             expected=f"{_fmt(theirs_conv)}{u}", reported=f"{_fmt(mine)}{u}")  # fmt: skip
+        mine = row.reported_rate if pd.notna(row.reported_rate) else row.rate
+        theirs = other.get("reported_rate")
+        theirs = other.get("rate") if theirs is None or pd.isna(theirs) else theirs
+        if pd.notna(mine) and theirs is not None and pd.notna(theirs):
+            if _close(mine, theirs, tol_rate):
+                out.ok("R22", where, "执行率与自评表核对", f"{theirs:.2f}%", f"{mine:.2f}%", f"「{row.name}」执行率与自评表一致。")
+            else:
+                out.find("R22", where, f"「{row.name}」执行率：报告 {mine:.2f}%，自评表 {theirs:.2f}%。", scope="budget",
+                         expected=f"{theirs:.2f}%", reported=f"{mine:.2f}%")  # fmt: skip
+    total = getattr(evaluation, "reported_total", None)
+    if total is None or pd.isna(total):
+        return
+    if report.reported_total is not None:
+        if _close(report.reported_total, total, tol_score):
+            out.ok("R23", "自评报告", "自评得分与自评表核对", f"{total:.2f}", f"{report.reported_total:.2f}", "报告得分与自评表总分一致。")
+        else:
+            out.find("R23", "自评报告", f"报告自评得分 {report.reported_total:.2f} 分，自评表总分 {total:.2f} 分。",
+                     scope="unit", expected=f"{total:.2f}", reported=f"{report.reported_total:.2f}")  # fmt: skip
+    if report.reported_grade:
+        grade = _grade(total)
+        if report.reported_grade == grade:
+            out.ok("R23", "自评报告", "自评等级与自评表核对", grade, report.reported_grade, "报告等级与自评表总分对应的等级一致。")
+        else:
+            out.find("R23", "自评报告", f"报告自评等级为“{report.reported_grade}”，自评表总分 {total:.2f} 分对应“{grade}”。",
+                     scope="unit", expected=grade, reported=report.reported_grade)  # fmt: skip

@@ -1,0 +1,146 @@
+"""The review (复核) facade: run every check on a unit and return one findings table.
+
+``review`` runs groups A, C and D on the self-evaluation table (``checks``, ``checks_quality``),
+group B against the target declaration (``checks_declaration``) and group E on the narrative
+report (``checks_report``); importing it registers every check code. ``catalogue_markdown``
+renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file with
+``python -m jixiao.review.review > docs/CHECKS.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from jixiao.review import table as _checks
+from jixiao.review import quality as _quality
+from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
+from jixiao.review.narrative_report import check_report
+from jixiao.review.catalogue import catalogue, findings_frame
+from jixiao.core.vocab import SEVERITIES
+from jixiao.score.rules.base import OVERSHOOT_RATIO
+from jixiao.score.scoring import ScoringSettings, score_indicators
+
+__all__ = ["ReviewSettings", "review", "summarize_findings", "catalogue_markdown", "GROUPS"]
+
+#: DOMAIN §4.2 groups and their Chinese titles.
+GROUPS = {
+    "A": "结构与计算",
+    "B": "与绩效目标申报表的一致性",
+    "C": "指标值与完成值的质量",
+    "D": "偏差及原因说明",
+    "E": "自评报告与自评表的一致性",
+}
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Tolerances and thresholds of the checks (a difference counts when strictly above)."""
+
+    score_tolerance: float = 0.1  # points: Σ 自评分 vs 总分
+    indicator_tolerance: float = 0.01  # points: one indicator's self score vs rule score
+    over_ratio: float = OVERSHOOT_RATIO  # 完成值 ≥ ratio × 指标值 must be explained
+    execution_threshold: float = 90.0  # percent: a lower 预算执行率 must be explained
+    money_tolerance: float = 0.01  # in the table's money unit (元 / 万元)
+    rate_tolerance: float = 0.01  # percentage points
+    weight_tolerance: float = 0.01  # points: weight sums and roll-ups
+    total_points: float = 100.0  # what the 一级权重 add up to
+    copy_share: float = 0.8  # share of identical 完成值 that makes copying a pattern
+    rename_ratio: float = RENAME_RATIO  # name similarity for a renamed indicator
+    scoring: ScoringSettings | None = None  # passed to score_indicators when review scores
+
+    @classmethod
+    def from_tolerances(cls, tolerances, **kwargs) -> ReviewSettings:
+        """Settings from ``params.Tolerances`` (score, money, rate), other fields as given."""
+        return cls(score_tolerance=tolerances.score, money_tolerance=tolerances.money,
+                   rate_tolerance=tolerances.rate, **kwargs)
+
+
+def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=None, report=None,
+           settings: ReviewSettings | None = None) -> pd.DataFrame:
+    """Run every check and return one findings table (``findings.FINDING_COLUMNS``).
+
+    Args:
+        evaluation: the unit's self-evaluation table (``Evaluation``). A declaration
+            (table_type "declaration") gets only the checks on its targets.
+        scored: ``score_indicators`` output for ``evaluation``; scored here when None.
+        declaration: the 绩效目标申报表 (``Evaluation``) to compare with (group B).
+        report: the narrative self-evaluation report (``NarrativeReport``, group E).
+        settings: tolerances and thresholds; defaults when None.
+
+    Returns:
+        Findings sorted by severity then code; empty when nothing is wrong.
+    """
+    s = settings or ReviewSettings()
+    if evaluation is None:  # a narrative report on its own
+        if report is None:
+            return findings_frame([])
+        found = check_report(report, evaluation=None, tolerance_rate=s.rate_tolerance)
+        return findings_frame(found.to_dict("records"))
+    year = evaluation.unit.year
+    ind = evaluation.indicators
+    parsed = _checks.parse_targets(ind, year)
+    rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
+    if evaluation.unit.table_type != "declaration":
+        if scored is None:
+            scored = score_indicators(ind, settings=s.scoring, year=year)
+        rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
+        rows += _checks.check_scores(evaluation, tolerance_total=s.score_tolerance)
+        rows += _checks.check_budget(evaluation.budget, tolerance_money=s.money_tolerance,
+                                     tolerance_rate=s.rate_tolerance, tolerance_score=s.indicator_tolerance)
+        rows += _checks.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
+        rows += _checks.check_rescoring(scored, parsed, tolerance=s.indicator_tolerance)
+        rows += _quality.check_actuals(evaluation, parsed, copy_share=s.copy_share)
+        rows += _quality.check_explanations(evaluation, scored, parsed, tolerance=s.indicator_tolerance,
+                                            over_ratio=s.over_ratio, execution_threshold=s.execution_threshold,
+                                            tolerance_money=s.money_tolerance)
+        rows += check_direction_rule(scored, year=year)
+    if declaration is not None:
+        rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
+    if report is not None:
+        found = check_report(report, evaluation=evaluation, tolerance_rate=s.rate_tolerance)
+        rows += found.to_dict("records")
+    return findings_frame(rows)
+
+
+def summarize_findings(findings: pd.DataFrame) -> dict[str, int]:
+    """Number of findings per severity (错误/警告/提示, each present) and in all (合计)."""
+    counts = findings["severity"].value_counts() if len(findings) else pd.Series(dtype="int64")
+    out = {sev: int(counts.get(sev, 0)) for sev in SEVERITIES}
+    out["合计"] = int(len(findings))
+    return out
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def catalogue_markdown() -> str:
+    """The catalogue of check codes as Markdown, one table per group (docs/CHECKS.md)."""
+    cat = catalogue()
+    lines = [
+        "# 复核检查项目录",
+        "",
+        "本文件由 `python -m jixiao.review.review > docs/CHECKS.md` 生成，请勿手工修改；"
+        "测试会核对它与代码中登记的检查项一致。",
+        "",
+        "每条复核发现（finding）带有稳定的代码、级别（错误 / 警告 / 提示）、位置、说明、应为值和填报值。"
+        "分组见 DOMAIN.md §4.2。",
+        "",
+    ]
+    groups = list(GROUPS) + sorted(set(cat["group"]) - set(GROUPS))
+    for group in groups:
+        part = cat[cat["group"] == group]
+        if part.empty:
+            continue
+        lines += [f"## {group}. {GROUPS.get(group, '其他')}" if group else "## 其他", "",
+                  "| 代码 | 级别 | 名称 | 含义 | 修改建议 |", "|---|---|---|---|---|"]
+        lines += [f"| {r.code} | {r.severity} | {_cell(r.title)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
+                  for r in part.itertuples()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

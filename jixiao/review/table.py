@@ -1,0 +1,358 @@
+"""Review checks on a unit's self-evaluation table: structure and arithmetic (DOMAIN §4.2 group A).
+
+Every public ``check_*`` function takes tables and explicit tolerances and returns a
+list of finding rows (``findings.make_finding``); ``review.review`` runs them all and
+builds one findings table. A finding reports a problem only: what was checked and
+found consistent is not listed. Groups C and D (quality of 指标值 / 完成值, explanations)
+are in :mod:`jixiao.review.quality`, which shares the small helpers of this module.
+
+Tolerances: a difference counts when it is strictly larger than the tolerance.
+Sums are compared unrounded; numbers are rounded to 2 decimals only for display.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from jixiao.review.catalogue import make_finding
+from jixiao.core.vocab import TIERS
+from jixiao.parse.values import parse_value
+from jixiao.parse.words import judge_word
+from jixiao.score.scoring import score_budget
+from jixiao.core.textnorm import clean_cell
+from jixiao.core.parsed_value import ParsedValue
+
+__all__ = [
+    "check_weights",
+    "check_scores",
+    "check_budget",
+    "check_budget_indicators",
+    "check_rescoring",
+    "check_reader_notes",
+    "parse_targets",
+]
+
+
+_EPS = 1e-9
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _f(x: float) -> str:
+    """A number for display: 2 decimals."""
+    return f"{x:.2f}"
+
+
+def _num(value: object) -> float | None:
+    """A float cell as float, or None for NaN/None."""
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _over(diff: float, tol: float) -> bool:
+    """True when |diff| is strictly above the tolerance (float noise ignored)."""
+    return abs(diff) > tol + _EPS
+
+
+def _text(value: object) -> str:
+    """A cell's normalised text; "" for blanks and placeholders ("—", "/", "无")."""
+    return clean_cell(value)
+
+
+def _where(row) -> str:
+    src = row.get("source_row")
+    line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
+    return f"指标「{row['name']}」{line}"
+
+
+def _ind(code: str, row, message: str, *, expected: object = "", reported: object = "") -> dict:
+    return make_finding(code, _where(row), message, scope="indicator", indicator_id=str(row["indicator_id"]),
+                        expected=expected, reported=reported)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+def _names(rows: list[dict], limit: int = 60) -> str:
+    names = [str(r["name"]) for r in rows]
+    more = f" 等{len(names)}项" if len(names) > limit else ""
+    return "、".join(names[:limit]) + more
+
+
+def parse_targets(indicators: pd.DataFrame, year: int | None = None) -> dict[str, tuple[ParsedValue, ParsedValue]]:
+    """Parsed (target, actual) per indicator_id, with the row's unit and direction as hints."""
+    out = {}
+    for r in _rows(indicators):
+        unit, direction = r.get("unit") or None, r.get("direction") or None
+        out[str(r["indicator_id"])] = (
+            parse_value(r.get("target"), unit_hint=unit, direction_hint=direction, year=year),
+            parse_value(r.get("actual"), unit_hint=unit, year=year),
+        )
+    return out
+
+
+# --- A: weights and scores -------------------------------------------------------------------------
+
+
+def _budget_weight(budget: pd.DataFrame) -> tuple[float, float | None]:
+    """(Σ 分值, Σ 得分 or None) of the budget lines the table scores."""
+    scored = budget[budget["weight"].notna()] if "weight" in budget else budget.iloc[:0]
+    if scored.empty:
+        return 0.0, None
+    score = scored["reported_score"].dropna()
+    return float(scored["weight"].sum()), (float(score.sum()) if len(score) else None)
+
+
+def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = 0.01) -> list[dict]:
+    """A01-A03, A09: level-1 weights sum to 100, roll-ups per level 1, Σ 分值 = 总分值, blank weights."""
+    ind, out = evaluation.indicators, []
+    if ind.empty:
+        return out
+    budget_w, _ = _budget_weight(evaluation.budget)
+    declared = evaluation.level1_declared
+    extra = f"（含预算执行率 {_f(budget_w)} 分）" if budget_w else ""
+    if len(declared) and declared["declared_weight"].notna().all():
+        total = float(declared["declared_weight"].sum()) + budget_w
+        if _over(total - total_points, tolerance):
+            parts = "、".join(f"{n} {_f(w)}" for n, w in zip(declared["name"], declared["declared_weight"]))
+            out.append(make_finding("A01", "一级指标", f"一级指标权重合计 {_f(total)}{extra}，不等于 {_f(total_points)}（{parts}）。",
+                                    expected=total_points, reported=total))
+    found = ind.groupby("level1", sort=False)["weight"].sum(min_count=1)
+    for name, w in zip(declared["name"], declared["declared_weight"]):
+        s = found.get(name)
+        if pd.isna(w) or s is None or pd.isna(s) or not _over(s - w, tolerance):
+            continue
+        out.append(make_finding("A02", f"一级指标「{name}」",
+                                f"一级指标「{name}」下三级指标分值合计 {_f(s)}，与一级权重 {_f(w)} 不符（相差 {_f(s - w)}）。",
+                                expected=w, reported=s))
+    weights = ind["weight"].dropna()
+    goal = evaluation.declared_weight_total if evaluation.declared_weight_total is not None else total_points
+    if len(weights) and _over(float(weights.sum()) + budget_w - goal, tolerance):
+        total = float(weights.sum()) + budget_w
+        out.append(make_finding("A03", "全表", f"全部三级指标分值合计 {_f(total)}{extra}，与总分值 {_f(goal)} 不符。",
+                                expected=goal, reported=total))
+    missing = ind[ind["weight"].isna()]
+    if len(missing) == len(ind):
+        out.append(make_finding("A09", "全表", "全部指标均未填写分值（权重），无法复核得分。", expected="各指标分值", reported="（空）"))
+    else:
+        out += [_ind("A09", r, f"指标「{r['name']}」未填写分值。", expected="分值", reported="（空）") for r in _rows(missing)]
+    return out
+
+
+def check_scores(evaluation, *, tolerance_total: float = 0.1) -> list[dict]:
+    """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
+    ind, out = evaluation.indicators, []
+    for r in _rows(ind):
+        s, w = _num(r["self_score"]), _num(r["weight"])
+        if s is not None and w is not None and s > w + _EPS:
+            out.append(_ind("A04", r, f"指标「{r['name']}」自评分 {_f(s)} 超过分值 {_f(w)}（超出 {_f(s - w)} 分）。",
+                            expected=f"≤{_f(w)}", reported=s))
+        if s is not None and s < -_EPS:
+            out.append(_ind("A05", r, f"指标「{r['name']}」自评分 {_f(s)} 为负数。", expected="≥0", reported=s))
+        if parse_value(r.get("actual")).kind == "empty":  # "无" is an answer (no accident), "—" is not
+            out.append(_ind("A07", r, f"指标「{r['name']}」未填写全年完成值（指标值 {r['target'] or '（空）'}）。",
+                            expected="全年完成值", reported="（空）"))
+        if s is None:
+            out.append(_ind("A08", r, f"指标「{r['name']}」未填写自评分。", expected="自评分", reported="（空）"))
+    reported = evaluation.reported_total
+    if reported is None or ind.empty:
+        return out
+    scores, weights = ind["self_score"], ind["weight"]
+    given = float(scores.sum())
+    capped = float(scores.where(scores.isna() | weights.isna(), scores.clip(upper=weights)).sum())
+    budget_w, budget_s = _budget_weight(evaluation.budget)
+    if budget_s is not None:
+        given, capped = given + budget_s, capped + min(budget_s, budget_w)
+    if _over(given - reported, tolerance_total):
+        note = f"（含预算执行率得分 {_f(budget_s)}）" if budget_s is not None else ""
+        blank = int(scores.isna().sum())
+        blank_note = f"；另有 {blank} 项指标未填自评分" if blank else ""
+        out.append(make_finding(
+            "A06", "总分",
+            f"各指标自评分合计 {_f(given)}{note}，按分值封顶后为 {_f(capped)}，与表列总分 {_f(reported)} 不符"
+            f"（相差 {_f(given - reported)}，容差 ±{tolerance_total:g}）{blank_note}。",
+            expected=f"{_f(given)}（按分值封顶 {_f(capped)}）", reported=reported))
+    return out
+
+
+# --- A: budget block ----------------------------------------------------------------------------
+
+
+def _line(code: str, name: str, message: str, expected: object, reported: object) -> dict:
+    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported)
+
+
+_FIELDS = {"budget": "全年预算数", "spent": "全年执行数", "initial_budget": "年初预算数"}
+
+
+def _total_line(budget: pd.DataFrame) -> dict | None:
+    """The budget total: the 合计 row, else Σ 资金来源, else Σ 资金结构 (None if nothing to sum)."""
+    for group in ("合计", "资金来源", "资金结构"):
+        part = budget[(budget["group"] == group) & budget["budget"].notna()]
+        if len(part):
+            return {k: float(part[k].sum()) if part[k].notna().any() else None for k in _FIELDS}
+    return None
+
+
+def check_budget(budget: pd.DataFrame, *, tolerance_money: float = 0.01, tolerance_rate: float = 0.01,
+                 tolerance_score: float = 0.01) -> list[dict]:
+    """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score."""
+    out = []
+    for r in _rows(budget):
+        name, unit = r["name"], r.get("money_unit") or ""
+        b, s, rate = _num(r["budget"]), _num(r["spent"]), _num(r["reported_rate"])
+        if (b is None or b == 0) and (s is not None or rate is not None):
+            shown = "为 0" if b == 0 else "为空"
+            out.append(_line("A12", name, f"预算「{name}」全年预算数{shown}，执行率无法计算。", "全年预算数",
+                             "0" if b == 0 else "（空）"))
+            continue
+        if b is None or s is None:
+            continue
+        if s > b + tolerance_money:
+            out.append(_line("A11", name, f"预算「{name}」全年执行数 {_f(s)}{unit} 超过全年预算数 {_f(b)}{unit}"
+                                          f"（超出 {_f(s - b)}{unit}）。", f"≤{_f(b)}", s))
+        recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
+        if rate is not None and _over(rate - recomputed, tolerance_rate):
+            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%。",
+                             f"{_f(recomputed)}%", f"{_f(rate)}%"))
+    for r in _rows(score_budget(budget, weight=None)):
+        score, expected = _num(r.get("reported_score")), _num(r.get("rule_score"))
+        if score is not None and expected is not None and _over(score - expected, tolerance_score):
+            out.append(_line("A14", r["name"], f"预算「{r['name']}」执行率得分 {_f(score)}，按规则重算为 {_f(expected)}"
+                                               f"（{r['explanation']}）。", expected, score))
+    return out + _check_parts(budget, tolerance_money)
+
+
+def _check_parts(budget: pd.DataFrame, tol: float) -> list[dict]:
+    """A13: 基本 + 项目 = 合计, Σ 资金来源 = 合计; without a 合计 row, Σ 资金结构 = Σ 资金来源."""
+    budget = budget.dropna(subset=list(_FIELDS), how="all")  # blank lines (其他资金 with nothing) are absent
+    total = budget[budget["group"] == "合计"]
+    structure = budget[budget["group"] == "资金结构"]
+    sources = budget[budget["group"] == "资金来源"]
+    if len(total):
+        whole = total.iloc[0]
+        pairs = [("基本支出与项目支出之和", structure, "合计", whole), ("各资金来源之和", sources, "合计", whole)]
+    elif len(sources) and len(structure) >= 2:
+        whole = {k: sources[k].sum() if sources[k].notna().all() else math.nan for k in _FIELDS}
+        pairs = [("基本支出与项目支出之和", structure, "各资金来源之和", whole)]
+    else:
+        return []
+    out = []
+    for label, parts, whole_label, whole in pairs:
+        if len(parts) < 2:
+            continue  # one line equal to the total says nothing
+        for key, field_label in _FIELDS.items():
+            w = _num(whole[key])
+            if w is None or parts[key].isna().any():
+                continue
+            s = float(parts[key].sum())
+            if _over(s - w, tol):
+                out.append(_line("A13", whole_label, f"{field_label}：{label} {_f(s)} 与{whole_label} {_f(w)} 不符"
+                                                     f"（相差 {_f(s - w)}）。", w, s))
+    return out
+
+
+_RATE_PREFIXES = re.compile(r"部门|单位|整体|年度|全年|财政拨款|财政|基本支出|项目支出|预算|支出|资金")
+
+
+def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = 0.01) -> list[dict]:
+    """A15: an indicator-level 预算执行率 row (完成值) against the rate recomputed from the budget block."""
+    budget, out = evaluation.budget, []
+    parsed = parsed or parse_targets(evaluation.indicators, evaluation.unit.year)
+    for r in _rows(evaluation.indicators):
+        name = re.sub(r"\s+", "", str(r["name"]))
+        if _RATE_PREFIXES.sub("", name) != "执行率" or name == "执行率":
+            continue  # only 预算执行率 / 基本支出预算执行率 / 项目支出执行率 …, not 三公经费预算执行率
+        line = None
+        for part in ("基本支出", "项目支出"):
+            if part in name:
+                match = budget[budget["name"].astype(str).str.contains(part)]
+                line = _total_line(match.assign(group="合计")) if len(match) else None
+                break
+        else:
+            line, part = _total_line(budget), "预算合计"
+        if not line or not line["budget"] or line["spent"] is None:
+            continue
+        actual = parsed[str(r["indicator_id"])][1]
+        if actual.kind != "number" or actual.number is None or actual.unit not in ("%", None):
+            continue
+        rate = round(line["spent"] / line["budget"] * 100, 2)
+        if _over(actual.number - rate, tolerance_rate):
+            out.append(_ind("A15", r, f"指标「{r['name']}」完成值 {actual.raw}，按预算表{part}执行数 ÷ 预算数重算的执行率为 "
+                                      f"{_f(rate)}%。", expected=f"{_f(rate)}%", reported=actual.raw))
+    return out
+
+
+# --- A: re-scoring --------------------------------------------------------------------------------
+
+def _qualitative(row, target: ParsedValue) -> bool:
+    if row.get("nature") == "定性" or target.kind == "qualitative":
+        return True
+    return target.kind == "direction" and target.number is None
+
+
+def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.01) -> list[dict]:
+    """A20-A22: self score vs rule score (自评偏高/偏低), qualitative scores outside their tier band."""
+    out = []
+    for r in _rows(scored):
+        s, w, rule = _num(r["self_score"]), _num(r["weight"]), _num(r.get("rule_score"))
+        if s is None or w is None or s > w + _EPS or s < 0:
+            continue  # A04/A05/A08 report these rows
+        target, actual = parsed[str(r["indicator_id"])]
+        if _qualitative(r, target):
+            tier = judge_word(actual, target)
+            if tier is not None:
+                lo, hi = TIERS[tier]
+                inside = lo * w - _EPS <= s and (s <= hi * w + _EPS if tier == "达成" else s < hi * w - _EPS)
+                if not inside:
+                    band = f"[{_f(lo * w)}, {_f(hi * w)}{']' if tier == '达成' else ')'}"
+                    out.append(_ind("A22", r, f"指标「{r['name']}」完成值「{r['actual']}」属“{tier}”档，得分区间 {band}，"
+                                              f"自评分 {_f(s)} 不在区间内。", expected=band, reported=s))
+                    continue
+        if rule is None:
+            continue
+        explanation = _text(r.get("explanation"))
+        why = f"（{explanation}）" if explanation else ""
+        full_but_missed = r.get("met") is False and s >= w - _EPS and rule < w - _EPS
+        if _over(s - rule, tolerance) and s > rule or full_but_missed:
+            lead = "未达到指标值却自评满分，" if full_but_missed else ""
+            out.append(_ind("A20", r, f"指标「{r['name']}」{lead}按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
+                                      f"偏高 {_f(s - rule)} 分。", expected=rule, reported=s))
+        elif _over(rule - s, tolerance) and rule > s:
+            out.append(_ind("A21", r, f"指标「{r['name']}」按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
+                                      f"偏低 {_f(rule - s)} 分。", expected=rule, reported=s))
+    return out
+
+
+# --- A: what the reader had to guess ---------------------------------------------------------------
+
+_NOTE_CODES = {"unreadable_row": "A31", "level1_from_level2": "A32", "budget_unreadable": "A33"}
+_QUIET_NOTES = {"one_value", "nature_filled"}  # covered by A07, or routine merged cells
+
+
+def check_reader_notes(notes: pd.DataFrame) -> list[dict]:
+    """A30-A39: reader notes that a reviewer must know about (shifted rows summarised in one line)."""
+    out = []
+    shifted = notes[notes["code"] == "shifted_row"]
+    if len(shifted):
+        rows = sorted({int(x) for x in shifted["row"] if x is not None and not pd.isna(x)})
+        out.append(make_finding("A30", "全表", f"原表有 {len(rows)} 行单元格与表头错位（第 {'、'.join(map(str, rows))} 行），"
+                                f"已按内容形状识别，请对照原表核对。", expected="各列与表头对齐", reported=f"{len(rows)} 行错位"))
+    for r in _rows(notes):
+        code = r["code"]
+        if code == "shifted_row" or code in _QUIET_NOTES:
+            continue
+        row = r.get("row")
+        where = f"第{int(row)}行" if row is not None and not pd.isna(row) else "全表"
+        out.append(make_finding(_NOTE_CODES.get(code, "A39"), where, str(r["message"]), reported=r.get("value") or ""))
+    return out

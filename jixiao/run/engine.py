@@ -1,0 +1,276 @@
+"""Execute parameterized notebooks in pre-started kernels, the papermill way, in-process.
+
+Papermill does the parameterisation (``parameters`` / ``injected-parameters`` cells),
+the cell metadata (start/end time, duration, status) and the error banner; nbclient
+executes the cells. What differs from ``papermill.execute_notebook`` is only the kernel
+life cycle: kernels are started ahead of time (IPC transport, one private socket path
+each, so kernels started side by side cannot race for ports), optionally warmed up by
+importing libraries, used for exactly one notebook and then shut down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from papermill import __version__ as papermill_version
+from papermill.engines import NotebookExecutionManager
+from papermill.exceptions import PapermillExecutionError
+from papermill.execute import (
+    ERROR_ANCHOR_MSG,
+    ERROR_MARKER_TAG,
+    ERROR_MESSAGE_TEMPLATE,
+    prepare_notebook_metadata,
+    remove_error_markers,
+)
+from papermill.parameterize import parameterize_notebook
+
+from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
+
+__all__ = [
+    "KERNEL_NAME",
+    "Kernel",
+    "KernelFactory",
+    "load_template",
+    "parameterize",
+    "execute_notebook",
+    "add_error_banner",
+    "notebook_seconds",
+]
+
+KERNEL_NAME = "python3"
+_LANGUAGE = "python"
+
+
+@dataclass
+class Kernel:
+    """A started kernel and its client, for one notebook."""
+
+    km: Any  # AsyncKernelManager, or ForkedKernelManager
+    kc: Any  # AsyncKernelClient
+    start_seconds: float  # start + warm-up wall time
+
+
+class KernelFactory:
+    """Starts and stops fresh kernels (IPC transport, sockets in a private folder).
+
+    Args:
+        kernel_name: Kernel spec name (``python3`` runs this interpreter).
+        cwd: Working directory of the kernels.
+        warmup: Modules imported before a kernel runs its notebook (if importable): in
+            ``spawn`` mode silently right after start, while the previous notebook still
+            runs; in ``fork`` mode once, in the template process the kernels are forked
+            from. Either way each kernel is fresh: nothing of another unit is in it.
+        startup_timeout: Seconds to wait for a kernel to answer.
+        mode: ``spawn`` (a new ``ipykernel`` process per kernel, jupyter_client's way),
+            ``fork`` (forked from a pre-imported template process, see
+            :mod:`jixiao.run.forkserver`; much less CPU per kernel) or ``auto`` (fork on Linux).
+    """
+
+    def __init__(
+        self,
+        kernel_name: str = KERNEL_NAME,
+        cwd: str | os.PathLike[str] | None = None,
+        warmup: tuple[str, ...] = (),
+        startup_timeout: float = 60,
+        mode: str = "auto",
+    ) -> None:
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd or os.getcwd())
+        self.warmup = warmup
+        self.startup_timeout = startup_timeout
+        if mode not in ("auto", "fork", "spawn"):
+            raise ValueError(f"unknown kernel mode {mode!r}")
+        use_fork = mode == "fork" or (mode == "auto" and fork_supported() and kernel_name == KERNEL_NAME)
+        self.mode = "fork" if use_fork else "spawn"
+        # Short path: unix socket names are limited to ~100 bytes.
+        self._dir = tempfile.mkdtemp(prefix="jixiao-k-")
+        self._fork = ForkServer(self._dir, warmup, self.cwd) if use_fork else None
+        self.fallback_reason = ""  # why fork mode fell back to spawn, if it did
+
+    async def start(self) -> Kernel:
+        """Start a kernel, wait until it answers, run the warm-up imports (spawn mode)."""
+        began = time.perf_counter()
+        stem = os.path.join(self._dir, uuid.uuid4().hex[:12])
+        if self._fork is not None:
+            try:
+                km, kc = await self._fork.start_kernel(stem, self.startup_timeout)
+            except ForkServerError as exc:  # e.g. fork not permitted here: spawn kernels instead
+                self.fallback_reason = str(exc)
+                self._fork, self.mode = None, "spawn"
+                return await self.start()
+            kc.allow_stdin = False
+            return Kernel(km, kc, time.perf_counter() - began)
+        km = AsyncKernelManager(
+            kernel_name=self.kernel_name, transport="ipc", ip=stem + "-ipc", connection_file=stem + ".json"
+        )
+        await km.start_kernel(cwd=self.cwd)
+        kc = km.client()
+        try:
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=self.startup_timeout)
+            kc.allow_stdin = False
+            if self.warmup:
+                await self._run_silently(kc, _warmup_code(self.warmup))
+        except BaseException:
+            await self.shutdown(Kernel(km, kc, 0.0), now=True)
+            raise
+        return Kernel(km, kc, time.perf_counter() - began)
+
+    async def shutdown(self, kernel: Kernel, now: bool = False) -> None:
+        """Stop the kernel and its client channels; remove its connection and socket files."""
+        if isinstance(kernel.km, ForkedKernelManager):
+            try:
+                await kernel.km.shutdown_kernel(now=now, kc=kernel.kc)
+            finally:
+                kernel.kc.stop_channels()
+            return
+        try:
+            kernel.kc.stop_channels()
+        finally:
+            try:
+                await kernel.km.shutdown_kernel(now=now)
+            except RuntimeError:  # already dead
+                await kernel.km.cleanup_resources()
+
+    async def aclose(self) -> None:
+        """Stop the template process and remove the socket folder (after every kernel is shut down)."""
+        if self._fork is not None:
+            await self._fork.close()
+        self._fork = None
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    async def _run_silently(self, kc: Any, code: str) -> None:
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            reply = await kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return  # an import error shows up again, visibly, in the notebook itself
+
+
+def _warmup_code(modules: tuple[str, ...]) -> str:
+    return (
+        "import importlib.util as _jx_u\n"
+        f"for _jx_m in {list(modules)!r}:\n"
+        "    try:\n"
+        "        if _jx_u.find_spec(_jx_m) is not None:\n"
+        "            __import__(_jx_m)\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "del _jx_u, _jx_m\n"
+    )
+
+
+def load_template(path: str | os.PathLike[str]) -> Any:
+    """Read a notebook template (``.ipynb``, or a jupytext text form such as py:percent).
+
+    Returns:
+        A v4 NotebookNode carrying papermill's metadata defaults.
+    """
+    source = Path(path)
+    if source.suffix == ".ipynb":
+        nb = nbformat.read(source, as_version=4)
+    else:
+        import jupytext
+
+        nb = jupytext.read(source)
+    nb = nbformat.v4.upgrade(nb) or nb
+    nb.metadata.setdefault(
+        "papermill",
+        {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": papermill_version},
+    )
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+        cell.metadata.setdefault("papermill", {})
+    return nb
+
+
+def parameterize(template: Any, parameters: dict[str, Any], *, input_path: str, output_path: str) -> Any:
+    """A copy of ``template`` with papermill's ``injected-parameters`` cell and run metadata."""
+    nb = parameterize_notebook(copy.deepcopy(template), parameters, kernel_name=KERNEL_NAME, language=_LANGUAGE)
+    nb = prepare_notebook_metadata(nb, input_path, output_path)
+    return remove_error_markers(nb)
+
+
+async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:
+    """Execute ``nb`` in ``kernel`` cell by cell, stopping at the first error (papermill semantics).
+
+    Cell errors are left in the notebook as error outputs (a timeout or a dead kernel
+    gets one too); call :func:`add_error_banner` afterwards. The kernel is not shut down.
+    """
+    manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False, autosave_cell_every=0)
+    client = NotebookClient(nb, km=kernel.km, kernel_name=KERNEL_NAME, timeout=timeout, allow_errors=False)
+    client.kc = kernel.kc
+    manager.notebook_start()
+    try:
+        info = await client.async_wait_for_reply(kernel.kc.kernel_info())
+        if info is not None:
+            nb.metadata["language_info"] = info["content"].get("language_info", {})
+        for index, cell in enumerate(nb.cells):
+            try:
+                manager.cell_start(cell, index)
+                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellExecutionError as exc:
+                manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
+                break
+            except (CellTimeoutError, DeadKernelError, asyncio.TimeoutError) as exc:
+                manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
+                message = "单元格执行超时" if isinstance(exc, TimeoutError) else "内核意外退出"
+                cell.setdefault("outputs", []).append(
+                    nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=f"{message}：{exc}", traceback=[])
+                )
+                break
+            finally:
+                manager.cell_complete(nb.cells[index], cell_index=index)
+    finally:
+        manager.notebook_complete()
+    client.set_widgets_metadata()
+    return nb
+
+
+def add_error_banner(nb: Any) -> PapermillExecutionError | None:
+    """Insert papermill's error banner and anchor if a cell failed; return the error (or None).
+
+    Same rules as ``papermill.execute.raise_for_execution_errors`` (``SystemExit(0)`` is not an
+    error), but the notebook is changed in place instead of being written and raised.
+    """
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0"):
+                continue
+            error = PapermillExecutionError(
+                cell_index=index,
+                exec_count=cell.get("execution_count"),
+                source=cell.source,
+                ename=output.get("ename", ""),
+                evalue=output.get("evalue", ""),
+                traceback=output.get("traceback", []),
+            )
+            anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
+            anchor.metadata["tags"] = [ERROR_MARKER_TAG]
+            banner = nbformat.v4.new_markdown_cell(ERROR_MESSAGE_TEMPLATE % str(error.exec_count))
+            banner.metadata["tags"] = [ERROR_MARKER_TAG]
+            nb.cells.insert(index, anchor)
+            nb.cells.insert(0, banner)
+            return error
+    return None
+
+
+def notebook_seconds(nb: Any) -> float:
+    """Time spent executing cells (sum of papermill's per-cell durations)."""
+    return round(sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells), 3)

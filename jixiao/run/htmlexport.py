@@ -1,0 +1,181 @@
+"""Executed notebook → HTML, in-process (nbconvert ``HTMLExporter``, instances reused).
+
+Two renderings of the same notebook:
+
+- **client** HTML: no code cells, no prompts, no result hand-off cell, no external
+  scripts (no require.js / MathJax / mermaid CDN); images are inline data URIs, so the
+  file is self-contained and can be mailed to the client;
+- **analyst** HTML: the same with the code (and the injected parameters) shown.
+
+Restyling hook: pass an :class:`HtmlStyle` with extra CSS, or a Jinja template file of
+your own for the client HTML (it may ``{% extends 'jixiao_client.html.j2' %}``).
+:func:`default_style` is the report design the runner uses: ``templates/report.css``,
+``templates/jixiao_report.html.j2`` (cover, table of contents, no Jupyter chrome, print
+style) and the Chinese font embedded as a subset (:mod:`jixiao.report.webfont`). The client
+page's ``<title>`` is the one the cover cell hands over in its output metadata
+(``sections.PAGE_TITLE_KEY``), else the title the caller gives.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import DictLoader
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+from jixiao.report.assets import REPORT_CSS, TEMPLATES_DIR
+from jixiao.run.handoff import RESULT_TAG
+
+__all__ = [
+    "HtmlStyle",
+    "HtmlRenderer",
+    "CLIENT_TEMPLATE",
+    "REPORT_TEMPLATE",
+    "default_style",
+    "page_title",
+    "render_client_html",
+    "render_analyst_html",
+]
+
+#: The built-in template: JupyterLab's, minus every external script; ``resources.jixiao_css`` appended.
+CLIENT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+{%- if resources.jixiao_css %}<style type="text/css">
+{{ resources.jixiao_css }}
+</style>{% endif -%}
+{%- endblock html_head_css -%}
+"""
+_TEMPLATE_NAME = "jixiao_client.html.j2"
+#: The report design's client template (in ``jixiao/templates/``).
+REPORT_TEMPLATE = "jixiao_report.html.j2"
+#: Output metadata key of the page title (same as ``sections.PAGE_TITLE_KEY``; kept here so
+#: that the runner side does not import the kernel-side sections module).
+_TITLE_KEY = "jixiao"
+
+
+@dataclass(frozen=True)
+class HtmlStyle:
+    """How the HTML looks: the hook for restyling the reports.
+
+    Attributes:
+        css: Extra CSS, placed after JupyterLab's own so that it wins (both HTMLs).
+        template_file: A Jinja template file name for the client HTML instead of the built-in
+            one (found in ``extra_template_paths``); it may extend ``jixiao_client.html.j2``.
+            The analyst HTML always uses the built-in one (JupyterLab look, code shown).
+        extra_template_paths: Folders searched for ``template_file`` and what it includes.
+        theme: ``light`` or ``dark`` (JupyterLab themes).
+        language: The ``lang`` attribute of the page.
+        embed_font: Embed the Chinese font, subset to each page's characters (both HTMLs).
+    """
+
+    css: str = ""
+    template_file: str | None = None
+    extra_template_paths: tuple[str, ...] = ()
+    theme: str = "light"
+    language: str = "zh"
+    embed_font: bool = False
+
+
+def default_style() -> HtmlStyle:
+    """The report design: ``templates/report.css``, the report template and the embedded font."""
+    return HtmlStyle(
+        css=REPORT_CSS.read_text(encoding="utf-8"),
+        template_file=REPORT_TEMPLATE,
+        extra_template_paths=(str(TEMPLATES_DIR),),
+        embed_font=True,
+    )
+
+
+def page_title(nb: Any, default: str) -> str:
+    """The title a cell handed over in its output metadata (the last one), else ``default``."""
+    found = default
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {})
+            for entry in (metadata.get(_TITLE_KEY), metadata.get("text/html", {}).get(_TITLE_KEY)):
+                if isinstance(entry, dict) and str(entry.get("title", "")).strip():
+                    found = str(entry["title"]).strip()
+    return found
+
+
+class HtmlRenderer:
+    """Client and analyst exporters, built once and reused (thread-safe)."""
+
+    def __init__(self, style: HtmlStyle | None = None) -> None:
+        self.style = style or HtmlStyle()
+        self._client = self._exporter(client=True)
+        self._analyst = self._exporter(client=False)
+        self._lock = threading.Lock()
+
+    def client(self, nb: Any, title: str) -> str:
+        """HTML for the client: outputs and markdown only; titled by the cover cell if it sets a title."""
+        return self._render(self._client, nb, page_title(nb, title))
+
+    def analyst(self, nb: Any, title: str) -> str:
+        """HTML for the analyst: code cells included."""
+        return self._render(self._analyst, nb, title)
+
+    def _render(self, exporter: HTMLExporter, nb: Any, title: str) -> str:
+        resources = {"metadata": {"name": title}, "jixiao_css": self.style.css}
+        with self._lock:
+            body, _ = exporter.from_notebook_node(nb, resources=resources)
+        if self.style.embed_font:
+            from jixiao.report.webfont import embed_font
+
+            body = embed_font(body)
+        return body
+
+    def _exporter(self, *, client: bool) -> HTMLExporter:
+        template = (self.style.template_file or _TEMPLATE_NAME) if client else _TEMPLATE_NAME
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        if client:
+            config.TagRemovePreprocessor.remove_cell_tags = {RESULT_TAG, "injected-parameters", "parameters"}
+        else:
+            config.TagRemovePreprocessor.remove_all_outputs_tags = {RESULT_TAG}
+        exporter = HTMLExporter(
+            config=config,
+            template_name="lab",
+            extra_template_paths=list(self.style.extra_template_paths),
+            extra_loaders=[DictLoader({_TEMPLATE_NAME: CLIENT_TEMPLATE})],
+            template_file=template,
+            exclude_anchor_links=client,
+            exclude_input=client,
+            exclude_input_prompt=client,
+            exclude_output_prompt=client,
+            embed_images=True,
+            theme=self.style.theme,
+            language_code=self.style.language,
+        )
+        return exporter
+
+
+_DEFAULT: HtmlRenderer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default_renderer() -> HtmlRenderer:
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = HtmlRenderer()
+        return _DEFAULT
+
+
+def render_client_html(nb: Any, title: str, style: HtmlStyle | None = None) -> str:
+    """Client HTML of an executed notebook (see :class:`HtmlRenderer`)."""
+    renderer = HtmlRenderer(style) if style else _default_renderer()
+    return renderer.client(nb, title)
+
+
+def render_analyst_html(nb: Any, title: str, style: HtmlStyle | None = None) -> str:
+    """Analyst HTML (with code) of an executed notebook."""
+    renderer = HtmlRenderer(style) if style else _default_renderer()
+    return renderer.analyst(nb, title)

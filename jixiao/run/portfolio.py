@@ -1,0 +1,155 @@
+"""The portfolio across units, read from ``outputs/<unit>/result.json`` and ``.cache.json``.
+
+:func:`load_portfolio` gives one row per unit (columns :data:`PORTFOLIO_COLUMNS`, then one
+column per level-1 group holding its review 得分率 in percent); :func:`portfolio_level1`
+gives the rates alone (rows = unit names) for ``charts.plot_level1_heatmap``;
+:func:`render_portfolio_table` is the escaped HTML table of the index page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from jixiao.core.vocab import SEVERITIES
+
+__all__ = [
+    "PORTFOLIO_COLUMNS",
+    "STATUS_OK",
+    "STATUS_FAILED",
+    "load_portfolio",
+    "portfolio_level1",
+    "render_portfolio_table",
+]
+
+STATUS_OK = "成功"
+STATUS_FAILED = "失败"
+
+#: Fixed columns of the portfolio table; every other column is a level-1 得分率 (percent).
+PORTFOLIO_COLUMNS = [
+    "unit",  # unit id (= params file name)
+    "name",  # display name
+    "year",
+    "status",  # 成功 / 失败 (the last run)
+    "total",  # review total (NaN when not scored or failed)
+    "self_total",  # the unit's own total as printed (or Σ 自评分)
+    "grade",  # 优/良/中/差, "" when none
+    "errors",  # number of findings by severity
+    "warnings",
+    "hints",
+    "link",  # relative link to the unit's HTML (client HTML, or the failed notebook's HTML)
+    "error",  # error line of a failed run
+]
+_SEVERITY_COLUMNS = dict(zip(SEVERITIES, ("errors", "warnings", "hints")))
+
+
+def load_portfolio(
+    outputs_dir: str | os.PathLike[str], params_dir: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """One row per unit folder under ``outputs_dir`` that has a run record, sorted by unit id.
+
+    Args:
+        outputs_dir: The runner's outputs folder.
+        params_dir: When given, only units that still have a params file there are listed.
+
+    Returns:
+        :data:`PORTFOLIO_COLUMNS` plus one float column per level-1 group (review rate, percent).
+    """
+    root = Path(outputs_dir)
+    rows, rates = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        unit = folder.name
+        record = _read_json(folder / ".cache.json")
+        if not record:
+            continue
+        if params_dir is not None and not any((Path(params_dir) / f"{unit}{s}").is_file() for s in (".yaml", ".yml")):
+            continue
+        row = dict.fromkeys(PORTFOLIO_COLUMNS, "")
+        row.update(unit=unit, name=unit, year=None, total=float("nan"), self_total=float("nan"))
+        row.update(errors=0, warnings=0, hints=0)
+        level1: dict[str, float] = {}
+        if record.get("status") == "ok":
+            result = _read_json(folder / "result.json")
+            _fill_from_result(row, level1, result)
+            row["status"], row["link"] = STATUS_OK, f"{unit}/{unit}.html"
+        else:
+            row["status"], row["error"] = STATUS_FAILED, str(record.get("error", ""))
+            failed = folder / f"{unit}.failed.html"
+            row["link"] = f"{unit}/{failed.name}" if failed.is_file() else ""
+        rows.append(row)
+        rates.append(level1)
+    table = pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
+    rate_table = pd.DataFrame(rates, index=table.index, dtype="float64")
+    table = pd.concat([table, rate_table], axis=1)
+    for column in ("total", "self_total"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    for column in ("errors", "warnings", "hints"):
+        table[column] = table[column].astype("int64")
+    table["year"] = pd.array(table["year"], dtype="Int64")
+    return table
+
+
+def portfolio_level1(portfolio: pd.DataFrame) -> pd.DataFrame:
+    """The level-1 得分率 columns, indexed by unit name (rows) — the heat map's input."""
+    rate_columns = [c for c in portfolio.columns if c not in PORTFOLIO_COLUMNS]
+    rates = portfolio[rate_columns].copy()
+    rates.index = [str(n) or str(u) for n, u in zip(portfolio["name"], portfolio["unit"])]
+    return rates
+
+
+def render_portfolio_table(portfolio: pd.DataFrame) -> str:
+    """The index page's unit table as HTML; every text from inputs is escaped."""
+    head = ["单位", "年度", "状态", "复核总分", "等级", "错误", "警告", "提示", "报告"]
+    header = "".join(f"<th>{h}</th>" for h in head)
+    lines = ['<table class="jixiao-portfolio">', f"<thead><tr>{header}</tr></thead>", "<tbody>"]
+    for row in portfolio.itertuples(index=False):
+        total = "" if pd.isna(row.total) else f"{row.total:.2f}"
+        year = "" if pd.isna(row.year) else str(row.year)
+        if row.link:
+            text = "查看报告" if row.status == STATUS_OK else "查看出错的笔记本"
+            link = f'<a href="{html.escape(row.link, quote=True)}">{text}</a>'
+        else:
+            link = ""
+        status = html.escape(row.status) + (f'<br><small>{html.escape(row.error)}</small>' if row.error else "")
+        cells = [html.escape(str(row.name)), year, status, total, html.escape(str(row.grade or "")),
+                 str(row.errors), str(row.warnings), str(row.hints), link]  # fmt: skip
+        lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None:
+    params = result.get("provenance", {}).get("params", {})
+    unit = result.get("unit", {}) or {}
+    row["name"] = params.get("display_name") or unit.get("name") or row["unit"]
+    row["year"] = params.get("year", unit.get("year"))
+    totals = result.get("totals", {}) or {}
+    row["total"] = _float(totals.get("review_total"))
+    reported = totals.get("reported_total")
+    row["self_total"] = _float(reported if reported is not None else totals.get("self_score_sum"))
+    row["grade"] = totals.get("grade") or ""
+    for finding in result.get("findings", []) or []:
+        column = _SEVERITY_COLUMNS.get(finding.get("severity"))
+        if column:
+            row[column] += 1
+    for group in result.get("level1", []) or []:
+        if group.get("name"):
+            level1[str(group["name"])] = _float(group.get("review_rate"))
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value) if value is not None else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

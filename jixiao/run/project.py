@@ -1,0 +1,209 @@
+"""The engagement project: a folder with ``jixiao.toml``, ``inputs/``, ``params/``, ``outputs/``.
+
+A firm installs jixiao once and keeps one project per client and year. Commands find the
+project by walking up from the working directory to the nearest ``jixiao.toml`` (as
+jupytext, dbt and Quarto find theirs); ``--project DIR`` names it instead. Nothing here
+depends on where the package is installed: the shipped notebook templates and schemas are
+package resources (:func:`resource_path`), and a project's own ``notebooks/`` overrides them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jixiao.core.errors import JixiaoError, ParamsError
+from jixiao.core.vocab import DEFAULT_GRADE_BANDS, WEIGHT_SCHEMES, Tolerances
+
+__all__ = [
+    "PROJECT_FILE",
+    "Project",
+    "ProjectSettings",
+    "ProjectNotFoundError",
+    "find_project",
+    "load_project",
+    "resource_path",
+]
+
+#: The file that marks a project's root.
+PROJECT_FILE = "jixiao.toml"
+_SECTIONS = {
+    "project": ("firm", "client", "year", "name"),
+    "paths": ("inputs", "params", "outputs", "notebooks"),
+    "defaults": ("weight_scheme", "grade_bands", "tolerances"),
+    "review": ("evidence_resolves_pending",),
+}
+
+
+class ProjectNotFoundError(JixiaoError):
+    """No ``jixiao.toml`` in the working directory or above it."""
+
+
+def resource_path(*parts: str) -> Path:
+    """A file shipped inside the package (``jixiao/resources/...``), e.g. ``("notebooks", "unit_report.py")``."""
+    return Path(str(resources.files("jixiao.resources").joinpath(*parts)))
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What ``jixiao.toml`` sets: who evaluates for whom, and the defaults of every unit's params."""
+
+    name: str = ""
+    firm: str = ""  # 评价机构
+    client: str = ""  # 委托方
+    year: int | None = None
+    weight_scheme: str | dict[str, float] = "table"
+    grade_bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADE_BANDS))
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    evidence_resolves_pending: bool = True  # evidence recorded in params resolves a 待核实 status
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder and its settings; every path the commands use comes from here."""
+
+    root: Path
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    inputs_dir: Path = Path("inputs")
+    params_dir: Path = Path("params")
+    outputs_dir: Path = Path("outputs")
+    notebooks_dir: Path = Path("notebooks")
+
+    def template(self, name: str) -> Path:
+        """The notebook template ``name`` (e.g. ``unit_report.py``): the project's own if it has one, else shipped."""
+        own = self.notebooks_dir / name
+        return own if own.is_file() else resource_path("notebooks", name)
+
+
+def find_project(start: str | os.PathLike[str] | None = None) -> Project:
+    """The project whose ``jixiao.toml`` is in ``start`` (default: the working directory) or the nearest parent.
+
+    Raises:
+        ProjectNotFoundError: no ``jixiao.toml`` up to the filesystem root.
+        ParamsError: the file exists but is not valid.
+    """
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return load_project(folder)
+    raise ProjectNotFoundError(
+        f"「{here}」及其上级目录中没有评价项目（{PROJECT_FILE}）。"
+        "请先运行 jixiao init <目录> 建立项目，或用 --project <目录> 指定项目。"
+    )
+
+
+def load_project(root: str | os.PathLike[str]) -> Project:
+    """Read ``<root>/jixiao.toml``.
+
+    Raises:
+        ProjectNotFoundError: the folder has no ``jixiao.toml``.
+        ParamsError: TOML syntax error, unknown key or a value of the wrong type (names file and key).
+    """
+    folder = Path(root).resolve()
+    path = folder / PROJECT_FILE
+    if not path.is_file():
+        raise ProjectNotFoundError(f"「{folder}」不是评价项目：没有 {PROJECT_FILE}。请先运行 jixiao init {folder}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ParamsError(f"项目设置文件格式错误：{exc}", path=str(path)) from None
+    _check_keys(data, path)
+    info, paths, defaults = data.get("project", {}), data.get("paths", {}), data.get("defaults", {})
+    settings = ProjectSettings(
+        name=_text(info, "name", path),
+        firm=_text(info, "firm", path),
+        client=_text(info, "client", path),
+        year=_year(info.get("year"), path),
+        weight_scheme=_scheme(defaults.get("weight_scheme", "table"), path),
+        grade_bands=_bands(defaults.get("grade_bands"), path),
+        tolerances=_tolerances(defaults.get("tolerances"), path),
+        evidence_resolves_pending=bool(data.get("review", {}).get("evidence_resolves_pending", True)),
+    )
+    where = {k: folder / _text(paths, k, path, default=k) for k in ("inputs", "params", "outputs", "notebooks")}
+    for key, value in where.items():
+        if not value.resolve().is_relative_to(folder):
+            raise ParamsError(f"路径应在项目目录之内，这里是「{value}」", path=str(path), key=f"paths.{key}")
+    return Project(
+        root=folder,
+        settings=settings,
+        inputs_dir=where["inputs"],
+        params_dir=where["params"],
+        outputs_dir=where["outputs"],
+        notebooks_dir=where["notebooks"],
+    )
+
+
+# --- validation of jixiao.toml ----------------------------------------------------------------
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            raise ParamsError(f"未知的设置节「[{section}]」，可用：{'、'.join(_SECTIONS)}", path=str(path), key=section)
+        if not isinstance(value, dict):
+            raise ParamsError(f"「{section}」应为一节（[{section}]）", path=str(path), key=section)
+        for key in value:
+            if key not in _SECTIONS[section]:
+                allowed = "、".join(_SECTIONS[section])
+                raise ParamsError(f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}")
+
+
+def _text(table: dict, key: str, path: Path, default: str = "") -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ParamsError(f"应为文字，这里是「{value}」", path=str(path), key=key)
+    return value.strip()
+
+
+def _year(value: Any, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+        raise ParamsError(f"评价年度应为 2000–2100 之间的整数，这里是「{value}」", path=str(path), key="project.year")
+    return value
+
+
+def _number(value: Any, path: Path, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) == float("inf"):
+        raise ParamsError(f"应为有限的数字，这里是「{value}」", path=str(path), key=key)
+    return float(value)
+
+
+def _scheme(value: Any, path: Path) -> str | dict[str, float]:
+    if isinstance(value, str):
+        if value not in WEIGHT_SCHEMES:
+            choices = "、".join(f"{k}（{v}）" for k, v in WEIGHT_SCHEMES.items())
+            raise ParamsError(f"未知的权重方案「{value}」，可选：{choices}", path=str(path), key="defaults.weight_scheme")
+        return value
+    if isinstance(value, dict):
+        weights = {str(k): _number(v, path, f"defaults.weight_scheme.{k}") for k, v in value.items()}
+        if abs(sum(weights.values()) - 100) > 1e-6 or any(w < 0 for w in weights.values()):
+            raise ParamsError("各一级指标权重应不小于 0 且合计为 100", path=str(path), key="defaults.weight_scheme")
+        return weights
+    raise ParamsError("应为方案名称或「一级指标 = 权重」表", path=str(path), key="defaults.weight_scheme")
+
+
+def _bands(value: Any, path: Path) -> dict[str, float]:
+    if value is None:
+        return dict(DEFAULT_GRADE_BANDS)
+    if not isinstance(value, dict) or set(value) != set(DEFAULT_GRADE_BANDS):
+        raise ParamsError("等级应给出 优、良、中 三个下限", path=str(path), key="defaults.grade_bands")
+    bands = {k: _number(value[k], path, f"defaults.grade_bands.{k}") for k in DEFAULT_GRADE_BANDS}
+    if not 100 >= bands["优"] > bands["良"] > bands["中"] >= 0:
+        raise ParamsError("等级下限应在 0–100 之间且 优 > 良 > 中", path=str(path), key="defaults.grade_bands")
+    return bands
+
+
+def _tolerances(value: Any, path: Path) -> Tolerances:
+    if value is None:
+        return Tolerances()
+    if not isinstance(value, dict) or not set(value) <= {"score", "money", "rate"}:
+        raise ParamsError("容差可设 score、money、rate", path=str(path), key="defaults.tolerances")
+    numbers = {k: _number(v, path, f"defaults.tolerances.{k}") for k, v in value.items()}
+    if any(v < 0 or v > 100 for v in numbers.values()):
+        raise ParamsError("容差应在 0 到 100 之间", path=str(path), key="defaults.tolerances")
+    return Tolerances(**numbers)

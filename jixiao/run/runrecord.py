@@ -1,0 +1,194 @@
+"""What a run records: where a unit's outputs live, each unit's outcome and the run summary,
+and the provenance helpers (file hashes, package fingerprint, versions) behind the cache
+key and ``result.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jixiao import __version__
+from jixiao.run.project import resource_path
+from jixiao.read.files import file_sha256
+
+__all__ = [
+    "RESULT_SCHEMA",
+    "CACHE_FILE",
+    "UnitOutcome",
+    "RunSummary",
+    "unit_output_paths",
+    "result_validator",
+    "schema_problem",
+    "versions",
+    "package_fingerprint",
+    "sha256_file",
+    "read_json",
+    "shown_path",
+    "now_iso",
+]
+
+RESULT_SCHEMA = resource_path("schemas", "result.schema.json")
+#: The installed package folder (hashed into every unit's cache key).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+CACHE_FILE = ".cache.json"
+
+
+def unit_output_paths(outputs_dir: str | os.PathLike[str], unit_id: str) -> dict[str, Path]:
+    """Where a unit's outputs live."""
+    d = Path(outputs_dir) / unit_id
+    return {
+        "dir": d,
+        "notebook": d / f"{unit_id}.ipynb",
+        "client_html": d / f"{unit_id}.html",
+        "analyst_html": d / f"{unit_id}.analyst.html",
+        "result": d / "result.json",
+        "failed_notebook": d / f"{unit_id}.failed.ipynb",
+        "failed_html": d / f"{unit_id}.failed.html",
+        "cache": d / CACHE_FILE,
+    }
+
+
+@dataclass
+class UnitOutcome:
+    """What happened to one unit (or to the portfolio page)."""
+
+    unit_id: str
+    status: str  # "ok" | "skipped" | "failed"
+    display_name: str = ""
+    seconds: float = 0.0  # wall time, kernel wait to last file written
+    notebook_seconds: float | None = None  # time spent executing cells
+    total: float | None = None
+    grade: str | None = None
+    error: str = ""
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """One Chinese summary line."""
+        name = f"{self.unit_id}（{self.display_name}）" if self.display_name else self.unit_id
+        if self.status == "skipped":
+            return f"↷ {name}：输入、参数、模板和程序均未变化，已跳过（--force 可强制重跑）"
+        if self.status == "failed":
+            where = self.outputs.get("failed_notebook")
+            tail = f"；出错的笔记本：{shown_path(where)}" if where else ""
+            return f"✘ {name}：失败 —— {self.error}{tail}"
+        if "html" in self.outputs:  # the portfolio page
+            score = f"已生成 {shown_path(self.outputs['html'])}"
+        else:
+            score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else "未计分"
+        inner = f"，笔记本内 {self.notebook_seconds:.1f} 秒" if self.notebook_seconds is not None else ""
+        return f"✔ {name}：{score}（{self.seconds:.1f} 秒{inner}）"
+
+
+@dataclass
+class RunSummary:
+    """Outcome of a run: one entry per unit, plus the portfolio page."""
+
+    units: list[UnitOutcome]
+    portfolio: UnitOutcome | None = None
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        """Number of units with ``status``."""
+        return sum(u.status == status for u in self.units)
+
+    @property
+    def failed(self) -> list[UnitOutcome]:
+        """Failed units (and the portfolio if it failed)."""
+        items = [u for u in self.units if u.status == "failed"]
+        return items + ([self.portfolio] if self.portfolio and self.portfolio.status == "failed" else [])
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 otherwise."""
+        return 1 if self.failed else 0
+
+    def lines(self) -> list[str]:
+        """The summary, in Chinese, one line per unit then a total line."""
+        out = [u.line() for u in self.units]
+        if self.portfolio is not None:
+            out.append(self.portfolio.line())
+        out.append(
+            f"共 {len(self.units)} 个单位：成功 {self.count('ok')}，跳过 {self.count('skipped')}，"
+            f"失败 {self.count('failed')}；用时 {self.seconds:.1f} 秒"
+        )
+        return out
+
+    def format(self) -> str:
+        """The summary as text."""
+        return "\n".join(self.lines())
+
+
+def result_validator() -> Any:
+    """A Draft 2020-12 validator for result.json."""
+    import jsonschema
+
+    schema = json.loads(RESULT_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def versions() -> dict[str, str]:
+    """Versions of jixiao, Python and the libraries a result depends on."""
+    versions = {"jixiao": __version__, "python": platform.python_version()}
+    for dist in ("pandas", "papermill", "nbconvert", "nbclient", "matplotlib", "ipykernel"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = ""
+    return versions
+
+
+def package_fingerprint() -> str:
+    """One hash over the jixiao package's source files (code, schemas, templates)."""
+    h = hashlib.sha256()
+    suffixes = {".py", ".json", ".j2", ".css", ".html", ".md", ".yaml", ".tpl"}
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in suffixes and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def sha256_file(path: Path | None) -> str:
+    """Hex SHA-256 of a file ("" for None)."""
+    return file_sha256(path) if path else ""
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file as a dict; {} when missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def shown_path(path: Path | None, root: Path | None = None) -> str:
+    """A path relative to ``root`` (default: the working directory) when inside it, else absolute."""
+    if path is None:
+        return ""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to((root or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def schema_problem(validator: Any, doc: dict) -> str:
+    """"" when ``doc`` is a valid result.json, else a Chinese line naming the first problem."""
+    errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return ""
+    first = errors[0]
+    where = "/".join(str(p) for p in first.absolute_path) or "（顶层）"
+    return f"复核结果不符合 result.json 格式约定（{where}）：{first.message}；共 {len(errors)} 处"
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601, to the second."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

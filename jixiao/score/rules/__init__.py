@@ -1,0 +1,1 @@
+"""Scoring rules: the registry and one module per family."""

@@ -1,0 +1,383 @@
+"""Score every indicator by rule: parse 指标值/完成值, choose a rule, compute, finalize.
+
+The rule for a row comes, in this order, from (1) the evaluator's settings for that
+indicator (``ScoringSettings.indicator_params[...]["rule"]``, source "参数覆盖"), (2) the
+评(扣)分标准 text (source "评分标准"), (3) the parsed target's kind and direction
+(source "方向与值"). Overrides of the review score never change the rule score.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from jixiao.core.errors import ParamsError, RuleError
+from jixiao.core.numbers import round_half_up
+from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
+from jixiao.score.overrides import Override
+from jixiao.parse.values import parse_value
+from jixiao.score.rules.base import (
+    DEFAULT_DEVIATION_TIERS,
+    DEFAULT_LATE_TIERS,
+    DEFAULT_TIER_SCORES,
+    RuleResult,
+    finalize_score,
+    quantity,
+)
+from jixiao.score.rules.registry import get_rule
+from jixiao.core.textnorm import normalize_text
+from jixiao.core.parsed_value import ParsedValue
+
+__all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
+
+SOURCE_TEXT, SOURCE_VALUE, SOURCE_PARAMS = "评分标准", "方向与值", "参数覆盖"
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Defaults the rules use, and per-indicator rule choices (keyed by indicator_id or name).
+
+    ``indicator_params`` example: ``{"群众投诉案件率降低": {"baseline": 12.5},
+    "I17": {"rule": "reverse_ratio"}}``; the key "rule" forces a rule, the other keys are
+    that rule's parameters.
+    """
+
+    deviation_tiers: tuple[tuple[float, float], ...] = DEFAULT_DEVIATION_TIERS
+    approx_tolerance: float = 0.10
+    compound_combine: str = "mean"
+    tier_scores: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TIER_SCORES))
+    late_tiers: tuple[tuple[float, float], ...] = DEFAULT_LATE_TIERS
+    per_point_round_up: bool = True
+    indicator_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def defaults_for(self, rule_id: str) -> dict[str, Any]:
+        """The settings that apply to ``rule_id`` as keyword parameters."""
+        rule = get_rule(rule_id)
+        given = {
+            "tolerance": self.approx_tolerance,
+            "combine": self.compound_combine,
+            "tier_scores": dict(self.tier_scores),
+            "late_tiers": self.late_tiers,
+            "round_up": self.per_point_round_up,
+        }
+        if rule_id == "deviation_tiers":
+            given["tiers"] = self.deviation_tiers
+        return {k: v for k, v in given.items() if k in rule.param_names}
+
+
+# --- choosing a rule ------------------------------------------------------------------------------
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_PER_POINT_RE = re.compile(
+    rf"每(低|少|降低|减少|下降|低于|少于|超|高|超过|超出|高出|高于|增加|上升)于?1个?(?:百分点|%)(?:扣|减)(?:除)?{_NUM}分"
+)
+_SCORE_RE = re.compile(rf"(?:得|计|给){_NUM}分")
+_LOWER_RES = (
+    re.compile(rf"(?:≥|>|不低于|不少于|达到|高于){_NUM}%?"),
+    re.compile(rf"{_NUM}%?(?:\(含\)|（含）)?(?:及|或)?以上"),
+    re.compile(rf"[\[(（]{_NUM}%?[,，]"),
+    re.compile(rf"{_NUM}%?(?:\(含\)|（含）)?[-~—–至到]{_NUM}%?"),
+)
+_BELOW_RE = re.compile(rf"(?:<|低于|不足|未达到){_NUM}%?|{_NUM}%?以下")
+_DEVIATION_RE = re.compile(r"视偏差|酌情|根据偏差|按偏差|偏差情况|视情况")
+_LINEAR_RE = re.compile(r"线性|按比例|按完成比例|按完成率|按实际完成|比例得分|比例扣分|比例计分|折算")
+_BINARY_RE = re.compile(r"否则不得分|否则得0分|否则0分|否则为0|否则不计分|不得分|得0分|得满分")
+
+
+def _clauses(text: str) -> list[str]:
+    """Split at ，,；;。 outside brackets ("[80,90)得4分" stays one clause)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(（【":
+            depth += 1
+        elif ch in "])）】" and depth:
+            depth -= 1
+        elif depth == 0 and ch in "，,；;。":
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def _tiers_from_text(text: str) -> list[tuple[float, float]]:
+    tiers = []
+    for clause in _clauses(text):
+        score = _SCORE_RE.search(clause)
+        if not score:
+            continue
+        head = clause[: score.start()]
+        bound = next((float(m.group(1)) for r in _LOWER_RES if (m := r.search(head))), None)
+        if bound is None and _BELOW_RE.search(head):
+            bound = 0.0
+        if bound is not None:
+            tiers.append((bound, float(score.group(1))))
+    tiers = sorted(dict(tiers).items(), key=lambda p: -p[0])
+    return tiers if len(tiers) >= 2 else []
+
+
+def rule_from_text(text: object, target: ParsedValue | None = None) -> tuple[str, dict[str, Any]] | None:
+    """Rule id and parameters read from a 评(扣)分标准 text, or None when the text names no rule."""
+    reverse = target is not None and target.op in ("<=", "<")
+    try:
+        found = _rule_from_text(text, reverse)
+    except TypeError:  # unhashable cell
+        found = _rule_from_text.__wrapped__(text, reverse)
+    return None if found is None else (found[0], dict(found[1]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_from_text(text: object, reverse: bool) -> tuple[str, tuple] | None:
+    found = _read_rule_text(normalize_text(text).replace(" ", ""), reverse)
+    return None if found is None else (found[0], tuple(found[1].items()))
+
+
+def _read_rule_text(t: str, reverse: bool) -> tuple[str, dict[str, Any]] | None:
+    if not t:
+        return None
+    if m := _PER_POINT_RE.search(t):
+        side = "below" if m.group(1)[0] in "低少降减" else "above"
+        return "per_point", {"x": float(m.group(2)), "side": side}
+    if tiers := _tiers_from_text(t):
+        return "step_tiers", {"tiers": tiers}
+    if _DEVIATION_RE.search(t):
+        return "deviation_tiers", {}
+    if _LINEAR_RE.search(t):
+        return ("reverse_linear" if reverse else "proportional"), {}
+    if _BINARY_RE.search(t) or "完成得满分" in t:
+        return "all_or_nothing", {}
+    return None
+
+
+def rule_from_value(target: ParsedValue, nature: str = "") -> str:
+    """Rule id from the target's kind and operator (DOMAIN §5)."""
+    kind = target.kind
+    if kind == "number":
+        if target.approx or target.op == "≈":
+            return "approximate"
+        if target.number == 0 and target.op in (None, "=", "<=", "<"):
+            return "zero_target"
+        return "reverse_linear" if target.op in ("<=", "<") else "proportional"
+    by_kind = {
+        "deadline": "deadline",
+        "periodic": "deadline",
+        "compound": "compound",
+        "range": "range_target",
+        "direction": "direction_baseline",
+        "qualitative": "qualitative_bands",
+    }
+    if kind in by_kind:
+        return by_kind[kind]
+    return "proportional" if normalize_text(nature) == "定量" else "qualitative_bands"
+
+
+def choose_rule(
+    row: Mapping[str, Any], *, target: ParsedValue | None = None, year: int | None = None
+) -> tuple[str, dict[str, Any], str]:
+    """(rule_id, params, source) for one indicator row; source is "评分标准" or "方向与值".
+
+    A text rule that needs a number ("按比例") on a target that is not a single number
+    (a date, a word, a compound value) gives way to the rule of the value's kind.
+    """
+    if target is None:
+        target = _parse(row.get("target"), _s(row.get("unit")), _s(row.get("direction")), year)
+    found = rule_from_text(row.get("rule_text"), target)
+    if found is not None:
+        rule_id, params = found
+        if rule_id not in ("proportional", "reverse_linear") or target.kind == "number":
+            return rule_id, params, SOURCE_TEXT
+    return rule_from_value(target, _s(row.get("nature"))), {}, SOURCE_VALUE
+
+
+# --- scoring a table ----------------------------------------------------------------------------------
+
+
+def _s(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(text: object, unit: str, direction: str, year: int | None) -> ParsedValue:
+    return parse_value(text, unit_hint=unit or None, direction_hint=direction or None, year=year)
+
+
+def _parse(text: object, unit: str, direction: str, year: int | None) -> ParsedValue:
+    try:
+        return _parse_cached(text, unit, direction, year)
+    except TypeError:  # unhashable cell
+        return parse_value(text, unit_hint=unit or None, direction_hint=direction or None, year=year)
+
+
+def _lookup(mapping: Mapping[str, Any], ident: str, name: str, used: set[str]) -> Any:
+    if not mapping:
+        return None
+    for key in (ident, name, normalize_text(name)):
+        if key and key in mapping:
+            used.add(key)
+            return mapping[key]
+    return None
+
+
+def _check_used(mapping: Mapping[str, Any], used: set[str], what: str, error: type[Exception]) -> None:
+    unused = [k for k in mapping if k not in used and normalize_text(k) not in used]
+    if unused:
+        raise error(f"{what}中的「{'、'.join(map(str, unused))}」在指标表中找不到（按指标编号或名称匹配）")
+
+
+def _num(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def score_indicators(
+    indicators: pd.DataFrame,
+    *,
+    settings: ScoringSettings | None = None,
+    overrides: Mapping[str, Override] | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """The indicator table plus SCORED_COLUMNS (rule, rule score, explanation, review score).
+
+    Args:
+        indicators: INDICATOR_COLUMNS (other columns are kept).
+        settings: rule defaults and per-indicator rule parameters.
+        overrides: review scores by indicator_id or name (``params.match_overrides`` gives ids);
+            any object with ``score``, ``reason`` and ``tier`` attributes works.
+        year: evaluation year, for deadlines written without one ("9月底前").
+
+    Raises:
+        RuleError: a per-indicator rule or parameter is invalid (names the indicator).
+        ParamsError: an override names no indicator or its score is outside [0, 分值].
+    """
+    settings = settings or ScoringSettings()
+    overrides = overrides or {}
+    df = indicators.copy()
+    for col in INDICATOR_COLUMNS:
+        if col not in df.columns:
+            df[col] = math.nan if col in ("weight", "level1_weight", "self_score") else ""
+    out: dict[str, list] = {c: [] for c in SCORED_COLUMNS}
+    used_params: set[str] = set()
+    used_overrides: set[str] = set()
+    cols = ["indicator_id", "name", "weight", "nature", "direction", "target", "unit", "actual", "rule_text"]
+    for ident, name, weight, nature, direction, target_text, unit, actual_text, rule_text in zip(
+        *(df[c].tolist() for c in cols)
+    ):
+        ident, name, unit, direction = _s(ident), _s(name), _s(unit), _s(direction)
+        target = _parse(target_text, unit, direction, year)
+        actual = _parse(actual_text, unit, "", year)
+        row = {"rule_text": rule_text, "nature": nature}
+        rule_id, params, source = choose_rule(row, target=target)
+        extra = dict(_lookup(settings.indicator_params, ident, name, used_params) or {})
+        if "rule" in extra:
+            rule_id, params, source = str(extra.pop("rule")), {}, SOURCE_PARAMS
+        w = None if weight is None or _nan(weight) else float(weight)
+        try:
+            rule = get_rule(rule_id)
+            kwargs = {**settings.defaults_for(rule_id), **params, **extra}
+            result = rule(1.0 if w is None else w, target, actual, **kwargs)  # no 分值: run on 1 point for met/rate
+        except RuleError as exc:
+            raise RuleError(f"指标「{name}」（{ident}）：{exc}") from None
+        score = finalize_score(result.score_raw, w) if w is not None else None
+        explanation = result.explanation if w is not None else _no_weight(result)
+        override = _lookup(overrides, ident, name, used_overrides)
+        review, note = score, ""
+        if override is not None:
+            review, note = _apply_override(override, w, name, ident)
+        for prefix, v in (("target", target), ("actual", actual)):
+            out[f"{prefix}_kind"].append(v.kind)
+            out[f"{prefix}_op"].append(v.op)
+            out[f"{prefix}_number"].append(_num(v.number))
+            out[f"{prefix}_unit"].append(v.unit)
+        out["rule"].append(rule_id)
+        out["rule_label"].append(rule.label)
+        out["rule_source"].append(source)
+        out["met"].append(result.met)
+        out["rule_score_raw"].append(_num(result.score_raw) if w is not None else math.nan)
+        out["rule_score"].append(_num(score))
+        out["explanation"].append(explanation)
+        out["review_score"].append(_num(review))
+        out["review_note"].append(note)
+    _check_used(settings.indicator_params, used_params, "计分参数", RuleError)
+    _check_used(overrides, used_overrides, "复核调整（overrides）", ParamsError)
+    floats = ("target_number", "actual_number", "rule_score_raw", "rule_score", "review_score")
+    data = {c: np.array(v, dtype="float64") if c in floats else _objects(v) for c, v in out.items()}
+    scored = pd.DataFrame(data, index=df.index)
+    return pd.concat([df.drop(columns=[c for c in SCORED_COLUMNS if c in df.columns]), scored], axis=1)
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array (np.array would build 2-d arrays from tuples)."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _nan(x: object) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _no_weight(result: RuleResult) -> str:
+    if result.score_raw is None:
+        return f"未设分值；{result.explanation}"
+    rate = round_half_up(min(max(result.score_raw, 0.0), 1.0) * 100)
+    return f"未设分值，无法计分（按规则得分率为{rate:.2f}%）"
+
+
+def _apply_override(override: Any, weight: float | None, name: str, ident: str) -> tuple[float, str]:
+    score = float(override.score)
+    if score < 0 or (weight is not None and score > weight + 1e-9):
+        shown = "—" if weight is None else f"{weight:g}"
+        raise ParamsError(f"指标「{name}」（{ident}）的复核分 {score:g} 不在 0 到分值 {shown} 之间")
+    tier = getattr(override, "tier", None)
+    note = str(override.reason) + (f"（档次：{tier}）" if tier else "")
+    return score, note
+
+
+# --- budget execution --------------------------------------------------------------------------------
+
+_BUDGET_SCORE_COLUMNS = ["rule", "rule_label", "rule_weight", "met", "rule_score_raw", "rule_score", "explanation"]
+_DRIVING_LINES = ("合计", "财政拨款")
+
+
+def score_budget(
+    budget: pd.DataFrame, *, weight: float | None, rule: str = "budget_execution", tiers: Any = None
+) -> pd.DataFrame:
+    """Budget lines plus rule/rule_label/rule_weight/met/rule_score_raw/rule_score/explanation.
+
+    Lines that carry a 分值 (BUDGET_COLUMNS "weight") are scored with it. When ``weight``
+    is given (e.g. the 10 points of a weight scheme) only one line is scored with it:
+    the line carrying a 分值, else 合计, else 财政拨款, else the first line.
+    Execution rate = 全年执行数 / 全年预算数 (DOMAIN §2.5).
+    """
+    fn = get_rule(rule)
+    params = {} if tiers is None else {"tiers": tiers}
+    df = budget.copy()
+    for col in _BUDGET_SCORE_COLUMNS:
+        df[col] = math.nan if col in ("rule_weight", "rule_score_raw", "rule_score") else None
+    df["explanation"] = ""
+    if df.empty:
+        return df
+    weights = pd.to_numeric(df.get("weight", pd.Series(math.nan, index=df.index)), errors="coerce")
+    if weight is not None:
+        carried = weights[weights.notna()].index
+        names = df["name"].astype(str).tolist() if "name" in df.columns else []
+        named = [df.index[names.index(n)] for n in _DRIVING_LINES if n in names]
+        line = carried[0] if len(carried) else (named[0] if named else df.index[0])
+        plan = {line: float(weight)}
+    else:
+        plan = {i: float(w) for i, w in weights.items() if not math.isnan(w)}
+    for i, w in plan.items():
+        unit = _s(df.at[i, "money_unit"]) if "money_unit" in df.columns else ""
+        target = quantity(_num(df.at[i, "budget"]), unit or None)
+        actual = quantity(_num(df.at[i, "spent"]), unit or None)
+        result = fn(w, target, actual, **params)
+        df.at[i, "rule"], df.at[i, "rule_label"], df.at[i, "met"] = rule, fn.label, result.met
+        df.at[i, "rule_weight"] = w
+        df.at[i, "rule_score_raw"] = _num(result.score_raw)
+        df.at[i, "rule_score"] = _num(finalize_score(result.score_raw, w))
+        label = f"{df.at[i, 'name']}：" if "name" in df.columns else ""
+        df.at[i, "explanation"] = label + result.explanation
+    return df
