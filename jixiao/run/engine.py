@@ -25,18 +25,18 @@ import nbformat
 from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from papermill import __version__ as papermill_version
-from papermill.engines import NotebookExecutionManager
-from papermill.exceptions import PapermillExecutionError
-from papermill.execute import (
+
+from jixiao.run.papermill_compat import (
     ERROR_ANCHOR_MSG,
     ERROR_MARKER_TAG,
     ERROR_MESSAGE_TEMPLATE,
+    PAPERMILL_VERSION,
+    NotebookExecutionManager,
+    PapermillExecutionError,
+    parameterize_notebook,
     prepare_notebook_metadata,
     remove_error_markers,
 )
-from papermill.parameterize import parameterize_notebook
-
 from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
 
 __all__ = [
@@ -190,7 +190,7 @@ def load_template(path: str | os.PathLike[str]) -> Any:
     nb = nbformat.v4.upgrade(nb) or nb
     nb.metadata.setdefault(
         "papermill",
-        {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": papermill_version},
+        {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": PAPERMILL_VERSION},
     )
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
