@@ -220,3 +220,24 @@ def test_every_code_is_unique_and_documented():
     assert len(reviewed) >= 60
     for row in reviewed.itertuples():
         assert f"| {row.code} | {row.severity} | {row.title} |" in doc
+
+
+def test_review_reuses_the_values_parsed_by_scoring(monkeypatch):
+    """Parse once: given the scored table, the review never parses a target or actual again."""
+    from jixiao.read.files import load_evaluation
+    from jixiao.review import table
+    from jixiao.review.review import review
+    from jixiao.score.scoring import score_indicators
+    from tests.conftest import SAMPLES
+
+    evaluation = load_evaluation(SAMPLES / "xinhong_2023_self_evaluation.xlsx")
+    scored = score_indicators(evaluation.indicators, year=evaluation.unit.year)
+    expected = review(evaluation, scored=scored)
+    assert {"target_value", "actual_value"} <= set(scored.columns)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the review parsed a value again")
+
+    monkeypatch.setattr(table, "parse_value", forbidden)
+    again = review(evaluation, scored=scored)
+    assert again.to_dict("records") == expected.to_dict("records")

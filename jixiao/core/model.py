@@ -73,6 +73,8 @@ NOTE_COLUMNS = ["code", "row", "column", "value", "message"]
 
 # --- scored indicator table (scoring adds these to INDICATOR_COLUMNS) ------------------
 SCORED_COLUMNS = [
+    "target_value",  # the parsed 指标值 (ParsedValue): parsed once here, reused by the review
+    "actual_value",  # the parsed 完成值 (ParsedValue)
     "target_kind",
     "target_op",
     "target_number",

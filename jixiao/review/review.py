@@ -80,13 +80,14 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
         return findings_frame(found.to_dict("records"))
     year = evaluation.unit.year
     ind = evaluation.indicators
-    parsed = _checks.parse_targets(ind, year)
+    is_declaration = evaluation.unit.table_type == "declaration"
+    if not is_declaration and scored is None:
+        scored = score_indicators(ind, settings=s.scoring, year=year)
+    parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
-    if evaluation.unit.table_type != "declaration":
-        if scored is None:
-            scored = score_indicators(ind, settings=s.scoring, year=year)
+    if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
-        rows += _checks.check_scores(evaluation, tolerance_total=s.score_tolerance)
+        rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
         rows += _checks.check_budget(evaluation.budget, tolerance_money=s.money_tolerance,
                                      tolerance_rate=s.rate_tolerance, tolerance_score=s.indicator_tolerance)
         rows += _checks.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)

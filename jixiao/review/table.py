@@ -90,7 +90,14 @@ def _names(rows: list[dict], limit: int = 60) -> str:
 
 
 def parse_targets(indicators: pd.DataFrame, year: int | None = None) -> dict[str, tuple[ParsedValue, ParsedValue]]:
-    """Parsed (target, actual) per indicator_id, with the row's unit and direction as hints."""
+    """Parsed (target, actual) per indicator_id, with the row's unit and direction as hints.
+
+    A scored table (``score_indicators`` output) already carries the parsed values in
+    ``target_value`` / ``actual_value``: they are reused, not parsed again.
+    """
+    if {"target_value", "actual_value"} <= set(indicators.columns):
+        ids = indicators["indicator_id"].astype(str).tolist()
+        return dict(zip(ids, zip(indicators["target_value"].tolist(), indicators["actual_value"].tolist())))
     out = {}
     for r in _rows(indicators):
         unit, direction = r.get("unit") or None, r.get("direction") or None
@@ -149,9 +156,10 @@ def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float =
     return out
 
 
-def check_scores(evaluation, *, tolerance_total: float = 0.1) -> list[dict]:
+def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = 0.1) -> list[dict]:
     """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
     ind, out = evaluation.indicators, []
+    parsed = parsed or parse_targets(ind, evaluation.unit.year)
     for r in _rows(ind):
         s, w = _num(r["self_score"]), _num(r["weight"])
         if s is not None and w is not None and s > w + _EPS:
@@ -159,7 +167,7 @@ def check_scores(evaluation, *, tolerance_total: float = 0.1) -> list[dict]:
                             expected=f"≤{_f(w)}", reported=s))
         if s is not None and s < -_EPS:
             out.append(_ind("A05", r, f"指标「{r['name']}」自评分 {_f(s)} 为负数。", expected="≥0", reported=s))
-        if parse_value(r.get("actual")).kind == "empty":  # "无" is an answer (no accident), "—" is not
+        if parsed[str(r["indicator_id"])][1].kind == "empty":  # "无" is an answer (no accident), "—" is not
             out.append(_ind("A07", r, f"指标「{r['name']}」未填写全年完成值（指标值 {r['target'] or '（空）'}）。",
                             expected="全年完成值", reported="（空）"))
         if s is None:

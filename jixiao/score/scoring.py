@@ -287,6 +287,7 @@ def score_indicators(
         if override is not None:
             review, note = _apply_override(override, w, name, ident)
         for prefix, v in (("target", target), ("actual", actual)):
+            out[f"{prefix}_value"].append(v)
             out[f"{prefix}_kind"].append(v.kind)
             out[f"{prefix}_op"].append(v.op)
             out[f"{prefix}_number"].append(_num(v.number))
