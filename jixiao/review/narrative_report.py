@@ -19,6 +19,7 @@ from jixiao.review.catalogue import findings_frame, make_finding
 from jixiao.core.units import convert
 from jixiao.read.narrative_doc import matching_sections
 from jixiao.read.narrative_report import NarrativeReport
+from jixiao.score.aggregate import GradeBands
 
 __all__ = ["check_report", "report_confirmations", "REQUIRED_SECTIONS", "CONFIRMATION_COLUMNS"]
 
@@ -322,11 +323,6 @@ def _check_period(report: NarrativeReport, out: _Out) -> None:
 # --- report vs self-evaluation table -------------------------------------------------------
 
 
-def _grade(score: float) -> str:
-    # Default bands (DOMAIN §1.4); aggregate.py owns configurable bands.
-    return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
-
-
 def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol_score) -> None:
     table = evaluation.budget
     by_name = {r["name"]: r for _, r in table.iterrows()} if table is not None and not table.empty else {}
@@ -369,7 +365,7 @@ def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol
             out.find("R23", "自评报告", f"报告自评得分 {report.reported_total:.2f} 分，自评表总分 {total:.2f} 分。",
                      scope="unit", expected=f"{total:.2f}", reported=f"{report.reported_total:.2f}")  # fmt: skip
     if report.reported_grade:
-        grade = _grade(total)
+        grade = GradeBands().grade(total)  # default bands (DOMAIN §1.4)
         if report.reported_grade == grade:
             out.ok("R23", "自评报告", "自评等级与自评表核对", grade, report.reported_grade, "报告等级与自评表总分对应的等级一致。")
         else:

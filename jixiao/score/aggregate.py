@@ -21,6 +21,7 @@ import pandas as pd
 from jixiao.core.errors import ParamsError
 from jixiao.core.model import LEVEL1_COLUMNS
 from jixiao.core.numbers import round_half_up
+from jixiao.core.vocab import DEFAULT_GRADE_BANDS, LOWEST_GRADE
 from jixiao.score.weights import TABLE, WeightScheme, apply_scheme, scheme_weights
 
 __all__ = ["GradeBands", "Aggregates", "aggregate_scores", "LEVEL2_COLUMNS", "BUDGET_LEVEL1"]
@@ -34,8 +35,8 @@ BUDGET_LEVEL1 = "预算执行率"
 class GradeBands:
     """Grade names and inclusive lower bounds, best first; below the last bound is ``lowest``."""
 
-    bands: tuple[tuple[str, float], ...] = (("优", 90.0), ("良", 80.0), ("中", 60.0))
-    lowest: str = "差"
+    bands: tuple[tuple[str, float], ...] = tuple(DEFAULT_GRADE_BANDS.items())
+    lowest: str = LOWEST_GRADE
 
     def __post_init__(self) -> None:
         bounds = [b for _, b in self.bands]
@@ -47,7 +48,7 @@ class GradeBands:
             raise ParamsError(f"等级下限应在 0–100 之间且从高到低排列、互不相同，这里是 {shown}", key="grade_bands")
 
     @classmethod
-    def from_mapping(cls, bands: Mapping[str, float], lowest: str = "差") -> "GradeBands":
+    def from_mapping(cls, bands: Mapping[str, float], lowest: str = LOWEST_GRADE) -> "GradeBands":
         """From params ``grade_bands`` ({优: 90, 良: 80, 中: 60}), best first."""
         return cls(tuple((str(k), float(v)) for k, v in bands.items()), lowest)
 
