@@ -161,8 +161,8 @@ def test_save_writes_the_overrides_keeps_comments_and_the_run_agrees(panel, unit
 
 
 def test_reset_discards_edits_what_if_and_scheme(tmp_path):
-    text = (PARAMS_DIR / "xinhong-2023.yaml").read_text(encoding="utf-8").replace(
-        "weight_scheme: table", "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}"
+    text = (PARAMS_DIR / "xinhong-2023.yaml").read_text(encoding="utf-8") + (
+        "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}\n"
     )
     path = copy_unit(tmp_path, text=text)
     before = path.read_bytes()

@@ -9,6 +9,7 @@ __all__ = [
     "ValueParseError",
     "RuleError",
     "ParamsError",
+    "ProjectSettingsError",
 ]
 
 
@@ -71,14 +72,22 @@ class RuleError(JixiaoError):
 class ParamsError(JixiaoError):
     """A unit's params file is invalid: names the file and the key."""
 
+    file_label = "参数文件"
+
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
         self.path = path
         self.key = key
         self.reason = message
         parts = []
         if path:
-            parts.append(f"参数文件「{path}」")
+            parts.append(f"{self.file_label}「{path}」")
         if key:
             parts.append(f"键「{key}」")
         prefix = "，".join(parts)
         super().__init__(f"{prefix}：{message}" if prefix else message)
+
+
+class ProjectSettingsError(ParamsError):
+    """The project's ``jixiao.toml`` is invalid: names the file and the key."""
+
+    file_label = "项目设置文件"

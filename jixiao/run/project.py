@@ -10,13 +10,14 @@ package resources (:func:`resource_path`), and a project's own ``notebooks/`` ov
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jixiao.core.errors import JixiaoError, ParamsError
+from jixiao.core.errors import JixiaoError, ProjectSettingsError
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, WEIGHT_SCHEMES, Tolerances
 
 __all__ = [
@@ -96,6 +97,20 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Project:
     )
 
 
+def _toml_message(text: str, parser_message: str) -> str:
+    """A Chinese description of a TOML syntax error, with the line it is on (never the parser's English)."""
+    found = re.search(r"line (\d+), column (\d+)", parser_message)
+    if not found:
+        return "格式错误（TOML）：请检查方括号、引号与等号"
+    line, column = int(found.group(1)), int(found.group(2))
+    lines = text.splitlines()
+    shown = lines[line - 1].strip()[:80] if 0 < line <= len(lines) else ""
+    hint = "请检查方括号、引号与等号（每行写作 键 = 值，文字值用英文引号括起）"
+    if "：" in shown or "＝" in shown:
+        hint = "这一行有全角符号（：或＝），请改为半角的 ="
+    return f"第 {line} 行第 {column} 列附近格式错误（TOML）：「{shown}」。{hint}"
+
+
 def load_project(root: str | os.PathLike[str]) -> Project:
     """Read ``<root>/jixiao.toml``.
 
@@ -108,9 +123,13 @@ def load_project(root: str | os.PathLike[str]) -> Project:
     if not path.is_file():
         raise ProjectNotFoundError(f"「{folder}」不是评价项目：没有 {PROJECT_FILE}。请先运行 jixiao init {folder}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ParamsError(f"项目设置文件格式错误：{exc}", path=str(path)) from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProjectSettingsError("不是 UTF-8 编码的文本，请用 UTF-8 保存", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectSettingsError(_toml_message(text, str(exc)), path=str(path)) from None
     _check_keys(data, path)
     info, paths, defaults = data.get("project", {}), data.get("paths", {}), data.get("defaults", {})
     settings = ProjectSettings(
@@ -126,7 +145,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
     where = {k: folder / _text(paths, k, path, default=k) for k in ("inputs", "params", "outputs", "notebooks")}
     for key, value in where.items():
         if not value.resolve().is_relative_to(folder):
-            raise ParamsError(f"路径应在项目目录之内，这里是「{value}」", path=str(path), key=f"paths.{key}")
+            raise ProjectSettingsError(f"路径应在项目目录之内，这里是「{value}」", path=str(path), key=f"paths.{key}")
     return Project(
         root=folder,
         settings=settings,
@@ -143,19 +162,19 @@ def load_project(root: str | os.PathLike[str]) -> Project:
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for section, value in data.items():
         if section not in _SECTIONS:
-            raise ParamsError(f"未知的设置节「[{section}]」，可用：{'、'.join(_SECTIONS)}", path=str(path), key=section)
+            raise ProjectSettingsError(f"未知的设置节「[{section}]」，可用：{'、'.join(_SECTIONS)}", path=str(path), key=section)
         if not isinstance(value, dict):
-            raise ParamsError(f"「{section}」应为一节（[{section}]）", path=str(path), key=section)
+            raise ProjectSettingsError(f"「{section}」应为一节（[{section}]）", path=str(path), key=section)
         for key in value:
             if key not in _SECTIONS[section]:
                 allowed = "、".join(_SECTIONS[section])
-                raise ParamsError(f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}")
+                raise ProjectSettingsError(f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}")
 
 
 def _text(table: dict, key: str, path: Path, default: str = "") -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise ParamsError(f"应为文字，这里是「{value}」", path=str(path), key=key)
+        raise ProjectSettingsError(f"应为文字，这里是「{value}」", path=str(path), key=key)
     return value.strip()
 
 
@@ -163,13 +182,13 @@ def _year(value: Any, path: Path) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
-        raise ParamsError(f"评价年度应为 2000–2100 之间的整数，这里是「{value}」", path=str(path), key="project.year")
+        raise ProjectSettingsError(f"评价年度应为 2000–2100 之间的整数，这里是「{value}」", path=str(path), key="project.year")
     return value
 
 
 def _number(value: Any, path: Path, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) == float("inf"):
-        raise ParamsError(f"应为有限的数字，这里是「{value}」", path=str(path), key=key)
+        raise ProjectSettingsError(f"应为有限的数字，这里是「{value}」", path=str(path), key=key)
     return float(value)
 
 
@@ -177,24 +196,24 @@ def _scheme(value: Any, path: Path) -> str | dict[str, float]:
     if isinstance(value, str):
         if value not in WEIGHT_SCHEMES:
             choices = "、".join(f"{k}（{v}）" for k, v in WEIGHT_SCHEMES.items())
-            raise ParamsError(f"未知的权重方案「{value}」，可选：{choices}", path=str(path), key="defaults.weight_scheme")
+            raise ProjectSettingsError(f"未知的权重方案「{value}」，可选：{choices}", path=str(path), key="defaults.weight_scheme")
         return value
     if isinstance(value, dict):
         weights = {str(k): _number(v, path, f"defaults.weight_scheme.{k}") for k, v in value.items()}
         if abs(sum(weights.values()) - 100) > 1e-6 or any(w < 0 for w in weights.values()):
-            raise ParamsError("各一级指标权重应不小于 0 且合计为 100", path=str(path), key="defaults.weight_scheme")
+            raise ProjectSettingsError("各一级指标权重应不小于 0 且合计为 100", path=str(path), key="defaults.weight_scheme")
         return weights
-    raise ParamsError("应为方案名称或「一级指标 = 权重」表", path=str(path), key="defaults.weight_scheme")
+    raise ProjectSettingsError("应为方案名称或「一级指标 = 权重」表", path=str(path), key="defaults.weight_scheme")
 
 
 def _bands(value: Any, path: Path) -> dict[str, float]:
     if value is None:
         return dict(DEFAULT_GRADE_BANDS)
     if not isinstance(value, dict) or set(value) != set(DEFAULT_GRADE_BANDS):
-        raise ParamsError("等级应给出 优、良、中 三个下限", path=str(path), key="defaults.grade_bands")
+        raise ProjectSettingsError("等级应给出 优、良、中 三个下限", path=str(path), key="defaults.grade_bands")
     bands = {k: _number(value[k], path, f"defaults.grade_bands.{k}") for k in DEFAULT_GRADE_BANDS}
     if not 100 >= bands["优"] > bands["良"] > bands["中"] >= 0:
-        raise ParamsError("等级下限应在 0–100 之间且 优 > 良 > 中", path=str(path), key="defaults.grade_bands")
+        raise ProjectSettingsError("等级下限应在 0–100 之间且 优 > 良 > 中", path=str(path), key="defaults.grade_bands")
     return bands
 
 
@@ -202,8 +221,8 @@ def _tolerances(value: Any, path: Path) -> Tolerances:
     if value is None:
         return Tolerances()
     if not isinstance(value, dict) or not set(value) <= {"score", "money", "rate"}:
-        raise ParamsError("容差可设 score、money、rate", path=str(path), key="defaults.tolerances")
+        raise ProjectSettingsError("容差可设 score、money、rate", path=str(path), key="defaults.tolerances")
     numbers = {k: _number(v, path, f"defaults.tolerances.{k}") for k, v in value.items()}
     if any(v < 0 or v > 100 for v in numbers.values()):
-        raise ParamsError("容差应在 0 到 100 之间", path=str(path), key="defaults.tolerances")
+        raise ProjectSettingsError("容差应在 0 到 100 之间", path=str(path), key="defaults.tolerances")
     return Tolerances(**numbers)
