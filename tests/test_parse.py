@@ -8,16 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.parse.values import (
-    GENERIC_ACTUALS,
-    VAGUE_WORDS,
-    describe_value,
-    direction_to_op,
-    is_generic_actual,
-    is_nil,
-    is_vague,
-    parse_value,
-)
+from jixiao.parse.values import describe_value, direction_to_op, parse_value
+from jixiao.parse.wordlists import GENERIC_ACTUALS, VAGUE_WORDS, is_generic_actual, is_nil, is_vague
 from jixiao.core.units import canonical_unit, convert, units_compatible
 from jixiao.core.parsed_value import KINDS, OPERATORS
 

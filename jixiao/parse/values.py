@@ -1,6 +1,7 @@
 """Parse 指标值 / 完成值 cells into typed :class:`~jixiao.core.parsed_value.ParsedValue` objects.
 
-Also holds the word lists the review uses (vague targets, generic completion claims).
+The word lists the review uses (vague targets, generic completion claims) are in
+:mod:`jixiao.parse.wordlists`.
 The unit helpers (canonical units, conversions) live in :mod:`jixiao.core.units`.
 
 Choices worth knowing (DOMAIN.md §5):
@@ -12,9 +13,9 @@ Choices worth knowing (DOMAIN.md §5):
   are "<". "300余件" / "100多个" are ">=" with a note.
 - "约150", "150左右", "近300" are op "≈" with ``approx=True``.
 - "无" alone is kind "qualitative" with word "无" (not "empty"): for "安全事故 = 0"
-  style indicators it answers "none happened". :func:`is_nil` recognises it; a blank
+  style indicators it answers "none happened". :func:`jixiao.parse.wordlists.is_nil` recognises it; a blank
   cell ("", "—", "/") stays "empty", i.e. no evidence at all.
-- "改善" alone is kind "direction", trend "up", word "改善"; :func:`is_vague` flags it.
+- "改善" alone is kind "direction", trend "up", word "改善"; :func:`jixiao.parse.wordlists.is_vague` flags it.
   Every direction without a magnitude ("降低", "较上一年提升") is vague: it needs a baseline.
 - "不下降" / "不低于上年" are trend "flat" with op ">="; "不上升" / "不高于上年" are "flat" with "<=".
 - Deadlines: ``date`` is the last allowed day. "9月前" and "三季度前" count to the end of
@@ -30,7 +31,6 @@ Choices worth knowing (DOMAIN.md §5):
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import math
 import re
@@ -40,17 +40,12 @@ from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
 from jixiao.core.units import UNIT_ALIASES, UNIT_RE, compact_spaces
 from jixiao.core.units import canonical_unit
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.parse.dates import CN_NUMERALS, TIME_RE, cn_int, parse_deadline, parse_periodic, parse_temporal, time_note
 
 __all__ = [
     "parse_value",
     "describe_value",
     "direction_to_op",
-    "is_vague",
-    "is_generic_actual",
-    "is_nil",
-    "VAGUE_WORDS",
-    "GENERIC_ACTUALS",
-    "NIL_WORDS",
 ]
 
 _HINT_OPS = {
@@ -69,76 +64,13 @@ def direction_to_op(hint: object) -> str | None:
     return _HINT_OPS.get(h[:1]) if h[:1] in "≥≤=<>" else None
 
 
-# --- word lists ----------------------------------------------------------------------------
-
-#: Words that make a target unmeasurable (DOMAIN §4.2 C-11).
-VAGUE_WORDS = (
-    "规范", "合理", "有效", "合规", "良好", "明显", "进一步", "提升", "加强", "建立健全", "健全", "确保", "改善",
-    "提高", "降低", "及时", "有序推进", "完善", "优化", "增强", "稳步", "持续", "逐步", "显著", "较好",
-    "严格执行", "符合相关规定", "落实", "到位", "定期",
-)  # fmt: skip
-#: Completion values that claim success without a measurement (DOMAIN §4.2 C-12).
-GENERIC_ACTUALS = (
-    "完成", "已完成", "全部完成", "均已完成", "按计划完成", "按时完成", "基本完成", "圆满完成", "完成目标",
-    "完成任务", "完成年度目标", "达成", "已达成", "达成预期", "达成预期指标", "达成预期目标", "达成年度指标",
-    "达成年度目标", "达到", "已达到", "达到预期", "达到预期目标", "达到预期效果", "达到要求", "达标", "已达标",
-    "全部达标", "是", "符合", "符合要求", "符合规定", "符合相关规定", "符合标准", "满足要求", "实现", "已实现",
-    "实现目标", "良好", "好",
-)  # fmt: skip
-#: Qualitative answers that mean "none" (count 0) for "事故数 = 0" style indicators.
-NIL_WORDS = ("无", "没有", "未发生", "无发生", "未出现", "零")
-
-
-def is_vague(v: ParsedValue) -> bool:
-    """True for values nobody can measure: vague qualitative words, or a trend without magnitude."""
-    if v.kind == "direction":
-        return v.number is None
-    if v.kind == "periodic":
-        return v.period is None
-    return v.kind == "qualitative" and bool(v.word) and any(w in v.word for w in VAGUE_WORDS)
-
-
-def is_generic_actual(v: ParsedValue) -> bool:
-    """True for a 完成值 such as "完成", "达成预期指标", "是" that states success without a figure."""
-    return v.kind == "qualitative" and (v.word or "").rstrip("。.!！") in GENERIC_ACTUALS
-
-
-def is_nil(v: ParsedValue) -> bool:
-    """True for a qualitative "none" answer ("无", "未发生"); rules may read it as 0."""
-    return v.kind == "qualitative" and (v.word or "") in NIL_WORDS
-
-
 # --- small helpers ---------------------------------------------------------------------------
 
 _NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _SNUM = r"[-+]?" + _NUM
 _NUM_RE = re.compile(_NUM)
-_CN = "零〇一二两三四五六七八九十百"
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OP_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<", "≈": "约"}
-
-
-def _cn_int(text: str) -> int | None:
-    """Integer value of a small Chinese (≤ 999) or ASCII numeral, else None."""
-    if text.isascii() and text.isdigit():
-        return int(text)
-    total, rest = 0, text
-    if "百" in rest:
-        head, _, rest = rest.partition("百")
-        if _CN_DIGITS.get(head, 0) == 0:
-            return None
-        total, rest = 100 * _CN_DIGITS[head], rest.removeprefix("零")
-    if "十" in rest:
-        head, _, rest = rest.partition("十")
-        if head and _CN_DIGITS.get(head, 0) == 0:
-            return None
-        total += 10 * (_CN_DIGITS[head] if head else 1)
-    if rest:
-        if rest not in _CN_DIGITS:
-            return None
-        total += _CN_DIGITS[rest]
-    return total if text else None
 
 
 def _to_float(text: str) -> float:
@@ -151,10 +83,6 @@ def _fmt(x: float) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.6f}".rstrip("0").rstrip(".")
-
-
-def _month_end(year: int, month: int) -> _dt.date:
-    return _dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _make(raw: str, kind: str, notes: list[str] | tuple[str, ...] = (), **kw) -> ParsedValue:
@@ -199,7 +127,7 @@ def parse_value(
         if isinstance(text, bool):
             return _make(raw, "qualitative", word="是" if text else "否")
         if isinstance(text, (_dt.time, _dt.date)):
-            return _parse_temporal(raw, text)
+            return parse_temporal(raw, text)
         pv = _parse_text(_fmt(text) if isinstance(text, float) else raw, year)
         if pv.raw != raw:
             pv = replace(pv, raw=raw)
@@ -264,114 +192,6 @@ def _apply_hints(pv: ParsedValue, unit_hint: object, direction_hint: object) -> 
     return replace(pv, notes=tuple(notes), **kw) if kw or notes != list(pv.notes) else pv
 
 
-# --- temporal values ---------------------------------------------------------------------------------
-
-
-def _time_note(h: int, m: int, s: int) -> str:
-    frac = (h * 3600 + m * 60 + s) / 86400
-    return f"疑似Excel把数值或文字自动转成了时间（{h:02d}:{m:02d}:{s:02d}，相当于{frac:.4f}天），请核对原表"
-
-
-def _parse_temporal(raw: str, value: _dt.time | _dt.date) -> ParsedValue:
-    if isinstance(value, _dt.time):
-        return _make(raw, "time_artifact", [_time_note(value.hour, value.minute, value.second)])
-    day = value.date() if isinstance(value, _dt.datetime) else value
-    if day.year <= 1900:
-        return _make(raw, "time_artifact", [f"日期{day.isoformat()}早于1901年，疑似Excel把数值当作日期序号"])
-    notes = ["日期为当月1日，原表可能只写了年月"] if day.day == 1 else []
-    return _make(raw, "deadline", notes, date=day)
-
-
-_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?")
-_PERIODS = {
-    "日": ("日", 365), "天": ("日", 365), "周": ("周", 52), "星期": ("周", 52), "旬": ("旬", 36), "月": ("月", 12),
-    "月度": ("月", 12), "双月": ("月", 6), "季": ("季度", 4), "季度": ("季度", 4), "半年": ("半年", 2),
-    "年": ("年", 1), "年度": ("年", 1),
-}  # fmt: skip
-_PERIODIC_RE = re.compile(
-    rf"(?P<label>[^0-9]{{0,20}}?)(?:每(?P<n>[0-9]+|[{_CN}]+)?个?|按)(?P<p>半年|季度|季|双月|月度|月|旬|星期|周|年度|年|日|天)"
-    rf"(?P<rest>.*)"
-)
-_COUNT_RE = re.compile(rf"(?P<op>至少|不少于|不低于|≥)?(?P<c>[0-9]+|[{_CN}]+)(?P<u>次|回|期|篇|场|批|份|项)")
-
-
-def _parse_periodic(raw: str, s: str) -> ParsedValue | None:
-    if s.startswith("定期"):
-        return _make(raw, "periodic", word=s)
-    m = _PERIODIC_RE.fullmatch(s)
-    if not m or (m.group("n") and _cn_int(m.group("n")) in (None, 0)) or m.group("rest").startswith("计划"):
-        return None
-    period, per_year = _PERIODS[m.group("p")]
-    n = _cn_int(m.group("n")) if m.group("n") else 1
-    notes = []
-    if per_year % n:
-        notes.append(f"每{n}{period}一次，每年次数不是整数")
-    kw: dict = {"period": period, "periods_per_year": per_year // n if per_year % n == 0 else None}
-    c = _COUNT_RE.search(m.group("rest"))
-    if c and _cn_int(c.group("c")) is not None:
-        kw.update(number=float(_cn_int(c.group("c"))), unit=c.group("u"), op=">=" if c.group("op") else None)
-    return _make(raw, "periodic", notes, **kw)
-
-
-_DONE = r"(?:全部完成|前完成|完成|完工|竣工|验收|上线|到位|办结|结束|启动|实施|交付|报送|提交)?"
-_SUF = rf"(?P<suf>底|末|初|中旬|上旬|下旬|中)?(?P<before>前|之前|以前|内|之内|以内|止|为止)?{_DONE}"
-_YMD_RE = re.compile(rf"(?:于|在|截至|截止|截止到)?(?P<y>[0-9]{{4}})[年./-](?P<m>[0-9]{{1,2}})[月./-](?P<d>[0-9]{{1,2}})日?"
-                     rf"(?: [0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?{_SUF}")  # fmt: skip
-_YM_RE = re.compile(rf"(?:于|在|截至|截止|截止到)?(?P<y>[0-9]{{4}})(?P<sep>年|[./-])(?P<m>[0-9]{{1,2}}|[{_CN}]+)(?:月份?)?{_SUF}")
-_YQ_RE = re.compile(rf"(?:于|在)?(?:(?P<y>[0-9]{{4}})年)?(?P<pre>第|前)?(?P<q>[1-4一二三四])季度{_SUF}")
-_YH_RE = re.compile(rf"(?:于|在)?(?:(?P<y>[0-9]{{4}})年)?(?P<h>上|下)半年{_SUF}")
-_Y_RE = re.compile(rf"(?:于|在)?(?P<y>[0-9]{{4}})年(?:度|全年|年底|年末|底|末)?{_SUF}")
-_MD_RE = re.compile(rf"(?:于|在)?(?P<m>[0-9]{{1,2}}|[{_CN}]+)月(?P<d>[0-9]{{1,2}})日{_SUF}")
-_M_RE = re.compile(rf"(?:于|在)?(?P<m>[0-9]{{1,2}}|[{_CN}]+)月份?{_SUF}")
-_YEARWORD_RE = re.compile(rf"(?:本|当|今)?(?:年内|年底前?|年末前?|年度内|全年|本年度|当年|年中|12月底前?){_DONE}")
-
-
-def _parse_deadline(raw: str, s: str, year: int | None) -> ParsedValue | None:
-    notes: list[str] = []
-    y = m = d = None
-    if mt := _YMD_RE.fullmatch(s):
-        y, m, d = int(mt["y"]), int(mt["m"]), int(mt["d"])
-    elif (mt := _YM_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
-        y, m = int(mt["y"]), _cn_int(mt["m"])
-        if mt["sep"] != "年" and mt["sep"] + mt["m"] == s[4:]:
-            notes.append(f"「{s}」按{y}年{m}月理解")
-    elif mt := _YQ_RE.fullmatch(s):
-        q = _cn_int(mt["q"]) or int(mt["q"])
-        y, m = (int(mt["y"]) if mt["y"] else None), 3 * q
-    elif mt := _YH_RE.fullmatch(s):
-        y, m = (int(mt["y"]) if mt["y"] else None), (6 if mt["h"] == "上" else 12)
-    elif mt := _Y_RE.fullmatch(s):
-        y, m = int(mt["y"]), 12
-    elif (mt := _MD_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
-        m, d = _cn_int(mt["m"]), int(mt["d"])
-    elif (mt := _M_RE.fullmatch(s)) and _cn_int(mt["m"]) is not None:
-        m = _cn_int(mt["m"])
-    elif _YEARWORD_RE.fullmatch(s):
-        m = 6 if "年中" in s else 12
-    else:
-        return None
-    groups = mt.groupdict() if mt else {}
-    if groups.get("before") and not groups.get("suf") and d is None and (s.find("月") >= 0 or "季度" in s):
-        notes.append("「…前」按该月（季度）末计")
-    if y is None:
-        y = year
-        if y is None:
-            return _make(raw, "deadline", notes + ["缺少年份，无法确定具体日期"])
-    if y <= 1900 and d is not None:
-        return _make(raw, "time_artifact", [f"日期{s}早于1901年，疑似Excel把数值当作日期序号"])
-    if not (1901 <= y <= 2100 and 1 <= (m or 0) <= 12):
-        return None
-    if d is None:
-        day = {"上旬": 10, "中旬": 20, "中": 15, "初": 10}.get(groups.get("suf") or "")
-        date = _dt.date(y, m, day) if day else _month_end(y, m)
-    else:
-        try:
-            date = _dt.date(y, m, d)
-        except ValueError:
-            return _make(raw, "unparsed", [f"日期{y}年{m}月{d}日不存在"])
-    return _make(raw, "deadline", notes, date=date)
-
-
 # --- text ------------------------------------------------------------------------------------------
 
 _QUOTES = "\"'“”‘’「」『』"
@@ -381,7 +201,7 @@ def _prepare(raw: str) -> str:
     s = normalize_symbols(compact_spaces(normalize_text(raw)))
     s = s.strip(_QUOTES + " ").rstrip("。；;，,、.") or s
     s = re.sub(r"百分之百|百分百", "100%", s)
-    s = re.sub(rf"百分之([0-9.]+|[{_CN}]+)", lambda m: f"{_cn_int(m[1]) if _cn_int(m[1]) is not None else m[1]}%", s)
+    s = re.sub(rf"百分之([0-9.]+|[{CN_NUMERALS}]+)", lambda m: f"{cn_int(m[1]) if cn_int(m[1]) is not None else m[1]}%", s)
     return re.sub(r"[(（]含[)）]", "", s)
 
 
@@ -392,14 +212,14 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
     s = _prepare(raw)
     if s in BLANKS and s != "无":
         return _make(raw, "empty")
-    if m := _TIME_RE.fullmatch(s):
-        return _make(raw, "time_artifact", [_time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
+    if m := TIME_RE.fullmatch(s):
+        return _make(raw, "time_artifact", [time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
     has_digit = bool(re.search("[0-9]", s))
     if len(s) > 40:
         if has_digit:
             return _make(raw, "unparsed", ["文字较长且含数字，未能解析为指标值"])
         return _make(raw, "qualitative", ["文字较长（超过40字），按定性处理"], word=s)
-    for step in (_parse_periodic, lambda r, x: _parse_deadline(r, x, year), _parse_range):
+    for step in (parse_periodic, lambda r, x: parse_deadline(r, x, year), _parse_range):
         if pv := step(raw, s):
             return pv
     if m := re.fullmatch(r"零([\u4e00-\u9fff]{1,8})", s):
@@ -422,12 +242,12 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
 
 def _cn_to_digits(s: str) -> str:
     """Rewrite "不少于两次" / "十二个居委" as "不少于2次" / "12个居委" (short texts only)."""
-    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{_CN}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
-    if not m or _cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
+    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{CN_NUMERALS}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
+    if not m or cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
         return s
     if m["pre"] and _strip_ops(m["pre"])[0]:
         return s
-    return f"{m['pre']}{_cn_int(m['cn'])}{m['unit']}{m['rest']}"
+    return f"{m['pre']}{cn_int(m['cn'])}{m['unit']}{m['rest']}"
 
 
 def _tokens(s: str) -> list[re.Match]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from jixiao.parse.values import NIL_WORDS
+from jixiao.parse.wordlists import NIL_WORDS
 from jixiao.core.textnorm import normalize_text
 from jixiao.core.parsed_value import ParsedValue
 

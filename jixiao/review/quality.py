@@ -16,7 +16,8 @@ import pandas as pd
 from jixiao.review.table import _EPS, _f, _ind, _line, _names, _num, _over, _rows, _text
 from jixiao.review.catalogue import make_finding
 from jixiao.core.units import convert
-from jixiao.parse.values import describe_value, is_generic_actual, is_vague
+from jixiao.parse.values import describe_value
+from jixiao.parse.wordlists import is_generic_actual, is_vague
 from jixiao.core.parsed_value import ParsedValue
 
 __all__ = ["check_targets", "check_actuals", "check_explanations"]
