@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.text import Text
 
-from jixiao.report import charts
+from jixiao.report import charts, charts_portfolio, chartstyle
 from jixiao.report import fonts
 from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, LEVEL1_COLUMNS, SCORED_COLUMNS
 
@@ -128,9 +128,9 @@ ALL_CHARTS = [
     ("completion", lambda: charts.plot_indicator_completion(scored_table())),
     ("points_lost", lambda: charts.plot_points_lost(scored_table())),
     ("points_lost_empty", lambda: charts.plot_points_lost(scored_table().assign(review_score=lambda d: d["weight"]))),
-    ("grades", lambda: charts.plot_grade_distribution(portfolio_table())),
-    ("ranking", lambda: charts.plot_unit_ranking(portfolio_table())),
-    ("heatmap", lambda: charts.plot_level1_heatmap(portfolio_rates_table())),
+    ("grades", lambda: charts_portfolio.plot_grade_distribution(portfolio_table())),
+    ("ranking", lambda: charts_portfolio.plot_unit_ranking(portfolio_table())),
+    ("heatmap", lambda: charts_portfolio.plot_level1_heatmap(portfolio_rates_table())),
 ]
 
 
@@ -214,7 +214,7 @@ def test_missing_glyph_warning_is_detected_without_the_cjk_font():
     fig = Figure()
     fig.text(0.5, 0.5, "一级指标得分率", fontproperties=FontProperties(family=["DejaVu Sans"]))
     with pytest.warns(UserWarning, match="missing from font"):
-        charts.figure_to_png_bytes(fig)
+        chartstyle.figure_to_png_bytes(fig)
 
 
 @pytest.mark.parametrize("make", [m for _, m in ALL_CHARTS], ids=[n for n, _ in ALL_CHARTS])
@@ -222,7 +222,7 @@ def test_chart_renders_chinese_without_missing_glyphs(make):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig = make()
-        png = charts.figure_to_png_bytes(fig)
+        png = chartstyle.figure_to_png_bytes(fig)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     chinese = [t for t in fig.findobj(Text) if is_cjk(t.get_text())]
     assert chinese, "every chart carries Chinese text"
@@ -260,8 +260,8 @@ def test_level1_rates_bars_labels_and_colours():
     assert (self_bars.get_label(), review_bars.get_label()) == ("自评得分率", "复核得分率")
     assert [b.get_height() for b in self_bars] == pytest.approx([96.67, 100.0, 98.57, 100.0])
     assert [b.get_height() for b in review_bars] == pytest.approx([91.67, 92.0, 89.29, 90.0])
-    assert set(hexes(self_bars)) == {charts.COLORS["self"].lower()}
-    assert set(hexes(review_bars)) == {charts.COLORS["review"].lower()}
+    assert set(hexes(self_bars)) == {chartstyle.COLORS["self"].lower()}
+    assert set(hexes(review_bars)) == {chartstyle.COLORS["review"].lower()}
     assert {"96.67%", "91.67%", "89.29%", "90.00%"} <= set(texts(fig))
 
 
@@ -341,7 +341,7 @@ def test_indicator_completion_chart_marks_unmet_in_red():
     labels = tick_texts(ax.get_yticklabels())
     assert len(ax.patches) == len(labels) == 8
     assert labels[0] == "系统容错率"  # lowest completion on top
-    red = charts.COLORS["unmet"].lower()
+    red = chartstyle.COLORS["unmet"].lower()
     unmet = {name for name, colour in zip(labels, hexes(ax.patches)) if colour == red}
     assert unmet == {"系统容错率", "户外招牌设施检测数量", "公众满意度", "基本支出预算执行率"}
     assert labels[-1].endswith("…") and "\n" in labels[-1]  # long name wrapped and cut
@@ -355,7 +355,7 @@ def test_indicator_completion_accepts_nullable_boolean_met():
     table = scored_table()
     table["met"] = pd.array([None if m is None else m for m in table["met"]], dtype="boolean")
     ax = charts.plot_indicator_completion(table).axes[0]
-    assert hexes(ax.patches)[:4] == [charts.COLORS["unmet"].lower()] * 4
+    assert hexes(ax.patches)[:4] == [chartstyle.COLORS["unmet"].lower()] * 4
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["达标", "未达标"]
 
 
@@ -396,7 +396,7 @@ def test_points_lost_aggregates_the_rest_and_ignores_rounding_noise():
     labels = tick_texts(ax.get_yticklabels())
     assert labels[-1] == "其余 2 项" and "道路管理" not in labels
     assert ax.patches[-1].get_width() == pytest.approx(0.6)
-    assert hexes(ax.patches)[-1] == charts.COLORS["lost_rest"].lower()
+    assert hexes(ax.patches)[-1] == chartstyle.COLORS["lost_rest"].lower()
 
 
 def test_points_lost_empty_gives_message():
@@ -406,21 +406,21 @@ def test_points_lost_empty_gives_message():
 
 # --- portfolio -------------------------------------------------------------------------------
 def test_grade_distribution_counts():
-    fig = charts.plot_grade_distribution(portfolio_table())
+    fig = charts_portfolio.plot_grade_distribution(portfolio_table())
     ax = fig.axes[0]
     assert tick_texts(ax.get_xticklabels()) == ["优", "良", "中", "差", "未评级"]
     assert [p.get_height() for p in ax.patches] == [1, 2, 1, 1, 1]
     assert "2 个（33.33%）" in texts(fig)
-    graded = charts.plot_grade_distribution(portfolio_table().iloc[:2])
+    graded = charts_portfolio.plot_grade_distribution(portfolio_table().iloc[:2])
     assert [p.get_height() for p in graded.axes[0].patches] == [1, 1, 0, 0]
 
 
 def test_unit_ranking_sorted_coloured_with_bands():
-    fig = charts.plot_unit_ranking(portfolio_table())
+    fig = charts_portfolio.plot_unit_ranking(portfolio_table())
     ax = fig.axes[0]
     assert tick_texts(ax.get_yticklabels()) == ["新虹街道城市运行管理中心", "U05", "虹桥镇社区事务受理服务…", "莘庄镇文化体育服务中心", "区教育局"]
     assert [p.get_width() for p in ax.patches] == pytest.approx([92.5, 88.0, 86.25, 78.0, 55.5])
-    g = charts.GRADE_COLORS
+    g = chartstyle.GRADE_COLORS
     assert hexes(ax.patches) == [g[k].lower() for k in ["优", "良", "良", "中", "差"]]
     assert sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "band") == [60, 80, 90]
     assert "另有 1 个单位无总分" in by_gid(fig, "source")[0]
@@ -429,14 +429,14 @@ def test_unit_ranking_sorted_coloured_with_bands():
 def test_unit_ranking_shows_both_ends_of_a_long_list():
     many = pd.DataFrame({"unit": [f"U{i:03d}" for i in range(80)], "name": [f"单位{i}" for i in range(80)],
                          "total": np.linspace(99, 40, 80), "grade": "中"})
-    ax = charts.plot_unit_ranking(many).axes[0]
+    ax = charts_portfolio.plot_unit_ranking(many).axes[0]
     labels = tick_texts(ax.get_yticklabels())
-    assert len(labels) == charts.MAX_RANKED_UNITS and labels[0] == "单位0" and labels[-1] == "单位79"
+    assert len(labels) == charts_portfolio.MAX_RANKED_UNITS and labels[0] == "单位0" and labels[-1] == "单位79"
 
 
 def test_level1_heatmap_cells_and_colorbar():
     rates = portfolio_rates_table()
-    fig = charts.plot_level1_heatmap(rates)
+    fig = charts_portfolio.plot_level1_heatmap(rates)
     ax, cbar_ax = fig.axes
     assert tick_texts(ax.get_xticklabels()) == LEVEL1_NAMES
     assert tick_texts(ax.get_yticklabels())[0] == "新虹街道城市运行管理中心"
@@ -458,14 +458,14 @@ def test_dollar_signs_in_names_are_not_mathtext():
     assert label._preprocess_math(label.get_text()) == ("专项$经费$执行率", False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        charts.figure_to_png_bytes(fig)
+        chartstyle.figure_to_png_bytes(fig)
 
 
 def test_png_bytes_and_data_uri():
-    fig = charts.plot_grade_distribution(portfolio_table())
-    png = charts.figure_to_png_bytes(fig, dpi=50)
+    fig = charts_portfolio.plot_grade_distribution(portfolio_table())
+    png = chartstyle.figure_to_png_bytes(fig, dpi=50)
     width = int.from_bytes(png[16:20], "big")
     assert width == round(fig.get_figwidth() * 50)
-    uri = charts.figure_to_data_uri(fig)
+    uri = chartstyle.figure_to_data_uri(fig)
     assert uri.startswith("data:image/png;base64,")
     assert base64.b64decode(uri.split(",", 1)[1]).startswith(b"\x89PNG")

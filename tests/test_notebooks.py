@@ -14,7 +14,7 @@ import pytest
 from papermill.translators import papermill_translators
 
 from jixiao.run.params import list_units, load_params
-from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
+from tests.conftest import PARAMS_DIR
 from jixiao.run.runner import PORTFOLIO_TEMPLATE, RESULT_SCHEMA, UNIT_TEMPLATE, run_units, unit_output_paths
 
 TEMPLATES = [UNIT_TEMPLATE, PORTFOLIO_TEMPLATE]

@@ -17,7 +17,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from jixiao.report.charts import figure_to_png_bytes, plot_level1_heatmap
+from jixiao.report.charts_portfolio import plot_level1_heatmap
+from jixiao.report.chartstyle import figure_to_png_bytes
 from jixiao.review.catalogue import catalogue
 from jixiao.core.vocab import SEVERITIES
 from jixiao.run.project import find_project

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 import ipywidgets as w
 import pandas as pd
 
-from jixiao.report.charts import figure_to_png_bytes, plot_level1_rates
+from jixiao.report.charts import plot_level1_rates
+from jixiao.report.chartstyle import figure_to_png_bytes
 from jixiao.core.errors import JixiaoError
 from jixiao.interactive.explorer import PortfolioExplorer, portfolio_explorer
 from jixiao.score.overrides import score_in_tier

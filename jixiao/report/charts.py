@@ -1,4 +1,5 @@
-"""Matplotlib charts for the unit and portfolio reports (all chart text in Chinese).
+"""Matplotlib charts of one unit's report (all chart text in Chinese); the portfolio charts are in
+:mod:`jixiao.report.charts_portfolio`, the house style in :mod:`jixiao.report.chartstyle`.
 
 Every ``plot_*`` function takes a table (column contracts in :mod:`jixiao.core.model`)
 and returns a new :class:`matplotlib.figure.Figure` built without pyplot, so batch
@@ -13,22 +14,31 @@ interprets them.
 
 from __future__ import annotations
 
-import base64
-import io
-import unicodedata
-
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
+from jixiao.report.chartstyle import (
+    COLORS,
+    LABEL_BOX,
+    finish_figure,
+    fmt_num,
+    fmt_pct,
+    label_bars,
+    legend_above,
+    message_figure,
+    met_state,
+    new_figure,
+    safe_label,
+    shorten_label,
+    style_axes,
+    to_numeric,
+)
 from jixiao.report.fonts import ensure_cjk_font
 
 __all__ = [
-    "COLORS",
-    "GRADE_COLORS",
     "level1_rates",
     "indicator_completion",
     "plot_level1_rates",
@@ -36,129 +46,12 @@ __all__ = [
     "plot_budget_execution",
     "plot_indicator_completion",
     "plot_points_lost",
-    "plot_grade_distribution",
-    "plot_unit_ranking",
-    "plot_level1_heatmap",
-    "figure_to_png_bytes",
-    "figure_to_data_uri",
 ]
 
-COLORS = {
-    "review": "#1F3B73",  # dark blue
-    "self": "#E08E2B",  # orange
-    "budget": "#A9B8CC",  # light grey-blue
-    "unmet": "#C0392B",  # red
-    "lost_rest": "#E3A39C",  # light red for the aggregated bar
-    "neutral": "#9CA3AF",  # grey: undecidable / ungraded
-    "grid": "#E5E7EB",
-    "text": "#1F2937",
-    "note": "#6B7280",
-    "reference": "#6B7280",
-}
-GRADE_COLORS = {"优": "#1F3B73", "良": "#4F81BD", "中": "#E08E2B", "差": "#C0392B"}
-UNGRADED = "未评级"
-
-_NOTE_LINE_INCHES = 0.19
 _LESS_IS_BETTER = {"<=", "<", "≤"}
 LOST_TOLERANCE = 0.005  # points lost below this are rounding noise, not a deduction
 COMPLETION_DISPLAY_CAP = 200.0  # bars longer than this (percent) are clipped; labels keep the value
 MAX_COMPLETION_BARS = 50
-MAX_RANKED_UNITS = 60
-
-
-# --- small helpers ----------------------------------------------------------------------
-def _text(value: object) -> str:
-    """Stripped text of a cell; "" for None / NaN / NA."""
-    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _safe(value: object, blank: str = "（未命名）") -> str:
-    """Text for a matplotlib artist: blanks replaced, ``$`` escaped against mathtext."""
-    return (_text(value) or blank).replace("$", r"\$")
-
-
-def _shorten(text: str, width: int = 24, lines: int = 2) -> str:
-    """Wrap ``text`` into at most ``lines`` lines of ``width`` display units (CJK = 2), ending with … if cut."""
-    out, line, used = [], "", 0
-    for ch in " ".join(text.split()):
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > width:
-            out.append(line)
-            line, used = "", 0
-            if len(out) == lines:
-                out[-1] = out[-1][:-1] + "…"
-                return "\n".join(out)
-        line += ch
-        used += w
-    out.append(line)
-    return "\n".join(out)
-
-
-def _pct(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.2f}%"
-
-
-def _num(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.2f}"
-
-
-_LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 1.0}
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained", facecolor="white")
-
-
-def _finish(fig: Figure, title: str, source: str) -> Figure:
-    """Add the title and the source note; reserve room for the note below the axes."""
-    fig.suptitle(_safe(title), fontsize=13, color=COLORS["text"], gid="title")
-    height = fig.get_figheight()
-    bottom = min(0.4, (source.count("\n") + 1) * _NOTE_LINE_INCHES / height + 0.06 / height)
-    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    fig.text(0.01, 0.012, _safe(source, ""), fontsize=8, color=COLORS["note"], ha="left", va="bottom", gid="source")
-    return fig
-
-
-def _style(ax, grid_axis: str = "y") -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#9CA3AF")
-    ax.set_axisbelow(True)
-    ax.grid(axis=grid_axis, color=COLORS["grid"], linewidth=0.8)
-    ax.tick_params(colors=COLORS["text"], labelsize=9)
-
-
-def _label_bars(ax, bars, labels: list[str], fontsize: int = 8) -> None:
-    """Value labels at the bar ends, on a white box so reference lines do not cross them."""
-    ax.bar_label(bars, labels=labels, padding=3, fontsize=fontsize, color=COLORS["text"], bbox=_LABEL_BOX)
-
-
-def _legend_above(ax, handles=None) -> None:
-    """One-row legend above the top-right corner of the axes."""
-    handles = handles if handles is not None else ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=max(1, len(handles)),
-              frameon=False, fontsize=9)
-
-
-def _message_figure(title: str, message: str, source: str) -> Figure:
-    fig = _new_figure(6.4, 2.4)
-    ax = fig.subplots()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=COLORS["note"], gid="message")
-    return _finish(fig, title, source)
-
-
-def _met_state(value: object) -> bool | None:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    return None if _text(value) == "" else bool(value)
-
-
-def _numeric(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").astype(float)
 
 
 # --- level-1 charts ---------------------------------------------------------------------
@@ -168,12 +61,12 @@ def level1_rates(level1: pd.DataFrame) -> pd.DataFrame:
     Returns columns ``name``, ``self``, ``review``; NaN where the weight sum is 0 or
     missing or no score was given. Rounded to 2 decimals as a last, separate step.
     """
-    weight = _numeric(level1["weight_sum"]).where(lambda w: w > 0)
+    weight = to_numeric(level1["weight_sum"]).where(lambda w: w > 0)
     out = pd.DataFrame(
         {
-            "name": [_safe(n, "（未归类）") for n in level1["name"]],
-            "self": _numeric(level1["self_score_sum"]) / weight * 100,
-            "review": _numeric(level1["review_score_sum"]) / weight * 100,
+            "name": [safe_label(n, "（未归类）") for n in level1["name"]],
+            "self": to_numeric(level1["self_score_sum"]) / weight * 100,
+            "review": to_numeric(level1["review_score_sum"]) / weight * 100,
         }
     ).reset_index(drop=True)
     out[["self", "review"]] = out[["self", "review"]].round(2)
@@ -192,27 +85,27 @@ def plot_level1_rates(level1: pd.DataFrame, *, title: str | None = None, source:
     source = source or "数据来源：单位绩效自评表（自评分）；复核得分按评分规则计算。得分率 = 得分 ÷ 分值。"
     rates = level1_rates(level1)
     if rates.empty:
-        return _message_figure(title, "无一级指标数据", source)
+        return message_figure(title, "无一级指标数据", source)
     n = len(rates)
-    fig = _new_figure(min(12.0, max(6.4, 1.4 * n + 2.0)), 4.4)
+    fig = new_figure(min(12.0, max(6.4, 1.4 * n + 2.0)), 4.4)
     ax = fig.subplots()
-    _style(ax)
+    style_axes(ax)
     series = _rate_series(rates)
     x = np.arange(n)
     width = 0.8 / max(1, len(series))
     for i, (label, column, color) in enumerate(series):
         values = rates[column]
         bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, values.fillna(0), width * 0.92, color=color, label=label)
-        _label_bars(ax, bars, [_pct(v) for v in values])
+        label_bars(ax, bars, [fmt_pct(v) for v in values])
     top = max(100.0, float(rates[["self", "review"]].max().max()) if series else 100.0)
     ax.set_ylim(0, top * 1.12)
     ax.axhline(100, color=COLORS["reference"], linewidth=0.8, linestyle=":")
-    ax.set_xticks(x, [_shorten(name, 16) for name in rates["name"]])
+    ax.set_xticks(x, [shorten_label(name, 16) for name in rates["name"]])
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_ylabel("得分率（%）")
     if series:
-        _legend_above(ax)
-    return _finish(fig, title, source)
+        legend_above(ax)
+    return finish_figure(fig, title, source)
 
 
 def plot_level1_radar(level1: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
@@ -232,14 +125,14 @@ def plot_level1_radar(level1: pd.DataFrame, *, title: str | None = None, source:
     n = len(rates)
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
     closed = np.append(angles, angles[0])
-    fig = _new_figure(6.4, 5.6)
+    fig = new_figure(6.4, 5.6)
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
     top = max(100.0, float(np.nanmax(rates[["self", "review"]].to_numpy(dtype=float), initial=0)))
     ax.set_ylim(0, top * 1.05)
     ax.set_yticks([20, 40, 60, 80, 100], ["20%", "40%", "60%", "80%", "100%"], fontsize=7, color=COLORS["note"])
-    ax.set_xticks(angles, [_shorten(name, 16) for name in rates["name"]], fontsize=10)
+    ax.set_xticks(angles, [shorten_label(name, 16) for name in rates["name"]], fontsize=10)
     ax.tick_params(axis="x", pad=12)
     ax.grid(color=COLORS["grid"])
     ax.spines["polar"].set_color("#D1D5DB")
@@ -251,10 +144,10 @@ def plot_level1_radar(level1: pd.DataFrame, *, title: str | None = None, source:
         if column == "review":  # labels sit inside the polygon, clear of the axis names
             for angle, value in zip(angles, values):
                 if not np.isnan(value):
-                    ax.text(angle, value - top * 0.13, _pct(value), ha="center", va="center", fontsize=8,
-                            color=color, gid="value", bbox=_LABEL_BOX)
+                    ax.text(angle, value - top * 0.13, fmt_pct(value), ha="center", va="center", fontsize=8,
+                            color=color, gid="value", bbox=LABEL_BOX)
     ax.legend(loc="upper right", bbox_to_anchor=(1.15, 1.12), frameon=False, fontsize=9)
-    return _finish(fig, title, source)
+    return finish_figure(fig, title, source)
 
 
 # --- budget -----------------------------------------------------------------------------
@@ -271,35 +164,35 @@ def plot_budget_execution(budget: pd.DataFrame, *, title: str | None = None, sou
     ensure_cjk_font()
     title = title or "预算执行情况"
     source = source or "数据来源：单位绩效自评表预算执行情况；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。"
-    rows = budget[_numeric(budget["budget"]).notna() & _numeric(budget["spent"]).notna()]
+    rows = budget[to_numeric(budget["budget"]).notna() & to_numeric(budget["spent"]).notna()]
     if rows.empty:
-        return _message_figure(title, "无预算数据", source)
+        return message_figure(title, "无预算数据", source)
     bad = sorted({str(u) for u in rows["money_unit"] if u not in _TO_WAN})
     if bad:
         raise ValueError(f"预算表金额单位无法识别：{'、'.join(bad)}（应为“元”或“万元”）")
     factor = rows["money_unit"].map(_TO_WAN).astype(float)
-    planned = (_numeric(rows["budget"]) * factor).round(2).to_numpy()
-    spent = (_numeric(rows["spent"]) * factor).round(2).to_numpy()
-    rates = _numeric(rows["rate"]).round(2).to_numpy()
+    planned = (to_numeric(rows["budget"]) * factor).round(2).to_numpy()
+    spent = (to_numeric(rows["spent"]) * factor).round(2).to_numpy()
+    rates = to_numeric(rows["rate"]).round(2).to_numpy()
     n = len(rows)
-    fig = _new_figure(min(12.0, max(6.4, 1.6 * n + 2.0)), 4.6)
+    fig = new_figure(min(12.0, max(6.4, 1.6 * n + 2.0)), 4.6)
     ax = fig.subplots()
-    _style(ax)
+    style_axes(ax)
     x = np.arange(n)
     top = max(float(np.max(planned)), float(np.max(spent)), 0.0) or 1.0
     pairs = ((-0.2, planned, "全年预算数", COLORS["budget"]), (0.2, spent, "全年执行数", COLORS["review"]))
     for offset, values, label, color in pairs:
         bars = ax.bar(x + offset, values, 0.38, color=color, label=label)
-        _label_bars(ax, bars, [_num(v) for v in values])
+        label_bars(ax, bars, [fmt_num(v) for v in values])
     for xi, p, s, r in zip(x, planned, spent, rates):
-        ax.text(xi, max(p, s, 0) + top * 0.09, f"执行率 {_pct(r)}", ha="center", va="bottom", fontsize=9,
+        ax.text(xi, max(p, s, 0) + top * 0.09, f"执行率 {fmt_pct(r)}", ha="center", va="bottom", fontsize=9,
                 color=COLORS["review"], gid="rate",
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#EEF2F8", "edgecolor": "none"})
     ax.set_ylim(min(0.0, float(np.min(spent)) * 1.1), top * 1.3)
-    ax.set_xticks(x, [_shorten(_safe(name), 16) for name in rows["name"]])
+    ax.set_xticks(x, [shorten_label(safe_label(name), 16) for name in rows["name"]])
     ax.set_ylabel("金额（万元）")
-    _legend_above(ax)
-    return _finish(fig, title, source)
+    legend_above(ax)
+    return finish_figure(fig, title, source)
 
 
 # --- indicator charts ------------------------------------------------------------------
@@ -315,8 +208,8 @@ def indicator_completion(scored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         (table with indicator_id, name, level1, completion, met — sorted ascending,
         number of numeric rows left out).
     """
-    target = _numeric(scored["target_number"])
-    actual = _numeric(scored["actual_number"])
+    target = to_numeric(scored["target_number"])
+    actual = to_numeric(scored["actual_number"])
     nature = scored["nature"].fillna("").astype(str) if "nature" in scored else pd.Series("", index=scored.index)
     candidate = target.notna() & actual.notna() & (nature != "定性")
     op = scored["target_op"].fillna("").astype(str)
@@ -334,7 +227,7 @@ def indicator_completion(scored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
             "name": scored["name"],
             "level1": scored["level1"],
             "completion": (numerator / denominator * 100).round(2),
-            "met": scored["met"].map(_met_state),
+            "met": scored["met"].map(met_state),
         }
     )[usable]
     table = table.sort_values("completion", kind="stable").reset_index(drop=True)
@@ -360,17 +253,17 @@ def plot_indicator_completion(scored: pd.DataFrame, *, title: str | None = None,
         notes.append(f"完成率超过 {COMPLETION_DISPLAY_CAP:.0f}% 的条形截断显示，数值标注为实际完成率。")
     source = source or "\n".join(notes)
     if table.empty:
-        return _message_figure(title, "无可计算完成率的定量指标", source)
+        return message_figure(title, "无可计算完成率的定量指标", source)
     n = len(table)
-    fig = _new_figure(8.0, 1.9 + 0.3 * n)
+    fig = new_figure(8.0, 1.9 + 0.3 * n)
     ax = fig.subplots()
-    _style(ax, "x")
+    style_axes(ax, "x")
     colors = [COLORS["neutral"] if m is None else (COLORS["review"] if m else COLORS["unmet"]) for m in table["met"]]
     shown = table["completion"].clip(upper=COMPLETION_DISPLAY_CAP)
     bars = ax.barh(np.arange(n), shown, 0.65, color=colors)
-    _label_bars(ax, bars, [_pct(v) for v in table["completion"]])
+    label_bars(ax, bars, [fmt_pct(v) for v in table["completion"]])
     ax.axvline(100, color=COLORS["reference"], linewidth=1, linestyle="--", gid="reference")
-    ax.set_yticks(np.arange(n), [_shorten(_safe(name), 24) for name in table["name"]], fontsize=8)
+    ax.set_yticks(np.arange(n), [shorten_label(safe_label(name), 24) for name in table["name"]], fontsize=8)
     ax.set_ylim(n - 0.4, -0.6)  # first row on top, no empty margin
     ax.set_xlim(0, max(100.0, float(shown.max())) * 1.2)
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
@@ -378,8 +271,8 @@ def plot_indicator_completion(scored: pd.DataFrame, *, title: str | None = None,
     legend = [(True, "达标", COLORS["review"]), (False, "未达标", COLORS["unmet"]), (None, "无法判定", COLORS["neutral"])]
     states = {None if m is None else bool(m) for m in table["met"]}
     handles = [Patch(color=c, label=lab) for state, lab, c in legend if state in states]
-    _legend_above(ax, handles)
-    return _finish(fig, title, source)
+    legend_above(ax, handles)
+    return finish_figure(fig, title, source)
 
 
 def plot_points_lost(scored: pd.DataFrame, *, top_n: int = 15, title: str | None = None,
@@ -392,12 +285,12 @@ def plot_points_lost(scored: pd.DataFrame, *, top_n: int = 15, title: str | None
     ensure_cjk_font()
     title = title or "复核扣分指标"
     source = source or "数据来源：复核评分结果；扣分 = 分值 − 复核得分。"
-    lost = (_numeric(scored["weight"]) - _numeric(scored["review_score"])).round(2)
+    lost = (to_numeric(scored["weight"]) - to_numeric(scored["review_score"])).round(2)
     table = pd.DataFrame({"name": scored["name"], "lost": lost})[lost >= LOST_TOLERANCE]
     if table.empty:
-        return _message_figure(title, "无扣分指标", source)
+        return message_figure(title, "无扣分指标", source)
     table = table.sort_values("lost", ascending=False, kind="stable")
-    labels = [_shorten(_safe(name), 24) for name in table["name"].head(top_n)]
+    labels = [shorten_label(safe_label(name), 24) for name in table["name"].head(top_n)]
     values = list(table["lost"].head(top_n))
     colors = [COLORS["unmet"]] * len(values)
     rest = table.iloc[top_n:]
@@ -406,134 +299,13 @@ def plot_points_lost(scored: pd.DataFrame, *, top_n: int = 15, title: str | None
         values.append(round(float(rest["lost"].sum()), 2))
         colors.append(COLORS["lost_rest"])
     n = len(values)
-    fig = _new_figure(8.0, 1.8 + 0.32 * n)
+    fig = new_figure(8.0, 1.8 + 0.32 * n)
     ax = fig.subplots()
-    _style(ax, "x")
+    style_axes(ax, "x")
     bars = ax.barh(np.arange(n), values, 0.65, color=colors)
-    _label_bars(ax, bars, [_num(v) for v in values])
+    label_bars(ax, bars, [fmt_num(v) for v in values])
     ax.set_yticks(np.arange(n), labels, fontsize=8)
     ax.set_ylim(n - 0.4, -0.6)  # first row on top, no empty margin
     ax.set_xlim(0, max(values) * 1.18)
     ax.set_xlabel("扣分（分）")
-    return _finish(fig, title, source)
-
-
-# --- portfolio charts ------------------------------------------------------------------
-def _grade_of(value: object) -> str:
-    text = _text(value)
-    return text if text in GRADE_COLORS else UNGRADED
-
-
-def plot_grade_distribution(portfolio: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
-    """Bars of the number of units per grade (优/良/中/差, plus 未评级 when present)."""
-    ensure_cjk_font()
-    title = title or "单位评价等级分布"
-    source = source or f"数据来源：各单位复核结果汇总（共 {len(portfolio)} 个单位）。"
-    if portfolio.empty:
-        return _message_figure(title, "无单位数据", source)
-    counts = portfolio["grade"].map(_grade_of).value_counts()
-    grades = list(GRADE_COLORS) + ([UNGRADED] if counts.get(UNGRADED, 0) else [])
-    values = [int(counts.get(g, 0)) for g in grades]
-    fig = _new_figure(6.4, 4.2)
-    ax = fig.subplots()
-    _style(ax)
-    bars = ax.bar(grades, values, 0.6, color=[GRADE_COLORS.get(g, COLORS["neutral"]) for g in grades])
-    total = sum(values)
-    _label_bars(ax, bars, [f"{v} 个（{v / total * 100:.2f}%）" for v in values], fontsize=9)
-    ax.set_ylim(0, max(values) * 1.18 + 0.5)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("单位数（个）")
-    ax.set_xlabel("评价等级")
-    return _finish(fig, title, source)
-
-
-def plot_unit_ranking(portfolio: pd.DataFrame, *, bands: tuple[float, ...] = (60, 80, 90),
-                      title: str | None = None, source: str | None = None) -> Figure:
-    """Horizontal bars of unit totals, highest first, coloured by grade, with band lines.
-
-    The label is ``name`` (or ``unit`` when blank). Units without a total are left
-    out. Beyond ``MAX_RANKED_UNITS`` units the first and last halves are shown.
-    """
-    ensure_cjk_font()
-    title = title or "各单位复核总分排名"
-    notes = ["数据来源：各单位复核结果汇总。虚线为等级分界（" + "、".join(_num(b).rstrip("0").rstrip(".") for b in bands) + " 分）。"]
-    names = [_text(name) or _text(unit) for name, unit in zip(portfolio["name"], portfolio["unit"])]
-    table = pd.DataFrame({"name": names, "total": _numeric(portfolio["total"]).round(2),
-                          "grade": portfolio["grade"].map(_grade_of)})
-    missing = int(table["total"].isna().sum())
-    table = table.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
-    if missing:
-        notes.append(f"另有 {missing} 个单位无总分，未列入。")
-    if len(table) > MAX_RANKED_UNITS:
-        half = MAX_RANKED_UNITS // 2
-        notes.append(f"共 {len(table)} 个单位，仅显示前 {half} 名和后 {half} 名。")
-        table = pd.concat([table.head(half), table.tail(half)])
-    source = source or "\n".join(notes)
-    if table.empty:
-        return _message_figure(title, "无单位数据", source)
-    n = len(table)
-    fig = _new_figure(8.0, 1.9 + 0.3 * n)
-    ax = fig.subplots()
-    _style(ax, "x")
-    colors = [GRADE_COLORS.get(g, COLORS["neutral"]) for g in table["grade"]]
-    bars = ax.barh(np.arange(n), table["total"], 0.65, color=colors)
-    _label_bars(ax, bars, [_num(v) for v in table["total"]])
-    for band in bands:
-        ax.axvline(band, color=COLORS["reference"], linewidth=0.9, linestyle="--", gid="band")
-    ax.set_yticks(np.arange(n), [_shorten(_safe(name), 24, 1) for name in table["name"]], fontsize=8)
-    ax.set_ylim(n - 0.4, -0.6)  # first row on top, no empty margin
-    ax.set_xlim(0, max(100.0, float(table["total"].max())) * 1.1)
-    ax.set_xlabel("复核总分（分）")
-    present = [g for g in [*GRADE_COLORS, UNGRADED] if g in set(table["grade"])]
-    handles = [Patch(color=GRADE_COLORS.get(g, COLORS["neutral"]), label=g) for g in present]
-    _legend_above(ax, handles)
-    return _finish(fig, title, source)
-
-
-def plot_level1_heatmap(portfolio_rates: pd.DataFrame, *, title: str | None = None,
-                        source: str | None = None) -> Figure:
-    """Heat map of 得分率 (percent): rows = units, columns = level-1 groups; NaN cells grey, unlabelled."""
-    ensure_cjk_font()
-    title = title or "各单位一级指标得分率"
-    source = source or "数据来源：各单位复核结果汇总；灰色表示该单位无此一级指标。"
-    if portfolio_rates.empty or portfolio_rates.shape[1] == 0:
-        return _message_figure(title, "无单位数据", source)
-    values = portfolio_rates.apply(_numeric).round(2).to_numpy(dtype=float)
-    rows, cols = values.shape
-    fig = _new_figure(min(14.0, 3.6 + 1.15 * cols), min(40.0, 2.0 + 0.34 * rows))
-    ax = fig.subplots()
-    cmap = colormaps["RdYlBu"].with_extremes(bad="#E5E7EB")
-    finite = values[np.isfinite(values)]
-    low = min(60.0, float(np.floor(finite.min() / 10) * 10)) if finite.size else 60.0
-    high = max(100.0, float(finite.max())) if finite.size else 100.0
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=low, vmax=high, aspect="auto")
-    if rows <= 60:
-        for (r, c), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                dark = abs((v - low) / (high - low) - 0.5) > 0.3
-                color = "white" if dark else COLORS["text"]
-                ax.text(c, r, _num(v), ha="center", va="center", fontsize=8, color=color, gid="cell")
-    ax.set_xticks(np.arange(cols), [_shorten(_safe(c, "（未归类）"), 12) for c in portfolio_rates.columns], fontsize=9)
-    ax.set_yticks(np.arange(rows), [_shorten(_safe(i), 24, 1) for i in portfolio_rates.index], fontsize=8)
-    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    colorbar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
-    colorbar.set_label("得分率（%）")
-    return _finish(fig, title, source)
-
-
-# --- embedding --------------------------------------------------------------------------
-def figure_to_png_bytes(fig: Figure, dpi: int = 110) -> bytes:
-    """Render a figure to PNG bytes (in memory)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
-
-
-def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """Render a figure to a ``data:image/png;base64,...`` URI for an <img> tag."""
-    return "data:image/png;base64," + base64.b64encode(figure_to_png_bytes(fig, dpi)).decode("ascii")
+    return finish_figure(fig, title, source)

@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from jixiao.report import charts
+from jixiao.report import chartstyle
 from jixiao.report.narrative import fmt_money, fmt_score, fmt_signed
 from jixiao.report.facts import TOL, num
 
@@ -179,6 +179,6 @@ def runs(values: list[object]) -> list[int]:
 
 def figure(fig: Any, alt: str) -> str:
     """A chart as an embedded PNG with alt text and a numbered caption (CSS counter)."""
-    uri = charts.figure_to_data_uri(fig)
+    uri = chartstyle.figure_to_data_uri(fig)
     return f'<figure class="jx-figure"><img src="{uri}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>'
 

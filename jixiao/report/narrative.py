@@ -15,7 +15,6 @@ on the decimal value (:func:`jixiao.score.rules.base.round_half_up`) and happens
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from functools import lru_cache
 from typing import Any
 

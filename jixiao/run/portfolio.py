@@ -2,7 +2,7 @@
 
 :func:`load_portfolio` gives one row per unit (columns :data:`PORTFOLIO_COLUMNS`, then one
 column per level-1 group holding its review 得分率 in percent); :func:`portfolio_level1`
-gives the rates alone (rows = unit names) for ``charts.plot_level1_heatmap``;
+gives the rates alone (rows = unit names) for ``charts_portfolio.plot_level1_heatmap``;
 :func:`render_portfolio_table` is the escaped HTML table of the index page.
 """
 

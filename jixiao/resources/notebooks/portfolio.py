@@ -23,7 +23,7 @@ params_dir: str = "../params"  # 参数目录：只汇总在此仍有参数文�
 # %%
 from IPython.display import HTML
 
-from jixiao.report import charts
+from jixiao.report import charts_portfolio
 from jixiao.run.portfolio import load_portfolio, portfolio_level1, render_portfolio_table
 from jixiao.report.sections import show_figure, show_footer
 
@@ -34,16 +34,16 @@ HTML(render_portfolio_table(portfolio))
 # ## 等级分布与总分排名
 
 # %%
-show_figure(charts.plot_grade_distribution(portfolio), "单位评价等级分布")
+show_figure(charts_portfolio.plot_grade_distribution(portfolio), "单位评价等级分布")
 
 # %%
-show_figure(charts.plot_unit_ranking(portfolio), "各单位复核总分排名")
+show_figure(charts_portfolio.plot_unit_ranking(portfolio), "各单位复核总分排名")
 
 # %% [markdown]
 # ## 各单位一级指标得分率
 
 # %%
-show_figure(charts.plot_level1_heatmap(portfolio_level1(portfolio)), "各单位一级指标得分率")
+show_figure(charts_portfolio.plot_level1_heatmap(portfolio_level1(portfolio)), "各单位一级指标得分率")
 
 # %%
 show_footer()
