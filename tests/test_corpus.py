@@ -38,6 +38,8 @@ KNOWN_FAILURES = {
     "sc_daying_2020_shuangxin": "reads 1 of 6 rows (指标值/实施进度 layout)",
     "sc_daying_2023_chengben": "reads 评价结论 as the indicator and loses 成本控制数",
     "sc_dyrmt_2023_zubaozhang": "reads 2 of 4 rows (Σ weight 45 of 90)",
+    "sh_putuo_2022_tiyu": "reads 2 of 5 rows (Σ weight 50 of 100 with the budget line)",
+    "nx_yinchuan_2021_gongyong": "reads 2 of 16 rows (可行性, 适当性) without their 分值; 14 rows reported unreadable",
     "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
 }
 
