@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from jixiao.core.vocab import SEVERITIES
+from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS
 
@@ -90,7 +90,7 @@ def severity_counts(result: Any) -> dict[str, int]:
 def tolerances(result: Any) -> dict[str, float]:
     """The unit's check tolerances (score points, money, rate points) from its params."""
     tol = (result.params or {}).get("tolerances") or {}
-    defaults = {"score": 0.1, "money": 0.01, "rate": 0.01}
+    defaults = vars(DEFAULT_TOLERANCES)
     return {k: float(tol.get(k, v)) for k, v in defaults.items()}
 
 

@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from jixiao.review.catalogue import make_finding
-from jixiao.core.vocab import TIERS
+from jixiao.core.vocab import ROUNDING_SHARE, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
 from jixiao.score.scoring import score_budget
@@ -196,8 +196,14 @@ def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: flo
 # --- A: budget block ----------------------------------------------------------------------------
 
 
-def _line(code: str, name: str, message: str, expected: object, reported: object) -> dict:
-    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported)
+def _line(code: str, name: str, message: str, expected: object, reported: object, severity: str | None = None) -> dict:
+    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported,
+                        severity=severity)
+
+
+def _rounding(diff: float, whole: float) -> bool:
+    """True when a money difference is within ``ROUNDING_SHARE`` of the amount (a rounding gap, not a wrong amount)."""
+    return abs(diff) <= ROUNDING_SHARE * abs(whole) + _EPS
 
 
 _FIELDS = {"budget": "全年预算数", "spent": "全年执行数", "initial_budget": "年初预算数"}
@@ -227,8 +233,10 @@ def check_budget(budget: pd.DataFrame, *, tolerance_money: float = 0.01, toleran
         if b is None or s is None:
             continue
         if s > b + tolerance_money:
+            rounding = _rounding(s - b, b)
             out.append(_line("A11", name, f"预算「{name}」全年执行数 {_f(s)}{unit} 超过全年预算数 {_f(b)}{unit}"
-                                          f"（超出 {_f(s - b)}{unit}）。", f"≤{_f(b)}", s))
+                                          f"（超出 {_f(s - b)}{unit}{'，属舍入差异' if rounding else ''}）。", f"≤{_f(b)}", s,
+                             severity="提示" if rounding else None))
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
         if rate is not None and _over(rate - recomputed, tolerance_rate):
             out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%。",
@@ -265,8 +273,10 @@ def _check_parts(budget: pd.DataFrame, tol: float) -> list[dict]:
                 continue
             s = float(parts[key].sum())
             if _over(s - w, tol):
+                rounding = _rounding(s - w, w)
                 out.append(_line("A13", whole_label, f"{field_label}：{label} {_f(s)} 与{whole_label} {_f(w)} 不符"
-                                                     f"（相差 {_f(s - w)}）。", w, s))
+                                                     f"（相差 {_f(s - w)}{'，在合计数的 0.1% 以内，属舍入差异' if rounding else ''}）。",
+                                 w, s, severity="提示" if rounding else None))
     return out
 
 
@@ -331,7 +341,7 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.
             continue
         explanation = _text(r.get("explanation"))
         why = f"（{explanation}）" if explanation else ""
-        full_but_missed = r.get("met") is False and s >= w - _EPS and rule < w - _EPS
+        full_but_missed = r.get("met") is False and s >= w - _EPS and _over(w - rule, tolerance)
         if _over(s - rule, tolerance) and s > rule or full_but_missed:
             lead = "未达到指标值却自评满分，" if full_but_missed else ""
             out.append(_ind("A20", r, f"指标「{r['name']}」{lead}按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
