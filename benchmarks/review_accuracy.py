@@ -34,9 +34,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.core.vocab import DEFAULT_TOLERANCES
-from jixiao.read.files import load_evaluation
-from jixiao.review.review import review
+from jixiao.core.vocab import DEFAULT_TOLERANCES  # noqa: E402
+from jixiao.read.files import load_evaluation  # noqa: E402
+from jixiao.review.review import review  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "corpus" / "manifest.yaml"
 READER_NOTES = {"A30", "A39"}
@@ -80,8 +80,9 @@ class TableResult:
     findings: int = 0
     true_findings: int = 0
     neutral: int = 0
-    noise: dict[str, int] = field(default_factory=lambda: {"false": 0, "duplicate": 0, "below_tolerance": 0,
-                                                           "reader_note": 0})
+    noise: dict[str, int] = field(
+        default_factory=lambda: {"false": 0, "duplicate": 0, "below_tolerance": 0, "reader_note": 0}
+    )
     missed: list[str] = field(default_factory=list)
 
 
@@ -145,10 +146,15 @@ def _below_tolerance(finding: dict) -> bool:
 def measure_table(entry: dict, root: Path = ROOT) -> TableResult:
     """Read, review and score one manifest entry against its labels."""
     truth = entry["truth"]
-    res = TableResult(id=entry["id"], province=str(entry.get("province", "")), kind=entry.get("kind", ""),
-                      status="read", true_rows=int(truth["rows"]),
-                      true_weight=_total(truth.get("weight_sum"), truth.get("budget_weight") or None),
-                      true_score=_total(truth.get("score_sum"), truth.get("budget_score")))
+    res = TableResult(
+        id=entry["id"],
+        province=str(entry.get("province", "")),
+        kind=entry.get("kind", ""),
+        status="read",
+        true_rows=int(truth["rows"]),
+        true_weight=_total(truth.get("weight_sum"), truth.get("budget_weight") or None),
+        true_score=_total(truth.get("score_sum"), truth.get("budget_score")),
+    )
     labels = entry.get("errors") or []
     coded = [lb for lb in labels if _codes(lb)]
     res.labels_coded, res.labels_uncoded = len(coded), len(labels) - len(coded)
@@ -168,8 +174,15 @@ def measure_table(entry: dict, root: Path = ROOT) -> TableResult:
     res.findings = len(findings)
     res.unreadable = sum(1 for f in findings if f["code"] == "A31")
     res.non_rows = sum(1 for name in ind["name"].astype(str) if NON_ROW.search(name.strip()))
-    res.exact = res.non_rows == 0 and res.rows == res.true_rows and _same(res.weight, res.true_weight) and _same(res.score, res.true_score)
-    res.accounted = res.exact or (res.non_rows == 0 and res.rows <= res.true_rows and res.rows + res.unreadable >= res.true_rows)
+    res.exact = (
+        res.non_rows == 0
+        and res.rows == res.true_rows
+        and _same(res.weight, res.true_weight)
+        and _same(res.score, res.true_score)
+    )
+    res.accounted = res.exact or (
+        res.non_rows == 0 and res.rows <= res.true_rows and res.rows + res.unreadable >= res.true_rows
+    )
     _classify(res, findings, coded, set(entry.get("also_ok") or []))
     return res
 
@@ -233,10 +246,12 @@ def _line(r: TableResult) -> str:
         return f"{r.id:42s} {r.province:4s} REFUSED  {r.message}"
     mark = "exact" if r.exact else ("accounted" if r.accounted else "WRONG")
     noise = sum(r.noise.values())
-    return (f"{r.id:42s} {r.province:4s} {mark:9s} rows {r.rows}/{r.true_rows} (A31 {r.unreadable}, non-rows {r.non_rows})  "
-            f"Σw {_fmt(r.weight)}/{_fmt(r.true_weight)}  Σs {_fmt(r.score)}/{_fmt(r.true_score)}  "
-            f"labels {r.labels_found}/{r.labels_coded} (+{r.labels_uncoded} uncoded)  "
-            f"findings {r.findings}: true {r.true_findings}, noise {noise}, neutral {r.neutral}")
+    return (
+        f"{r.id:42s} {r.province:4s} {mark:9s} rows {r.rows}/{r.true_rows} (A31 {r.unreadable}, non-rows {r.non_rows})  "
+        f"Σw {_fmt(r.weight)}/{_fmt(r.true_weight)}  Σs {_fmt(r.score)}/{_fmt(r.true_score)}  "
+        f"labels {r.labels_found}/{r.labels_coded} (+{r.labels_uncoded} uncoded)  "
+        f"findings {r.findings}: true {r.true_findings}, noise {noise}, neutral {r.neutral}"
+    )
 
 
 def _pct(x: float | None) -> str:
@@ -261,14 +276,20 @@ def main(argv: list[str] | None = None) -> int:
     t = totals
     print()
     print(f"tables: {t['tables']} from {t['provinces']} provinces; refused {t['refused']}")
-    print(f"read exactly (rows, Σ weight, Σ score): {t['read_exactly']}/{t['tables']}; "
-          f"exactly or with an unreadable-row finding per row not read: {t['accounted']}/{t['tables']}")
-    print(f"recall of labelled errors: {t['labels_found']}/{t['labels_coded']} = {_pct(t['recall'])} "
-          f"(with the {t['labels_uncoded']} labels that have no code yet: {_pct(t['recall_all_labels'])})")
+    print(
+        f"read exactly (rows, Σ weight, Σ score): {t['read_exactly']}/{t['tables']}; "
+        f"exactly or with an unreadable-row finding per row not read: {t['accounted']}/{t['tables']}"
+    )
+    print(
+        f"recall of labelled errors: {t['labels_found']}/{t['labels_coded']} = {_pct(t['recall'])} "
+        f"(with the {t['labels_uncoded']} labels that have no code yet: {_pct(t['recall_all_labels'])})"
+    )
     n = t["noise"]
-    print(f"precision of findings: {t['true_findings']}/{t['true_findings'] + sum(n.values())} = {_pct(t['precision'])} "
-          f"(noise: false {n['false']}, duplicated {n['duplicate']}, below tolerance {n['below_tolerance']}, "
-          f"reader notes {n['reader_note']}; {t['neutral_findings']} optional findings not counted)")
+    print(
+        f"precision of findings: {t['true_findings']}/{t['true_findings'] + sum(n.values())} = {_pct(t['precision'])} "
+        f"(noise: false {n['false']}, duplicated {n['duplicate']}, below tolerance {n['below_tolerance']}, "
+        f"reader notes {n['reader_note']}; {t['neutral_findings']} optional findings not counted)"
+    )
     return 0
 
 

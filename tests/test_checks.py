@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
+from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, NOTE_COLUMNS, Evaluation, UnitInfo
 from jixiao.review import table as checks
 from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
-from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, NOTE_COLUMNS, Evaluation, UnitInfo
 from jixiao.review.review import ReviewSettings, review
 
 NAN = math.nan

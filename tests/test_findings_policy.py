@@ -25,8 +25,13 @@ def _codes(found: pd.DataFrame, code: str) -> pd.DataFrame:
 
 def _unit_params(folder, tolerances: str | None):
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["unit_id: u1", "display_name: 测试单位", "year: 2023", "inputs:",
-             f"  self_evaluation: {SELF_EVAL.resolve()}"]
+    lines = [
+        "unit_id: u1",
+        "display_name: 测试单位",
+        "year: 2023",
+        "inputs:",
+        f"  self_evaluation: {SELF_EVAL.resolve()}",
+    ]
     if tolerances:
         lines.append(f"tolerances: {tolerances}")
     path = folder / "u1.yaml"
@@ -44,7 +49,10 @@ def _a15_names(found: pd.DataFrame) -> set[str]:
 def test_review_defaults_are_the_vocab_tolerances():
     s = ReviewSettings()
     assert (s.score_tolerance, s.money_tolerance, s.rate_tolerance) == (
-        DEFAULT_TOLERANCES.score, DEFAULT_TOLERANCES.money, DEFAULT_TOLERANCES.rate)
+        DEFAULT_TOLERANCES.score,
+        DEFAULT_TOLERANCES.money,
+        DEFAULT_TOLERANCES.rate,
+    )
     assert s.indicator_tolerance == DEFAULT_TOLERANCES.score
     assert ReviewSettings.from_tolerances(Tolerances(score=0.5)).indicator_tolerance == 0.5
 
@@ -62,7 +70,9 @@ def test_tolerances_in_jixiao_toml_change_the_findings(tmp_path):
     project = tmp_path / "proj"
     (project / "params").mkdir(parents=True)
     (project / "jixiao.toml").write_text(
-        '[project]\nname = "测试"\n\n[defaults]\ntolerances = { score = 5, money = 0.01, rate = 0.5 }\n', encoding="utf-8")
+        '[project]\nname = "测试"\n\n[defaults]\ntolerances = { score = 5, money = 0.01, rate = 0.5 }\n',
+        encoding="utf-8",
+    )
     settings = load_project(project).settings
     assert settings.tolerances == Tolerances(score=5, money=0.01, rate=0.5)
     params = load_params(_unit_params(project / "params", None), settings)
@@ -112,8 +122,10 @@ def test_one_finding_per_indicator_and_code():
 
 def test_goal_without_indicator_and_completion():
     ev = clean_evaluation()
-    ev.texts = {"年度目标": "一是组织培训场次不少于12场；二是建成智慧停车管理平台。",
-                "完成情况": "对照年度目标，说明相关任务目标的完成情况（100字以内）"}
+    ev.texts = {
+        "年度目标": "一是组织培训场次不少于12场；二是建成智慧停车管理平台。",
+        "完成情况": "对照年度目标，说明相关任务目标的完成情况（100字以内）",
+    }
     found = _codes(review(ev), "C12")
     assert len(found) == 1 and "智慧停车" in found.iloc[0]["message"]  # 培训场次 has its indicator
     ev.texts["完成情况"] = "全年组织培训12场，智慧停车管理平台已上线运行。"

@@ -7,11 +7,10 @@ import sys
 
 import pytest
 
-from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
-from jixiao.core.vocab import SEVERITIES
-from jixiao.core.vocab import Tolerances
+from jixiao.core.vocab import SEVERITIES, Tolerances
 from jixiao.read.files import load_evaluation
 from jixiao.read.narrative_report import read_report
+from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
 from jixiao.review.review import ReviewSettings, catalogue_markdown, review, summarize_findings
 
 from .conftest import DATA, ROOT, SAMPLES, SEED_000

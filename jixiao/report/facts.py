@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS
+from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
 
 __all__ = [
     "TOL",

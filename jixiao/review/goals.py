@@ -26,10 +26,13 @@ _EPS = 1e-9
 
 # --- C12: annual goals without indicator and without reported completion --------------------------
 
-_ITEM_SPLIT = re.compile(r"[。；;\n]|(?:[一二三四五六七八九十]+是)|(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．](?!\d))")
+_ITEM_SPLIT = re.compile(
+    r"[。；;\n]|(?:[一二三四五六七八九十]+是)|(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．](?!\d))"
+)
 #: Words of every goal that say nothing of its content (bigrams dropped before matching).
 _FILLER = set(
-    ["做好", "工作", "进一步", "持续", "推进", "加强", "提升", "完善", "建设", "确保", "全面", "不断", "深化", "继续", "开展", "实现", "保障", "落实", "提高", "促进", "有效", "积极", "认真", "按照", "根据", "通过", "年度", "全年", "目标", "任务", "完成", "相关", "各项", "日常", "正常", "运行", "运转", "管理", "单位", "部门"]
+    "做好 工作 进一步 持续 推进 加强 提升 完善 建设 确保 全面 不断 深化 继续 开展 实现 保障 落实 提高 促进 "
+    "有效 积极 认真 按照 根据 通过 年度 全年 目标 任务 完成 相关 各项 日常 正常 运行 运转 管理 单位 部门".split()
 )
 #: Completion cells that still hold the template's instruction, not a report.
 _TEMPLATE = re.compile(r"说明相关任务目标的完成情况|\d+字以内|对照年度目标|请填写|^(无|/|—+|-+|0)$")
@@ -37,7 +40,7 @@ _TEMPLATE = re.compile(r"说明相关任务目标的完成情况|\d+字以内|�
 
 def _bigrams(text: str) -> set[str]:
     han = re.sub(r"[^\u4e00-\u9fff]", " ", text)
-    grams = {w[i:i + 2] for w in han.split() for i in range(len(w) - 1)}
+    grams = {w[i : i + 2] for w in han.split() for i in range(len(w) - 1)}
     return {g for g in grams if g not in _FILLER and not any(g in f for f in _FILLER if len(f) > 2)}
 
 
@@ -64,8 +67,15 @@ def check_goal_coverage(evaluation) -> list[dict]:
         if any(len(own & w) >= 2 for w in words):
             continue
         short = item if len(item) <= 40 else item[:40] + "…"
-        out.append(make_finding("C12", "年度总体目标", f"年度目标「{short}」没有对应的绩效指标，表中也未报告其完成情况。",
-                                expected="对应的绩效指标或完成情况", reported="（无）"))
+        out.append(
+            make_finding(
+                "C12",
+                "年度总体目标",
+                f"年度目标「{short}」没有对应的绩效指标，表中也未报告其完成情况。",
+                expected="对应的绩效指标或完成情况",
+                reported="（无）",
+            )
+        )
     return out
 
 
@@ -80,8 +90,15 @@ def check_cost_indicators(evaluation) -> list[dict]:
     cost = ind["level2"].astype(str).str.contains("成本") | ind["name"].astype(str).str.contains("成本")
     if cost.any():
         return []
-    return [make_finding("C13", "产出指标", f"绩效目标共 {len(ind)} 项指标，没有成本指标（经济成本、社会成本等）。",
-                         expected="至少一项成本指标", reported="（无）")]
+    return [
+        make_finding(
+            "C13",
+            "产出指标",
+            f"绩效目标共 {len(ind)} 项指标，没有成本指标（经济成本、社会成本等）。",
+            expected="至少一项成本指标",
+            reported="（无）",
+        )
+    ]
 
 
 # --- C14: satisfaction written as = or ≤ ---------------------------------------------------------
@@ -108,15 +125,26 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
         shown = f"{direction}{raw}" if direction and not raw.startswith(direction) else raw
         src = r.get("source_row")
         line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
-        out.append(make_finding("C14", f"指标「{r['name']}」{line}", f"满意度指标「{r['name']}」的指标值写为「{shown}」，"
-                                f"方向为“{written}”：满意度应设下限（≥），不应设为等于或上限。",
-                                scope="indicator", indicator_id=str(r["indicator_id"]), expected="≥ 目标值", reported=shown))
+        out.append(
+            make_finding(
+                "C14",
+                f"指标「{r['name']}」{line}",
+                f"满意度指标「{r['name']}」的指标值写为「{shown}」，"
+                f"方向为“{written}”：满意度应设下限（≥），不应设为等于或上限。",
+                scope="indicator",
+                indicator_id=str(r["indicator_id"]),
+                expected="≥ 目标值",
+                reported=shown,
+            )
+        )
     return out
 
 
 # --- D06: met on part-year data --------------------------------------------------------------------
 
-_PART_YEAR = re.compile(r"截[至止](?:\d{4}年)?\s*(\d{1,2})\s*月|(?:1|一)\s*[-—~～至到]\s*(\d{1,2})\s*月|前(三|3)季度|上半年")
+_PART_YEAR = re.compile(
+    r"截[至止](?:\d{4}年)?\s*(\d{1,2})\s*月|(?:1|一)\s*[-—~～至到]\s*(\d{1,2})\s*月|前(三|3)季度|上半年"
+)
 
 
 def _part_month(text: str) -> str | None:
@@ -148,13 +176,28 @@ def check_part_year(evaluation) -> list[dict]:
             continue
         src = r.get("source_row")
         line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
-        out.append(make_finding("D06", f"指标「{r['name']}」{line}", f"指标「{r['name']}」按「{period}」的数据计为已达成并得满分，"
-                                f"只能说明目前达成，全年是否达成尚待全年数据。", scope="indicator",
-                                indicator_id=str(r["indicator_id"]), expected="全年（截至12月31日）完成值",
-                                reported=clean_cell(r.get("actual")) or period))
+        out.append(
+            make_finding(
+                "D06",
+                f"指标「{r['name']}」{line}",
+                f"指标「{r['name']}」按「{period}」的数据计为已达成并得满分，"
+                f"只能说明目前达成，全年是否达成尚待全年数据。",
+                scope="indicator",
+                indicator_id=str(r["indicator_id"]),
+                expected="全年（截至12月31日）完成值",
+                reported=clean_cell(r.get("actual")) or period,
+            )
+        )
     done = str((evaluation.texts or {}).get("完成情况", ""))
     period = _part_month(done)
     if period is not None and evaluation.unit.table_type != "declaration" and not out:
-        out.append(make_finding("D06", "年度总体目标完成情况", f"年度目标完成情况按「{period}」的数据填报，只能说明目前进展，"
-                                "不能作为全年达成的依据。", expected="全年完成情况", reported=period))
+        out.append(
+            make_finding(
+                "D06",
+                "年度总体目标完成情况",
+                f"年度目标完成情况按「{period}」的数据填报，只能说明目前进展，不能作为全年达成的依据。",
+                expected="全年完成情况",
+                reported=period,
+            )
+        )
     return out

@@ -13,12 +13,12 @@ import re
 
 import pandas as pd
 
-from jixiao.review.table import _EPS, _f, _ind, _line, _names, _num, _over, _rows, _text
-from jixiao.review.catalogue import make_finding
+from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.units import convert
 from jixiao.parse.values import describe_value
 from jixiao.parse.wordlists import is_generic_actual, is_vague
-from jixiao.core.parsed_value import ParsedValue
+from jixiao.review.catalogue import make_finding
+from jixiao.review.table import _EPS, _f, _ind, _line, _names, _num, _over, _rows, _text
 
 __all__ = ["check_targets", "check_actuals", "check_explanations"]
 

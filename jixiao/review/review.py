@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
 from jixiao.review import table as _checks
+from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
 from jixiao.review.narrative_report import check_report
-from jixiao.review.catalogue import catalogue, findings_frame
-from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
 

@@ -17,13 +17,13 @@ import re
 
 import pandas as pd
 
-from jixiao.review.catalogue import make_finding
+from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import clean_cell
 from jixiao.core.vocab import ROUNDING_SHARE, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
+from jixiao.review.catalogue import make_finding
 from jixiao.score.scoring import score_budget
-from jixiao.core.textnorm import clean_cell
-from jixiao.core.parsed_value import ParsedValue
 
 __all__ = [
     "check_weights",
