@@ -126,6 +126,8 @@ def _matches(finding: dict, label: dict) -> bool:
     if finding["code"] not in _codes(label):
         return False
     places = _places(label)
+    if not places and finding.get("scope") == "indicator":
+        return False  # a label on the whole table is met by a finding on the table, not on one indicator
     text = f"{finding.get('where', '')} {finding.get('message', '')}"
     return not places or any(p in text for p in places)
 

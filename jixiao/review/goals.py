@@ -44,9 +44,13 @@ def _bigrams(text: str) -> set[str]:
     return {g for g in grams if g not in _FILLER and not any(g in f for f in _FILLER if len(f) > 2)}
 
 
+#: Header words of the goal block; an "item" made only of them is a header read as text, not a goal.
+_HEADER_WORDS = re.compile(r"年初|设定|预期|年度|总体|目标|完成情况|实际|综述|情况|本年度|实施期")
+
+
 def _goal_items(goal: str) -> list[str]:
     items = [re.sub(r"\s+", "", x).strip("，,：:") for x in _ITEM_SPLIT.split(goal or "")]
-    return [x for x in items if len(_bigrams(x)) >= 2]
+    return [x for x in items if len(_bigrams(x)) >= 2 and len(_HEADER_WORDS.sub("", x)) >= 4]
 
 
 def _reported(text: str) -> bool:
