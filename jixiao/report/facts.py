@@ -147,7 +147,7 @@ def material_names(result: Any) -> list[str]:
 
 
 # --- budget ------------------------------------------------------------------------------------
-def budget_lines(result: Any, rate_tolerance: float = 0.01) -> list[dict]:
+def budget_lines(result: Any, rate_tolerance: float = DEFAULT_TOLERANCES.rate) -> list[dict]:
     """The budget lines of the main table (or of the report), as dicts.
 
     Keys: name, group, budget, spent, rate (recomputed), reported_rate, initial, unit,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.units import convert
+from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.parse.values import describe_value
 from jixiao.parse.wordlists import is_generic_actual, is_vague
 from jixiao.review.catalogue import make_finding
@@ -175,9 +176,9 @@ def _over_completion(t: ParsedValue, a: ParsedValue, op: str | None, ratio: floa
     return value / t.number if value >= ratio * t.number - _EPS else None
 
 
-def check_explanations(evaluation, scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.01,
+def check_explanations(evaluation, scored: pd.DataFrame, parsed: dict, *, tolerance: float = DEFAULT_TOLERANCES.score,
                        over_ratio: float = 1.3, execution_threshold: float = 90.0,
-                       tolerance_money: float = 0.01) -> list[dict]:
+                       tolerance_money: float = DEFAULT_TOLERANCES.money) -> list[dict]:
     """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments."""
     out = []
     for r in _rows(scored):

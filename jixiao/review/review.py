@@ -50,7 +50,7 @@ class ReviewSettings:
     execution_threshold: float = 90.0  # percent: a lower 预算执行率 must be explained
     money_tolerance: float = DEFAULT_TOLERANCES.money  # in the table's money unit (元 / 万元)
     rate_tolerance: float = DEFAULT_TOLERANCES.rate  # percentage points
-    weight_tolerance: float = 0.01  # points: weight sums and roll-ups
+    weight_tolerance: float = DEFAULT_TOLERANCES.score  # points: weight sums and roll-ups
     total_points: float = 100.0  # what the 一级权重 add up to
     copy_share: float = 0.8  # share of identical 完成值 that makes copying a pattern
     rename_ratio: float = RENAME_RATIO  # name similarity for a renamed indicator
@@ -63,6 +63,7 @@ class ReviewSettings:
         The score tolerance applies to the total and to each indicator's score.
         """
         kwargs.setdefault("indicator_tolerance", tolerances.score)
+        kwargs.setdefault("weight_tolerance", tolerances.score)
         return cls(score_tolerance=tolerances.score, money_tolerance=tolerances.money,
                    rate_tolerance=tolerances.rate, **kwargs)
 

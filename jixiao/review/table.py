@@ -19,7 +19,7 @@ import pandas as pd
 
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import clean_cell
-from jixiao.core.vocab import ROUNDING_SHARE, TIERS
+from jixiao.core.vocab import DEFAULT_TOLERANCES, ROUNDING_SHARE, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
 from jixiao.review.catalogue import make_finding
@@ -120,7 +120,7 @@ def _budget_weight(budget: pd.DataFrame) -> tuple[float, float | None]:
     return float(scored["weight"].sum()), (float(score.sum()) if len(score) else None)
 
 
-def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = 0.01) -> list[dict]:
+def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A01-A03, A09: level-1 weights sum to 100, roll-ups per level 1, Σ 分值 = 总分值, blank weights."""
     ind, out = evaluation.indicators, []
     if ind.empty:
@@ -156,7 +156,7 @@ def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float =
     return out
 
 
-def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = 0.1) -> list[dict]:
+def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
     ind, out = evaluation.indicators, []
     parsed = parsed or parse_targets(ind, evaluation.unit.year)
@@ -201,6 +201,10 @@ def _line(code: str, name: str, message: str, expected: object, reported: object
                         severity=severity)
 
 
+#: Percentage points within which a printed rate only rounds the recomputed one to one decimal.
+_RATE_ROUNDING = 0.05
+
+
 def _rounding(diff: float, whole: float) -> bool:
     """True when a money difference is within ``ROUNDING_SHARE`` of the amount (a rounding gap, not a wrong amount)."""
     return abs(diff) <= ROUNDING_SHARE * abs(whole) + _EPS
@@ -218,8 +222,8 @@ def _total_line(budget: pd.DataFrame) -> dict | None:
     return None
 
 
-def check_budget(budget: pd.DataFrame, *, tolerance_money: float = 0.01, tolerance_rate: float = 0.01,
-                 tolerance_score: float = 0.01) -> list[dict]:
+def check_budget(budget: pd.DataFrame, *, tolerance_money: float = DEFAULT_TOLERANCES.money,
+                 tolerance_rate: float = DEFAULT_TOLERANCES.rate, tolerance_score: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score."""
     out = []
     for r in _rows(budget):
@@ -239,8 +243,10 @@ def check_budget(budget: pd.DataFrame, *, tolerance_money: float = 0.01, toleran
                              severity="提示" if rounding else None))
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
         if rate is not None and _over(rate - recomputed, tolerance_rate):
-            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%。",
-                             f"{_f(recomputed)}%", f"{_f(rate)}%"))
+            rounding = abs(rate - recomputed) < _RATE_ROUNDING  # 99.9% printed for 99.87%: display rounding
+            note = "（差异在显示位数的舍入范围内）" if rounding else ""
+            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%{note}。",
+                             f"{_f(recomputed)}%", f"{_f(rate)}%", severity="提示" if rounding else None))
     for r in _rows(score_budget(budget, weight=None)):
         score, expected = _num(r.get("reported_score")), _num(r.get("rule_score"))
         if score is not None and expected is not None and _over(score - expected, tolerance_score):
@@ -283,7 +289,7 @@ def _check_parts(budget: pd.DataFrame, tol: float) -> list[dict]:
 _RATE_PREFIXES = re.compile(r"部门|单位|整体|年度|全年|财政拨款|财政|基本支出|项目支出|预算|支出|资金")
 
 
-def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = 0.01) -> list[dict]:
+def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = DEFAULT_TOLERANCES.rate) -> list[dict]:
     """A15: an indicator-level 预算执行率 row (完成值) against the rate recomputed from the budget block."""
     budget, out = evaluation.budget, []
     parsed = parsed or parse_targets(evaluation.indicators, evaluation.unit.year)
@@ -319,7 +325,7 @@ def _qualitative(row, target: ParsedValue) -> bool:
     return target.kind == "direction" and target.number is None
 
 
-def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.01) -> list[dict]:
+def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A20-A22: self score vs rule score (自评偏高/偏低), qualitative scores outside their tier band."""
     out = []
     for r in _rows(scored):
