@@ -40,6 +40,9 @@ KNOWN_FAILURES = {
     "sc_dyrmt_2023_zubaozhang": "reads 2 of 4 rows (Σ weight 45 of 90)",
     "sh_putuo_2022_tiyu": "reads 2 of 5 rows (Σ weight 50 of 100 with the budget line)",
     "nx_yinchuan_2021_gongyong": "reads 2 of 16 rows (可行性, 适当性) without their 分值; 14 rows reported unreadable",
+    "yn_yongde_2022_yingyang": "reads 1 of 9 rows (two header rows: 指标性质/指标值/度量单位 under 年度指标值)",
+    "hn_yueyangxian_2022_nongtian_decl": "reads 8 of 12 rows",
+    "ah_xiaoxian_2023_zhongyang": "reads the 其中… sub-items as indicators (13 rows for 7) and loses the weights",
     "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
 }
 
