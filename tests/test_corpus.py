@@ -43,6 +43,9 @@ KNOWN_FAILURES = {
     "yn_yongde_2022_yingyang": "reads 1 of 9 rows (two header rows: 指标性质/指标值/度量单位 under 年度指标值)",
     "hn_yueyangxian_2022_nongtian_decl": "reads 8 of 12 rows",
     "ah_xiaoxian_2023_zhongyang": "reads the 其中… sub-items as indicators (13 rows for 7) and loses the weights",
+    "hn_nanyue_2018_fupin_decl": "reads 9 of 16 rows",
+    "ah_jinzhai_2023_zhengti": "reads 5 of 8 rows (Σ weight 50 of 70 with the budget line)",
+    "ah_tangxi_2022_cunji": "reads 5 of 8 rows (Σ weight 52 of 80 with the budget line)",
     "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
 }
 
