@@ -157,3 +157,19 @@ def test_met_on_part_year_data_is_met_so_far():
     partial_score = _set(clean_evaluation(), "I02", deviation_note="数据截至9月30日", self_score=18.0)
     assert _codes(review(partial_score), "D06").empty
     assert not math.isnan(partial_score.indicators["self_score"].iloc[1])
+
+
+def test_an_empty_zero_budget_line_is_not_broken_data():
+    ev = clean_evaluation()
+    zero = {c: math.nan for c in ev.budget.columns} | {
+        "name": "上年结转",
+        "group": "资金来源",
+        "budget": 0.0,
+        "spent": 0.0,
+        "reported_rate": 0.0,
+        "money_unit": "万元",
+    }
+    ev.budget = pd.concat([ev.budget, pd.DataFrame([zero])], ignore_index=True)
+    assert _codes(review(ev), "A12").empty
+    ev = _budget(clean_evaluation(), "合计", budget=0.0, initial_budget=0.0, spent=0.0, reported_rate=0.0)
+    assert len(_codes(review(ev), "A12")) == 1  # a total of 0 beside lines with money is broken

@@ -229,12 +229,13 @@ def check_budget(budget: pd.DataFrame, *, tolerance_money: float = DEFAULT_TOLER
     for r in _rows(budget):
         name, unit = r["name"], r.get("money_unit") or ""
         b, s, rate = _num(r["budget"]), _num(r["spent"]), _num(r["reported_rate"])
-        if (b is None or b == 0) and (s is not None or rate is not None):
+        nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
+        if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
             out.append(_line("A12", name, f"预算「{name}」全年预算数{shown}，执行率无法计算。", "全年预算数",
                              "0" if b == 0 else "（空）"))
             continue
-        if b is None or s is None:
+        if not b or s is None:
             continue
         if s > b + tolerance_money:
             rounding = _rounding(s - b, b)
