@@ -91,8 +91,11 @@ def check_cost_indicators(evaluation) -> list[dict]:
     ind = evaluation.indicators
     if evaluation.unit.table_type != "declaration" or ind.empty:
         return []
-    cost = ind["level2"].astype(str).str.contains("成本") | ind["name"].astype(str).str.contains("成本")
-    if cost.any():
+    cost = ind[["level1", "level2", "name"]].astype(str).apply(lambda c: c.str.contains("成本")).any(axis=1)
+    notes = evaluation.notes
+    unread = notes[notes["code"] == "unreadable_row"] if len(notes) else notes
+    unread_cost = any("成本" in f"{r.get('value', '')}{r.get('message', '')}" for r in unread.to_dict("records"))
+    if cost.any() or unread_cost:  # a 成本 row the reader could not read is still a 成本指标
         return []
     return [
         make_finding(
@@ -126,7 +129,9 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
             written = {"<=": "≤", "<": "<"}.get(target.op, target.op)
         if not written:
             continue
+        unit = clean_cell(r.get("unit"))
         shown = f"{direction}{raw}" if direction and not raw.startswith(direction) else raw
+        shown += unit if unit and not shown.endswith(unit) else ""
         src = r.get("source_row")
         line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
         out.append(
