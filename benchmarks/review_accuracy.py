@@ -12,7 +12,8 @@ table and three figures:
 - recall: labelled errors with a catalogue code found by a finding of that code at that place
   (labels without a code yet are counted apart);
 - precision: findings that are true and first for their label, over all findings except those
-  whose code the label lists as ``also_ok``. A finding is noise when it is false (matches no
+  whose code the label lists as ``also_ok`` and the unreadable-row findings (A31, A33: counted
+  by "accounted"). A finding is noise when it is false (matches no
   label), duplicated (a second finding for the same label), below tolerance (its expected and
   reported numbers differ by no more than the default tolerance) or a reader note (A30, A39).
 
@@ -40,6 +41,8 @@ from jixiao.review.review import review  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "corpus" / "manifest.yaml"
 READER_NOTES = {"A30", "A39"}
+#: Findings that say a row could not be read: measured by "accounted", neither true nor noise here.
+UNREADABLE = {"A31", "A33"}
 #: Codes whose expected/reported are numbers compared with a tolerance, and that tolerance.
 NUMERIC_TOLERANCE = {
     "A06": DEFAULT_TOLERANCES.score,
@@ -80,6 +83,7 @@ class TableResult:
     findings: int = 0
     true_findings: int = 0
     neutral: int = 0
+    unread_findings: int = 0  # A31/A33: rows or budget lines reported as not read
     noise: dict[str, int] = field(
         default_factory=lambda: {"false": 0, "duplicate": 0, "below_tolerance": 0, "reader_note": 0}
     )
@@ -192,6 +196,9 @@ def measure_table(entry: dict, root: Path = ROOT) -> TableResult:
 def _classify(res: TableResult, findings: list[dict], coded: list[dict], also_ok: set[str]) -> None:
     hit: set[int] = set()
     for f in findings:
+        if f["code"] in UNREADABLE:
+            res.unread_findings += 1
+            continue
         if f["code"] in READER_NOTES:
             res.noise["reader_note"] += 1
             continue
@@ -234,6 +241,7 @@ def summarize(results: list[TableResult]) -> dict:
         "findings": sum(r.findings for r in results),
         "true_findings": true,
         "neutral_findings": sum(r.neutral for r in results),
+        "unreadable_findings": sum(r.unread_findings for r in results),
         "noise": noise,
         "precision": true / judged if judged else None,
     }
@@ -290,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"precision of findings: {t['true_findings']}/{t['true_findings'] + sum(n.values())} = {_pct(t['precision'])} "
         f"(noise: false {n['false']}, duplicated {n['duplicate']}, below tolerance {n['below_tolerance']}, "
-        f"reader notes {n['reader_note']}; {t['neutral_findings']} optional findings not counted)"
+        f"reader notes {n['reader_note']}; not counted: {t['neutral_findings']} optional and "
+        f"{t['unreadable_findings']} unreadable-row findings)"
     )
     return 0
 
