@@ -173,3 +173,11 @@ def test_an_empty_zero_budget_line_is_not_broken_data():
     assert _codes(review(ev), "A12").empty
     ev = _budget(clean_evaluation(), "合计", budget=0.0, initial_budget=0.0, spent=0.0, reported_rate=0.0)
     assert len(_codes(review(ev), "A12")) == 1  # a total of 0 beside lines with money is broken
+
+
+def test_a_part_equal_to_the_total_is_not_reported_twice():
+    ev = _budget(clean_evaluation(), "合计", spent=1010.0, reported_rate=101.0)
+    same = ev.budget[ev.budget["name"] == "合计"].assign(name="财政拨款", group="资金来源")
+    ev.budget = pd.concat([ev.budget, same], ignore_index=True)
+    a11 = _codes(review(ev), "A11")
+    assert len(a11) == 1 and "合计" in a11.iloc[0]["where"]

@@ -224,11 +224,18 @@ def _total_line(budget: pd.DataFrame) -> dict | None:
 
 def check_budget(budget: pd.DataFrame, *, tolerance_money: float = DEFAULT_TOLERANCES.money,
                  tolerance_rate: float = DEFAULT_TOLERANCES.rate, tolerance_score: float = DEFAULT_TOLERANCES.score) -> list[dict]:
-    """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score."""
-    out = []
+    """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score.
+
+    A line that repeats the figures of a line already checked (财政拨款 equal to 合计) is the
+    same problem: it is not reported again.
+    """
+    out, seen = [], set()
     for r in _rows(budget):
         name, unit = r["name"], r.get("money_unit") or ""
         b, s, rate = _num(r["budget"]), _num(r["spent"]), _num(r["reported_rate"])
+        if (b, s, rate) in seen:
+            continue
+        seen.add((b, s, rate))
         nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
         if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
