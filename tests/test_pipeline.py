@@ -38,7 +38,7 @@ def test_declaration_only_unit():
     assert result.total is None and result.grade == ""
     doc = result.to_dict()
     assert doc["totals"]["review_total"] is None and doc["totals"]["grade"] is None
-    assert set(result.findings["code"]) <= {"A30", "A32", "C01", "C02", "C03", "C04", "C08", "C09", "C10", "C11"}
+    assert set(result.findings["code"]) <= {"A30", "A32", "C01", "C02", "C03", "C04", "C08", "C09", "C10", "C11", "C13", "C14"}
 
 
 def test_report_only_unit():

@@ -18,6 +18,7 @@ __all__ = [
     "WEIGHT_SCHEMES",
     "INPUT_KINDS",
     "SEVERITIES",
+    "ROUNDING_SHARE",
 ]
 
 #: Grade names and inclusive lower bounds, best first (DOMAIN §3.3); below the last is 差.
@@ -45,6 +46,9 @@ class Tolerances:
 
 
 DEFAULT_TOLERANCES = Tolerances()
+
+#: A money difference up to this share of the amount (0.1 %) is rounding: reported as 提示, not 错误.
+ROUNDING_SHARE = 0.001
 
 #: Weight scheme keys (as written in params / jixiao.toml) and their Chinese labels.
 WEIGHT_SCHEMES = {"table": "表内权重", "caiyu_2020_10": "财预〔2020〕10号 单位自评（10/50/30/10）"}

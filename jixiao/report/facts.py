@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from jixiao.core.vocab import SEVERITIES
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS
+from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
 
 __all__ = [
     "TOL",
@@ -90,7 +89,7 @@ def severity_counts(result: Any) -> dict[str, int]:
 def tolerances(result: Any) -> dict[str, float]:
     """The unit's check tolerances (score points, money, rate points) from its params."""
     tol = (result.params or {}).get("tolerances") or {}
-    defaults = {"score": 0.1, "money": 0.01, "rate": 0.01}
+    defaults = vars(DEFAULT_TOLERANCES)
     return {k: float(tol.get(k, v)) for k, v in defaults.items()}
 
 
@@ -148,7 +147,7 @@ def material_names(result: Any) -> list[str]:
 
 
 # --- budget ------------------------------------------------------------------------------------
-def budget_lines(result: Any, rate_tolerance: float = 0.01) -> list[dict]:
+def budget_lines(result: Any, rate_tolerance: float = DEFAULT_TOLERANCES.rate) -> list[dict]:
     """The budget lines of the main table (or of the report), as dicts.
 
     Keys: name, group, budget, spent, rate (recomputed), reported_rate, initial, unit,

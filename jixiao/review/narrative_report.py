@@ -15,10 +15,11 @@ import re
 
 import pandas as pd
 
-from jixiao.review.catalogue import findings_frame, make_finding
 from jixiao.core.units import convert
+from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.read.narrative_doc import matching_sections
 from jixiao.read.narrative_report import NarrativeReport
+from jixiao.review.catalogue import findings_frame, make_finding
 from jixiao.score.aggregate import GradeBands
 
 __all__ = ["check_report", "report_confirmations", "REQUIRED_SECTIONS", "CONFIRMATION_COLUMNS"]
@@ -54,9 +55,9 @@ def check_report(
     report: NarrativeReport,
     *,
     evaluation=None,
-    tolerance_money: float = 0.005,
-    tolerance_rate: float = 0.01,
-    tolerance_score: float = 0.01,
+    tolerance_money: float = DEFAULT_TOLERANCES.money,
+    tolerance_rate: float = DEFAULT_TOLERANCES.rate,
+    tolerance_score: float = DEFAULT_TOLERANCES.score,
 ) -> pd.DataFrame:
     """Run every report check and return the findings (FINDING_COLUMNS).
 
@@ -76,9 +77,9 @@ def report_confirmations(
     report: NarrativeReport,
     *,
     evaluation=None,
-    tolerance_money: float = 0.005,
-    tolerance_rate: float = 0.01,
-    tolerance_score: float = 0.01,
+    tolerance_money: float = DEFAULT_TOLERANCES.money,
+    tolerance_rate: float = DEFAULT_TOLERANCES.rate,
+    tolerance_score: float = DEFAULT_TOLERANCES.score,
 ) -> pd.DataFrame:
     """What was checked and found consistent (CONFIRMATION_COLUMNS), for acceptance lists."""
     _, confirmed = _run(report, evaluation, tolerance_money, tolerance_rate, tolerance_score)

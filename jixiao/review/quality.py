@@ -13,12 +13,13 @@ import re
 
 import pandas as pd
 
-from jixiao.review.table import _EPS, _f, _ind, _line, _names, _num, _over, _rows, _text
-from jixiao.review.catalogue import make_finding
+from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.units import convert
+from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.parse.values import describe_value
 from jixiao.parse.wordlists import is_generic_actual, is_vague
-from jixiao.core.parsed_value import ParsedValue
+from jixiao.review.catalogue import make_finding
+from jixiao.review.table import _EPS, _f, _ind, _line, _names, _num, _over, _rows, _text
 
 __all__ = ["check_targets", "check_actuals", "check_explanations"]
 
@@ -83,8 +84,8 @@ def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
             out.append(_ind("C09", r, f"指标名称「{r['name']}」中写入了指标值。", expected="名称不含指标值", reported=r["name"]))
     if vague:
         total = len(indicators)
-        out.append(make_finding("C04", "全表", f"全表 {total} 项指标中有 {len(vague)} 项指标值不可衡量（未细化量化）："
-                                f"{_names(vague)}。", expected="0 项", reported=f"{len(vague)} 项"))
+        out.append(make_finding("C04", "全表", f"全表 {total} 项指标中有 {len(vague)} 项指标值不可衡量（未细化量化），"
+                                "逐项见“指标值不可衡量/未细化量化”。", expected="0 项", reported=f"{len(vague)} 项"))
     return out
 
 
@@ -118,15 +119,16 @@ def check_actuals(evaluation, parsed: dict, *, copy_share: float = 0.8, copy_min
     evident = [r for r in identical if _target_wording(parsed[str(r["indicator_id"])][0])]
     filled = sum(1 for r in rows if _text(r.get("actual")))
     pattern = len(identical) >= copy_min and len(identical) >= copy_share * filled
-    listed = identical if pattern else evident
-    if listed:
-        if pattern:
-            of = f"，其中 {len(evident)} 项为“≥”“约”或定性词等目标表述，不可能是实测值" if evident else ""
-            what = f"全年完成值与年度指标值逐字相同（已填完成值 {filled} 项）{of}"
-        else:
-            what = "全年完成值照抄了年度指标值的目标表述（“≥”“约”或定性词等），不是实测值"
-        out.append(make_finding("C05", "全表", f"共 {len(listed)} 项指标的{what}，缺少实测依据，需补充佐证材料。",
-                                expected="实测完成值及佐证材料", reported=f"{len(listed)} 项：{_names(listed)}"))
+    for r in evident:  # one finding per indicator whose 完成值 is a target wording
+        out.append(_ind("C05", r, f"指标「{r['name']}」全年完成值「{_text(r.get('actual'))}」照抄了指标值，是“≥”“约”或定性词等"
+                                  "目标表述，不是实测值，需补充实测完成值及佐证材料。",
+                        expected="实测完成值及佐证材料", reported=_text(r.get("actual"))))
+    if pattern:  # the copying pattern once for the unit; the indicators already listed are not repeated
+        rest = [r for r in identical if r not in evident]
+        others = f"，另有 {len(rest)} 项数值型完成值同样照抄：{_names(rest)}" if rest else ""
+        out.append(make_finding("C05", "全表", f"全表已填完成值 {filled} 项中 {len(identical)} 项与指标值逐字相同，"
+                                f"照抄成风，不是实测结果（其中 {len(evident)} 项为目标表述，已逐项列出{others}）。",
+                                expected="实测完成值及佐证材料", reported=f"{len(identical)} / {filled} 项"))
     texts = " ".join(str(v) for v in evaluation.texts.values())
     survey_in_texts = bool(_SURVEY_TEXT.search(texts))
     for r in rows:
@@ -174,9 +176,9 @@ def _over_completion(t: ParsedValue, a: ParsedValue, op: str | None, ratio: floa
     return value / t.number if value >= ratio * t.number - _EPS else None
 
 
-def check_explanations(evaluation, scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.01,
+def check_explanations(evaluation, scored: pd.DataFrame, parsed: dict, *, tolerance: float = DEFAULT_TOLERANCES.score,
                        over_ratio: float = 1.3, execution_threshold: float = 90.0,
-                       tolerance_money: float = 0.01) -> list[dict]:
+                       tolerance_money: float = DEFAULT_TOLERANCES.money) -> list[dict]:
     """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments."""
     out = []
     for r in _rows(scored):
@@ -214,10 +216,11 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict
     rate_reason = any(n and "执行" in k for k, n in notes.items()) or any(
         "执行" in x and _REASON.search(x) for x in sentences)
     adjust_reason = any(n and _ADJUST.search(k) for k, n in notes.items()) or any(_ADJUST.search(x) for x in sentences)
-    adjusted = []
+    adjusted, low_rate = [], False
     for r in _rows(budget):
         b, s, i = _num(r["budget"]), _num(r["spent"]), _num(r["initial_budget"])
-        if b and s is not None and s / b * 100 < threshold - _EPS and not rate_reason:
+        if b and s is not None and s / b * 100 < threshold - _EPS and not rate_reason and not low_rate:
+            low_rate = True  # one finding for the unit: the first line (the total when there is one)
             rate = f"{_f(s / b * 100)}%"
             out.append(_line("D04", r["name"], f"预算「{r['name']}」执行率 {rate}，低于 {threshold:g}%，表中未说明原因。",
                              f"≥{threshold:g}% 或说明原因", rate))

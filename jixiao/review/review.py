@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jixiao.review import table as _checks
+from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
+from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
+from jixiao.review import table as _checks
+from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
 from jixiao.review.narrative_report import check_report
-from jixiao.review.catalogue import catalogue, findings_frame
-from jixiao.core.vocab import SEVERITIES
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
 
@@ -36,15 +37,20 @@ GROUPS = {
 
 @dataclass(frozen=True)
 class ReviewSettings:
-    """Tolerances and thresholds of the checks (a difference counts when strictly above)."""
+    """Tolerances and thresholds of the checks (a difference counts when strictly above).
 
-    score_tolerance: float = 0.1  # points: Σ 自评分 vs 总分
-    indicator_tolerance: float = 0.01  # points: one indicator's self score vs rule score
+    The score, money and rate tolerances default to ``core.vocab.DEFAULT_TOLERANCES`` and come
+    from the unit's params (or ``jixiao.toml``) through :meth:`from_tolerances`; the score
+    tolerance applies to the total and to each indicator's self score against its rule score.
+    """
+
+    score_tolerance: float = DEFAULT_TOLERANCES.score  # points: Σ 自评分 vs 总分
+    indicator_tolerance: float = DEFAULT_TOLERANCES.score  # points: one indicator's self score vs rule score
     over_ratio: float = OVERSHOOT_RATIO  # 完成值 ≥ ratio × 指标值 must be explained
     execution_threshold: float = 90.0  # percent: a lower 预算执行率 must be explained
-    money_tolerance: float = 0.01  # in the table's money unit (元 / 万元)
-    rate_tolerance: float = 0.01  # percentage points
-    weight_tolerance: float = 0.01  # points: weight sums and roll-ups
+    money_tolerance: float = DEFAULT_TOLERANCES.money  # in the table's money unit (元 / 万元)
+    rate_tolerance: float = DEFAULT_TOLERANCES.rate  # percentage points
+    weight_tolerance: float = DEFAULT_TOLERANCES.score  # points: weight sums and roll-ups
     total_points: float = 100.0  # what the 一级权重 add up to
     copy_share: float = 0.8  # share of identical 完成值 that makes copying a pattern
     rename_ratio: float = RENAME_RATIO  # name similarity for a renamed indicator
@@ -52,7 +58,12 @@ class ReviewSettings:
 
     @classmethod
     def from_tolerances(cls, tolerances, **kwargs) -> ReviewSettings:
-        """Settings from ``params.Tolerances`` (score, money, rate), other fields as given."""
+        """Settings from ``params.Tolerances`` (score, money, rate), other fields as given.
+
+        The score tolerance applies to the total and to each indicator's score.
+        """
+        kwargs.setdefault("indicator_tolerance", tolerances.score)
+        kwargs.setdefault("weight_tolerance", tolerances.score)
         return cls(score_tolerance=tolerances.score, money_tolerance=tolerances.money,
                    rate_tolerance=tolerances.rate, **kwargs)
 
@@ -76,7 +87,7 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
     if evaluation is None:  # a narrative report on its own
         if report is None:
             return findings_frame([])
-        found = check_report(report, evaluation=None, tolerance_rate=s.rate_tolerance)
+        found = check_report(report, evaluation=None, **_report_tolerances(s))
         return findings_frame(found.to_dict("records"))
     year = evaluation.unit.year
     ind = evaluation.indicators
@@ -85,6 +96,7 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
         scored = score_indicators(ind, settings=s.scoring, year=year)
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
+    rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
@@ -97,12 +109,29 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
                                             over_ratio=s.over_ratio, execution_threshold=s.execution_threshold,
                                             tolerance_money=s.money_tolerance)
         rows += check_direction_rule(scored, year=year)
+        rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
     if declaration is not None:
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
     if report is not None:
-        found = check_report(report, evaluation=evaluation, tolerance_rate=s.rate_tolerance)
+        found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
-    return findings_frame(rows)
+    return findings_frame(_one_per_problem(rows))
+
+
+def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
+    return {"tolerance_money": s.money_tolerance, "tolerance_rate": s.rate_tolerance, "tolerance_score": s.score_tolerance}
+
+
+def _one_per_problem(rows: list[dict]) -> list[dict]:
+    """One finding per indicator and problem: the first of each (code, indicator) or (code, place)."""
+    seen, out = set(), []
+    for r in rows:
+        key = (r["code"], r["indicator_id"]) if r.get("scope") == "indicator" and r.get("indicator_id") else (
+            r["code"], r["where"], r["message"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def summarize_findings(findings: pd.DataFrame) -> dict[str, int]:

@@ -17,13 +17,13 @@ import re
 
 import pandas as pd
 
-from jixiao.review.catalogue import make_finding
-from jixiao.core.vocab import TIERS
+from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import clean_cell
+from jixiao.core.vocab import DEFAULT_TOLERANCES, ROUNDING_SHARE, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
+from jixiao.review.catalogue import make_finding
 from jixiao.score.scoring import score_budget
-from jixiao.core.textnorm import clean_cell
-from jixiao.core.parsed_value import ParsedValue
 
 __all__ = [
     "check_weights",
@@ -120,7 +120,7 @@ def _budget_weight(budget: pd.DataFrame) -> tuple[float, float | None]:
     return float(scored["weight"].sum()), (float(score.sum()) if len(score) else None)
 
 
-def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = 0.01) -> list[dict]:
+def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A01-A03, A09: level-1 weights sum to 100, roll-ups per level 1, Σ 分值 = 总分值, blank weights."""
     ind, out = evaluation.indicators, []
     if ind.empty:
@@ -156,7 +156,7 @@ def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float =
     return out
 
 
-def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = 0.1) -> list[dict]:
+def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
     ind, out = evaluation.indicators, []
     parsed = parsed or parse_targets(ind, evaluation.unit.year)
@@ -196,8 +196,18 @@ def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: flo
 # --- A: budget block ----------------------------------------------------------------------------
 
 
-def _line(code: str, name: str, message: str, expected: object, reported: object) -> dict:
-    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported)
+def _line(code: str, name: str, message: str, expected: object, reported: object, severity: str | None = None) -> dict:
+    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported,
+                        severity=severity)
+
+
+#: Percentage points within which a printed rate only rounds the recomputed one to one decimal.
+_RATE_ROUNDING = 0.05
+
+
+def _rounding(diff: float, whole: float) -> bool:
+    """True when a money difference is within ``ROUNDING_SHARE`` of the amount (a rounding gap, not a wrong amount)."""
+    return abs(diff) <= ROUNDING_SHARE * abs(whole) + _EPS
 
 
 _FIELDS = {"budget": "全年预算数", "spent": "全年执行数", "initial_budget": "年初预算数"}
@@ -212,27 +222,39 @@ def _total_line(budget: pd.DataFrame) -> dict | None:
     return None
 
 
-def check_budget(budget: pd.DataFrame, *, tolerance_money: float = 0.01, tolerance_rate: float = 0.01,
-                 tolerance_score: float = 0.01) -> list[dict]:
-    """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score."""
-    out = []
+def check_budget(budget: pd.DataFrame, *, tolerance_money: float = DEFAULT_TOLERANCES.money,
+                 tolerance_rate: float = DEFAULT_TOLERANCES.rate, tolerance_score: float = DEFAULT_TOLERANCES.score) -> list[dict]:
+    """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score.
+
+    A line that repeats the figures of a line already checked (财政拨款 equal to 合计) is the
+    same problem: it is not reported again.
+    """
+    out, seen = [], set()
     for r in _rows(budget):
         name, unit = r["name"], r.get("money_unit") or ""
         b, s, rate = _num(r["budget"]), _num(r["spent"]), _num(r["reported_rate"])
-        if (b is None or b == 0) and (s is not None or rate is not None):
+        if (b, s, rate) in seen:
+            continue
+        seen.add((b, s, rate))
+        nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
+        if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
             out.append(_line("A12", name, f"预算「{name}」全年预算数{shown}，执行率无法计算。", "全年预算数",
                              "0" if b == 0 else "（空）"))
             continue
-        if b is None or s is None:
+        if not b or s is None:
             continue
         if s > b + tolerance_money:
+            rounding = _rounding(s - b, b)
             out.append(_line("A11", name, f"预算「{name}」全年执行数 {_f(s)}{unit} 超过全年预算数 {_f(b)}{unit}"
-                                          f"（超出 {_f(s - b)}{unit}）。", f"≤{_f(b)}", s))
+                                          f"（超出 {_f(s - b)}{unit}{'，属舍入差异' if rounding else ''}）。", f"≤{_f(b)}", s,
+                             severity="提示" if rounding else None))
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
         if rate is not None and _over(rate - recomputed, tolerance_rate):
-            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%。",
-                             f"{_f(recomputed)}%", f"{_f(rate)}%"))
+            rounding = abs(rate - recomputed) < _RATE_ROUNDING  # 99.9% printed for 99.87%: display rounding
+            note = "（差异在显示位数的舍入范围内）" if rounding else ""
+            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%{note}。",
+                             f"{_f(recomputed)}%", f"{_f(rate)}%", severity="提示" if rounding else None))
     for r in _rows(score_budget(budget, weight=None)):
         score, expected = _num(r.get("reported_score")), _num(r.get("rule_score"))
         if score is not None and expected is not None and _over(score - expected, tolerance_score):
@@ -265,15 +287,17 @@ def _check_parts(budget: pd.DataFrame, tol: float) -> list[dict]:
                 continue
             s = float(parts[key].sum())
             if _over(s - w, tol):
+                rounding = _rounding(s - w, w)
                 out.append(_line("A13", whole_label, f"{field_label}：{label} {_f(s)} 与{whole_label} {_f(w)} 不符"
-                                                     f"（相差 {_f(s - w)}）。", w, s))
+                                                     f"（相差 {_f(s - w)}{'，在合计数的 0.1% 以内，属舍入差异' if rounding else ''}）。",
+                                 w, s, severity="提示" if rounding else None))
     return out
 
 
 _RATE_PREFIXES = re.compile(r"部门|单位|整体|年度|全年|财政拨款|财政|基本支出|项目支出|预算|支出|资金")
 
 
-def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = 0.01) -> list[dict]:
+def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = DEFAULT_TOLERANCES.rate) -> list[dict]:
     """A15: an indicator-level 预算执行率 row (完成值) against the rate recomputed from the budget block."""
     budget, out = evaluation.budget, []
     parsed = parsed or parse_targets(evaluation.indicators, evaluation.unit.year)
@@ -309,7 +333,7 @@ def _qualitative(row, target: ParsedValue) -> bool:
     return target.kind == "direction" and target.number is None
 
 
-def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.01) -> list[dict]:
+def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A20-A22: self score vs rule score (自评偏高/偏低), qualitative scores outside their tier band."""
     out = []
     for r in _rows(scored):
@@ -331,7 +355,7 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = 0.
             continue
         explanation = _text(r.get("explanation"))
         why = f"（{explanation}）" if explanation else ""
-        full_but_missed = r.get("met") is False and s >= w - _EPS and rule < w - _EPS
+        full_but_missed = r.get("met") is False and s >= w - _EPS and _over(w - rule, tolerance)
         if _over(s - rule, tolerance) and s > rule or full_but_missed:
             lead = "未达到指标值却自评满分，" if full_but_missed else ""
             out.append(_ind("A20", r, f"指标「{r['name']}」{lead}按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
