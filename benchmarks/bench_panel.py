@@ -35,21 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    from jixiao.run.params import list_units
     from jixiao.interactive.session import clear_cache
     from jixiao.interactive.widgets import review_panel
+    from jixiao.run.params import list_units
 
     print(f"import jixiao.interactive.widgets: {time.perf_counter() - start:.3f} s (once per kernel)")
     units = [p.stem for p in list_units(ROOT / "params")]
-    print(f"{'unit':<28}{'cold open':>10}{'first open':>12}{'re-open':>10}{'edit':>8}{'save':>8}"
-          f"   (seconds; cold = very first open in this process, others median of {args.repeat})")
+    print(
+        f"{'unit':<28}{'cold open':>10}{'first open':>12}{'re-open':>10}{'edit':>8}{'save':>8}"
+        f"   (seconds; cold = very first open in this process, others median of {args.repeat})"
+    )
     worst = 0.0
     for unit in units:
         first, again, edit, save = [], [], [], []
         for _ in range(args.repeat):
             clear_cache()
-            first.append(timed(lambda: review_panel(unit)))
-            again.append(timed(lambda: review_panel(unit)))
+            first.append(timed(lambda unit=unit: review_panel(unit)))
+            again.append(timed(lambda unit=unit: review_panel(unit)))
             with tempfile.TemporaryDirectory() as tmp:
                 text = (ROOT / "params" / f"{unit}.yaml").read_text(encoding="utf-8")
                 text = text.replace("../samples/", f"{ROOT / 'samples'}/")

@@ -77,8 +77,20 @@ def jixiao_run(work: Path, params: Path, jobs: int, template: Path | None) -> tu
 
     With another template than the project's, the same ``run_units`` is called through the API.
     """
-    command = [sys.executable, "-m", "jixiao", "run", "--jobs", str(jobs), "--force", "--no-progress",
-               "--outputs", str(work / "outputs"), "--params-dir", str(params)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "jixiao",
+        "run",
+        "--jobs",
+        str(jobs),
+        "--force",
+        "--no-progress",
+        "--outputs",
+        str(work / "outputs"),
+        "--params-dir",
+        str(params),
+    ]
     if template is not None:
         code = (
             "import sys; from jixiao.run.runner import run_units; "

@@ -30,14 +30,30 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.score.aggregate import aggregate_scores  # noqa: E402
 from jixiao.read.files import load_evaluation  # noqa: E402
 from jixiao.review.review import review  # noqa: E402
+from jixiao.score.aggregate import aggregate_scores  # noqa: E402
 from jixiao.score.scoring import score_indicators  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / "_work" / "scoring"
-HEADER = ["一级指标", "一级权重", "二级指标", "三级指标", "分值", "指标性质", "年度指标值", "计量单位", "全年完成值", "偏差及原因分析", "自评分"]
-LEVELS = [("产出指标", 50, ["数量指标", "质量指标", "时效指标"]), ("效益指标", 30, ["社会效益指标"]), ("满意度指标", 20, ["服务对象满意度指标"])]
+HEADER = [
+    "一级指标",
+    "一级权重",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "指标性质",
+    "年度指标值",
+    "计量单位",
+    "全年完成值",
+    "偏差及原因分析",
+    "自评分",
+]
+LEVELS = [
+    ("产出指标", 50, ["数量指标", "质量指标", "时效指标"]),
+    ("效益指标", 30, ["社会效益指标"]),
+    ("满意度指标", 20, ["服务对象满意度指标"]),
+]
 
 
 def _value(rng: random.Random, i: int) -> tuple[str, str, str, str]:
@@ -76,7 +92,21 @@ def make_units(n: int, per_unit: int, seed: int = 7) -> list[Path]:
             for k in range(count):
                 nature, target, unit, actual = _value(rng, i)
                 weight = round(w1 / count, 2)
-                ws.append([level1, w1, level2s[k % len(level2s)], f"指标{u}-{i}", weight, nature, target, unit, actual, "", weight])
+                ws.append(
+                    [
+                        level1,
+                        w1,
+                        level2s[k % len(level2s)],
+                        f"指标{u}-{i}",
+                        weight,
+                        nature,
+                        target,
+                        unit,
+                        actual,
+                        "",
+                        weight,
+                    ]
+                )
                 i += 1
         path = WORK / f"unit_{u:04d}.xlsx"
         wb.save(path)
@@ -117,7 +147,9 @@ def main() -> None:
     b = ms(base)
     print(f"基线 pandas.read_excel：{b:.2f} ms/单位")
     print(f"读取 load_evaluation：  {ms(read):.2f} ms/单位（基线的 {ms(read) / b:.2f} 倍）")
-    print(f"计分 score+aggregate：  {ms(score):.2f} ms/单位（基线的 {ms(score) / b:.2f} 倍；中位数 {statistics.median(score) * 1000:.2f} ms）")
+    print(
+        f"计分 score+aggregate：  {ms(score):.2f} ms/单位（基线的 {ms(score) / b:.2f} 倍；中位数 {statistics.median(score) * 1000:.2f} ms）"
+    )
     print(f"复核 review：           {ms(rev):.2f} ms/单位（基线的 {ms(rev) / b:.2f} 倍）")
 
 

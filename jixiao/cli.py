@@ -32,8 +32,13 @@ def _dump(doc: dict) -> None:
 
 @click.group(context_settings=_CONTEXT)
 @click.version_option(package_name="jixiao", message="jixiao %(version)s")
-@click.option("--project", "project_dir", type=click.Path(path_type=Path), default=None,
-              help="评价项目目录（含 jixiao.toml）；默认从当前目录向上查找。")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="评价项目目录（含 jixiao.toml）；默认从当前目录向上查找。",
+)
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path | None) -> None:
     """jixiao（绩效）：预算绩效自评表的计分、复核与评价报告。"""
@@ -86,8 +91,10 @@ def add(ctx: click.Context, files: tuple[Path, ...], unit_id: str, link: bool) -
         _fail(err)
     for d in found:
         year = f"{d.year} 年度" if d.year else "年度未识别"
-        click.echo(f"{d.path.name}：{INPUT_KINDS[d.kind]}，单位「{d.unit_name or '未识别'}」，{year}" +
-                   "".join(f"；{n}" for n in d.notes))
+        click.echo(
+            f"{d.path.name}：{INPUT_KINDS[d.kind]}，单位「{d.unit_name or '未识别'}」，{year}"
+            + "".join(f"；{n}" for n in d.notes)
+        )
     click.echo(f"已写入 {target.relative_to(project.root)}。请核对单位名称和年度，然后运行 jixiao run {target.stem}。")
 
 
@@ -97,8 +104,8 @@ def add(ctx: click.Context, files: tuple[Path, ...], unit_id: str, link: bool) -
 @click.option("--scheme", default="table", show_default=True, help="权重方案：table（表内权重）或 caiyu_2020_10。")
 def score(file: Path, as_json: bool, scheme: str) -> None:
     """逐项计分：打印指标表、一级指标得分、总分与等级。"""
-    from jixiao.run.evaluate import score_file
     from jixiao.report.text import format_score
+    from jixiao.run.evaluate import score_file
 
     try:
         unit = score_file(file, scheme=scheme)
@@ -120,8 +127,8 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
 
     无论发现多少问题都以 0 退出；只有输入无法读取时以 2 退出。
     """
-    from jixiao.report.payload import findings_payload
     from jixiao.read.files import load_evaluation
+    from jixiao.report.payload import findings_payload
     from jixiao.report.text import format_findings
     from jixiao.review.review import review
 
@@ -177,18 +184,25 @@ def list_cmd(ctx: click.Context) -> None:
         click.echo(f"项目「{project.root}」中还没有单位。用 jixiao add <文件> 登记单位的材料。")
         return
     headers = ["单位编号", "名称", "年度", "输入材料", "最近运行", "状态"]
-    click.echo(format_table(headers, [[r[k] for k in ("unit", "name", "year", "inputs", "last_run", "status")] for r in rows],
-                            max_width=40))
+    click.echo(
+        format_table(
+            headers,
+            [[r[k] for k in ("unit", "name", "year", "inputs", "last_run", "status")] for r in rows],
+            max_width=40,
+        )
+    )
 
 
 @main.command(context_settings=_CONTEXT)
 def rules() -> None:
     """列出计分规则。"""
-    from jixiao.score.rules.registry import list_rules
     from jixiao.report.terminal import format_table
+    from jixiao.score.rules.registry import list_rules
 
     table = list_rules()
-    click.echo(format_table(["规则", "名称", "说明"], table[["rule_id", "label", "description"]].values.tolist(), max_width=60))
+    click.echo(
+        format_table(["规则", "名称", "说明"], table[["rule_id", "label", "description"]].values.tolist(), max_width=60)
+    )
 
 
 @main.command(context_settings=_CONTEXT)

@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao.score.aggregate import LEVEL2_COLUMNS, GradeBands, aggregate_scores
 from jixiao.core.errors import ParamsError
 from jixiao.core.model import LEVEL1_COLUMNS, TOTAL_KEYS
 from jixiao.read.files import load_evaluation
+from jixiao.score.aggregate import LEVEL2_COLUMNS, GradeBands, aggregate_scores
 from jixiao.score.scoring import score_budget, score_indicators
 from jixiao.score.weights import CAIYU_2020_10, WeightScheme
 
@@ -70,8 +70,10 @@ def test_seed000_level2_in_table_order(agg000):
 
 
 def test_sums_are_decimal_exact():
-    scored = frame([("产出", 100, "数量", f"指标{i}", 33.33, 33.33, 33.33, 33.33) for i in range(3)] +
-                   [("产出", 100, "数量", "指标x", 0.01, 0.01, 0.01, 0.01)])  # fmt: skip
+    scored = frame(
+        [("产出", 100, "数量", f"指标{i}", 33.33, 33.33, 33.33, 33.33) for i in range(3)]
+        + [("产出", 100, "数量", "指标x", 0.01, 0.01, 0.01, 0.01)]
+    )
     scored = pd.concat([scored, frame([("效益", 0, "社会", f"小{i}", 0.1, 0.1, 0.1, 0.1) for i in range(3)])])
     agg = aggregate_scores(scored)
     assert agg.level1["rule_score_sum"].tolist() == [100.0, 0.3]
@@ -90,10 +92,14 @@ def test_budget_score_adds_a_level1_row_and_counts_in_the_totals(seed000):
 
 
 def test_scheme_rescales_each_level1_to_its_weight():
-    scored = frame([
-        ("产出指标", 60, "数量", "a", 30, 30, 30, 30), ("产出指标", 60, "质量", "b", 30, 15, 15, 15),
-        ("效益指标", 30, "社会", "c", 30, 30, 24, 24), ("服务对象满意度", 10, "满意度", "d", 10, 10, 10, 5),
-    ])  # fmt: skip
+    scored = frame(
+        [
+            ("产出指标", 60, "数量", "a", 30, 30, 30, 30),
+            ("产出指标", 60, "质量", "b", 30, 15, 15, 15),
+            ("效益指标", 30, "社会", "c", 30, 30, 24, 24),
+            ("服务对象满意度", 10, "满意度", "d", 10, 10, 10, 5),
+        ]
+    )
     agg = aggregate_scores(scored, scheme=CAIYU_2020_10, budget_score=10)
     level1 = agg.level1.set_index("name")
     assert level1["scheme_weight"].tolist() == [50.0, 30.0, 10.0, 10.0]
@@ -120,15 +126,23 @@ def test_scheme_that_misses_a_level1_is_an_error(seed000):
 @pytest.mark.parametrize(
     "score, grade",
     [
-        (100, "优"), (90, "优"), (89.99, "良"), (89.9949, "良"),
+        (100, "优"),
+        (90, "优"),
+        (89.99, "良"),
+        (89.9949, "良"),
         (89.995, "优"),  # shown as 90.00: the grade follows the displayed total
         (90 - 1e-12, "优"),  # float noise of a true 90
-        (80, "良"), (79.99, "中"), (60, "中"),
+        (80, "良"),
+        (79.99, "中"),
+        (60, "中"),
         (59.995, "中"),  # shown as 60.00
-        (59.99, "差"), (0, "差"), (None, ""), (float("nan"), ""),
+        (59.99, "差"),
+        (0, "差"),
+        (None, ""),
+        (float("nan"), ""),
     ],
     ids=lambda v: str(v),
-)  # fmt: skip
+)
 def test_default_grade_band_edges(score, grade):
     assert GradeBands().grade(score) == grade
 

@@ -19,14 +19,21 @@ from pathlib import Path
 import pytest
 
 from jixiao.run.params import list_units, load_params
-from tests.conftest import PARAMS_DIR
 from jixiao.run.runner import run_units, unit_output_paths
+from tests.conftest import PARAMS_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 A4_POINTS = (595, 842)  # 210 mm × 297 mm
 
 
@@ -44,7 +51,9 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("outputs")
-    summary = run_units(None, jobs=2, outputs_dir=folder, params_dir=PARAMS_DIR, progress=False, portfolio_template=None)
+    summary = run_units(
+        None, jobs=2, outputs_dir=folder, params_dir=PARAMS_DIR, progress=False, portfolio_template=None
+    )
     assert summary.exit_code == 0, summary.format()
     return folder
 
@@ -55,7 +64,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("找不到 Python 包 playwright：请运行 pip install -e .[test]（不需要 playwright install，使用系统的 chromium）。")
+        pytest.fail(
+            "找不到 Python 包 playwright：请运行 pip install -e .[test]（不需要 playwright install，使用系统的 chromium）。"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser

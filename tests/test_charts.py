@@ -15,9 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.text import Text
 
-from jixiao.report import charts, charts_portfolio, chartstyle
-from jixiao.report import fonts
 from jixiao.core.model import BUDGET_COLUMNS, INDICATOR_COLUMNS, LEVEL1_COLUMNS, SCORED_COLUMNS
+from jixiao.report import charts, charts_portfolio, chartstyle, fonts
 
 LEVEL1_NAMES = ["投入管理指标", "产出指标", "效益指标", "满意度指标"]
 
@@ -52,9 +51,19 @@ def level1_table(names=LEVEL1_NAMES) -> pd.DataFrame:
 def budget_table() -> pd.DataFrame:
     def line(name, group, budget, spent, unit="元"):
         rate = round(spent / budget * 100, 2) if budget == budget and spent == spent and budget else np.nan
-        return {"name": name, "group": group, "initial_budget": np.nan, "budget": budget, "spent": spent,
-                "reported_rate": rate, "rate": rate, "weight": np.nan, "reported_score": np.nan,
-                "money_unit": unit, "source_row": 10}
+        return {
+            "name": name,
+            "group": group,
+            "initial_budget": np.nan,
+            "budget": budget,
+            "spent": spent,
+            "reported_rate": rate,
+            "rate": rate,
+            "weight": np.nan,
+            "reported_score": np.nan,
+            "money_unit": unit,
+            "source_row": 10,
+        }
 
     return pd.DataFrame(
         [
@@ -77,7 +86,18 @@ def scored_table() -> pd.DataFrame:
         ("辅警人员出勤率", "产出指标", 1, ">=", 100, "%", 100, "%", True, 1.0),
         ("养护总面积", "产出指标", 1, ">=", 19.26, "平方公里", 21.0, "平方公里", True, 1.0),
         ("系统容错率", "效益指标", 4, "<=", 2, "%", 2.5, "%", False, 2.0),
-        ("设施、设备维护及时性（城市综合管理网格化平台派单处置）", "效益指标", 0.5, "<=", 2, "小时", 1.6, "小时", True, 0.5),
+        (
+            "设施、设备维护及时性（城市综合管理网格化平台派单处置）",
+            "效益指标",
+            0.5,
+            "<=",
+            2,
+            "小时",
+            1.6,
+            "小时",
+            True,
+            0.5,
+        ),
         ("交通安全事故数", "效益指标", 4, "<=", 0, "起", 0, "起", True, 4.0),
         ("公众满意度", "满意度指标", 5, ">=", 90, "%", 85, "%", False, 3.5),
         ("应急设备购置数", "产出指标", 1, "=", 60, "台", 0.06, "万台", None, np.nan),
@@ -86,11 +106,25 @@ def scored_table() -> pd.DataFrame:
     for i, (name, level1, weight, op, target, tunit, actual, aunit, met, review) in enumerate(specs, 1):
         row = {c: "" for c in INDICATOR_COLUMNS + SCORED_COLUMNS}
         row.update(
-            indicator_id=f"I{i:02d}", level1=level1, level1_weight=np.nan, level2="", name=name, weight=float(weight),
-            nature="定量" if op else "定性", direction="", self_score=float(weight), source_row=20 + i,
-            target_op=op, target_number=float(target), target_unit=tunit, actual_number=float(actual),
-            actual_unit=aunit, met=met, review_score=float(review),
-            rule_score=float(review), rule_score_raw=float(review),
+            indicator_id=f"I{i:02d}",
+            level1=level1,
+            level1_weight=np.nan,
+            level2="",
+            name=name,
+            weight=float(weight),
+            nature="定量" if op else "定性",
+            direction="",
+            self_score=float(weight),
+            source_row=20 + i,
+            target_op=op,
+            target_number=float(target),
+            target_unit=tunit,
+            actual_number=float(actual),
+            actual_unit=aunit,
+            met=met,
+            review_score=float(review),
+            rule_score=float(review),
+            rule_score_raw=float(review),
         )
         rows.append(row)
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS + SCORED_COLUMNS)
@@ -382,7 +416,13 @@ def test_indicator_completion_height_scales_and_is_capped():
 def test_points_lost_largest_first():
     fig = charts.plot_points_lost(scored_table())
     ax = fig.axes[0]
-    assert tick_texts(ax.get_yticklabels()) == ["系统容错率", "公众满意度", "预算编制合理性", "基本支出预算执行率", "户外招牌设施检测数量"]
+    assert tick_texts(ax.get_yticklabels()) == [
+        "系统容错率",
+        "公众满意度",
+        "预算编制合理性",
+        "基本支出预算执行率",
+        "户外招牌设施检测数量",
+    ]
     assert [p.get_width() for p in ax.patches] == pytest.approx([2.0, 1.5, 1.0, 0.5, 0.1])
     assert ax.get_xlabel() == "扣分（分）"
     assert {"2.00", "0.10"} <= set(texts(fig))
@@ -418,7 +458,13 @@ def test_grade_distribution_counts():
 def test_unit_ranking_sorted_coloured_with_bands():
     fig = charts_portfolio.plot_unit_ranking(portfolio_table())
     ax = fig.axes[0]
-    assert tick_texts(ax.get_yticklabels()) == ["新虹街道城市运行管理中心", "U05", "虹桥镇社区事务受理服务…", "莘庄镇文化体育服务中心", "区教育局"]
+    assert tick_texts(ax.get_yticklabels()) == [
+        "新虹街道城市运行管理中心",
+        "U05",
+        "虹桥镇社区事务受理服务…",
+        "莘庄镇文化体育服务中心",
+        "区教育局",
+    ]
     assert [p.get_width() for p in ax.patches] == pytest.approx([92.5, 88.0, 86.25, 78.0, 55.5])
     g = chartstyle.GRADE_COLORS
     assert hexes(ax.patches) == [g[k].lower() for k in ["优", "良", "良", "中", "差"]]
@@ -427,8 +473,14 @@ def test_unit_ranking_sorted_coloured_with_bands():
 
 
 def test_unit_ranking_shows_both_ends_of_a_long_list():
-    many = pd.DataFrame({"unit": [f"U{i:03d}" for i in range(80)], "name": [f"单位{i}" for i in range(80)],
-                         "total": np.linspace(99, 40, 80), "grade": "中"})
+    many = pd.DataFrame(
+        {
+            "unit": [f"U{i:03d}" for i in range(80)],
+            "name": [f"单位{i}" for i in range(80)],
+            "total": np.linspace(99, 40, 80),
+            "grade": "中",
+        }
+    )
     ax = charts_portfolio.plot_unit_ranking(many).axes[0]
     labels = tick_texts(ax.get_yticklabels())
     assert len(labels) == charts_portfolio.MAX_RANKED_UNITS and labels[0] == "单位0" and labels[-1] == "单位79"

@@ -17,15 +17,103 @@ NAN = math.nan
 
 # id, level1, level1_weight, level2, name, weight, nature, direction, target, unit, actual, note, self, rule_text
 _ROWS = [
-    ("I01", "产出指标", 60, "数量指标", "培训场次", 20, "定量", "≥", "12", "场", "12", "", 20, "达到指标值得满分，否则按比例得分"),
-    ("I02", "产出指标", 60, "质量指标", "验收合格率", 20, "定量", "≥", "95", "%", "98", "", 20, "达到指标值得满分，否则按比例得分"),
-    ("I03", "产出指标", 60, "时效指标", "项目完成时间", 20, "定量", "≤", "2024年10月", "", "2024年9月", "", 20, "按期完成得满分，否则不得分"),
-    ("I04", "效益指标", 30, "社会效益指标", "安全事故数", 30, "定量", "=", "0", "起", "0", "", 30, "无事故得满分，否则不得分"),
-    ("I05", "满意度指标", 10, "服务对象满意度指标", "居民满意度", 10, "定量", "≥", "90", "%", "93.5",
-     "问卷调查回收有效问卷300份", 10, "达到指标值得满分，否则按比例得分"),
+    (
+        "I01",
+        "产出指标",
+        60,
+        "数量指标",
+        "培训场次",
+        20,
+        "定量",
+        "≥",
+        "12",
+        "场",
+        "12",
+        "",
+        20,
+        "达到指标值得满分，否则按比例得分",
+    ),
+    (
+        "I02",
+        "产出指标",
+        60,
+        "质量指标",
+        "验收合格率",
+        20,
+        "定量",
+        "≥",
+        "95",
+        "%",
+        "98",
+        "",
+        20,
+        "达到指标值得满分，否则按比例得分",
+    ),
+    (
+        "I03",
+        "产出指标",
+        60,
+        "时效指标",
+        "项目完成时间",
+        20,
+        "定量",
+        "≤",
+        "2024年10月",
+        "",
+        "2024年9月",
+        "",
+        20,
+        "按期完成得满分，否则不得分",
+    ),
+    (
+        "I04",
+        "效益指标",
+        30,
+        "社会效益指标",
+        "安全事故数",
+        30,
+        "定量",
+        "=",
+        "0",
+        "起",
+        "0",
+        "",
+        30,
+        "无事故得满分，否则不得分",
+    ),
+    (
+        "I05",
+        "满意度指标",
+        10,
+        "服务对象满意度指标",
+        "居民满意度",
+        10,
+        "定量",
+        "≥",
+        "90",
+        "%",
+        "93.5",
+        "问卷调查回收有效问卷300份",
+        10,
+        "达到指标值得满分，否则按比例得分",
+    ),
 ]
-_KEYS = ["indicator_id", "level1", "level1_weight", "level2", "name", "weight", "nature", "direction", "target", "unit",
-         "actual", "deviation_note", "self_score", "rule_text"]
+_KEYS = [
+    "indicator_id",
+    "level1",
+    "level1_weight",
+    "level2",
+    "name",
+    "weight",
+    "nature",
+    "direction",
+    "target",
+    "unit",
+    "actual",
+    "deviation_note",
+    "self_score",
+    "rule_text",
+]
 # name, group, initial_budget, budget, spent, reported_rate
 _BUDGET = [
     ("合计", "合计", 1000.0, 1000.0, 960.0, 96.0),
@@ -41,13 +129,31 @@ def clean_evaluation() -> Evaluation:
     ind["source_row"] = pd.array(range(2, 2 + len(ind)), dtype="Int64")
     ind = ind[INDICATOR_COLUMNS].astype({"weight": "float64", "level1_weight": "float64", "self_score": "float64"})
     budget = pd.DataFrame(
-        [{"name": n, "group": g, "initial_budget": i, "budget": b, "spent": s, "reported_rate": r,
-          "rate": round(s / b * 100, 2), "weight": NAN, "reported_score": NAN, "money_unit": "万元", "source_row": k + 20}
-         for k, (n, g, i, b, s, r) in enumerate(_BUDGET)],
+        [
+            {
+                "name": n,
+                "group": g,
+                "initial_budget": i,
+                "budget": b,
+                "spent": s,
+                "reported_rate": r,
+                "rate": round(s / b * 100, 2),
+                "weight": NAN,
+                "reported_score": NAN,
+                "money_unit": "万元",
+                "source_row": k + 20,
+            }
+            for k, (n, g, i, b, s, r) in enumerate(_BUDGET)
+        ],
         columns=BUDGET_COLUMNS,
     )
-    return Evaluation(unit=UnitInfo(name="测试单位", year=2024, table_type="tidy"), indicators=ind, budget=budget,
-                      reported_total=100.0, declared_weight_total=100.0)
+    return Evaluation(
+        unit=UnitInfo(name="测试单位", year=2024, table_type="tidy"),
+        indicators=ind,
+        budget=budget,
+        reported_total=100.0,
+        declared_weight_total=100.0,
+    )
 
 
 def _set(ev: Evaluation, ident: str, **values) -> Evaluation:
@@ -76,10 +182,18 @@ def _attr(ev: Evaluation, **values) -> Evaluation:
 
 # code -> (what is wrong, mutation of the clean table)
 CASES = {
-    "A01": ("产出指标一级权重写成65", lambda e: _set(e, "I01", level1_weight=65.0) and _set(e, "I02", level1_weight=65.0)
-            and _set(e, "I03", level1_weight=65.0)),
-    "A02": ("效益指标权重30，三级分值合计25",
-            lambda e: _set(e, "I04", weight=25.0, self_score=25.0) and _attr(e, reported_total=95.0)),
+    "A01": (
+        "产出指标一级权重写成65",
+        lambda e: (
+            _set(e, "I01", level1_weight=65.0)
+            and _set(e, "I02", level1_weight=65.0)
+            and _set(e, "I03", level1_weight=65.0)
+        ),
+    ),
+    "A02": (
+        "效益指标权重30，三级分值合计25",
+        lambda e: _set(e, "I04", weight=25.0, self_score=25.0) and _attr(e, reported_total=95.0),
+    ),
     "A03": ("表列总分值90", lambda e: _attr(e, declared_weight_total=90.0)),
     "A04": ("自评分25高于分值20", lambda e: _set(e, "I01", self_score=25.0)),
     "A05": ("自评分为负", lambda e: _set(e, "I01", self_score=-1.0, deviation_note="未开展")),
@@ -90,18 +204,38 @@ CASES = {
     "A10": ("执行率印成97%", lambda e: _budget(e, "合计", reported_rate=97.0)),
     "A11": ("基本支出执行数超过预算", lambda e: _budget(e, "基本支出", spent=310.0, reported_rate=103.33)),
     "A12": ("项目支出预算为空", lambda e: _budget(e, "项目支出", budget=NAN, initial_budget=NAN)),
-    "A13": ("基本支出预算录成310", lambda e: _budget(e, "基本支出", budget=310.0, initial_budget=310.0, reported_rate=93.55)),
+    "A13": (
+        "基本支出预算录成310",
+        lambda e: _budget(e, "基本支出", budget=310.0, initial_budget=310.0, reported_rate=93.55),
+    ),
     "A14": ("执行率得分9分，按比例应为9.6分", lambda e: _budget(e, "合计", weight=10.0, reported_score=9.0)),
-    "A15": ("执行率指标完成值95%，预算表为96%", lambda e: _set(e, "I02", name="预算执行率", target="100", actual="95",
-                                                   self_score=19.0, deviation_note="部分资金次年支付")),
+    "A15": (
+        "执行率指标完成值95%，预算表为96%",
+        lambda e: _set(
+            e, "I02", name="预算执行率", target="100", actual="95", self_score=19.0, deviation_note="部分资金次年支付"
+        ),
+    ),
     "A20": ("完成90%却自评满分", lambda e: _set(e, "I02", actual="90", deviation_note="部分项目验收延后")),
     "A21": ("达标却扣分", lambda e: _set(e, "I02", self_score=15.0, deviation_note="资料归档不及时")),
-    "A22": ("定性指标达成却只得一半分", lambda e: _set(e, "I01", nature="定性", target="年度培训计划全部落实",
-                                           actual="年度培训计划全部落实", self_score=10.0, deviation_note="部分课程延期")),
+    "A22": (
+        "定性指标达成却只得一半分",
+        lambda e: _set(
+            e,
+            "I01",
+            nature="定性",
+            target="年度培训计划全部落实",
+            actual="年度培训计划全部落实",
+            self_score=10.0,
+            deviation_note="部分课程延期",
+        ),
+    ),
     "A30": ("读取时行错位", lambda e: _note(e, "shifted_row", 3, "第 3 行的单元格与表头错位")),
     "A31": ("无法识别的行", lambda e: _note(e, "unreadable_row", 9, "该行无法识别为指标行，已跳过：x")),
     "A32": ("一级指标按二级指标归类", lambda e: _note(e, "level1_from_level2", 5, "已按二级指标归类。")),
-    "A33": ("预算行无法识别", lambda e: _note(e, "budget_unreadable", 21, "预算行「其他」的数字无法对应到表头，已跳过。")),
+    "A33": (
+        "预算行无法识别",
+        lambda e: _note(e, "budget_unreadable", 21, "预算行「其他」的数字无法对应到表头，已跳过。"),
+    ),
     "A39": ("其他读取说明", lambda e: _note(e, "something_new", 4, "读取说明")),
     "C01": ("定量指标值为文字", lambda e: _set(e, "I01", target="详见工作方案", unit="")),
     "C02": ("指标值没有单位", lambda e: _set(e, "I01", unit="")),
@@ -117,12 +251,22 @@ CASES = {
     "D01": ("未达标未说明原因", lambda e: _set(e, "I02", actual="90", self_score=18.95)),
     "D02": ("写了偏差却满分", lambda e: _set(e, "I01", deviation_note="培训组织不够完善")),
     "D03": ("完成值为指标值的1.5倍", lambda e: _set(e, "I01", actual="18")),
-    "D04": ("执行率80%", lambda e: _budget(e, "合计", spent=800.0, reported_rate=80.0)
-            and _budget(e, "项目支出", spent=510.0, reported_rate=72.86)),
+    "D04": (
+        "执行率80%",
+        lambda e: (
+            _budget(e, "合计", spent=800.0, reported_rate=80.0)
+            and _budget(e, "项目支出", spent=510.0, reported_rate=72.86)
+        ),
+    ),
     "D05": ("年初预算900，全年预算1000", lambda e: _budget(e, "合计", initial_budget=900.0)),
-    "C12": ("年度目标“建成智慧停车管理平台”无指标、无完成情况",
-            lambda e: _attr(e, texts={"年度目标": "一是建成智慧停车管理平台；二是完成老旧小区加装电梯。"})),
-    "C13": ("申报表没有成本指标", lambda e: _attr(e, unit=UnitInfo(name="测试单位", year=2024, table_type="declaration"))),
+    "C12": (
+        "年度目标“建成智慧停车管理平台”无指标、无完成情况",
+        lambda e: _attr(e, texts={"年度目标": "一是建成智慧停车管理平台；二是完成老旧小区加装电梯。"}),
+    ),
+    "C13": (
+        "申报表没有成本指标",
+        lambda e: _attr(e, unit=UnitInfo(name="测试单位", year=2024, table_type="declaration")),
+    ),
     "C14": ("满意度写成“=90%”", lambda e: _set(e, "I05", direction="=")),
     "D06": ("按截至9月30日的数据得满分", lambda e: _set(e, "I02", deviation_note="数据截至9月30日")),
 }
@@ -206,8 +350,14 @@ def test_copy_pattern_lists_every_identical_actual():
 def test_budget_parts_without_total_line_compare_sources_and_structure():
     ev = clean_evaluation()
     ev.budget = ev.budget[ev.budget["name"] != "合计"].copy()
-    src = {c: NAN for c in BUDGET_COLUMNS} | {"name": "财政拨款", "group": "资金来源", "initial_budget": 1000.0,
-                                              "budget": 1000.0, "spent": 960.0, "reported_rate": 96.0}
+    src = {c: NAN for c in BUDGET_COLUMNS} | {
+        "name": "财政拨款",
+        "group": "资金来源",
+        "initial_budget": 1000.0,
+        "budget": 1000.0,
+        "spent": 960.0,
+        "reported_rate": 96.0,
+    }
     src["money_unit"] = "万元"
     ev.budget = pd.concat([pd.DataFrame([src], columns=BUDGET_COLUMNS), ev.budget], ignore_index=True)
     assert review(ev).empty
@@ -254,10 +404,17 @@ def test_nil_answer_is_not_a_missing_actual():
 
 @pytest.mark.parametrize(
     ("name", "compared"),
-    [("预算执行率", True), ("项目支出预算执行率", True), ("部门预算执行率", True), ("三公经费预算执行率", False),
-     ("政府采购执行率", False)],
+    [
+        ("预算执行率", True),
+        ("项目支出预算执行率", True),
+        ("部门预算执行率", True),
+        ("三公经费预算执行率", False),
+        ("政府采购执行率", False),
+    ],
     ids=["total", "project", "department", "three-public", "procurement"],
 )
 def test_only_budget_execution_rows_are_compared_with_the_budget_block(name, compared):
-    ev = _set(clean_evaluation(), "I02", name=name, target="100", actual="90", self_score=18.0, deviation_note="年底结算")
+    ev = _set(
+        clean_evaluation(), "I02", name=name, target="100", actual="90", self_score=18.0, deviation_note="年底结算"
+    )
     assert ("A15" in set(review(ev)["code"])) is compared

@@ -7,9 +7,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from jixiao.review.declaration import check_direction_rule, compare_declaration, match_indicators
-from jixiao.review.catalogue import findings_frame
 from jixiao.read.files import load_evaluation
+from jixiao.review.catalogue import findings_frame
+from jixiao.review.declaration import check_direction_rule, compare_declaration, match_indicators
 from jixiao.review.review import review
 
 
@@ -26,8 +26,15 @@ def _edited(declaration):
     ind.loc[ind["name"] == "企业服务保障完成率", "target"] = "95"  # 指标值 100 -> 95
     ind.loc[ind["name"] == "政府投资项目完成率", "direction"] = "≥"  # = -> ≥
     ind.loc[ind["name"] == "社区居民满意度", "unit"] = "分"  # % -> 分
-    added = ind.iloc[[0]].assign(indicator_id="I99", name="垃圾分类宣传场次", level2="数量指标", nature="定量",
-                                 direction="≥", target="12", unit="场")
+    added = ind.iloc[[0]].assign(
+        indicator_id="I99",
+        name="垃圾分类宣传场次",
+        level2="数量指标",
+        nature="定量",
+        direction="≥",
+        target="12",
+        unit="场",
+    )
     ind = pd.concat([ind, added], ignore_index=True)
     return dataclasses.replace(declaration, indicators=ind)
 
@@ -77,8 +84,18 @@ def test_added_and_changed_rows_carry_the_evaluation_id(changes, declaration):
 
 
 def _one_row(name="系统可用率", level2="质量指标", target="95", unit="%", direction="≥", nature="定量", rule_text=""):
-    row = {"indicator_id": "I01", "level1": "产出指标", "level2": level2, "name": name, "target": target, "unit": unit,
-           "direction": direction, "nature": nature, "rule_text": rule_text, "source_row": 5}
+    row = {
+        "indicator_id": "I01",
+        "level1": "产出指标",
+        "level2": level2,
+        "name": name,
+        "target": target,
+        "unit": unit,
+        "direction": direction,
+        "nature": nature,
+        "rule_text": rule_text,
+        "source_row": 5,
+    }
     return pd.DataFrame([row])
 
 
@@ -101,8 +118,17 @@ def _eval_of(frame, year=2024):
         (dict(nature="定量"), dict(nature="定性"), ["B08"]),
         (dict(level2="质量指标"), dict(level2="时效指标"), ["B07"]),
     ],
-    ids=["op-in-direction-column", "spaces", "wording", "value", "direction", "unit-same-amount", "deadline", "nature",
-         "regrouped"],
+    ids=[
+        "op-in-direction-column",
+        "spaces",
+        "wording",
+        "value",
+        "direction",
+        "unit-same-amount",
+        "deadline",
+        "nature",
+        "regrouped",
+    ],
 )
 def test_values_are_compared_parsed(declared, evaluated, codes):
     found = compare_declaration(_eval_of(_one_row(**declared)), _eval_of(_one_row(**evaluated)))
@@ -120,7 +146,9 @@ def test_rename_needs_similar_name_in_same_level2():
 
 def test_rename_prefers_the_closest_name():
     dec = pd.concat([_one_row(name="城市管理工作完成率"), _one_row(name="城市环境优化工作完成率")], ignore_index=True)
-    ev = pd.concat([_one_row(name="城市环境优化工作任务完成率"), _one_row(name="城市管理工作任务完成率")], ignore_index=True)
+    ev = pd.concat(
+        [_one_row(name="城市环境优化工作任务完成率"), _one_row(name="城市管理工作任务完成率")], ignore_index=True
+    )
     pairs, dropped, added = match_indicators(dec, ev)
     assert sorted((i, j) for i, j, _ in pairs) == [(0, 1), (1, 0)] and not dropped and not added
 
@@ -136,8 +164,15 @@ def test_rename_prefers_the_closest_name():
         ("≥", "95", "", "reverse_linear", True),
         ("=", "0", "达到指标值得满分，否则按比例得分", None, False),
     ],
-    ids=["le-scored-up", "ge-scored-down", "ge-per-point-low", "le-consistent", "le-rule-id-up", "ge-rule-id-down",
-         "equality"],
+    ids=[
+        "le-scored-up",
+        "ge-scored-down",
+        "ge-per-point-low",
+        "le-consistent",
+        "le-rule-id-up",
+        "ge-rule-id-down",
+        "equality",
+    ],
 )
 def test_direction_against_scoring_method(direction, target, rule_text, rule, flagged):
     frame = _one_row(direction=direction, target=target, rule_text=rule_text).assign(rule=rule)

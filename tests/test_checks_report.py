@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jixiao.review.narrative_report import check_report, report_confirmations
-from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
 from jixiao.core.model import BUDGET_COLUMNS, Evaluation, UnitInfo, empty_indicators
 from jixiao.read.narrative_report import read_report, read_report_text
+from jixiao.review.catalogue import FINDING_COLUMNS, catalogue
+from jixiao.review.narrative_report import check_report, report_confirmations
 from tests.test_report_reader import CLEAN_REPORT, OTHER_STYLE, VARIANTS
 
 
@@ -104,12 +104,18 @@ MUTATIONS = [
     ("R02", "其中基本支出预算 300.00 万元", "其中基本支出预算 310.00 万元"),
     ("R03", "年初预算 1,000.00 万元", "年初预算 1,200.00 万元"),
     ("R04", "执行金额 660.00 万元，执行率 94.29%", "执行金额 710.00 万元，执行率 101.43%"),
-    ("R05", "2025年部门年初预算 1,000.00 万元，全年预算 1,000.00 万元，执行金额 950.00 万元，预算执行率 95.00%。其中基本支出预算 300.00 万元，执行金额 290.00 万元，执行率 96.67%；项目支出预算 700.00 万元，执行金额 660.00 万元，执行率 94.29%。",
-     "本年度预算资金按计划使用，全部用于城市运行管理、网格化管理和应急值守等各项工作。"),
+    (
+        "R05",
+        "2025年部门年初预算 1,000.00 万元，全年预算 1,000.00 万元，执行金额 950.00 万元，预算执行率 95.00%。其中基本支出预算 300.00 万元，执行金额 290.00 万元，执行率 96.67%；项目支出预算 700.00 万元，执行金额 660.00 万元，执行率 94.29%。",
+        "本年度预算资金按计划使用，全部用于城市运行管理、网格化管理和应急值守等各项工作。",
+    ),
     ("R06", "执行金额 660.00 万元，执行率 94.29%", "执行金额 560.00 万元，执行率 80.00%"),
     ("R10", "四、绩效自评结果应用和公开情况\n", "（五）其他情况\n"),
-    ("R11", "三、存在问题及改进措施\n（一）存在问题\n部分老旧小区网格巡查频次不足，夜间案件发现率偏低，个别工单重复投诉。\n（二）改进措施\n2026年增加夜间巡查班次2个，对重复投诉工单实行专人跟踪，每月通报处置情况。",
-     "三、存在问题及改进措施\n暂无。"),
+    (
+        "R11",
+        "三、存在问题及改进措施\n（一）存在问题\n部分老旧小区网格巡查频次不足，夜间案件发现率偏低，个别工单重复投诉。\n（二）改进措施\n2026年增加夜间巡查班次2个，对重复投诉工单实行专人跟踪，每月通报处置情况。",
+        "三、存在问题及改进措施\n暂无。",
+    ),
     ("R20", "截至2025年12月31日", "截至2025年9月30日"),
     ("R20", "2025年部门年初预算", "截至2025年11月30日，2025年部门年初预算"),
     ("R21", "市民满意率92.50%", "市民满意率85.50%"),
@@ -117,7 +123,7 @@ MUTATIONS = [
     ("R31", "辖区安全事故发生数 0(起)", "辖区安全隐患整改率 0(起)"),
     ("R32", "应急值守到岗率 100%", "应急值守到岗率"),
     ("R33", "应急值守到岗率 100%", "应急值守到岗率 100%；网格巡查案件上报量 1,200(件)"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("code, old, new", MUTATIONS, ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)])
@@ -133,7 +139,10 @@ def test_explained_adjustment_is_a_confirmation():
     text = CLEAN_REPORT.replace("全年预算 1,000.00 万元", "因项目调减，全年预算 900.00 万元").replace(
         "执行金额 950.00 万元，预算执行率 95.00%", "执行金额 855.00 万元，预算执行率 95.00%"
     )
-    text = text.replace("项目支出预算 700.00 万元，执行金额 660.00 万元，执行率 94.29%", "项目支出预算 600.00 万元，执行金额 565.00 万元，执行率 94.17%")
+    text = text.replace(
+        "项目支出预算 700.00 万元，执行金额 660.00 万元，执行率 94.29%",
+        "项目支出预算 600.00 万元，执行金额 565.00 万元，执行率 94.17%",
+    )
     rep = read_report_text(text)
     assert check_report(rep).empty
     conf = report_confirmations(rep)
@@ -152,7 +161,9 @@ def test_other_style_report():
 
 
 def test_low_rate_with_reason_is_not_flagged():
-    text = CLEAN_REPORT.replace("执行金额 660.00 万元，执行率 94.29%", "执行金额 560.00 万元，执行率 80.00%，主要原因是部分项目延期至次年实施")
+    text = CLEAN_REPORT.replace(
+        "执行金额 660.00 万元，执行率 94.29%", "执行金额 560.00 万元，执行率 80.00%，主要原因是部分项目延期至次年实施"
+    )
     codes = set(check_report(read_report_text(text))["code"])
     assert "R06" not in codes and "R02" in codes  # 290 + 560 ≠ 950 is still found
 
@@ -163,15 +174,30 @@ def test_low_rate_with_reason_is_not_flagged():
 def _evaluation(total: float | None, scale: float = 1e4, unit: str = "元", basic_spent: float = 290.0) -> Evaluation:
     rows = [("合计", 1000.0, 950.0, 95.0), ("基本支出", 300.0, basic_spent, 96.67), ("项目支出", 700.0, 660.0, 94.29)]
     budget = pd.DataFrame(
-        [{"name": n, "group": "", "initial_budget": float("nan"), "budget": b * scale, "spent": s * scale,
-          "reported_rate": r, "rate": r, "weight": float("nan"), "reported_score": float("nan"),
-          "money_unit": unit, "source_row": 1} for n, b, s, r in rows],
+        [
+            {
+                "name": n,
+                "group": "",
+                "initial_budget": float("nan"),
+                "budget": b * scale,
+                "spent": s * scale,
+                "reported_rate": r,
+                "rate": r,
+                "weight": float("nan"),
+                "reported_score": float("nan"),
+                "money_unit": unit,
+                "source_row": 1,
+            }
+            for n, b, s, r in rows
+        ],
         columns=BUDGET_COLUMNS,
-    )  # fmt: skip
+    )
     return Evaluation(unit=UnitInfo(name="示例"), indicators=empty_indicators(), budget=budget, reported_total=total)
 
 
-SCORED_REPORT = CLEAN_REPORT.replace("自评结果将作为", "本年度部门整体支出绩效自评得分 92.50 分，自评等级为“优”。自评结果将作为")
+SCORED_REPORT = CLEAN_REPORT.replace(
+    "自评结果将作为", "本年度部门整体支出绩效自评得分 92.50 分，自评等级为“优”。自评结果将作为"
+)
 
 
 def test_report_matches_table_in_yuan():

@@ -13,18 +13,27 @@ import re
 import pandas as pd
 import pytest
 
+from jixiao.read.files import load_evaluation
 from jixiao.report import narrative
-from jixiao.review.catalogue import catalogue
 from jixiao.report.facts import budget_lines, finding_groups, headline_line, indicator_states
+from jixiao.review.catalogue import catalogue
+from jixiao.review.review import review
+from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
 from jixiao.run.params import load_params
 from tests.conftest import PARAMS_DIR
-from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
-from jixiao.read.files import load_evaluation
-from jixiao.review.review import review
 
 SAMPLES = ["xinhong-2023", "xinhong-2024-declaration", "hongqiao-2024"]
-SECTION_FUNCTIONS = ["summary", "basic_info", "budget_execution", "targets_overview", "method", "conclusion",
-                     "experience", "problems_intro", "other_matters"]  # fmt: skip
+SECTION_FUNCTIONS = [
+    "summary",
+    "basic_info",
+    "budget_execution",
+    "targets_overview",
+    "method",
+    "conclusion",
+    "experience",
+    "problems_intro",
+    "other_matters",
+]
 # Statements of scope that cite no number: they say what the materials lack, which is itself the fact.
 SCOPE_STATEMENTS = {
     "申报表未设分值、未填报完成值，本次不计分、不评定等级，复核内容为绩效目标本身的质量。",
@@ -60,33 +69,83 @@ def all_text(result: UnitResult) -> list[str]:
 GOLDEN = [
     ("xinhong-2023", "summary", "经逐项按评分规则重新计分，复核总分 89.99 分，等级为「良」。"),
     ("xinhong-2023", "summary", "单位自评总分 98.50 分，等级为「优」，复核总分较自评低 8.51 分。"),
-    ("xinhong-2023", "summary", "2023年度财政拨款全年预算 29,098,904.33 元，全年执行 29,060,158.28 元，执行率 99.87%。"),
-    ("xinhong-2023", "summary", "56 项指标中 52 项得满分，1 项未达到指标值，合计扣 0.01 分，2 项无法按规则计分（分值合计 9.00 分，"
-                                "未计入复核总分），1 项经评价人调整扣 1.00 分。"),
+    (
+        "xinhong-2023",
+        "summary",
+        "2023年度财政拨款全年预算 29,098,904.33 元，全年执行 29,060,158.28 元，执行率 99.87%。",
+    ),
+    (
+        "xinhong-2023",
+        "summary",
+        "56 项指标中 52 项得满分，1 项未达到指标值，合计扣 0.01 分，2 项无法按规则计分（分值合计 9.00 分，"
+        "未计入复核总分），1 项经评价人调整扣 1.00 分。",
+    ),
     ("xinhong-2023", "summary", "复核发现 75 条，其中错误 15 条、警告 55 条、提示 5 条。"),
-    ("xinhong-2023", "conclusion", "复核总分较分值合计少 10.01 分：1 项指标未达到指标值，扣 0.01 分；1 项指标经评价人调整，扣 1.00 分；"
-                                   "2 项指标无法按规则计分，未计入 9.00 分。"),
+    (
+        "xinhong-2023",
+        "conclusion",
+        "复核总分较分值合计少 10.01 分：1 项指标未达到指标值，扣 0.01 分；1 项指标经评价人调整，扣 1.00 分；"
+        "2 项指标无法按规则计分，未计入 9.00 分。",
+    ),
     ("xinhong-2023", "conclusion", "自评分逐项合计 103.00 分（按分值封顶后 98.00 分），与填报总分不一致。"),
     ("xinhong-2023", "budget_execution", "3 行填报执行率按全年执行数 ÷ 全年预算数复算，结果一致。"),
-    ("xinhong-2023", "targets_overview", "自评表设一级指标 4 个、二级指标 14 个、三级指标 56 项：投入管理指标 18 项（一级权重 30.00 分）、"
-                                         "产出指标 26 项（一级权重 25.00 分）、效益指标 8 项（一级权重 35.00 分）、满意度指标 4 项（一级权重 10.00 分）。"),
-    ("xinhong-2023", "other_matters", "评价人调整复核分 1 项：「辅警人员出勤率」复核计 0.00 分，理由：全年完成值与自评分均为空，"
-                                      "未提供出勤记录等佐证材料，复核按未达成计 0 分。"),
-    ("xinhong-2024-declaration", "summary", "申报表共 38 项三级指标，分属 3 个一级指标（产出指标 27 项、效益指标 9 项、满意度指标 2 项）。"),
-    ("xinhong-2024-declaration", "summary", "申报表未设分值、未填报完成值，本次不计分、不评定等级，复核内容为绩效目标本身的质量。"),
+    (
+        "xinhong-2023",
+        "targets_overview",
+        "自评表设一级指标 4 个、二级指标 14 个、三级指标 56 项：投入管理指标 18 项（一级权重 30.00 分）、"
+        "产出指标 26 项（一级权重 25.00 分）、效益指标 8 项（一级权重 35.00 分）、满意度指标 4 项（一级权重 10.00 分）。",
+    ),
+    (
+        "xinhong-2023",
+        "other_matters",
+        "评价人调整复核分 1 项：「辅警人员出勤率」复核计 0.00 分，理由：全年完成值与自评分均为空，"
+        "未提供出勤记录等佐证材料，复核按未达成计 0 分。",
+    ),
+    (
+        "xinhong-2024-declaration",
+        "summary",
+        "申报表共 38 项三级指标，分属 3 个一级指标（产出指标 27 项、效益指标 9 项、满意度指标 2 项）。",
+    ),
+    (
+        "xinhong-2024-declaration",
+        "summary",
+        "申报表未设分值、未填报完成值，本次不计分、不评定等级，复核内容为绩效目标本身的质量。",
+    ),
     ("xinhong-2024-declaration", "summary", "2024年度申报预算合计 672,063,140.00 元。"),
-    ("xinhong-2024-declaration", "summary", "38 项指标中定量指标 21 项、定性指标 17 项；指标值可衡量的 21 项（55.26%），"
-                                            "不可衡量或未细化量化的 17 项（44.74%）。"),
-    ("xinhong-2024-declaration", "budget_execution", "资金结构：基本支出申报预算 105,114,501.00 元；项目支出申报预算 566,948,639.00 元。"),
-    ("hongqiao-2024", "summary", "报告所列2024年度全年预算 5,650.61 万元，全年执行 5,587.07 万元，执行率 98.88%；"
-                                 "年初预算 6,833.68 万元，全年预算较年初调减 1,183.07 万元（-17.31%）。"),
-    ("hongqiao-2024", "summary", "报告列示绩效目标 53 项，给出实现值 6 项，其中 3 项可与目标对应，3 项经核对达到目标。"),
-    ("hongqiao-2024", "budget_execution", "报告所列2024年度全年预算 5,650.61 万元，全年执行 5,587.07 万元，执行率 98.88%。"),
+    (
+        "xinhong-2024-declaration",
+        "summary",
+        "38 项指标中定量指标 21 项、定性指标 17 项；指标值可衡量的 21 项（55.26%），"
+        "不可衡量或未细化量化的 17 项（44.74%）。",
+    ),
+    (
+        "xinhong-2024-declaration",
+        "budget_execution",
+        "资金结构：基本支出申报预算 105,114,501.00 元；项目支出申报预算 566,948,639.00 元。",
+    ),
+    (
+        "hongqiao-2024",
+        "summary",
+        "报告所列2024年度全年预算 5,650.61 万元，全年执行 5,587.07 万元，执行率 98.88%；"
+        "年初预算 6,833.68 万元，全年预算较年初调减 1,183.07 万元（-17.31%）。",
+    ),
+    (
+        "hongqiao-2024",
+        "summary",
+        "报告列示绩效目标 53 项，给出实现值 6 项，其中 3 项可与目标对应，3 项经核对达到目标。",
+    ),
+    (
+        "hongqiao-2024",
+        "budget_execution",
+        "报告所列2024年度全年预算 5,650.61 万元，全年执行 5,587.07 万元，执行率 98.88%。",
+    ),
     ("hongqiao-2024", "conclusion", "本单位仅提供自评报告，未提供自评表，本次不计分、不形成总分和等级。"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("unit", "section", "sentence"), GOLDEN, ids=[f"{u}-{s}-{i}" for i, (u, s, _) in enumerate(GOLDEN)])
+@pytest.mark.parametrize(
+    ("unit", "section", "sentence"), GOLDEN, ids=[f"{u}-{s}-{i}" for i, (u, s, _) in enumerate(GOLDEN)]
+)
 def test_golden_sentence(results, unit, section, sentence):
     assert sentence in sentences(getattr(narrative, section)(results[unit]))
 
@@ -95,12 +154,19 @@ def test_level1_analysis_of_the_scored_sample_names_what_lost_points_and_why(res
     parts = {p.name: p for p in narrative.level1_analysis(results["xinhong-2023"])}
     assert list(parts) == ["投入管理指标", "产出指标", "效益指标", "满意度指标"]
     inputs = sentences(parts["投入管理指标"].paragraphs)
-    assert "投入管理指标共 18 项三级指标（预算编审管理 2 项、预算执行管理 5 项、部门结转结余资金管理 1 项、国库管理 1 项、预算绩效管理 1 项、" \
-           "预决算信息公开管理 1 项、财政监督管理 1 项、政府采购管理 1 项、资产管理 5 项），分值合计 32.00 分，与一级权重 30.00 分不一致；" \
-           "自评 31.00 分，复核 31.99 分，复核得分率 99.97%。" in inputs  # fmt: skip
+    assert (
+        "投入管理指标共 18 项三级指标（预算编审管理 2 项、预算执行管理 5 项、部门结转结余资金管理 1 项、国库管理 1 项、预算绩效管理 1 项、"
+        "预决算信息公开管理 1 项、财政监督管理 1 项、政府采购管理 1 项、资产管理 5 项），分值合计 32.00 分，与一级权重 30.00 分不一致；"
+        "自评 31.00 分，复核 31.99 分，复核得分率 99.97%。" in inputs
+    )
     assert "按评分规则判定达成 17 项、未达成 1 项；得满分 17 项。" in inputs
-    assert "扣分指标 1 项：「基本支出预算执行率」完成值99% / 指标值100% × 1分 = 0.99分，扣 0.01 分，未说明偏差原因。" in inputs
-    assert any(s.startswith("自评分与复核分不一致 2 项：「预算编制合理性」自评 1.00 分、复核 2.00 分（+1.00）") for s in inputs)
+    assert (
+        "扣分指标 1 项：「基本支出预算执行率」完成值99% / 指标值100% × 1分 = 0.99分，扣 0.01 分，未说明偏差原因。"
+        in inputs
+    )
+    assert any(
+        s.startswith("自评分与复核分不一致 2 项：「预算编制合理性」自评 1.00 分、复核 2.00 分（+1.00）") for s in inputs
+    )
     satisfaction = " ".join(parts["满意度指标"].paragraphs)
     assert "无法按规则计分 1 项：「降低非机动车违停案件数」（分值 5.00 分）" in satisfaction
     assert set(parts["满意度指标"].indicator_ids) == {"I53", "I54", "I55", "I56"}
@@ -131,9 +197,21 @@ def test_report_sample_lists_each_achievement_against_its_target(results):
         (narrative.fmt_signed, (0.0,), "0.00"),
         (narrative.quote, ("单位年度绩效管理工\n 作",), "「单位年度绩效管理工 作」"),
     ],
-    ids=["wan", "yuan-half-up", "yuan-integer", "nan", "rate-half-up", "rate-integer", "score-half-up", "score-none",
-         "signed-negative", "signed-positive", "signed-zero", "quote-whitespace"],
-)  # fmt: skip
+    ids=[
+        "wan",
+        "yuan-half-up",
+        "yuan-integer",
+        "nan",
+        "rate-half-up",
+        "rate-integer",
+        "score-half-up",
+        "score-none",
+        "signed-negative",
+        "signed-positive",
+        "signed-zero",
+        "quote-whitespace",
+    ],
+)
 def test_formatting(func, args, expected):
     assert func(*args) == expected
 
@@ -143,7 +221,11 @@ def test_headline_budget_line_prefers_total_then_appropriation(results):
     assert headline_line(budget_lines(results["xinhong-2023"]))["name"] == "财政拨款"
     lines = budget_lines(results["hongqiao-2024"])
     total = next(ln for ln in lines if ln["name"] == "合计")
-    assert total["unit"] == "万元" and total["adjust"] == pytest.approx(-1183.07) and total["adjust_pct"] == pytest.approx(-17.3118, abs=1e-3)
+    assert (
+        total["unit"] == "万元"
+        and total["adjust"] == pytest.approx(-1183.07)
+        and total["adjust_pct"] == pytest.approx(-17.3118, abs=1e-3)
+    )
 
 
 # --- what may be said ------------------------------------------------------------------------------
@@ -179,11 +261,29 @@ def test_suggestions_are_the_catalogue_fixes_of_the_codes_found(results, unit):
 
 def test_shared_fix_texts_are_merged_into_one_suggestion():
     rows = pd.DataFrame(
-        [{"code": "A13", "severity": "错误", "where": "预算「合计」", "scope": "budget", "indicator_id": "", "message": "m1",
-          "expected": "", "reported": ""},
-         {"code": "A07", "severity": "警告", "where": "指标「甲」", "scope": "indicator", "indicator_id": "I01", "message": "m2",
-          "expected": "", "reported": ""}]
-    )  # fmt: skip
+        [
+            {
+                "code": "A13",
+                "severity": "错误",
+                "where": "预算「合计」",
+                "scope": "budget",
+                "indicator_id": "",
+                "message": "m1",
+                "expected": "",
+                "reported": "",
+            },
+            {
+                "code": "A07",
+                "severity": "警告",
+                "where": "指标「甲」",
+                "scope": "indicator",
+                "indicator_id": "I01",
+                "message": "m2",
+                "expected": "",
+                "reported": "",
+            },
+        ]
+    )
     result = UnitResult("u", "单位", 2024, "", findings=rows)
     suggestions = narrative.suggestions(result)
     assert [s.codes for s in suggestions] == [("A13",), ("A07",)]
@@ -211,9 +311,15 @@ def clean_result(data_dir, all_met: bool = False) -> UnitResult:
         budget["spent"], budget["reported_rate"] = budget["budget"], 100.0
         evaluation.indicators, evaluation.budget, evaluation.reported_total = ind, budget, 100.0
     scored = score_evaluation(evaluation)
-    return UnitResult("clean", "示例街道城市运行管理中心", 2024, "第三方评价组", self_eval=scored,
-                      findings=review(evaluation, scored=scored.scored),
-                      params={"inputs": {"self_evaluation": "clean_unit.xlsx"}})  # fmt: skip
+    return UnitResult(
+        "clean",
+        "示例街道城市运行管理中心",
+        2024,
+        "第三方评价组",
+        self_eval=scored,
+        findings=review(evaluation, scored=scored.scored),
+        params={"inputs": {"self_evaluation": "clean_unit.xlsx"}},
+    )
 
 
 def test_unit_without_findings_gets_no_invented_problems(data_dir):
@@ -221,8 +327,10 @@ def test_unit_without_findings_gets_no_invented_problems(data_dir):
     assert result.findings.empty
     (lost,) = narrative.problems(result)  # only the indicator that really lost points
     assert lost.severity == "扣分" and lost.codes == () and lost.indicator_ids == ("I01",)
-    assert lost.items == ("「预算执行率」（预算执行率，分值 10.00 分）：完成值96.8% / 指标值100% × 10分 = 9.68分，扣 0.32 分；"
-                          "单位偏差说明「部分采购合同尾款次年支付」。",)
+    assert lost.items == (
+        "「预算执行率」（预算执行率，分值 10.00 分）：完成值96.8% / 指标值100% × 10分 = 9.68分，扣 0.32 分；"
+        "单位偏差说明「部分采购合同尾款次年支付」。",
+    )
     assert narrative.suggestions(result) == []
     assert "本次复核未形成复核发现。" in narrative.summary(result)
     titles = set(catalogue()["title"])

@@ -14,8 +14,8 @@ import pytest
 from papermill.translators import papermill_translators
 
 from jixiao.run.params import list_units, load_params
-from tests.conftest import PARAMS_DIR
 from jixiao.run.runner import PORTFOLIO_TEMPLATE, RESULT_SCHEMA, UNIT_TEMPLATE, run_units, unit_output_paths
+from tests.conftest import PARAMS_DIR
 
 TEMPLATES = [UNIT_TEMPLATE, PORTFOLIO_TEMPLATE]
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]
@@ -46,8 +46,18 @@ def test_notebook_holds_no_logic(path):
 
 def test_unit_template_follows_the_report_outline():
     headings = [c.source for c in jupytext.read(UNIT_TEMPLATE).cells if c.cell_type == "markdown"]
-    outline = ["摘要", "一、基本情况", "二、", "三、综合评价", "四、绩效评价指标分析", "五、主要经验", "六、存在的问题", "七、有关建议",
-               "八、其他需要说明", "附件"]  # fmt: skip
+    outline = [
+        "摘要",
+        "一、基本情况",
+        "二、",
+        "三、综合评价",
+        "四、绩效评价指标分析",
+        "五、主要经验",
+        "六、存在的问题",
+        "七、有关建议",
+        "八、其他需要说明",
+        "附件",
+    ]
     positions = [next(i for i, h in enumerate(headings) if part in h) for part in outline]
     assert positions == sorted(positions)
     result_cell = jupytext.read(UNIT_TEMPLATE).cells[-1]
@@ -97,7 +107,7 @@ def test_client_html(sample_run, unit):
     html = paths["client_html"].read_text(encoding="utf-8")
     result = json.loads(paths["result"].read_text(encoding="utf-8"))
     params = load_params(PARAMS_DIR / f"{unit}.yaml")
-    body = html[html.index("<main>"):]
+    body = html[html.index("<main>") :]
     # no input cells, no prompts, nothing external
     assert "jp-InputArea-editor" not in body and "highlight hl-ipython3" not in body and "jp-CodeCell" in body
     assert "jp-InputPrompt" not in body and "jp-OutputPrompt" not in body
@@ -151,8 +161,14 @@ def test_real_result_is_deterministic_apart_from_timestamps(sample_run):
     outputs, _ = sample_run
     path = unit_output_paths(outputs, "xinhong-2023")["result"]
     first = json.loads(path.read_text(encoding="utf-8"))
-    run_units(["xinhong-2023"], force=True, outputs_dir=outputs, params_dir=PARAMS_DIR, progress=False,
-              portfolio_template=None)  # fmt: skip
+    run_units(
+        ["xinhong-2023"],
+        force=True,
+        outputs_dir=outputs,
+        params_dir=PARAMS_DIR,
+        progress=False,
+        portfolio_template=None,
+    )
     second = json.loads(path.read_text(encoding="utf-8"))
     for doc in (first, second):
         del doc["provenance"]["run"]

@@ -85,7 +85,9 @@ def test_custom_scheme_partial_bands_and_tier_alias(tmp_path):
 def test_to_dict_is_relative_to_the_yaml_folder(tmp_path):
     data = load_params(write_unit(tmp_path, GOOD)).to_dict()
     assert data["inputs"] == {"self_evaluation": "inputs/table.xlsx", "report": "inputs/report.txt"}
-    assert data["overrides"] == [{"indicator": "辅警人员出勤率", "score": 0.0, "reason": "未提供出勤记录", "tier": "未达成"}]
+    assert data["overrides"] == [
+        {"indicator": "辅警人员出勤率", "score": 0.0, "reason": "未提供出勤记录", "tier": "未达成"}
+    ]
 
 
 # (id, new text, key named, fragment of the message)
@@ -95,24 +97,53 @@ BAD = [
     ("missing-key", edit("display_name: 测试街道办事处\n", ""), "display_name", "缺少必填的键"),
     ("unit-id-not-file-name", edit("unit_id: demo", "unit_id: other"), "unit_id", "应与文件名一致"),
     ("year-text", edit("year: 2023", "year: 二〇二三"), "year", "四位数的年度"),
-    ("no-inputs", edit("  self_evaluation: inputs/table.xlsx\n  report: inputs/report.txt\n", "  report:\n"),
-     "inputs", "至少要给出一个输入文件"),
-    ("unknown-input-kind", edit("  report: inputs/report.txt", "  reprot: inputs/report.txt"), "inputs.reprot",
-     "是否想写「report」"),
-    ("missing-input-file", edit("inputs/table.xlsx", "inputs/missing.xlsx"), "inputs.self_evaluation",
-     "自评表文件不存在"),
-    ("unknown-scheme", edit("weight_scheme: table", "weight_scheme: caiyu2020"), "weight_scheme",
-     "是否想写「caiyu_2020_10」"),
-    ("scheme-sum", edit("weight_scheme: table", "weight_scheme: {产出指标: 60, 效益指标: 30}"), "weight_scheme",
-     "之和应为 100"),
+    (
+        "no-inputs",
+        edit("  self_evaluation: inputs/table.xlsx\n  report: inputs/report.txt\n", "  report:\n"),
+        "inputs",
+        "至少要给出一个输入文件",
+    ),
+    (
+        "unknown-input-kind",
+        edit("  report: inputs/report.txt", "  reprot: inputs/report.txt"),
+        "inputs.reprot",
+        "是否想写「report」",
+    ),
+    (
+        "missing-input-file",
+        edit("inputs/table.xlsx", "inputs/missing.xlsx"),
+        "inputs.self_evaluation",
+        "自评表文件不存在",
+    ),
+    (
+        "unknown-scheme",
+        edit("weight_scheme: table", "weight_scheme: caiyu2020"),
+        "weight_scheme",
+        "是否想写「caiyu_2020_10」",
+    ),
+    (
+        "scheme-sum",
+        edit("weight_scheme: table", "weight_scheme: {产出指标: 60, 效益指标: 30}"),
+        "weight_scheme",
+        "之和应为 100",
+    ),
     ("bands-order", edit("中: 60", "中: 85"), "grade_bands", "优 > 良 > 中"),
     ("band-unknown", edit("中: 60", "差: 0"), "grade_bands.差", "未知的键"),
     ("tolerance-negative", edit("money: 0.01", "money: -1"), "tolerances.money", "不能为负数"),
     ("override-no-reason", edit("    reason: 未提供出勤记录\n", ""), "overrides.辅警人员出勤率.reason", "必须写明理由"),
-    ("override-blank-reason", edit("reason: 未提供出勤记录", "reason: '  '"), "overrides.辅警人员出勤率.reason",
-     "必须写明理由"),
+    (
+        "override-blank-reason",
+        edit("reason: 未提供出勤记录", "reason: '  '"),
+        "overrides.辅警人员出勤率.reason",
+        "必须写明理由",
+    ),
     ("override-negative", edit("    score: 0\n", "    score: -1\n"), "overrides.辅警人员出勤率.score", "不能为负数"),
-    ("override-not-number", edit("    score: 0\n", "    score: 满分\n"), "overrides.辅警人员出勤率.score", "应为有限的数字"),
+    (
+        "override-not-number",
+        edit("    score: 0\n", "    score: 满分\n"),
+        "overrides.辅警人员出勤率.score",
+        "应为有限的数字",
+    ),
     ("override-no-score", edit("    score: 0\n", ""), "overrides.辅警人员出勤率.score", "缺少复核分"),
     ("override-typo", edit("reason:", "resaon:"), "overrides.辅警人员出勤率.resaon", "是否想写「reason」"),
     ("override-tier", edit("tier: 未达成", "tier: 很好"), "overrides.辅警人员出勤率.tier", "未知的档次"),
@@ -146,7 +177,11 @@ def test_missing_input_file_message_shows_resolved_path(tmp_path):
 
 @pytest.mark.parametrize(
     "text, fragment",
-    [("unit_id: [demo\n", "YAML 格式错误（第 2 行）"), ("unit_id: a\nunit_id: b\n", "YAML 格式错误"), ("- a\n- b\n", "顶层")],
+    [
+        ("unit_id: [demo\n", "YAML 格式错误（第 2 行）"),
+        ("unit_id: a\nunit_id: b\n", "YAML 格式错误"),
+        ("- a\n- b\n", "顶层"),
+    ],
     ids=["syntax", "duplicate-key", "not-a-mapping"],
 )
 def test_broken_yaml(tmp_path, text, fragment):
@@ -203,15 +238,32 @@ def test_override_names_are_normalised(tmp_path):
 
 
 BAD_OVERRIDES = [
-    ("above-weight", "  预算编制规范性: {score: 2.5, reason: r}\n", "overrides.预算编制规范性.score", "超过该指标的分值 2"),
+    (
+        "above-weight",
+        "  预算编制规范性: {score: 2.5, reason: r}\n",
+        "overrides.预算编制规范性.score",
+        "超过该指标的分值 2",
+    ),
     ("unknown", "  预算编制规范: {score: 1, reason: r}\n", "overrides.预算编制规范", "是否想写「预算编制规范性」"),
     ("ambiguous", "  道路管理: {score: 1, reason: r}\n", "overrides.道路管理", "请改用指标编号"),
-    ("twice", "  I02: {score: 1, reason: r}\n  辅警人员出勤率: {score: 1, reason: r}\n", "overrides.辅警人员出勤率",
-     "指向同一个指标 I02"),
-    ("tier-band-low", "  预算编制规范性: {score: 1, reason: r, tier: 达成}\n", "overrides.预算编制规范性.score",
-     "不在档次「达成」的分数区间 [1.6, 2]"),
-    ("tier-band-upper-open", "  预算编制规范性: {score: 1.6, reason: r, tier: 部分达成}\n",
-     "overrides.预算编制规范性.score", "[1.2, 1.6)"),
+    (
+        "twice",
+        "  I02: {score: 1, reason: r}\n  辅警人员出勤率: {score: 1, reason: r}\n",
+        "overrides.辅警人员出勤率",
+        "指向同一个指标 I02",
+    ),
+    (
+        "tier-band-low",
+        "  预算编制规范性: {score: 1, reason: r, tier: 达成}\n",
+        "overrides.预算编制规范性.score",
+        "不在档次「达成」的分数区间 [1.6, 2]",
+    ),
+    (
+        "tier-band-upper-open",
+        "  预算编制规范性: {score: 1.6, reason: r, tier: 部分达成}\n",
+        "overrides.预算编制规范性.score",
+        "[1.2, 1.6)",
+    ),
 ]
 
 
@@ -225,8 +277,11 @@ def test_bad_overrides(tmp_path, overrides, key, fragment):
 
 @pytest.mark.parametrize(
     "overrides",
-    ["  预算编制规范性: {score: 2, reason: r, tier: 达成}\n", "  预算编制规范性: {score: 1.2, reason: r, tier: 部分达成}\n",
-     "  重大项目推进完成率: {score: 99, reason: 分值未知时不比较}\n"],
+    [
+        "  预算编制规范性: {score: 2, reason: r, tier: 达成}\n",
+        "  预算编制规范性: {score: 1.2, reason: r, tier: 部分达成}\n",
+        "  重大项目推进完成率: {score: 99, reason: 分值未知时不比较}\n",
+    ],
     ids=["tier-upper-closed", "tier-lower-closed", "unknown-weight"],
 )
 def test_good_overrides(tmp_path, overrides):

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from jixiao.run.atomic import TEMP_PREFIX
 from jixiao.core.errors import ParamsError
-from jixiao.run.params import list_units, load_params
-from jixiao.score.overrides import Override
-from jixiao.run.params_edit import edit_overrides_text, override_key, save_overrides
-from tests.conftest import PARAMS_DIR, SAMPLES_DIR
 from jixiao.read.files import load_evaluation
+from jixiao.run.atomic import TEMP_PREFIX
+from jixiao.run.params import list_units, load_params
+from jixiao.run.params_edit import edit_overrides_text, override_key, save_overrides
+from jixiao.score.overrides import Override
+from tests.conftest import PARAMS_DIR, SAMPLES_DIR
 
 README_EXAMPLE = (PARAMS_DIR / "README.md").read_text(encoding="utf-8").split("```yaml\n")[1].split("```")[0]
 
@@ -59,7 +59,9 @@ def test_rewriting_the_overrides_as_they_are_gives_the_file_byte_for_byte(text):
 
 
 def test_updating_an_override_written_by_name_keeps_its_key_position_and_comments(indicators):
-    new = edit_overrides_text(README_EXAMPLE, {"I31": Override("I31", 0.5, "仅提供下半年出勤记录", "未达成")}, indicators)
+    new = edit_overrides_text(
+        README_EXAMPLE, {"I31": Override("I31", 0.5, "仅提供下半年出勤记录", "未达成")}, indicators
+    )
     assert "  辅警人员出勤率:\n    score: 0.5" in new and "I31" not in new
     assert "reason: 仅提供下半年出勤记录" in new
     dropped = only_insertions(README_EXAMPLE, new)
@@ -75,7 +77,7 @@ def test_new_override_is_appended_under_its_name_and_nothing_else_moves(indicato
     key = override_key("I55", indicators)
     new = edit_overrides_text(text, {"I55": Override(key, 4.5, "问卷样本量不足")}, indicators)
     assert key == "公众满意度"
-    assert new.startswith(text) and new[len(text):] == "  公众满意度:\n    score: 4.5\n    reason: 问卷样本量不足\n"
+    assert new.startswith(text) and new[len(text) :] == "  公众满意度:\n    score: 4.5\n    reason: 问卷样本量不足\n"
 
 
 def test_a_new_key_that_names_another_existing_entry_is_refused():
@@ -91,13 +93,13 @@ def test_override_key_falls_back_to_the_id_for_a_duplicated_name(indicators):
 
 
 def test_a_tier_is_removed_when_the_new_override_has_none():
-    new = edit_overrides_text(SAMPLE_TEXTS["xinhong-2023"], {"辅警人员出勤率": Override("辅警人员出勤率", 0.2, "部分佐证")})
+    new = edit_overrides_text(
+        SAMPLE_TEXTS["xinhong-2023"], {"辅警人员出勤率": Override("辅警人员出勤率", 0.2, "部分佐证")}
+    )
     assert "tier" not in new and "score: 0.2" in new
 
 
-@pytest.mark.parametrize(
-    "text", [SAMPLE_TEXTS["xinhong-2023"], README_EXAMPLE], ids=["sample", "readme-example"]
-)
+@pytest.mark.parametrize("text", [SAMPLE_TEXTS["xinhong-2023"], README_EXAMPLE], ids=["sample", "readme-example"])
 def test_removing_the_last_override_leaves_an_empty_key_that_loads(text, tmp_path):
     new = edit_overrides_text(text, {"辅警人员出勤率": None})
     assert "辅警人员出勤率" not in new and "\noverrides:" in new and "{}" not in new
@@ -113,7 +115,9 @@ def test_adding_to_an_empty_flow_mapping_writes_a_block():
 # --- save_overrides: validation before writing -------------------------------------------------------
 def test_save_writes_and_the_run_loads_the_override(tmp_path, indicators):
     path = copy_unit(tmp_path)
-    save_overrides(path, {"I52": Override("应急响应及投诉处理机制", 3.5, "机制未覆盖夜间", "部分达成")}, indicators=indicators)
+    save_overrides(
+        path, {"I52": Override("应急响应及投诉处理机制", 3.5, "机制未覆盖夜间", "部分达成")}, indicators=indicators
+    )
     overrides = {o.indicator: o for o in load_params(path).overrides}
     assert overrides["应急响应及投诉处理机制"] == Override("应急响应及投诉处理机制", 3.5, "机制未覆盖夜间", "部分达成")
     assert "辅警人员出勤率" in overrides  # kept
@@ -123,7 +127,11 @@ INVALID = [
     ("above-weight", {"I52": Override("应急响应及投诉处理机制", 5.5, "x")}, "超过该指标的分值 5"),
     ("negative", {"I52": Override("应急响应及投诉处理机制", -1, "x")}, "不能为负数"),
     ("no-reason", {"I52": Override("应急响应及投诉处理机制", 3, " ")}, "必须写明理由"),
-    ("outside-tier", {"I52": Override("应急响应及投诉处理机制", 4.5, "x", "部分达成")}, "不在档次「部分达成」的分数区间 [3, 4) 内"),
+    (
+        "outside-tier",
+        {"I52": Override("应急响应及投诉处理机制", 4.5, "x", "部分达成")},
+        "不在档次「部分达成」的分数区间 [3, 4) 内",
+    ),
     ("unknown-tier", {"I52": Override("应急响应及投诉处理机制", 3, "x", "基本达成")}, "未知的档次"),
     ("unknown-indicator", {"不存在的指标": Override("不存在的指标", 1, "x")}, "没有名为或编号为「不存在的指标」的指标"),
 ]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jixiao.core.parsed_value import KINDS, OPERATORS
+from jixiao.core.units import canonical_unit, convert, units_compatible
 from jixiao.parse.values import describe_value, direction_to_op, parse_value
 from jixiao.parse.wordlists import GENERIC_ACTUALS, VAGUE_WORDS, is_generic_actual, is_nil, is_vague
-from jixiao.core.units import canonical_unit, convert, units_compatible
-from jixiao.core.parsed_value import KINDS, OPERATORS
 
 D = dt.date
 
@@ -92,12 +92,21 @@ SEED_CASES = [
     P("0.00", num(0.0, None), id="003-0.00"),
     P("0 起", num(0.0, "起"), id="003-0 起"),
     P("0.00(起)", num(0.0, "起"), id="003-0.00(起)"),
-    P("同比下降 10%", {"kind": "direction", "trend": "down", "basis": "同比", "number": 10.0, "unit": "%"},
-      id="003-同比下降 10%"),  # fmt: skip
-    P("同比上升 20%", {"kind": "direction", "trend": "up", "basis": "同比", "number": 20.0, "unit": "%"},
-      id="003-同比上升 20%"),  # fmt: skip
-    P("环比下降 5%", {"kind": "direction", "trend": "down", "basis": "环比", "number": 5.0, "unit": "%"},
-      id="003-环比下降 5%"),  # fmt: skip
+    P(
+        "同比下降 10%",
+        {"kind": "direction", "trend": "down", "basis": "同比", "number": 10.0, "unit": "%"},
+        id="003-同比下降 10%",
+    ),
+    P(
+        "同比上升 20%",
+        {"kind": "direction", "trend": "up", "basis": "同比", "number": 20.0, "unit": "%"},
+        id="003-同比上升 20%",
+    ),
+    P(
+        "环比下降 5%",
+        {"kind": "direction", "trend": "down", "basis": "环比", "number": 5.0, "unit": "%"},
+        id="003-环比下降 5%",
+    ),
     P("29 个居委 67 小区", {"kind": "compound"}, id="003-29 个居委 67 小区"),
     P("80.00(分)", num(80.0, "分"), id="003-80.00(分)"),
     P("15:01:00", {"kind": "time_artifact", "number": None}, id="003-15:01:00"),
@@ -170,14 +179,20 @@ OTHER_CASES = [
     P("90-95%", {"kind": "range", "low": 90.0, "high": 95.0, "unit": "%"}, id="range unit at end"),
     P("80%至90%", {"kind": "range", "low": 80.0, "high": 90.0, "unit": "%"}, id="range 至"),
     P("3~5个工作日", {"kind": "range", "low": 3.0, "high": 5.0, "unit": "工作日"}, id="range 工作日"),
-    P("[80,90)", {"kind": "range", "low": 80.0, "high": 90.0, "low_inclusive": True, "high_inclusive": False},
-      id="interval [80,90)"),  # fmt: skip
+    P(
+        "[80,90)",
+        {"kind": "range", "low": 80.0, "high": 90.0, "low_inclusive": True, "high_inclusive": False},
+        id="interval [80,90)",
+    ),
     P("(80,90]", {"kind": "range", "low_inclusive": False, "high_inclusive": True}, id="interval (80,90]"),
     P("［80，90）", {"kind": "range", "low": 80.0, "high": 90.0, "high_inclusive": False}, id="interval full-width"),
     P("80≤x<90", {"kind": "range", "low": 80.0, "high": 90.0, "high_inclusive": False}, id="inequality chain"),
     P("-5%~5%", {"kind": "range", "low": -5.0, "high": 5.0}, id="range negative low"),
-    P("95%-90%", {"kind": "range", "low": 90.0, "high": 95.0, "notes": ("区间下限大于上限，已对调",)},
-      id="range reversed"),  # fmt: skip
+    P(
+        "95%-90%",
+        {"kind": "range", "low": 90.0, "high": 95.0, "notes": ("区间下限大于上限，已对调",)},
+        id="range reversed",
+    ),
     # compounds
     P("100人次，车辆50次", {"kind": "compound"}, id="compound with comma"),
     P("29个居委67小区", {"kind": "compound"}, id="compound without separators"),
@@ -191,8 +206,12 @@ OTHER_CASES = [
     P("2020年全年", {"kind": "deadline", "date": D(2020, 12, 31)}, id="全年"),
     P("9月底前", {"kind": "deadline", "date": D(2023, 9, 30)}, year=2023, id="9月底前 with year"),
     P("9月底前", {"kind": "deadline", "date": None, "notes": ("缺少年份，无法确定具体日期",)}, id="9月底前 no year"),
-    P("9月前", {"kind": "deadline", "date": D(2024, 9, 30), "notes": ("「…前」按该月（季度）末计",)}, year=2024,
-      id="9月前"),  # fmt: skip
+    P(
+        "9月前",
+        {"kind": "deadline", "date": D(2024, 9, 30), "notes": ("「…前」按该月（季度）末计",)},
+        year=2024,
+        id="9月前",
+    ),
     P("九月底", {"kind": "deadline", "date": D(2023, 9, 30)}, year=2023, id="九月底"),
     P("年内", {"kind": "deadline", "date": D(2023, 12, 31)}, year=2023, id="年内"),
     P("年底前", {"kind": "deadline", "date": D(2023, 12, 31)}, year=2023, id="年底前"),
@@ -233,8 +252,11 @@ OTHER_CASES = [
     P("不高于上年水平", {"kind": "direction", "trend": "flat", "op": "<="}, id="不高于上年"),
     P("下降10个百分点", {"kind": "direction", "trend": "down", "number": 10.0, "unit": "%"}, id="下降10个百分点"),
     P("下降不少于10%", {"kind": "direction", "trend": "down", "op": ">=", "number": 10.0}, id="下降不少于10%"),
-    P("辖区发案数同比下降10%", {"kind": "direction", "trend": "down", "basis": "同比", "number": 10.0},
-      id="label then 同比下降"),  # fmt: skip
+    P(
+        "辖区发案数同比下降10%",
+        {"kind": "direction", "trend": "down", "basis": "同比", "number": 10.0},
+        id="label then 同比下降",
+    ),
     P("责任倒查年环比下降", {"kind": "direction", "trend": "down", "basis": "环比"}, id="环比 inside"),
     # qualitative
     P("完成", {"kind": "qualitative", "word": "完成"}, id="完成"),
@@ -256,8 +278,11 @@ OTHER_CASES = [
     P("无", {"kind": "qualitative", "word": "无"}, id="无 is a qualitative answer"),
     P("建立一个长效机制", {"kind": "qualitative"}, id="一个 inside a sentence"),
     P("在项目计划完成时间内完成", {"kind": "qualitative"}, id="在项目计划完成时间内完成"),
-    P("严格执行相关制度规定，确保资金使用安全、规范、有效，各项支出符合财务管理制度和预算管理要求",
-      {"kind": "qualitative", "notes": ("文字较长（超过40字），按定性处理",)}, id="long sentence"),  # fmt: skip
+    P(
+        "严格执行相关制度规定，确保资金使用安全、规范、有效，各项支出符合财务管理制度和预算管理要求",
+        {"kind": "qualitative", "notes": ("文字较长（超过40字），按定性处理",)},
+        id="long sentence",
+    ),
     # empty and unparsed
     P("", {"kind": "empty"}, id="empty string"),
     P("—", {"kind": "empty"}, id="dash"),
@@ -266,8 +291,11 @@ OTHER_CASES = [
     P("abc", {"kind": "unparsed"}, id="latin text"),
     P("%", {"kind": "unparsed"}, id="unit only"),
     P("12,34", {"kind": "unparsed"}, id="bad separator"),
-    P("在2023年完成3项工作并组织培训5次，同时开展检查10次，确保全部问题整改到位，群众满意度明显提升",
-      {"kind": "unparsed"}, id="long sentence with digits"),  # fmt: skip
+    P(
+        "在2023年完成3项工作并组织培训5次，同时开展检查10次，确保全部问题整改到位，群众满意度明显提升",
+        {"kind": "unparsed"},
+        id="long sentence with digits",
+    ),
     # Excel artefacts as text
     P("15:01", {"kind": "time_artifact"}, id="15:01"),
     P("2023-09-30 00:00:00", {"kind": "deadline", "date": D(2023, 9, 30)}, id="datetime as text"),
@@ -384,9 +412,7 @@ def test_real_numbers(value, kwargs, number, unit, notes):
     assert (pv.kind, pv.number, pv.unit, pv.notes, pv.raw) == ("number", number, unit, notes, str(value))
 
 
-@pytest.mark.parametrize(
-    "value", [None, float("nan"), "nan", "None"], ids=["None", "NaN", "nan text", "None text"]
-)
+@pytest.mark.parametrize("value", [None, float("nan"), "nan", "None"], ids=["None", "NaN", "nan text", "None text"])
 def test_missing_values_are_empty(value):
     pv = parse_value(value)
     assert pv.kind == "empty"
@@ -417,8 +443,18 @@ def test_bool_becomes_yes_no():
         ("≥95%", "%", "≤", ">=", "%", False),
         ("约150", "平方米", "=", "≈", "平方米", False),
     ],
-    ids=["= %", "百分比 ≥", "≤", "<= ascii", "正向", "反向", "no hint", "nature is not a direction", "text wins",
-         "approx keeps ≈"],  # fmt: skip
+    ids=[
+        "= %",
+        "百分比 ≥",
+        "≤",
+        "<= ascii",
+        "正向",
+        "反向",
+        "no hint",
+        "nature is not a direction",
+        "text wins",
+        "approx keeps ≈",
+    ],
 )
 def test_hints_fill_missing_operator_and_unit(text, unit_hint, direction_hint, op, unit, op_implicit):
     pv = parse_value(text, unit_hint=unit_hint, direction_hint=direction_hint)
@@ -467,8 +503,25 @@ def test_unit_hint_applies_to_ranges_and_not_to_qualitative():
         ("15:01:00", {}, "15:01:00（疑似Excel时间格式）"),
         ("abc", {}, "abc"),
     ],
-    ids=["≥", "约", "左右+hint", "deadline", "periodic", "direction", "qualitative", "implicit =", "hinted ≥",
-         "<", "interval", "range", "compound", "trend", "empty", "time", "unparsed"],  # fmt: skip
+    ids=[
+        "≥",
+        "约",
+        "左右+hint",
+        "deadline",
+        "periodic",
+        "direction",
+        "qualitative",
+        "implicit =",
+        "hinted ≥",
+        "<",
+        "interval",
+        "range",
+        "compound",
+        "trend",
+        "empty",
+        "time",
+        "unparsed",
+    ],
 )
 def test_describe_value(text, kwargs, expected):
     assert describe_value(parse_value(text, **kwargs)) == expected
@@ -480,23 +533,48 @@ def test_describe_value(text, kwargs, expected):
 @pytest.mark.parametrize(
     ("text", "vague"),
     [
-        ("规范", True), ("合理", True), ("建立健全", True), ("效果明显", True), ("按计划有序推进", True),
-        ("及时", True), ("改善", True), ("降低", True), ("较上一年提升", True), ("与去年同期基本持平", True),
-        ("定期", True), ("同比下降10%", False), ("≥95%", False), ("是", False), ("满意", False),
-        ("完成", False), ("每月", False), ("", False),
+        ("规范", True),
+        ("合理", True),
+        ("建立健全", True),
+        ("效果明显", True),
+        ("按计划有序推进", True),
+        ("及时", True),
+        ("改善", True),
+        ("降低", True),
+        ("较上一年提升", True),
+        ("与去年同期基本持平", True),
+        ("定期", True),
+        ("同比下降10%", False),
+        ("≥95%", False),
+        ("是", False),
+        ("满意", False),
+        ("完成", False),
+        ("每月", False),
+        ("", False),
     ],
     ids=lambda x: str(x),
-)  # fmt: skip
+)
 def test_is_vague(text, vague):
     assert is_vague(parse_value(text)) is vague
 
 
 @pytest.mark.parametrize(
     ("text", "generic"),
-    [("完成", True), ("已完成", True), ("达成预期指标", True), ("是", True), ("达标", True), ("符合要求", True),
-     ("达到", True), ("100%", False), ("规范", False), ("无", False), ("", False)],
+    [
+        ("完成", True),
+        ("已完成", True),
+        ("达成预期指标", True),
+        ("是", True),
+        ("达标", True),
+        ("符合要求", True),
+        ("达到", True),
+        ("100%", False),
+        ("规范", False),
+        ("无", False),
+        ("", False),
+    ],
     ids=lambda x: str(x),
-)  # fmt: skip
+)
 def test_is_generic_actual(text, generic):
     assert is_generic_actual(parse_value(text)) is generic
 
@@ -520,10 +598,23 @@ def test_word_lists_cover_the_domain_examples():
 
 @pytest.mark.parametrize(
     ("text", "unit"),
-    [("百分比", "%"), ("％", "%"), ("%", "%"), ("个工作日", "工作日"), ("(件/人/年)", "件/人/年"), ("㎡", "平方米"),
-     ("km", "公里"), ("Mbps", "M"), ("人次", "人次"), ("元/人", "元/人"), ("—", None), ("", None), ("ABC", None)],
+    [
+        ("百分比", "%"),
+        ("％", "%"),
+        ("%", "%"),
+        ("个工作日", "工作日"),
+        ("(件/人/年)", "件/人/年"),
+        ("㎡", "平方米"),
+        ("km", "公里"),
+        ("Mbps", "M"),
+        ("人次", "人次"),
+        ("元/人", "元/人"),
+        ("—", None),
+        ("", None),
+        ("ABC", None),
+    ],
     ids=lambda x: str(x),
-)  # fmt: skip
+)
 def test_canonical_unit(text, unit):
     assert canonical_unit(text) == unit
 
@@ -531,14 +622,28 @@ def test_canonical_unit(text, unit):
 @pytest.mark.parametrize(
     ("number", "unit", "to_unit", "expected"),
     [
-        (2, "小时", "分钟", 120.0), (90, "分钟", "小时", 1.5), (1, "天", "小时", 24.0), (2, "工作日", "天", 2.0),
-        (1, "周", "天", 7.0), (1, "年", "月", 12.0), (15, "万元", "元", 150000.0), (1, "亿元", "万元", 10000.0),
-        (5, "‰", "%", 0.5), (1, "公顷", "亩", 15.0), (1, "公里", "米", 1000.0), (1, "G", "M", 1000.0),
-        (3, "名", "人", 3.0), (7, "个", "个", 7.0), (5, "百分比", "%", 5.0),
-        (1, "小时", "元", None), (1, "月", "天", None), (1, "人", "人次", None), (None, "%", "%", None),
+        (2, "小时", "分钟", 120.0),
+        (90, "分钟", "小时", 1.5),
+        (1, "天", "小时", 24.0),
+        (2, "工作日", "天", 2.0),
+        (1, "周", "天", 7.0),
+        (1, "年", "月", 12.0),
+        (15, "万元", "元", 150000.0),
+        (1, "亿元", "万元", 10000.0),
+        (5, "‰", "%", 0.5),
+        (1, "公顷", "亩", 15.0),
+        (1, "公里", "米", 1000.0),
+        (1, "G", "M", 1000.0),
+        (3, "名", "人", 3.0),
+        (7, "个", "个", 7.0),
+        (5, "百分比", "%", 5.0),
+        (1, "小时", "元", None),
+        (1, "月", "天", None),
+        (1, "人", "人次", None),
+        (None, "%", "%", None),
     ],
     ids=lambda x: str(x),
-)  # fmt: skip
+)
 def test_convert(number, unit, to_unit, expected):
     got = convert(number, unit, to_unit)
     assert got == pytest.approx(expected) if expected is not None else got is None
@@ -551,17 +656,32 @@ def test_units_compatible():
 
 @pytest.mark.parametrize(
     ("hint", "op"),
-    [("≥", ">="), (">=", ">="), ("≧", ">="), ("＞=", ">="), ("≤", "<="), ("=", "="), ("═", "="), (">", ">"),
-     ("正向", ">="), ("反向", "<="), ("定量指标", None), ("", None), (None, None)],
+    [
+        ("≥", ">="),
+        (">=", ">="),
+        ("≧", ">="),
+        ("＞=", ">="),
+        ("≤", "<="),
+        ("=", "="),
+        ("═", "="),
+        (">", ">"),
+        ("正向", ">="),
+        ("反向", "<="),
+        ("定量指标", None),
+        ("", None),
+        (None, None),
+    ],
     ids=lambda x: str(x),
-)  # fmt: skip
+)
 def test_direction_to_op(hint, op):
     assert direction_to_op(hint) == op
 
 
 # --- never raises ------------------------------------------------------------------------------------------
 
-_VALUE_ALPHABET = list("0123456789.,%‰-~—:[]()（）/ ≥≤<>=＞≧═年月日季度前底内每同比环下降提升人次个万元约以上下左右零一二两十百分亩M")
+_VALUE_ALPHABET = list(
+    "0123456789.,%‰-~—:[]()（）/ ≥≤<>=＞≧═年月日季度前底内每同比环下降提升人次个万元约以上下左右零一二两十百分亩M"
+)
 
 
 def _never_raises(text):

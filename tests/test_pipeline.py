@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from jixiao.core.errors import ParamsError
+from jixiao.read.files import load_evaluation
+from jixiao.run.evaluate import evaluate_unit, score_evaluation, score_file
 from jixiao.run.params import load_params
 from tests.conftest import PARAMS_DIR
-from jixiao.run.evaluate import evaluate_unit, score_evaluation, score_file
-from jixiao.read.files import load_evaluation
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,20 @@ def test_declaration_only_unit():
     assert result.total is None and result.grade == ""
     doc = result.to_dict()
     assert doc["totals"]["review_total"] is None and doc["totals"]["grade"] is None
-    assert set(result.findings["code"]) <= {"A30", "A32", "C01", "C02", "C03", "C04", "C08", "C09", "C10", "C11", "C13", "C14"}
+    assert set(result.findings["code"]) <= {
+        "A30",
+        "A32",
+        "C01",
+        "C02",
+        "C03",
+        "C04",
+        "C08",
+        "C09",
+        "C10",
+        "C11",
+        "C13",
+        "C14",
+    }
 
 
 def test_report_only_unit():

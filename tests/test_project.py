@@ -119,8 +119,8 @@ def test_project_notebooks_override_the_shipped_templates(tmp_path):
     ("text", "expected"),
     [
         ("[project\nname = 1\n", "第 1 行"),
-        ("[project]\nname：\"x\"\n", "全角"),
-        ("[defaults]\ntolerances = { score = \"x\" }\n", "defaults.tolerances.score"),
+        ('[project]\nname："x"\n', "全角"),
+        ('[defaults]\ntolerances = { score = "x" }\n', "defaults.tolerances.score"),
         ("[unknown]\n", "未知的设置节"),
     ],
 )

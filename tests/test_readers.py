@@ -106,7 +106,13 @@ def test_seed001_declaration(seed001):
     assert ind.groupby("level1", sort=False).size().to_dict() == {"产出指标": 27, "效益指标": 9, "满意度指标": 2}
     assert ind["weight"].isna().all()
     row = ind.set_index("name").loc["公共服务供给工作达标率"]
-    assert (row["level2"], row["nature"], row["direction"], row["target"], row["unit"]) == ("质量指标", "定量", "=", "100", "%")
+    assert (row["level2"], row["nature"], row["direction"], row["target"], row["unit"]) == (
+        "质量指标",
+        "定量",
+        "=",
+        "100",
+        "%",
+    )
 
 
 def test_seed001_budget_and_structure(seed001):

@@ -40,9 +40,14 @@ _FULLWIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％
 
 
 def _in_yuan(text: str) -> str:
-    for wan, yuan in [("1,000.00 万元", "10,000,000.00 元"), ("950.00 万元", "9,500,000.00 元"),
-                      ("300.00 万元", "3,000,000.00 元"), ("290.00 万元", "2,900,000.00 元"),
-                      ("700.00 万元", "7,000,000.00 元"), ("660.00 万元", "6,600,000.00 元")]:  # fmt: skip
+    for wan, yuan in [
+        ("1,000.00 万元", "10,000,000.00 元"),
+        ("950.00 万元", "9,500,000.00 元"),
+        ("300.00 万元", "3,000,000.00 元"),
+        ("290.00 万元", "2,900,000.00 元"),
+        ("700.00 万元", "7,000,000.00 元"),
+        ("660.00 万元", "6,600,000.00 元"),
+    ]:
         text = text.replace(wan, yuan)
     return text
 
@@ -103,7 +108,18 @@ def test_seed_sections(seed):
     assert top.iloc[1]["title"].startswith("部门（单位）整体支出工作完成及绩效实现情况")
     second = seed.sections[seed.sections["level"] == 2]
     # 一 has （一）…（五）, 二 has （一）…（三）, 三 has （一）（二）; "(四)" is written half-width.
-    assert list(second["number"]) == ["（一）", "（二）", "（三）", "（四）", "（五）", "（一）", "（二）", "（三）", "（一）", "（二）"]
+    assert list(second["number"]) == [
+        "（一）",
+        "（二）",
+        "（三）",
+        "（四）",
+        "（五）",
+        "（一）",
+        "（二）",
+        "（三）",
+        "（一）",
+        "（二）",
+    ]
     budget_sec = second[second["number"] == "（五）"].iloc[0]
     assert budget_sec["title"] == "当年部门（单位）预算及执行情况" and budget_sec["line"] == 113
     third = seed.sections[seed.sections["level"] == 3]
@@ -126,7 +142,7 @@ def test_seed_budget_lines(seed, name, initial, budget, spent, reported, rate):
     assert list(seed.budget.columns) == BUDGET_COLUMNS
     assert list(seed.budget["name"]) == ["合计", "基本支出", "项目支出"]
     row = seed.budget.set_index("name").loc[name]
-    assert (pd.isna(row["initial_budget"]) if initial is None else row["initial_budget"] == pytest.approx(initial))
+    assert pd.isna(row["initial_budget"]) if initial is None else row["initial_budget"] == pytest.approx(initial)
     assert row["budget"] == pytest.approx(budget)
     assert row["spent"] == pytest.approx(spent)
     assert row["reported_rate"] == pytest.approx(reported)
@@ -176,7 +192,11 @@ def test_seed_target_direction_and_notes(seed):
 
 def test_seed_achievements(seed):
     ach = seed.achievements.set_index("name")
-    expected = {"按时办结率": ("达到99%", 99.0, 100.0), "实际解决率": ("达到80%", 80.0, 87.3), "市民满意率": ("达到80%", 80.0, 81.84)}
+    expected = {
+        "按时办结率": ("达到99%", 99.0, 100.0),
+        "实际解决率": ("达到80%", 80.0, 87.3),
+        "市民满意率": ("达到80%", 80.0, 81.84),
+    }
     for name, (target, t_num, a_num) in expected.items():
         row = ach.loc[name]
         assert (row["target"], row["target_number"], row["actual_number"]) == (target, t_num, a_num)
@@ -189,8 +209,11 @@ def test_seed_achievements(seed):
 
 def test_seed_as_of_dates(seed):
     assert [(d.date.isoformat(), d.line) for d in seed.as_of_dates] == [
-        ("2024-12-31", 115), ("2024-09-30", 121), ("2024-09-30", 127), ("2024-09-30", 131)
-    ]  # fmt: skip
+        ("2024-12-31", 115),
+        ("2024-09-30", 121),
+        ("2024-09-30", 127),
+        ("2024-09-30", 131),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -283,7 +306,12 @@ def test_other_wording_and_numbering():
     assert total == [12345678.0, 13e6, 12.87e6, 99.0]
     assert b.loc["项目支出", ["budget", "spent"]].tolist() == [8e6, 7.92e6] and (b["money_unit"] == "元").all()
     t = rep.targets.set_index("name")
-    assert t["target"].to_dict() == {"培训教师人数": "≥500人", "新建校舍面积": "约3000平方米", "培训合格率": "≥95%", "校舍验收合格率": "100%"}
+    assert t["target"].to_dict() == {
+        "培训教师人数": "≥500人",
+        "新建校舍面积": "约3000平方米",
+        "培训合格率": "≥95%",
+        "校舍验收合格率": "100%",
+    }
     assert t.loc["培训教师人数", "target_op"] == ">=" and t.loc["新建校舍面积", "target_op"] == "≈"
     ach = rep.achievements.set_index("name")
     assert ach.loc["教师培训合格率", ["target_name", "target_source"]].tolist() == ["培训合格率", "目标段落"]

@@ -17,12 +17,36 @@ from .conftest import DATA, ROOT, SAMPLES, SEED_000
 
 SEED_000_FORMS = {"text-export": SEED_000, "xlsx-merged": SAMPLES / "xinhong_2023_self_evaluation.xlsx"}
 
-OVER_WEIGHT = {"考核合格率", "窞井盖覆盖率", "验收合格率", "考核及时性", "租赁及时性", "招标及时性", "项目完工及时性",
-               "非机动车日常管理及时性", "设施、设备维护及时性", "投诉响应及时性"}  # fmt: skip
-VAGUE = {"预算编制规范性", "预算编制合理性", "预算调整合理性", "资金使用规范性", "结转结余资金管理情况",
-         "国库单一账户管理有效性", "单位年度绩效管理工作", "信息公开规范性", "财政监管有效性", "政府采购规范性",
-         "资产管理健全性", "资产处置合规性", "群众投诉案件率降低", "长效管理机制", "应急响应及投诉处理机制",
-         "降低非机动车违停案件数"}  # fmt: skip
+OVER_WEIGHT = {
+    "考核合格率",
+    "窞井盖覆盖率",
+    "验收合格率",
+    "考核及时性",
+    "租赁及时性",
+    "招标及时性",
+    "项目完工及时性",
+    "非机动车日常管理及时性",
+    "设施、设备维护及时性",
+    "投诉响应及时性",
+}
+VAGUE = {
+    "预算编制规范性",
+    "预算编制合理性",
+    "预算调整合理性",
+    "资金使用规范性",
+    "结转结余资金管理情况",
+    "国库单一账户管理有效性",
+    "单位年度绩效管理工作",
+    "信息公开规范性",
+    "财政监管有效性",
+    "政府采购规范性",
+    "资产管理健全性",
+    "资产处置合规性",
+    "群众投诉案件率降低",
+    "长效管理机制",
+    "应急响应及投诉处理机制",
+    "降低非机动车违停案件数",
+}
 
 
 @pytest.fixture(scope="module", params=list(SEED_000_FORMS), ids=list(SEED_000_FORMS))
@@ -74,8 +98,10 @@ def test_missing_actual_and_score(seed000):
 def test_level1_sums_against_declared_weights(seed000):
     _, found = seed000
     sums = _code(found, "A02")
-    got = {w.split("「")[1].rstrip("」"): (float(e), float(r))
-           for w, e, r in zip(sums["where"], sums["expected"], sums["reported"])}
+    got = {
+        w.split("「")[1].rstrip("」"): (float(e), float(r))
+        for w, e, r in zip(sums["where"], sums["expected"], sums["reported"])
+    }
     assert got == {"投入管理指标": (30, 32), "产出指标": (25, 22), "效益指标": (35, 26), "满意度指标": (10, 20)}
     assert "A01" not in set(found["code"])  # 30 + 25 + 35 + 10 = 100: the declared weights themselves add up
 
@@ -144,8 +170,26 @@ def test_shifted_rows_summarised_once(seed000):
 def test_seed000_codes_are_exactly_the_known_problems(seed000):
     _, found = seed000
     assert list(found.columns) == FINDING_COLUMNS
-    assert sorted(set(found["code"])) == ["A02", "A04", "A06", "A07", "A08", "A15", "A22", "A30", "C02", "C03",
-                                          "C04", "C05", "C07", "C08", "C09", "C10", "D01", "D02"]
+    assert sorted(set(found["code"])) == [
+        "A02",
+        "A04",
+        "A06",
+        "A07",
+        "A08",
+        "A15",
+        "A22",
+        "A30",
+        "C02",
+        "C03",
+        "C04",
+        "C05",
+        "C07",
+        "C08",
+        "C09",
+        "C10",
+        "D01",
+        "D02",
+    ]
     order = [SEVERITIES.index(s) for s in found["severity"]]
     assert order == sorted(order)
 
@@ -204,15 +248,21 @@ def test_summarize_counts_per_severity():
     assert list(counts) == [*SEVERITIES, "合计"]
     assert counts["错误"] == len(found[found["severity"] == "错误"]) == 15  # 4 × A02, 10 × A04, A06
     assert sum(counts[s] for s in SEVERITIES) == counts["合计"] == len(found)
-    assert summarize_findings(review(load_evaluation(SEED_000)).iloc[0:0]) == {"错误": 0, "警告": 0, "提示": 0, "合计": 0}
+    assert summarize_findings(review(load_evaluation(SEED_000)).iloc[0:0]) == {
+        "错误": 0,
+        "警告": 0,
+        "提示": 0,
+        "合计": 0,
+    }
 
 
 # --- the catalogue -----------------------------------------------------------------------------
 
 
 def test_committed_catalogue_equals_generated():
-    generated = subprocess.run([sys.executable, "-m", "jixiao.review.review"], capture_output=True, text=True, check=True,
-                               cwd=ROOT).stdout
+    generated = subprocess.run(
+        [sys.executable, "-m", "jixiao.review.review"], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
     assert (ROOT / "docs" / "CHECKS.md").read_text(encoding="utf-8") == generated
     assert generated == catalogue_markdown()
 

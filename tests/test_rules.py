@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from jixiao.core.errors import RuleError
 from jixiao.core.numbers import round_half_up
+from jixiao.core.parsed_value import ParsedValue
 from jixiao.parse.words import judge_word
 from jixiao.score.rules.base import DEFAULT_TIER_SCORES, finalize_score, quantity
 from jixiao.score.rules.qualitative import judge_met
 from jixiao.score.rules.registry import get_rule, list_rules
-from jixiao.core.parsed_value import ParsedValue
 
 W = 10.0
 
@@ -216,7 +216,15 @@ DOWN = ParsedValue(raw="降低", kind="direction", trend="down", word="降低")
         (ParsedValue(raw="同比下降12%", kind="direction", trend="down", number=12.0, unit="%"), {}, 10.0, True),
         (EMPTY, {"baseline": 10}, None, None),
     ],
-    ids=["moved-down", "unchanged", "moved-up", "zero-baseline-unchanged", "no-baseline", "self-reported-change", "missing"],
+    ids=[
+        "moved-down",
+        "unchanged",
+        "moved-up",
+        "zero-baseline-unchanged",
+        "no-baseline",
+        "self-reported-change",
+        "missing",
+    ],
 )
 def test_direction_baseline(actual, params, expected, met):
     final, res = score("direction_baseline", DOWN, actual, **params)
@@ -235,7 +243,10 @@ def test_periodic_deadline_share_of_periods():
     monthly = ParsedValue(raw="每月", kind="periodic", period="月", periods_per_year=12)
     assert score("deadline", monthly, num(11, "次", None), weight=12)[0] == 11.0
     assert score("deadline", monthly, num(12, "次", None), weight=12)[1].met is True
-    assert score("deadline", monthly, ParsedValue(raw="每月", kind="periodic", period="月", periods_per_year=12))[0] == 10.0
+    assert (
+        score("deadline", monthly, ParsedValue(raw="每月", kind="periodic", period="月", periods_per_year=12))[0]
+        == 10.0
+    )
 
 
 def test_reverse_linear_converts_units():
@@ -327,9 +338,21 @@ def test_list_rules_is_a_chinese_table_of_all_rules():
         (5.0, float("nan"), None),
         (float("nan"), 10, None),
     ],
-    ids=["2.675-half-up", "1.005", "0.125", "noise", "2.674", "9.999-capped", "10.004", "above-weight", "negative", "none",
-         "no-weight", "nan"],
-)  # fmt: skip
+    ids=[
+        "2.675-half-up",
+        "1.005",
+        "0.125",
+        "noise",
+        "2.674",
+        "9.999-capped",
+        "10.004",
+        "above-weight",
+        "negative",
+        "none",
+        "no-weight",
+        "nan",
+    ],
+)
 def test_finalize_score(raw, weight, expected):
     assert finalize_score(raw, weight) == expected
 
@@ -388,8 +411,17 @@ weights = st.sampled_from([0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 30.0])
 targets = st.floats(min_value=0.0, max_value=1000.0, allow_nan=False)
 actuals = st.floats(min_value=-100.0, max_value=5000.0, allow_nan=False)
 ops = st.sampled_from([">=", "<=", "=", None])
-NUMERIC_RULES = ["proportional", "reverse_linear", "reverse_ratio", "zero_target", "all_or_nothing", "deviation_tiers",
-                 "approximate", "budget_execution", "budget_execution_tiers"]  # fmt: skip
+NUMERIC_RULES = [
+    "proportional",
+    "reverse_linear",
+    "reverse_ratio",
+    "zero_target",
+    "all_or_nothing",
+    "deviation_tiers",
+    "approximate",
+    "budget_execution",
+    "budget_execution_tiers",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -413,8 +445,11 @@ def test_qualitative_scores_stay_within_zero_and_weight(w, a, tier, text):
 @settings(max_examples=300, deadline=None)
 @given(
     rule_id=st.sampled_from(["proportional", "deviation_tiers", "per_point", "all_or_nothing", "budget_execution"]),
-    w=weights, t=st.floats(min_value=0.01, max_value=1000.0), a=actuals, step=st.floats(min_value=0.0, max_value=500.0),
-)  # fmt: skip
+    w=weights,
+    t=st.floats(min_value=0.01, max_value=1000.0),
+    a=actuals,
+    step=st.floats(min_value=0.0, max_value=500.0),
+)
 def test_positive_rules_never_decrease_as_the_actual_improves(rule_id, w, t, a, step):
     params = {"x": 0.5} if rule_id == "per_point" else {}
     low, _ = score(rule_id, num(t, "%", ">="), num(a, "%"), weight=w, **params)
@@ -425,8 +460,11 @@ def test_positive_rules_never_decrease_as_the_actual_improves(rule_id, w, t, a, 
 @settings(max_examples=300, deadline=None)
 @given(
     rule_id=st.sampled_from(["reverse_linear", "reverse_ratio", "deviation_tiers", "per_point", "zero_target"]),
-    w=weights, t=targets, a=st.floats(min_value=0.0, max_value=5000.0), step=st.floats(min_value=0.0, max_value=500.0),
-)  # fmt: skip
+    w=weights,
+    t=targets,
+    a=st.floats(min_value=0.0, max_value=5000.0),
+    step=st.floats(min_value=0.0, max_value=500.0),
+)
 def test_reverse_rules_never_increase_as_the_actual_grows(rule_id, w, t, a, step):
     params = {"x": 0.5} if rule_id == "per_point" else {}
     low, _ = score(rule_id, num(t, "%", "<="), num(a, "%"), weight=w, **params)

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 import jixiao.run.atomic
-from jixiao.run.atomic import TEMP_PREFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
 from jixiao.core.errors import ParamsError
+from jixiao.run.atomic import TEMP_PREFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
 from jixiao.run.portfolio import PORTFOLIO_COLUMNS, load_portfolio, portfolio_level1, render_portfolio_table
 from jixiao.run.runner import RESULT_SCHEMA, resolve_selection, run_units, unit_output_paths
 

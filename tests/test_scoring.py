@@ -9,10 +9,17 @@ import pytest
 
 from jixiao.core.errors import ParamsError, RuleError
 from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS, empty_indicators
-from jixiao.score.overrides import Override
 from jixiao.parse.values import parse_value
 from jixiao.read.files import load_evaluation
-from jixiao.score.scoring import ScoringSettings, choose_rule, rule_from_text, rule_from_value, score_budget, score_indicators
+from jixiao.score.overrides import Override
+from jixiao.score.scoring import (
+    ScoringSettings,
+    choose_rule,
+    rule_from_text,
+    rule_from_value,
+    score_budget,
+    score_indicators,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +59,36 @@ def by_name(scored: pd.DataFrame, name: str) -> pd.Series:
         ("根据完成情况酌情扣分", "规范", ("deviation_tiers", {})),
         ("每低1个百分点扣0.5分，扣完为止", "≥95%", ("per_point", {"x": 0.5, "side": "below"})),
         ("三公经费每超过1%扣1分", "≤100%", ("per_point", {"x": 1.0, "side": "above"})),
-        ("≥90%得5分，80%-90%得4分，70%（含）-80%得3分，60%以下得0分", "≥90%",
-         ("step_tiers", {"tiers": [(90.0, 5.0), (80.0, 4.0), (70.0, 3.0), (0.0, 0.0)]})),
-        ("≥90%得5分；[80,90)得4分；[70,80)得3分；<60%得0分", "≥90%",
-         ("step_tiers", {"tiers": [(90.0, 5.0), (80.0, 4.0), (70.0, 3.0), (0.0, 0.0)]})),
+        (
+            "≥90%得5分，80%-90%得4分，70%（含）-80%得3分，60%以下得0分",
+            "≥90%",
+            ("step_tiers", {"tiers": [(90.0, 5.0), (80.0, 4.0), (70.0, 3.0), (0.0, 0.0)]}),
+        ),
+        (
+            "≥90%得5分；[80,90)得4分；[70,80)得3分；<60%得0分",
+            "≥90%",
+            ("step_tiers", {"tiers": [(90.0, 5.0), (80.0, 4.0), (70.0, 3.0), (0.0, 0.0)]}),
+        ),
         ("", "≥90%", None),
         ("指标解释见附件", "≥90%", None),
     ],
-    ids=["linear", "linear-reverse", "ratio", "binary", "done-full", "else-zero", "deviation", "discretion", "per-point-low",
-         "per-point-over", "tiers-range", "tiers-brackets", "blank", "no-rule"],
-)  # fmt: skip
+    ids=[
+        "linear",
+        "linear-reverse",
+        "ratio",
+        "binary",
+        "done-full",
+        "else-zero",
+        "deviation",
+        "discretion",
+        "per-point-low",
+        "per-point-over",
+        "tiers-range",
+        "tiers-brackets",
+        "blank",
+        "no-rule",
+    ],
+)
 def test_rule_from_text(text, target, expected):
     assert rule_from_text(text, parse_value(target)) == expected
 
@@ -142,7 +169,7 @@ def test_seed000_scores_never_exceed_weights_and_review_equals_rule(scored000):
 def test_seed000_selected_indicators(scored000, name, rule, score, fragment):
     row = by_name(scored000, name)
     assert row["rule"] == rule and row["rule_source"] == "方向与值"
-    assert (math.isnan(row["rule_score"]) if score is None else row["rule_score"] == score)
+    assert math.isnan(row["rule_score"]) if score is None else row["rule_score"] == score
     assert fragment in row["explanation"]
 
 
@@ -183,10 +210,12 @@ def test_bad_overrides_raise(seed000, overrides, fragment):
 def test_indicator_params_force_a_rule_and_give_a_baseline(seed000):
     ind = seed000.indicators.copy()
     ind.loc[ind["name"] == "群众投诉案件率降低", "actual"] = "8"
-    settings = ScoringSettings(indicator_params={
-        "群众投诉案件率降低": {"baseline": 10},
-        "I49": {"rule": "reverse_ratio"},
-    })  # fmt: skip
+    settings = ScoringSettings(
+        indicator_params={
+            "群众投诉案件率降低": {"baseline": 10},
+            "I49": {"rule": "reverse_ratio"},
+        }
+    )
     scored = score_indicators(ind, settings=settings, year=2023)
     row = by_name(scored, "群众投诉案件率降低")
     assert (row["rule_score"], row["met"], row["rule_source"]) == (4.0, True, "方向与值")
@@ -209,10 +238,26 @@ def test_bad_indicator_params_raise_rule_error(seed000, params, fragment):
 
 
 def test_settings_change_the_defaults():
-    table = pd.DataFrame([
-        {"indicator_id": "I01", "name": "完成率", "weight": 10.0, "target": "100%", "actual": "95%", "rule_text": "视偏差情况扣分"},
-        {"indicator_id": "I02", "name": "面积", "weight": 10.0, "target": "约100平方米", "actual": "93平方米", "rule_text": ""},
-    ])  # fmt: skip
+    table = pd.DataFrame(
+        [
+            {
+                "indicator_id": "I01",
+                "name": "完成率",
+                "weight": 10.0,
+                "target": "100%",
+                "actual": "95%",
+                "rule_text": "视偏差情况扣分",
+            },
+            {
+                "indicator_id": "I02",
+                "name": "面积",
+                "weight": 10.0,
+                "target": "约100平方米",
+                "actual": "93平方米",
+                "rule_text": "",
+            },
+        ]
+    )
     default = score_indicators(table)
     assert default["rule_score"].tolist() == [8.0, 10.0]
     strict = score_indicators(table, settings=ScoringSettings(deviation_tiers=((0.05, 0.9),), approx_tolerance=0.05))

@@ -12,17 +12,27 @@ import pytest
 from fontTools.ttLib import TTFont
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from jixiao.read.files import load_evaluation
 from jixiao.report import html as htmlparts
-from jixiao.report import sections
-from jixiao.report import webfont
+from jixiao.report import sections, webfont
+from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
 from jixiao.run.htmlexport import HtmlRenderer, default_style, page_title
 from jixiao.run.params import load_params
 from tests.conftest import PARAMS_DIR
-from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
-from jixiao.read.files import load_evaluation
 
-SHOW = ["show_summary", "show_basic_info", "show_method", "show_conclusion", "show_indicator_analysis",
-        "show_experience", "show_problems", "show_suggestions", "show_other_matters", "show_appendix", "show_footer"]  # fmt: skip
+SHOW = [
+    "show_summary",
+    "show_basic_info",
+    "show_method",
+    "show_conclusion",
+    "show_indicator_analysis",
+    "show_experience",
+    "show_problems",
+    "show_suggestions",
+    "show_other_matters",
+    "show_appendix",
+    "show_footer",
+]
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -52,10 +62,25 @@ def test_every_text_from_the_inputs_is_escaped(data_dir):
     evaluation.indicators.loc[1, "level2"] = '"><img src=x onerror=alert(2)>'
     evaluation.texts["职责"] = HOSTILE
     scored = score_evaluation(evaluation)
-    finding = {"code": "A07", "severity": "警告", "where": f"指标「{HOSTILE}」", "scope": "indicator", "indicator_id": "I02",
-               "message": f"指标「{HOSTILE}」未填写全年完成值。", "expected": HOSTILE, "reported": "<b>x</b>"}  # fmt: skip
-    result = UnitResult("u", "甲<b>单位</b>", 2024, "<i>评价组</i>", self_eval=scored, findings=pd.DataFrame([finding]),
-                        params={"inputs": {"self_evaluation": "<x>.xlsx"}})  # fmt: skip
+    finding = {
+        "code": "A07",
+        "severity": "警告",
+        "where": f"指标「{HOSTILE}」",
+        "scope": "indicator",
+        "indicator_id": "I02",
+        "message": f"指标「{HOSTILE}」未填写全年完成值。",
+        "expected": HOSTILE,
+        "reported": "<b>x</b>",
+    }
+    result = UnitResult(
+        "u",
+        "甲<b>单位</b>",
+        2024,
+        "<i>评价组</i>",
+        self_eval=scored,
+        findings=pd.DataFrame([finding]),
+        params={"inputs": {"self_evaluation": "<x>.xlsx"}},
+    )
     html = page(result)
     assert "<script" not in html.lower() and "<img src=x" not in html and "<b>" not in html and "<i>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "甲&lt;b&gt;单位&lt;/b&gt;" in html
@@ -109,7 +134,9 @@ def test_findings_list_colours_every_row_by_severity(xinhong):
 def test_problems_are_numbered_with_chinese_numerals_and_skip_hints(xinhong):
     html = sections.show_problems(xinhong).data
     titles = re.findall(r"<h3>（([一二三四五六七八九十]+)）", html)
-    assert titles[:3] == ["一", "二", "三"] and titles[-1] == "十五" and len(titles) == 15  # no 自评偏高 below the score tolerance
+    assert (
+        titles[:3] == ["一", "二", "三"] and titles[-1] == "十五" and len(titles) == 15
+    )  # no 自评偏高 below the score tolerance
     assert "读取时行错位" not in html and 'class="jx-problem sev-lost"' in html
 
 
@@ -138,16 +165,22 @@ def test_quotes_are_cut_at_line_or_sentence_ends():
 
 # --- the client page ------------------------------------------------------------------------------
 def tiny_notebook() -> nbformat.NotebookNode:
-    cover = new_output("display_data", data={"text/html": "<h1>复核报告</h1>", "text/plain": "x"},
-                       metadata={"text/html": {"jixiao": {"title": "甲<单位>"}}})  # fmt: skip
+    cover = new_output(
+        "display_data",
+        data={"text/html": "<h1>复核报告</h1>", "text/plain": "x"},
+        metadata={"text/html": {"jixiao": {"title": "甲<单位>"}}},
+    )
     body = new_output("display_data", data={"text/html": "<p>复核总分 89.99 分</p>", "text/plain": "x"})
-    return new_notebook(cells=[
-        new_code_cell("sections.show_cover(result)", outputs=[cover], execution_count=1),
-        new_markdown_cell("## 目录", metadata={"tags": ["jixiao-toc"]}),
-        new_markdown_cell("## 摘要"),
-        new_code_cell("sections.show_summary(result)", outputs=[body], execution_count=2),
-        new_markdown_cell("## 一、基本情况\n\n正文"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})  # fmt: skip
+    return new_notebook(
+        cells=[
+            new_code_cell("sections.show_cover(result)", outputs=[cover], execution_count=1),
+            new_markdown_cell("## 目录", metadata={"tags": ["jixiao-toc"]}),
+            new_markdown_cell("## 摘要"),
+            new_code_cell("sections.show_summary(result)", outputs=[body], execution_count=2),
+            new_markdown_cell("## 一、基本情况\n\n正文"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 TINY = tiny_notebook()
@@ -161,7 +194,7 @@ def client_page() -> str:
 def test_client_page_is_titled_by_the_cover_and_has_no_notebook_chrome(client_page):
     assert "<title>甲&lt;单位&gt;</title>" in client_page
     assert '<body class="jixiao-report">' in client_page
-    body = client_page[client_page.index("<main>"):]
+    body = client_page[client_page.index("<main>") :]
     assert "sections.show_" not in body and "jp-InputPrompt" not in body and "<script" not in client_page
     assert not re.search(r'(src|href)="https?://', client_page) and "@import" not in client_page
     assert "@page" in client_page and "size: A4" in client_page
@@ -182,7 +215,9 @@ def test_page_title_falls_back_to_the_given_title():
 
 
 def test_embedded_font_covers_the_page_and_is_deterministic(client_page):
-    rules = re.findall(r'@font-face \{ font-family: "JixiaoSans".*?src: url\("data:font/woff;base64,([A-Za-z0-9+/=]+)"\)', client_page)
+    rules = re.findall(
+        r'@font-face \{ font-family: "JixiaoSans".*?src: url\("data:font/woff;base64,([A-Za-z0-9+/=]+)"\)', client_page
+    )
     assert len(rules) == 1
     font = TTFont(io.BytesIO(base64.b64decode(rules[0])))
     cmap = font.getBestCmap()
@@ -193,6 +228,8 @@ def test_embedded_font_covers_the_page_and_is_deterministic(client_page):
 
 
 def test_page_characters_ignore_embedded_data_and_keep_alt_text():
-    chars = webfont.page_characters('<img src="data:image/png;base64,QUJD" alt="预算图"><style>.x{}</style><p>复&amp;核</p>')
+    chars = webfont.page_characters(
+        '<img src="data:image/png;base64,QUJD" alt="预算图"><style>.x{}</style><p>复&amp;核</p>'
+    )
     assert {"预", "算", "图", "复", "核", "&"} <= set(chars) and "Q" in chars  # ASCII is always in the base set
     assert "<" in chars and "\n" not in chars

@@ -38,7 +38,9 @@ def installed(tmp_path_factory) -> Path:
     """A fresh venv with the built wheel installed; returns its bin folder."""
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)], check=True, cwd=work)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)], check=True, cwd=work
+    )
     wheel = next(dist.glob("jixiao-*.whl"))
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -57,14 +59,21 @@ def _clean_env(bindir: Path) -> dict[str, str]:
 
 
 def _jixiao(bindir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(bindir / "jixiao"), *args], cwd=cwd, env=_clean_env(bindir), capture_output=True, text=True)
+    return subprocess.run(
+        [str(bindir / "jixiao"), *args], cwd=cwd, env=_clean_env(bindir), capture_output=True, text=True
+    )
 
 
 def test_wheel_init_add_run_outside_the_repository(installed, tmp_path):
     probe = "import jixiao, os; print(os.path.dirname(jixiao.__file__))"
     package = Path(
         subprocess.run(
-            [str(installed / "python"), "-c", probe], cwd=tmp_path, env=_clean_env(installed), capture_output=True, text=True, check=True
+            [str(installed / "python"), "-c", probe],
+            cwd=tmp_path,
+            env=_clean_env(installed),
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     )
     assert not package.is_relative_to(ROOT), "the wheel must be imported from the venv, not the checkout"

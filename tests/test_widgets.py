@@ -8,13 +8,13 @@ import time
 import jupytext
 import pytest
 
-from jixiao.run.params import list_units, load_params
-from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
-from jixiao.run.evaluate import evaluate_unit
+from jixiao.interactive.explorer import PortfolioExplorer, compare_units, findings_by_code, load_unit_findings
 from jixiao.interactive.session import ReviewSession, check_review, clear_cache, tier_default_score
 from jixiao.interactive.widgets import ReviewPanel, portfolio_explorer, review_panel
-from jixiao.interactive.explorer import PortfolioExplorer, compare_units, findings_by_code, load_unit_findings
+from jixiao.run.evaluate import evaluate_unit
+from jixiao.run.params import list_units, load_params
 from jixiao.run.portfolio import load_portfolio
+from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
 
 from .test_params_edit import copy_unit
 
@@ -123,9 +123,11 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize("ident,score,reason,tier,message", INVALID,
-                         ids=["not-a-number", "negative", "above-weight", "three-decimals", "no-reason", "no-score",
-                              "outside-tier-band"])  # fmt: skip
+@pytest.mark.parametrize(
+    "ident,score,reason,tier,message",
+    INVALID,
+    ids=["not-a-number", "negative", "above-weight", "three-decimals", "no-reason", "no-score", "outside-tier-band"],
+)
 def test_invalid_edit_is_refused_and_nothing_is_written(panel, unit, ident, score, reason, tier, message):
     before = unit.read_bytes()
     edit(panel, ident, score, reason, tier)  # tier first (fills its default score), then the typed score
@@ -214,7 +216,7 @@ def test_what_if_rescores_the_indicator_and_is_marked(panel):
     ids=["level1", "with-findings", "lost-points"],
 )
 def test_filters_narrow_the_table_and_the_indicator_choice(panel, control, value, check):
-    setattr(getattr(panel, control), "value", value)
+    getattr(panel, control).value = value
     view = panel._filtered()
     assert check(view)
     assert [o[1] for o in panel.indicator_select.options] == list(view["indicator_id"])
@@ -229,7 +231,13 @@ def test_declaration_cannot_be_edited():
 
 @pytest.mark.parametrize(
     "weight,score,tier,expected",
-    [(2, "1.4", None, 1.4), (2, "", "部分达成", 1.4), (0.5, "", "部分达成", 0.35), (3, "", "未达成", 0.9), (5, "5分", None, 5.0)],
+    [
+        (2, "1.4", None, 1.4),
+        (2, "", "部分达成", 1.4),
+        (0.5, "", "部分达成", 0.35),
+        (3, "", "未达成", 0.9),
+        (5, "5分", None, 5.0),
+    ],
     ids=["plain", "tier-default", "half-point-tier", "unmet-default", "unit-suffix"],
 )
 def test_check_review_accepts(weight, score, tier, expected):
@@ -254,11 +262,20 @@ def fake_outputs(root, units):
 
 
 def test_explorer_compares_the_chosen_units_side_by_side(tmp_path):
-    fake_outputs(tmp_path, [
-        ("a", 91.5, "优", {"产出指标": 95.0, "效益指标": 88.0}, [("A04", "错误"), ("A04", "错误"), ("C03", "警告")]),
-        ("b", 72.0, "中", {"产出指标": 70.0, "满意度指标": 80.0}, [("C03", "警告")]),
-        ("c", 85.0, "良", {"产出指标": 85.0}, []),
-    ])  # fmt: skip
+    fake_outputs(
+        tmp_path,
+        [
+            (
+                "a",
+                91.5,
+                "优",
+                {"产出指标": 95.0, "效益指标": 88.0},
+                [("A04", "错误"), ("A04", "错误"), ("C03", "警告")],
+            ),
+            ("b", 72.0, "中", {"产出指标": 70.0, "满意度指标": 80.0}, [("C03", "警告")]),
+            ("c", 85.0, "良", {"产出指标": 85.0}, []),
+        ],
+    )
     explorer = PortfolioExplorer(tmp_path, params_dir=None)
     assert explorer.selected == ["a", "b", "c"]
     explorer.unit_select.value = ("a", "b")
@@ -301,8 +318,14 @@ def saved_and_run(tmp_path_factory):
     edit(panel, "I55", "4.5", "满意度问卷样本仅 30 份，代表性不足")
     edit(panel, "I02", "", "预算编制依据不充分", "部分达成")
     panel.save_button.click()
-    summary = run_units(["xinhong-2023"], params_dir=path.parent, outputs_dir=root / "outputs", progress=False,
-                        portfolio_template=None, force=True)  # fmt: skip
+    summary = run_units(
+        ["xinhong-2023"],
+        params_dir=path.parent,
+        outputs_dir=root / "outputs",
+        progress=False,
+        portfolio_template=None,
+        force=True,
+    )
     return root, panel, summary
 
 
@@ -331,8 +354,14 @@ def test_explore_notebook_runs_on_each_sample_unit(tmp_path, unit_id):
     source = tmp_path / "explore.ipynb"
     jupytext.write(jupytext.read(EXPLORE), source)
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(source), str(out), parameters={"unit_id": unit_id}, cwd=str(NOTEBOOKS_DIR),
-                               progress_bar=False, kernel_name="python3")  # fmt: skip
+    papermill.execute_notebook(
+        str(source),
+        str(out),
+        parameters={"unit_id": unit_id},
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]

@@ -176,6 +176,7 @@ class Evaluation:
         first = ind.drop_duplicates("level1")[["level1", "level1_weight"]]
         return first.rename(columns={"level1": "name", "level1_weight": "declared_weight"}).reset_index(drop=True)
 
+
 # --- aggregates (aggregate.py produces them; charts/narrative/report read them) -------
 #: One row per level 1, in table order.
 LEVEL1_COLUMNS = [

@@ -42,7 +42,7 @@ class ParsedValue:
     high: float | None = None
     low_inclusive: bool = True
     high_inclusive: bool = True
-    parts: tuple["ParsedValue", ...] = ()  # for kind == "compound"
+    parts: tuple[ParsedValue, ...] = ()  # for kind == "compound"
     date: _dt.date | None = None  # for kind == "deadline": last day allowed
     period: str | None = None  # for kind == "periodic": "日", "周", "月", "季度", "半年", "年"
     periods_per_year: int | None = None

@@ -17,17 +17,24 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from jixiao.core.vocab import SEVERITIES
 from jixiao.report.charts_portfolio import plot_level1_heatmap
 from jixiao.report.chartstyle import figure_to_png_bytes
 from jixiao.review.catalogue import catalogue
-from jixiao.core.vocab import SEVERITIES
-from jixiao.run.project import find_project
 from jixiao.run.portfolio import PORTFOLIO_COLUMNS, STATUS_OK, load_portfolio, portfolio_level1
+from jixiao.run.project import find_project
 
 __all__ = ["PortfolioExplorer", "portfolio_explorer", "compare_units", "findings_by_code", "load_unit_findings"]
 
-_METRICS = [("status", "运行状态"), ("total", "复核总分"), ("grade", "等级"), ("self_total", "单位自评总分"),
-            ("errors", "错误"), ("warnings", "警告"), ("hints", "提示")]  # fmt: skip
+_METRICS = [
+    ("status", "运行状态"),
+    ("total", "复核总分"),
+    ("grade", "等级"),
+    ("self_total", "单位自评总分"),
+    ("errors", "错误"),
+    ("warnings", "警告"),
+    ("hints", "提示"),
+]
 
 
 def portfolio_explorer(
@@ -114,23 +121,35 @@ def _table_html(table: pd.DataFrame, empty: str) -> str:
 class PortfolioExplorer:
     """Unit picker and the side-by-side tables and heat map of the chosen units."""
 
-    def __init__(
-        self, outputs_dir: str | os.PathLike[str], params_dir: str | os.PathLike[str] | None = None
-    ) -> None:
+    def __init__(self, outputs_dir: str | os.PathLike[str], params_dir: str | os.PathLike[str] | None = None) -> None:
         self.portfolio = load_portfolio(outputs_dir, params_dir)
         units = self.portfolio["unit"].tolist()
         self.findings = load_unit_findings(outputs_dir, units)
         self.names = dict(zip(units, _names(self.portfolio.set_index("unit"))))
         ok = self.portfolio.loc[self.portfolio["status"] == STATUS_OK, "unit"].tolist()
-        self.unit_select = w.SelectMultiple(options=[(self.names[u], u) for u in units], value=ok,
-                                            description="单位", rows=min(10, max(3, len(units))),
-                                            layout=w.Layout(width="520px"))  # fmt: skip
+        self.unit_select = w.SelectMultiple(
+            options=[(self.names[u], u) for u in units],
+            value=ok,
+            description="单位",
+            rows=min(10, max(3, len(units))),
+            layout=w.Layout(width="520px"),
+        )
         self.table, self.findings_table = w.HTML(), w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
-        intro = ("<h3>单位对比</h3><small>各单位最近一次运行（jixiao run）的结果；按住 Ctrl / Shift 可选择多个单位。"
-                 "复核面板中保存的调整，重新运行后才会出现在这里。</small>")  # fmt: skip
-        self.widget = w.VBox([w.HTML(intro), self.unit_select, self.table, self.chart,
-                              w.HTML("<b>复核发现（条数）</b>"), self.findings_table])  # fmt: skip
+        intro = (
+            "<h3>单位对比</h3><small>各单位最近一次运行（jixiao run）的结果；按住 Ctrl / Shift 可选择多个单位。"
+            "复核面板中保存的调整，重新运行后才会出现在这里。</small>"
+        )
+        self.widget = w.VBox(
+            [
+                w.HTML(intro),
+                self.unit_select,
+                self.table,
+                self.chart,
+                w.HTML("<b>复核发现（条数）</b>"),
+                self.findings_table,
+            ]
+        )
         if not units:
             where = html.escape(str(outputs_dir))
             self.widget.children = (w.HTML(intro), w.HTML(f"<p>「{where}」中还没有运行结果：请先运行 jixiao run。</p>"))

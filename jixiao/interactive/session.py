@@ -20,15 +20,14 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.errors import ParamsError
-from jixiao.run.params import UnitParams, load_unit
-from jixiao.score.overrides import Override, match_overrides
-from jixiao.core.vocab import TIERS
-from jixiao.score.overrides import score_in_tier, tier_band_text
-from jixiao.run.params_edit import override_key, save_overrides
-from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation
-from jixiao.score.rules.base import DEFAULT_TIER_SCORES
 from jixiao.core.numbers import round_half_up
 from jixiao.core.textnorm import normalize_text, to_number
+from jixiao.core.vocab import TIERS
+from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation
+from jixiao.run.params import UnitParams, load_unit
+from jixiao.run.params_edit import override_key, save_overrides
+from jixiao.score.overrides import Override, match_overrides, score_in_tier, tier_band_text
+from jixiao.score.rules.base import DEFAULT_TIER_SCORES
 
 __all__ = [
     "EditError",

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
+from jixiao.core.errors import JixiaoError
+from jixiao.core.textnorm import to_number
+from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
+from jixiao.interactive.explorer import PortfolioExplorer, portfolio_explorer
+from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
 from jixiao.report.charts import plot_level1_rates
 from jixiao.report.chartstyle import figure_to_png_bytes
-from jixiao.core.errors import JixiaoError
-from jixiao.interactive.explorer import PortfolioExplorer, portfolio_explorer
 from jixiao.score.overrides import score_in_tier
-from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
-from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
-from jixiao.core.textnorm import to_number
 
 __all__ = ["ReviewPanel", "review_panel", "PortfolioExplorer", "portfolio_explorer", "indicator_table_html"]
 
@@ -35,7 +36,20 @@ _NOTE = (
     "保存只写入复核分、理由和档次（参数文件 overrides 一节），批量运行 <code>jixiao run</code> 将得到同样的结果；"
     "完成值假设和权重方案切换仅用于试算，<b>不会保存</b>。复核分按表内分值填写。"
 )
-_COLUMNS = ["编号", "一级指标", "三级指标", "分值", "指标值", "完成值", "自评分", "规则分", "计分说明", "复核分", "调整理由", "复核发现"]
+_COLUMNS = [
+    "编号",
+    "一级指标",
+    "三级指标",
+    "分值",
+    "指标值",
+    "完成值",
+    "自评分",
+    "规则分",
+    "计分说明",
+    "复核分",
+    "调整理由",
+    "复核发现",
+]
 
 
 def review_panel(unit_id: str = "", *, params_path: str = "", project_dir: str = "") -> ReviewPanel:
@@ -66,12 +80,19 @@ def indicator_table_html(view: pd.DataFrame) -> str:
         lost = "color:#B91C1C;font-weight:bold" if r["lost"] else ""
         tips = _e("\n".join(f"{c}（{s}）{m}" for c, s, m in r["finding_messages"]))
         cells = [
-            _e(r["indicator_id"]), _e(r["level1"]),
+            _e(r["indicator_id"]),
+            _e(r["level1"]),
             _e(r["name"]) + (" <small>〔定性〕</small>" if r["qualitative"] else ""),
-            _pts(r["weight"]), _e(r["target"]), actual, _pts(r["self_score"]), _pts(r["rule_score"]),
-            f"<small>{_e(r['explanation'])}</small>", f"<span style='{lost}'>{_pts(r['review_score'])}</span>",
-            f"<small>{_e(r['review_note'])}</small>", f"<span title='{tips}'>{_e(r['findings'])}</span>",
-        ]  # fmt: skip
+            _pts(r["weight"]),
+            _e(r["target"]),
+            actual,
+            _pts(r["self_score"]),
+            _pts(r["rule_score"]),
+            f"<small>{_e(r['explanation'])}</small>",
+            f"<span style='{lost}'>{_pts(r['review_score'])}</span>",
+            f"<small>{_e(r['review_note'])}</small>",
+            f"<span title='{tips}'>{_e(r['findings'])}</span>",
+        ]
         rows.append(f"<tr style='{style}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (
         "<div style='max-height:420px;overflow:auto'><table style='border-collapse:collapse;font-size:12px' border='1'>"
@@ -112,7 +133,11 @@ class ReviewPanel:
         if session.problem:
             self._say(f"参数文件中的复核调整有误，已忽略（修正后重新打开）：{session.problem}", ok=False)
         elif not session.editable:
-            why = "申报表没有分值和完成值，不计分" if session.result.declaration is not None else "该单位只有自评报告，没有指标表"
+            why = (
+                "申报表没有分值和完成值，不计分"
+                if session.result.declaration is not None
+                else "该单位只有自评报告，没有指标表"
+            )
             self._say(f"{why}：本面板只供查看，不能调整复核分。", ok=False)
 
     @classmethod
@@ -135,20 +160,23 @@ class ReviewPanel:
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         view = s.view()
         level1 = list(dict.fromkeys(view["level1"].astype(str))) if not view.empty else []
-        self.level1_filter = w.Dropdown(options=[("全部一级指标", "")] + [(n or "（未归类）", n) for n in level1],
-                                        description="一级指标")  # fmt: skip
+        self.level1_filter = w.Dropdown(
+            options=[("全部一级指标", "")] + [(n or "（未归类）", n) for n in level1], description="一级指标"
+        )
         self.findings_only = w.Checkbox(False, description="只看有复核发现的指标", indent=False)
         self.lost_only = w.Checkbox(False, description="只看失分的指标", indent=False)
         schemes = [(label, key) for key, label in WEIGHT_SCHEMES.items()]
         if isinstance(params.weight_scheme, dict):
             schemes.append(("参数文件中的自定义方案", _CUSTOM))
-        self.scheme_select = w.Dropdown(options=schemes, value=self._scheme_key(s.scheme), description="权重方案",
-                                        layout=w.Layout(width="460px"))  # fmt: skip
+        self.scheme_select = w.Dropdown(
+            options=schemes, value=self._scheme_key(s.scheme), description="权重方案", layout=w.Layout(width="460px")
+        )
         self.indicator_select = w.Dropdown(description="指标", layout=w.Layout(width="460px"))
         self.score_input = w.Text(description="复核分", layout=w.Layout(width="220px"))
         self.tier_select = w.Dropdown(options=[("（不分档）", "")] + [(t, t) for t in TIERS], description="档次")
-        self.reason_input = w.Textarea(description="理由", placeholder="调整复核分必须写明理由（会写入报告）",
-                                       layout=w.Layout(width="640px"))  # fmt: skip
+        self.reason_input = w.Textarea(
+            description="理由", placeholder="调整复核分必须写明理由（会写入报告）", layout=w.Layout(width="640px")
+        )
         self.apply_button = w.Button(description="应用调整", button_style="primary")
         self.clear_button = w.Button(description="恢复规则分")
         self.what_if_input = w.Text(description="完成值假设", placeholder="如 95%（仅试算，不保存）")
@@ -156,9 +184,19 @@ class ReviewPanel:
         self.what_if_clear_button = w.Button(description="清除假设")
         self.save_button = w.Button(description="保存到参数文件", button_style="success", icon="save")
         self.reset_button = w.Button(description="放弃未保存的修改", button_style="warning")
-        editors = [self.score_input, self.tier_select, self.reason_input, self.apply_button, self.clear_button,
-                   self.what_if_input, self.what_if_button, self.what_if_clear_button, self.save_button,
-                   self.reset_button, self.scheme_select]  # fmt: skip
+        editors = [
+            self.score_input,
+            self.tier_select,
+            self.reason_input,
+            self.apply_button,
+            self.clear_button,
+            self.what_if_input,
+            self.what_if_button,
+            self.what_if_clear_button,
+            self.save_button,
+            self.reset_button,
+            self.scheme_select,
+        ]
         for widget in editors:
             widget.disabled = not s.editable
             if isinstance(widget, (w.Dropdown, w.Text, w.Textarea)):
@@ -170,16 +208,29 @@ class ReviewPanel:
         items = "".join(f"<li>{_e(f.code)}（{_e(f.severity)}）{_e(f.message)}</li>" for f in unit_level.itertuples())
         others = w.Accordion([w.HTML(f"<ul>{items}</ul>" if items else "<p>无。</p>")], titles=("单位层面的复核发现",))
         others.selected_index = None if s.evaluation is not None else 0
-        editor = w.VBox([
-            self.indicator_select, self.detail,
-            w.HBox([self.score_input, self.tier_select]), self.reason_input,
-            w.HBox([self.apply_button, self.clear_button]),
-            w.HBox([self.what_if_input, self.what_if_button, self.what_if_clear_button]),
-        ])  # fmt: skip
-        parts = [title, w.HTML(f"<small>{_NOTE}</small>"), self.summary, self.chart,
-                 w.HBox([self.level1_filter, self.findings_only, self.lost_only]), self.table, editor,
-                 w.HBox([self.scheme_select]), w.HBox([self.save_button, self.reset_button]), self.message,
-                 others]  # fmt: skip
+        editor = w.VBox(
+            [
+                self.indicator_select,
+                self.detail,
+                w.HBox([self.score_input, self.tier_select]),
+                self.reason_input,
+                w.HBox([self.apply_button, self.clear_button]),
+                w.HBox([self.what_if_input, self.what_if_button, self.what_if_clear_button]),
+            ]
+        )
+        parts = [
+            title,
+            w.HTML(f"<small>{_NOTE}</small>"),
+            self.summary,
+            self.chart,
+            w.HBox([self.level1_filter, self.findings_only, self.lost_only]),
+            self.table,
+            editor,
+            w.HBox([self.scheme_select]),
+            w.HBox([self.save_button, self.reset_button]),
+            self.message,
+            others,
+        ]
         if s.evaluation is None:
             parts = [title, self.summary, self.message, others]
         self.widget = w.VBox(parts)
@@ -207,8 +258,10 @@ class ReviewPanel:
         if t.get("review_total") is None or (isinstance(t["review_total"], float) and math.isnan(t["review_total"])):
             head = "<b>不计分</b>（指标没有分值）"
         else:
-            head = (f"复核总分 <b style='font-size:1.3em'>{_pts(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
-                    f"{_e(t['grade'])}</b>　｜ 规则计分 {_pts(t['rule_total'])}")  # fmt: skip
+            head = (
+                f"复核总分 <b style='font-size:1.3em'>{_pts(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
+                f"{_e(t['grade'])}</b>　｜ 规则计分 {_pts(t['rule_total'])}"
+            )
             own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
             head += f"　｜ 单位自评 {_pts(own)}（{_e(t.get('self_grade'))}）"
         states = []
@@ -244,8 +297,9 @@ class ReviewPanel:
         view = self.session.view()
         if view.empty:
             return view
-        return filter_view(view, level1=self.level1_filter.value, with_findings=self.findings_only.value,
-                           lost=self.lost_only.value)  # fmt: skip
+        return filter_view(
+            view, level1=self.level1_filter.value, with_findings=self.findings_only.value, lost=self.lost_only.value
+        )
 
     def _show_detail(self) -> None:
         ident = self.indicator_select.value

@@ -36,10 +36,9 @@ import math
 import re
 from dataclasses import replace
 
-from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
-from jixiao.core.units import UNIT_ALIASES, UNIT_RE, compact_spaces
-from jixiao.core.units import canonical_unit
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
+from jixiao.core.units import UNIT_ALIASES, UNIT_RE, canonical_unit, compact_spaces
 from jixiao.parse.dates import CN_NUMERALS, TIME_RE, cn_int, parse_deadline, parse_periodic, parse_temporal, time_note
 
 __all__ = [
@@ -49,11 +48,30 @@ __all__ = [
 ]
 
 _HINT_OPS = {
-    "≥": ">=", ">": ">", "≤": "<=", "<": "<", "=": "=", "≈": "≈", "正向": ">=", "正向指标": ">=",
-    "越大越好": ">=", "越高越好": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", "反向": "<=",
-    "反向指标": "<=", "越小越好": "<=", "越低越好": "<=", "小于等于": "<=", "不高于": "<=", "不超过": "<=",
-    "等于": "=", "大于": ">", "小于": "<",
-}  # fmt: skip
+    "≥": ">=",
+    ">": ">",
+    "≤": "<=",
+    "<": "<",
+    "=": "=",
+    "≈": "≈",
+    "正向": ">=",
+    "正向指标": ">=",
+    "越大越好": ">=",
+    "越高越好": ">=",
+    "大于等于": ">=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "反向": "<=",
+    "反向指标": "<=",
+    "越小越好": "<=",
+    "越低越好": "<=",
+    "小于等于": "<=",
+    "不高于": "<=",
+    "不超过": "<=",
+    "等于": "=",
+    "大于": ">",
+    "小于": "<",
+}
 
 
 def direction_to_op(hint: object) -> str | None:
@@ -201,7 +219,9 @@ def _prepare(raw: str) -> str:
     s = normalize_symbols(compact_spaces(normalize_text(raw)))
     s = s.strip(_QUOTES + " ").rstrip("。；;，,、.") or s
     s = re.sub(r"百分之百|百分百", "100%", s)
-    s = re.sub(rf"百分之([0-9.]+|[{CN_NUMERALS}]+)", lambda m: f"{cn_int(m[1]) if cn_int(m[1]) is not None else m[1]}%", s)
+    s = re.sub(
+        rf"百分之([0-9.]+|[{CN_NUMERALS}]+)", lambda m: f"{cn_int(m[1]) if cn_int(m[1]) is not None else m[1]}%", s
+    )
     return re.sub(r"[(（]含[)）]", "", s)
 
 
@@ -265,24 +285,91 @@ def _tokens(s: str) -> list[re.Match]:
 # --- operators -------------------------------------------------------------------------------------
 
 _PREFIX_OPS = [
-    ("降低至", "<="), ("降低到", "<="), ("下降至", "<="), ("下降到", "<="), ("减少至", "<="), ("减少到", "<="),
-    ("压缩至", "<="), ("压减至", "<="), ("缩短至", "<="), ("缩短到", "<="), ("降至", "<="), ("减至", "<="),
-    ("提高至", ">="), ("提高到", ">="), ("提升至", ">="), ("提升到", ">="), ("增加至", ">="), ("增加到", ">="),
-    ("增长至", ">="), ("上升至", ">="), ("增至", ">="), ("升至", ">="), ("力争达到", ">="),
-    ("大于或等于", ">="), ("大于等于", ">="), ("小于或等于", "<="), ("小于等于", "<="), ("不低于", ">="),
-    ("不少于", ">="), ("不小于", ">="), ("不短于", ">="), ("不超过", "<="), ("不高于", "<="), ("不大于", "<="),
-    ("不多于", "<="), ("不超出", "<="), ("不长于", "<="), ("至少", ">="), ("最少", ">="), ("最低", ">="),
-    ("达到", ">="), ("至多", "<="), ("最多", "<="), ("最高", "<="), ("控制在", "<="), ("控制到", "<="),
-    ("超过", ">"), ("多于", ">"), ("大于", ">"), ("高于", ">"), ("低于", "<"), ("少于", "<"), ("小于", "<"),
-    ("不足", "<"), ("大约", "≈"), ("约为", "≈"), ("接近", "≈"), ("将近", "≈"), ("大概", "≈"), ("等于", "="),
-    ("达", ">="), ("约", "≈"), ("近", "≈"), ("≥", ">="), ("≤", "<="), (">", ">"), ("<", "<"), ("=", "="), ("≈", "≈"),
-]  # fmt: skip
+    ("降低至", "<="),
+    ("降低到", "<="),
+    ("下降至", "<="),
+    ("下降到", "<="),
+    ("减少至", "<="),
+    ("减少到", "<="),
+    ("压缩至", "<="),
+    ("压减至", "<="),
+    ("缩短至", "<="),
+    ("缩短到", "<="),
+    ("降至", "<="),
+    ("减至", "<="),
+    ("提高至", ">="),
+    ("提高到", ">="),
+    ("提升至", ">="),
+    ("提升到", ">="),
+    ("增加至", ">="),
+    ("增加到", ">="),
+    ("增长至", ">="),
+    ("上升至", ">="),
+    ("增至", ">="),
+    ("升至", ">="),
+    ("力争达到", ">="),
+    ("大于或等于", ">="),
+    ("大于等于", ">="),
+    ("小于或等于", "<="),
+    ("小于等于", "<="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不小于", ">="),
+    ("不短于", ">="),
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不大于", "<="),
+    ("不多于", "<="),
+    ("不超出", "<="),
+    ("不长于", "<="),
+    ("至少", ">="),
+    ("最少", ">="),
+    ("最低", ">="),
+    ("达到", ">="),
+    ("至多", "<="),
+    ("最多", "<="),
+    ("最高", "<="),
+    ("控制在", "<="),
+    ("控制到", "<="),
+    ("超过", ">"),
+    ("多于", ">"),
+    ("大于", ">"),
+    ("高于", ">"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("小于", "<"),
+    ("不足", "<"),
+    ("大约", "≈"),
+    ("约为", "≈"),
+    ("接近", "≈"),
+    ("将近", "≈"),
+    ("大概", "≈"),
+    ("等于", "="),
+    ("达", ">="),
+    ("约", "≈"),
+    ("近", "≈"),
+    ("≥", ">="),
+    ("≤", "<="),
+    (">", ">"),
+    ("<", "<"),
+    ("=", "="),
+    ("≈", "≈"),
+]
 #: Characters that, before a one-character op word, make it part of another word (节约, 附近, 到达).
 _BLOCKED = {"约": "节制预合公简契条签", "近": "附最邻靠亲就", "达": "到抵送下传表发通直"}
 _SUFFIX_OPS = [
-    ("及以上", ">="), ("或以上", ">="), ("以上", ">="), ("及以下", "<="), ("或以下", "<="), ("以下", "<="),
-    ("以内", "<="), ("之内", "<="), ("内", "<="), ("左右", "≈"), ("上下", "≈"),
-]  # fmt: skip
+    ("及以上", ">="),
+    ("或以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("或以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("内", "<="),
+    ("左右", "≈"),
+    ("上下", "≈"),
+]
 
 
 def _strip_ops(pre: str) -> tuple[str, list[str]]:
@@ -305,9 +392,11 @@ def _strip_ops(pre: str) -> tuple[str, list[str]]:
 # --- directions ---------------------------------------------------------------------------------
 
 _BASES = [
-    (r"同比", "同比"), (r"环比", "环比"), (r"(?:较|与|比)(?:上年|去年|上一年)同期(?:相比)?", "与去年同期"),
+    (r"同比", "同比"),
+    (r"环比", "环比"),
+    (r"(?:较|与|比)(?:上年|去年|上一年)同期(?:相比)?", "与去年同期"),
     (r"(?:较|比|与|相比|低于|高于|超过)(?:上一年度|上一年|上年度|上年|去年|往年)(?:相比)?", "较上年"),
-]  # fmt: skip
+]
 _NOT_BELOW = r"不(?:下降|降低|减少|低于(?:上一年|上年|去年|往年))"
 _NOT_ABOVE = r"不(?:上升|增加|增长|提高|高于(?:上一年|上年|去年|往年)|超过(?:上一年|上年|去年|往年))"
 _FLAT = r"基本持平|持平|保持稳定|基本稳定|保持不变"
@@ -321,8 +410,13 @@ def _basis(s: str) -> str | None:
 
 def _trend(s: str, *, at_end: bool = False) -> tuple[str, str | None] | None:
     end = "(?:了)?$" if at_end else ""
-    for pat, trend, op in ((_NOT_BELOW, "flat", ">="), (_NOT_ABOVE, "flat", "<="), (_FLAT, "flat", None),
-                           (_UP, "up", None), (_DOWN, "down", None)):  # fmt: skip
+    for pat, trend, op in (
+        (_NOT_BELOW, "flat", ">="),
+        (_NOT_ABOVE, "flat", "<="),
+        (_FLAT, "flat", None),
+        (_UP, "up", None),
+        (_DOWN, "down", None),
+    ):
         if re.search(f"(?:{pat}){end}", s):
             return trend, op
     return None
@@ -346,8 +440,12 @@ def _unit_at(s: str, pos: int) -> tuple[str | None, int]:
         if close and (u := canonical_unit(s[pos + 1 : close.start()])):
             return u, close.end()
     m = UNIT_RE.match(s, pos)
-    if not m or (m.group().isascii() and m.group().isalpha() and s[m.end() : m.end() + 1].isascii()
-                 and s[m.end() : m.end() + 1].isalpha()):  # fmt: skip
+    if not m or (
+        m.group().isascii()
+        and m.group().isalpha()
+        and s[m.end() : m.end() + 1].isascii()
+        and s[m.end() : m.end() + 1].isalpha()
+    ):
         return None, pos
     unit, end = UNIT_ALIASES[m.group()], m.end()
     while end < len(s) and s[end] == "/":
@@ -391,21 +489,50 @@ def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tr
         op = op or ">="
     if approx and op is None:
         op = "≈"
-    if allow_direction and (found := _trend(label, at_end=True)) and not any(w in s[: tok.start()] for w in ("至", "到")):
-        return _make(raw, "direction", notes, trend=found[0], basis=_basis(label), number=number, unit=unit,
-                     op=found[1] or (op if op != "≈" else None), approx=approx, word=s)  # fmt: skip
+    if (
+        allow_direction
+        and (found := _trend(label, at_end=True))
+        and not any(w in s[: tok.start()] for w in ("至", "到"))
+    ):
+        return _make(
+            raw,
+            "direction",
+            notes,
+            trend=found[0],
+            basis=_basis(label),
+            number=number,
+            unit=unit,
+            op=found[1] or (op if op != "≈" else None),
+            approx=approx,
+            word=s,
+        )
     word = "…".join(x for x in (label, tail) if x) or None
-    return _make(raw, "number", notes, op=op, number=number, unit=unit, approx=approx,
-                 op_implicit=not ops and suffix_op is None and not op_more, word=word)  # fmt: skip
+    return _make(
+        raw,
+        "number",
+        notes,
+        op=op,
+        number=number,
+        unit=unit,
+        approx=approx,
+        op_implicit=not ops and suffix_op is None and not op_more,
+        word=word,
+    )
 
 
 _UNIT_ALT = rf"(?:[(（][^)）0-9]{{1,8}}[)）]|{UNIT_RE.pattern})"
-_RANGE_RE = re.compile(rf"(?P<label>[^0-9]*?)(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?:-|~|—|–|〜|至|到)"
-                       rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?(?P<tail>[^0-9]*)")  # fmt: skip
-_INTERVAL_RE = re.compile(rf"(?P<l>[\[(（])(?P<lo>{_SNUM})(?P<u1>%|‰)?[,，](?P<hi>{_SNUM})(?P<u2>%|‰)?"
-                          rf"(?P<r>[\])）])(?P<u3>{_UNIT_ALT})?")  # fmt: skip
-_CHAIN_RE = re.compile(rf"(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?P<o1>≤|<)[^0-9≤<]{{0,12}}(?P<o2>≤|<)"
-                       rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?")  # fmt: skip
+_RANGE_RE = re.compile(
+    rf"(?P<label>[^0-9]*?)(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?:-|~|—|–|〜|至|到)"
+    rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?(?P<tail>[^0-9]*)"
+)
+_INTERVAL_RE = re.compile(
+    rf"(?P<l>[\[(（])(?P<lo>{_SNUM})(?P<u1>%|‰)?[,，](?P<hi>{_SNUM})(?P<u2>%|‰)?"
+    rf"(?P<r>[\])）])(?P<u3>{_UNIT_ALT})?"
+)
+_CHAIN_RE = re.compile(
+    rf"(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?P<o1>≤|<)[^0-9≤<]{{0,12}}(?P<o2>≤|<)"
+    rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?"
+)
 
 
 def _parse_range(raw: str, s: str) -> ParsedValue | None:
@@ -432,8 +559,16 @@ def _parse_range(raw: str, s: str) -> ParsedValue | None:
     if low > high:
         low, high, lo_inc, hi_inc = high, low, hi_inc, lo_inc
         notes.append("区间下限大于上限，已对调")
-    return _make(raw, "range", notes, low=low, high=high, low_inclusive=lo_inc, high_inclusive=hi_inc,
-                 unit=canon[-1] if canon else None)  # fmt: skip
+    return _make(
+        raw,
+        "range",
+        notes,
+        low=low,
+        high=high,
+        low_inclusive=lo_inc,
+        high_inclusive=hi_inc,
+        unit=canon[-1] if canon else None,
+    )
 
 
 def _parse_compound(raw: str, t: str) -> ParsedValue | None:

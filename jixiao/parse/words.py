@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import re
 
-from jixiao.parse.wordlists import NIL_WORDS
-from jixiao.core.textnorm import normalize_text
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import normalize_text
+from jixiao.parse.wordlists import NIL_WORDS
 
 __all__ = ["judge_word", "value_text", "is_nil_answer", "POSITIVE_WORDS"]
 
@@ -51,8 +51,23 @@ POSITIVE_WORDS = frozenset(
 )
 _PARTIAL_PREFIXES = ("部分", "基本", "大部分", "大体", "总体")
 _NEGATIVE_PREFIXES = ("未", "不", "否", "没")
-_NEGATIVE_PARTS = ("未完成", "未达", "未按", "滞后", "延期", "延迟", "逾期", "超期", "较差", "无效", "不及时", "不合格",
-                   "不达标", "未落实", "未建立")  # fmt: skip
+_NEGATIVE_PARTS = (
+    "未完成",
+    "未达",
+    "未按",
+    "滞后",
+    "延期",
+    "延迟",
+    "逾期",
+    "超期",
+    "较差",
+    "无效",
+    "不及时",
+    "不合格",
+    "不达标",
+    "未落实",
+    "未建立",
+)
 
 
 def judge_word(actual: ParsedValue, target: ParsedValue | None = None) -> str | None:

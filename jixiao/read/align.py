@@ -11,8 +11,8 @@ indicator row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from jixiao.read.headers import DIRECTION_WORDS, NATURE_WORDS, is_level1_word, is_level2_word
 

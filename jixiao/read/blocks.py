@@ -12,12 +12,12 @@ import re
 
 import pandas as pd
 
-from jixiao.read.align import Token, align_tokens, is_plain_number, tokenize
-from jixiao.read.headers import INFO_LABELS, TEXT_LABELS, budget_header_field, clean_header
 from jixiao.core.model import NOTE_COLUMNS
-from jixiao.read.grid import Grid
 from jixiao.core.numbers import round_half_up
 from jixiao.core.textnorm import normalize_text, to_number
+from jixiao.read.align import Token, align_tokens, is_plain_number, tokenize
+from jixiao.read.grid import Grid
+from jixiao.read.headers import INFO_LABELS, TEXT_LABELS, budget_header_field, clean_header
 
 _TABLE_HEADS = {"任务名称", "主要内容", "主要内容（重点工作计划）", "主要内容(重点工作计划)", "内容"}
 
@@ -88,8 +88,14 @@ _LINE_KEYS = (
 )
 
 
-_DEFAULT_GROUP = {"合计": "合计", "财政拨款": "资金来源", "其他资金": "资金来源", "上年结转": "资金来源",
-                  "基本支出": "资金结构", "项目支出": "资金结构"}
+_DEFAULT_GROUP = {
+    "合计": "合计",
+    "财政拨款": "资金来源",
+    "其他资金": "资金来源",
+    "上年结转": "资金来源",
+    "基本支出": "资金结构",
+    "项目支出": "资金结构",
+}
 
 
 def _line_name(label: str) -> str | None:
@@ -163,7 +169,9 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
         group = "资金来源" if "资金来源" in label else "资金结构" if "资金结构" in label else group
         used.add(r)
         if nums:
-            lines.append(_budget_line(name, group if name != "合计" else "合计", {"budget": nums[0]}, unit, grid.row_numbers[r]))
+            lines.append(
+                _budget_line(name, group if name != "合计" else "合计", {"budget": nums[0]}, unit, grid.row_numbers[r])
+            )
     return lines, used
 
 
@@ -261,7 +269,7 @@ def read_info_and_texts(grid: Grid, rows: range, skip: set[int], info: dict, tex
 
 
 def _split_label_cells(tokens: list[Token]) -> list[Token]:
-    """"申报时段：(2023年1月-2023年12月)" -> label token + value token."""
+    """ "申报时段：(2023年1月-2023年12月)" -> label token + value token."""
     out = []
     for t in tokens:
         m = re.match(r"^([^：:]{2,12})[：:]\s*(.+)$", t.text, re.S)
@@ -290,5 +298,3 @@ def year_of(*texts: str) -> int | None:
         if m:
             return int(m.group(1))
     return None
-
-

@@ -15,10 +15,10 @@ import io
 import zipfile
 from pathlib import Path
 
-from jixiao.read.grid import Grid
-from jixiao.read.layouts import parse_grids
 from jixiao.core.errors import InputFileError, NoIndicatorTableError
 from jixiao.core.model import Evaluation
+from jixiao.read.grid import Grid
+from jixiao.read.layouts import parse_grids
 
 __all__ = ["read_grids", "load_evaluation", "file_sha256", "read_text_file"]
 

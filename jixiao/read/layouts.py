@@ -15,16 +15,7 @@ import re
 
 import pandas as pd
 
-from jixiao.read.align import Token, align_tokens, fit_indicator_field, is_plain_number, tokenize
 from jixiao.core.errors import InputFileError, NoIndicatorTableError
-from jixiao.read.headers import (
-    INFO_LABELS,
-    NATURE_WORDS,
-    TEXT_LABELS,
-    canonical_level1,
-    header_field,
-    level1_of_level2,
-)
 from jixiao.core.model import (
     BUDGET_COLUMNS,
     INDICATOR_COLUMNS,
@@ -34,18 +25,27 @@ from jixiao.core.model import (
     empty_budget,
     empty_indicators,
 )
+from jixiao.core.textnorm import to_number
+from jixiao.read.align import Token, align_tokens, fit_indicator_field, is_plain_number, tokenize
 from jixiao.read.blocks import (
     Notes,
+    cell_text,
     label_key,
     read_budget,
     read_info_and_texts,
     strip_html,
     token_text,
     year_of,
-    cell_text,
 )
 from jixiao.read.grid import Grid
-from jixiao.core.textnorm import to_number
+from jixiao.read.headers import (
+    INFO_LABELS,
+    NATURE_WORDS,
+    TEXT_LABELS,
+    canonical_level1,
+    header_field,
+    level1_of_level2,
+)
 
 __all__ = ["parse_grids", "cell_text"]
 
@@ -141,7 +141,9 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
         if shifted and "actual" in assignment and "target" not in assignment and "target" in header_cols:
             # a lone value in a shifted row is read as the target; the actual stays empty
             assignment["target"] = assignment.pop("actual")
-            notes.add("one_value", src_row, "该行只有一个值，按指标值读取，完成值视为空。", value=assignment["target"].text)
+            notes.add(
+                "one_value", src_row, "该行只有一个值，按指标值读取，完成值视为空。", value=assignment["target"].text
+            )
         if "nature" in assignment and assignment["nature"].text not in NATURE_WORDS:
             assignment["direction"] = assignment.pop("nature")
         for t in nature_tokens:
@@ -175,7 +177,12 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
         if "name" not in assignment or not has_content:
             if "name" in assignment:
                 structure.append(
-                    {"level1": state["level1"], "level2": state["level2"], "text": assignment["name"].text, "row": src_row}
+                    {
+                        "level1": state["level1"],
+                        "level2": state["level2"],
+                        "text": assignment["name"].text,
+                        "row": src_row,
+                    }
                 )
             elif "level2" in assignment:
                 structure.append({"level1": state["level1"], "level2": state["level2"], "text": "", "row": src_row})
@@ -205,7 +212,9 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
             )
         nature = state["nature"] if "nature" not in assignment else NATURE_WORDS[assignment["nature"].text]
         if "nature" not in assignment and nature:
-            notes.add("nature_filled", src_row, f"指标性质为空，沿用上一行的「{nature}」（合并单元格）。", column="指标性质")
+            notes.add(
+                "nature_filled", src_row, f"指标性质为空，沿用上一行的「{nature}」（合并单元格）。", column="指标性质"
+            )
         rows.append(
             {
                 "level1": level1,

@@ -58,7 +58,7 @@ def _split_title(rest: str) -> tuple[str, str]:
     """A heading line's title and the body text that follows it on the same line."""
     m = re.search(r"[。：:]", rest)
     if m and m.start() <= 60:
-        return rest[: m.start()].strip(" ，,"), rest[m.end():].strip()
+        return rest[: m.start()].strip(" ，,"), rest[m.end() :].strip()
     if len(rest) <= 80:
         return rest.rstrip("。 "), ""
     return rest[:40], rest[40:]
@@ -129,4 +129,3 @@ def matching_sections(sections: pd.DataFrame, include: str, exclude: str = "^$")
                 level = levels[j]
             j -= 1
     return keep
-

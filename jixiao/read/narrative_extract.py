@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -31,13 +32,33 @@ __all__ = [
 ]
 
 TARGET_COLUMNS = [
-    "target_id", "level2", "name", "target", "line", "nature",
-    "target_kind", "target_op", "target_number", "target_unit", "note",
-]  # fmt: skip
+    "target_id",
+    "level2",
+    "name",
+    "target",
+    "line",
+    "nature",
+    "target_kind",
+    "target_op",
+    "target_number",
+    "target_unit",
+    "note",
+]
 ACHIEVEMENT_COLUMNS = [
-    "name", "target", "actual", "line", "as_of", "target_name", "target_line", "target_source",
-    "target_op", "target_number", "target_unit", "actual_number", "actual_unit",
-]  # fmt: skip
+    "name",
+    "target",
+    "actual",
+    "line",
+    "as_of",
+    "target_name",
+    "target_line",
+    "target_source",
+    "target_op",
+    "target_number",
+    "target_unit",
+    "actual_number",
+    "actual_unit",
+]
 
 
 class AsOfDate(NamedTuple):
@@ -76,11 +97,17 @@ _UNIT_WORDS = (
     "人次|人|个|件|次|起|部|台|套|户|家|项|万元|元|平方米|米|公里|千米|天|日|小时|分钟|分|所|座|处|条|批|场|期|"
     "篇|份|辆|吨|棵|株|居委|小区|村|月|年|周|张|本|册|间|栋|幢|点|块|名|位|宗|例|组|支|队|班|课时|学时"
 )
-_NUM_UNIT = rf"\d[\d,]*(?:\.\d+)?\s*(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*(?:以上|以下|以内|左右)?"
-_PREFIX = r"(?:(?:同比|环比|较上年|比上年|较去年)?\s*(?:上升|下降|提升|降低|减少|增加|增长|提高)?\s*" \
-          r"(?:[<>≤≥=≈]|不低于|不少于|不高于|不超过|不大于|不小于|达到|达|约|低于|高于|小于|大于)?\s*)"
+_NUM_UNIT = (
+    rf"\d[\d,]*(?:\.\d+)?\s*(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*(?:以上|以下|以内|左右)?"
+)
+_PREFIX = (
+    r"(?:(?:同比|环比|较上年|比上年|较去年)?\s*(?:上升|下降|提升|降低|减少|增加|增长|提高)?\s*"
+    r"(?:[<>≤≥=≈]|不低于|不少于|不高于|不超过|不大于|不小于|达到|达|约|低于|高于|小于|大于)?\s*)"
+)
 _VALUE_TAIL = re.compile(rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|(?:{_PREFIX}{_NUM_UNIT}\s*)+)$")
-_QUALITATIVE_END = re.compile(r"(及时|改善|提升|下降|上升|完善|规范|有效|明显|健全|达标|良好|提高|降低|减少|增加|到位|完成|落实|满意)$")
+_QUALITATIVE_END = re.compile(
+    r"(及时|改善|提升|下降|上升|完善|规范|有效|明显|健全|达标|良好|提高|降低|减少|增加|到位|完成|落实|满意)$"
+)
 _QUOTES = "\"'“”‘’「」"
 
 
@@ -89,7 +116,7 @@ def _split_item(item: str) -> tuple[str, str]:
     m = _VALUE_TAIL.search(item)
     if not m:
         return item, ""
-    return item[: m.start()].strip().strip(_QUOTES).strip(), item[m.start():].strip()
+    return item[: m.start()].strip().strip(_QUOTES).strip(), item[m.start() :].strip()
 
 
 def read_targets(doc: Doc, year: int | None) -> pd.DataFrame:
@@ -100,7 +127,7 @@ def read_targets(doc: Doc, year: int | None) -> pd.DataFrame:
         marks = list(_LEVEL2.finditer(para.text))
         for k, mark in enumerate(marks):
             end = marks[k + 1].start() if k + 1 < len(marks) else len(para.text)
-            body = para.text[mark.end(): end]
+            body = para.text[mark.end() : end]
             stop = body.find("。")
             body = body[:stop] if stop >= 0 else body
             seps = "[；;]" if re.search("[；;]", body) else "[，,、]"
@@ -118,22 +145,27 @@ def read_targets(doc: Doc, year: int | None) -> pd.DataFrame:
                     doc.note("target_merged", line, value, prev["note"] + "。")
                     continue
                 if not name:
-                    doc.note("target_orphan", line, value, f"{mark.group(1)}中的「{value}」只有数值、没有指标名称，已忽略。")
+                    doc.note(
+                        "target_orphan", line, value, f"{mark.group(1)}中的「{value}」只有数值、没有指标名称，已忽略。"
+                    )
                     continue
                 rows.append({"level2": mark.group(1), "name": name, "target": value, "line": line, "note": ""})
     out = []
     for i, row in enumerate(rows, start=1):
         pv = parse_value(row["target"], year=year) if row["target"] else None
         nature = "定量" if row["target"] else ("定性" if _QUALITATIVE_END.search(row["name"]) else "")
-        out.append({
-            "target_id": f"RT{i:02d}", **{k: row[k] for k in ("level2", "name", "target", "line")},
-            "nature": nature,
-            "target_kind": pv.kind if pv else "empty",
-            "target_op": (pv.op if pv else None) or "",
-            "target_number": pv.number if pv and pv.number is not None else float("nan"),
-            "target_unit": (pv.unit if pv else None) or "",
-            "note": row["note"],
-        })  # fmt: skip
+        out.append(
+            {
+                "target_id": f"RT{i:02d}",
+                **{k: row[k] for k in ("level2", "name", "target", "line")},
+                "nature": nature,
+                "target_kind": pv.kind if pv else "empty",
+                "target_op": (pv.op if pv else None) or "",
+                "target_number": pv.number if pv and pv.number is not None else float("nan"),
+                "target_unit": (pv.unit if pv else None) or "",
+                "note": row["note"],
+            }
+        )
     frame = pd.DataFrame(out, columns=TARGET_COLUMNS)
     frame["line"] = frame["line"].astype("Int64")
     frame["target_number"] = frame["target_number"].astype("float64")
@@ -148,7 +180,22 @@ _GOAL = re.compile(
 )
 _ACHIEVED = re.compile(r"([\u4e00-\u9fff]{1,15}率)\s*(?:为|达到|达|是|:|：)?\s*(\d+(?:\.\d+)?)\s*%")
 #: Qualifiers that make two rates different measures (按时办结率 is not 办结率).
-_DISTINCT = ("按时", "及时", "先行", "高效", "一次", "首次", "重复", "超期", "逾期", "提前", "联系", "现场", "平均", "回访")
+_DISTINCT = (
+    "按时",
+    "及时",
+    "先行",
+    "高效",
+    "一次",
+    "首次",
+    "重复",
+    "超期",
+    "逾期",
+    "提前",
+    "联系",
+    "现场",
+    "平均",
+    "回访",
+)
 
 
 def names_match(a: str, b: str) -> int:
@@ -192,19 +239,30 @@ def read_achievements(doc: Doc, year: int | None, targets: pd.DataFrame) -> pd.D
             as_of = max((d.date for d, off in dates if off < m.start()), default=None)
             tv = parse_value(best[1], year=year) if best else None
             av = parse_value(actual, year=year)
-            rows.append({
-                "name": name, "target": best[1] if best else "", "actual": actual,
-                "line": para.line_at(m.start()), "as_of": as_of,
-                "target_name": best[0] if best else "", "target_line": best[2] if best else None,
-                "target_source": best[3] if best else "",
-                "target_op": (tv.op if tv else None) or "",
-                "target_number": tv.number if tv and tv.number is not None else float("nan"),
-                "target_unit": (tv.unit if tv else None) or "",
-                "actual_number": av.number if av.number is not None else float("nan"),
-                "actual_unit": av.unit or "",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "name": name,
+                    "target": best[1] if best else "",
+                    "actual": actual,
+                    "line": para.line_at(m.start()),
+                    "as_of": as_of,
+                    "target_name": best[0] if best else "",
+                    "target_line": best[2] if best else None,
+                    "target_source": best[3] if best else "",
+                    "target_op": (tv.op if tv else None) or "",
+                    "target_number": tv.number if tv and tv.number is not None else float("nan"),
+                    "target_unit": (tv.unit if tv else None) or "",
+                    "actual_number": av.number if av.number is not None else float("nan"),
+                    "actual_unit": av.unit or "",
+                }
+            )
             if best and best[0] != name:
-                doc.note("achievement_match", rows[-1]["line"], name, f"实现值「{name}」按名称对应到目标「{best[0]}」（{best[3]}）。")
+                doc.note(
+                    "achievement_match",
+                    rows[-1]["line"],
+                    name,
+                    f"实现值「{name}」按名称对应到目标「{best[0]}」（{best[3]}）。",
+                )
     frame = pd.DataFrame(rows, columns=ACHIEVEMENT_COLUMNS)
     for col in ("line", "target_line"):
         frame[col] = frame[col].astype("Int64")

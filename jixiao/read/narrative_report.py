@@ -26,10 +26,17 @@ import pandas as pd
 
 from jixiao.core.errors import InputFileError
 from jixiao.core.model import BUDGET_COLUMNS, NOTE_COLUMNS, empty_budget, empty_notes
+from jixiao.core.textnorm import to_number
 from jixiao.read.files import read_text_file
 from jixiao.read.narrative_doc import SECTION_COLUMNS, Doc
-from jixiao.read.narrative_extract import ACHIEVEMENT_COLUMNS, TARGET_COLUMNS, AsOfDate, as_of_dates_in, read_achievements, read_targets
-from jixiao.core.textnorm import to_number
+from jixiao.read.narrative_extract import (
+    ACHIEVEMENT_COLUMNS,
+    TARGET_COLUMNS,
+    AsOfDate,
+    as_of_dates_in,
+    read_achievements,
+    read_targets,
+)
 
 __all__ = [
     "NarrativeReport",
@@ -86,7 +93,9 @@ def read_report(path: str | Path) -> NarrativeReport:
     """
     p = Path(path)
     if p.suffix.lower() not in REPORT_SUFFIXES:
-        hint = "请在 Word 中另存为纯文本（.txt，UTF-8）后再导入。" if p.suffix.lower() in (".docx", ".doc", ".pdf") else ""
+        hint = (
+            "请在 Word 中另存为纯文本（.txt，UTF-8）后再导入。" if p.suffix.lower() in (".docx", ".doc", ".pdf") else ""
+        )
         raise InputFileError(
             f"不支持的自评报告文件类型「{p.suffix or '无扩展名'}」，支持：{'、'.join(REPORT_SUFFIXES)}。{hint}",
             path=str(p),
@@ -127,14 +136,16 @@ def read_report_text(text: str, *, path: str = "") -> NarrativeReport:
 
 # --- head, score and budget paragraphs -------------------------------------------------
 
-_ORG_END = r"(?:中心|局|委员会|委|办公室|办事处|街道|镇|乡|所|院|站|队|馆|处|科|学校|医院|公司|集团|协会|联合会|党校|署)"
+_ORG_END = (
+    r"(?:中心|局|委员会|委|办公室|办事处|街道|镇|乡|所|院|站|队|馆|处|科|学校|医院|公司|集团|协会|联合会|党校|署)"
+)
 
 
 def _read_head(doc: Doc, rep: NarrativeReport) -> None:
     head = doc.head
     titled = [t for _, t in head if "报告" in t or "自评" in t]
     rep.title = titled[0] if titled else (head[0][1] if head else "")
-    for no, t in head:
+    for _no, t in head:
         m = re.search(r"[（(]\s*(\d{4})\s*年度?\s*[)）]", t) or re.search(r"(\d{4})\s*年度", t)
         if m:
             rep.year = int(m.group(1))
@@ -151,7 +162,9 @@ def _read_head(doc: Doc, rep: NarrativeReport) -> None:
             m = m or re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*(\S{{2,40}}?{_ORG_END})", text)
         else:
             m = re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*([^，,。；\s]{{2,40}}?{_ORG_END})(?=[，,。；\s]|$)", text)
-            m = m or re.search(rf"设(?:置|立)了?([^\d，,。；、\s][^，,。；、\s]{{2,40}}?{_ORG_END})(?=[，,。；（(]|为)", text)
+            m = m or re.search(
+                rf"设(?:置|立)了?([^\d，,。；、\s][^，,。；、\s]{{2,40}}?{_ORG_END})(?=[，,。；（(]|为)", text
+            )
         if m:
             rep.unit_name = m.group(1)
             rep.unit_name_source = f"{where}：「{m.group(0)[:40]}」"
@@ -170,8 +183,11 @@ def _read_score(doc: Doc, rep: NarrativeReport) -> None:
     m = re.search(r"(?:自评|评价)\s*(?:总?得分|总分|分数)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分", text)
     if m:
         rep.reported_total = float(m.group(1))
-    m = re.search(r"(?:等级|等次|评级|自评结果|评价结果)\s*(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
-                  r"(?=[”\"」。，,；;、\s(（]|$)", text)
+    m = re.search(
+        r"(?:等级|等次|评级|自评结果|评价结果)\s*(?:为|是|:|：)?\s*[“\"「]?(优秀|优|良好|良|中等|中|合格|差|不合格)"
+        r"(?=[”\"」。，,；;、\s(（]|$)",
+        text,
+    )
     if m:
         rep.reported_grade = {"优秀": "优", "良好": "良", "中等": "中"}.get(m.group(1), m.group(1))
 
@@ -182,7 +198,20 @@ _TOKEN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*
 _LINES = {"基本支出": "资金结构", "项目支出": "资金结构", "财政拨款": "资金来源", "其他资金": "资金来源"}
 _TOTAL_WORDS = ("合计", "总计", "整体", "部门全年", "总预算", "全部")
 _OTHER_WORDS = ("人员经费", "公用经费", "三公", "政府采购", "结转", "结余", "资产", "原值", "上年", "收入")
-_SPENT_WORDS = ("执行金额", "执行数", "预算执行", "已执行", "执行了", "实际执行", "实际支出", "决算", "支付", "已支出", "累计支出", "完成支出")
+_SPENT_WORDS = (
+    "执行金额",
+    "执行数",
+    "预算执行",
+    "已执行",
+    "执行了",
+    "实际执行",
+    "实际支出",
+    "决算",
+    "支付",
+    "已支出",
+    "累计支出",
+    "完成支出",
+)
 _RATE_WORDS = ("执行率", "执行进度", "支出进度", "支出率", "完成率")
 _MONEY_FACTOR = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 
@@ -209,12 +238,14 @@ def _read_budget(doc: Doc, rep: NarrativeReport) -> pd.DataFrame:
     if not paras:
         paras = [p for p in doc.paras if "预算" in p.text and "执行" in p.text]
         if paras:
-            doc.note("budget_section", paras[0].line, "", "未找到“预算执行情况”章节，预算数据取自含“预算”“执行”字样的段落。")
+            doc.note(
+                "budget_section", paras[0].line, "", "未找到“预算执行情况”章节，预算数据取自含“预算”“执行”字样的段落。"
+            )
     rows: dict[str, dict] = {}
     for para in paras:
         current, field_ctx, pos = "合计", None, 0
         for tok in _TOKEN.finditer(para.text):
-            segment = para.text[pos: tok.start()]
+            segment = para.text[pos : tok.start()]
             pos = tok.end()
             clauses = re.split(r"(?<=[，,。；;：:])", segment)
             for clause in clauses:
@@ -238,8 +269,10 @@ def _read_budget(doc: Doc, rep: NarrativeReport) -> pd.DataFrame:
     if not out:
         return empty_budget()
     frame = pd.DataFrame(out, columns=BUDGET_COLUMNS)
-    frame["rate"] = [round(s / b * 100, 2) if pd.notna(s) and pd.notna(b) and b else float("nan")
-                     for s, b in zip(frame["spent"], frame["budget"])]  # fmt: skip
+    frame["rate"] = [
+        round(s / b * 100, 2) if pd.notna(s) and pd.notna(b) and b else float("nan")
+        for s, b in zip(frame["spent"], frame["budget"])
+    ]
     frame["source_row"] = frame["source_row"].astype("Int64")
     return frame
 
@@ -247,14 +280,22 @@ def _read_budget(doc: Doc, rep: NarrativeReport) -> pd.DataFrame:
 def _set_budget(doc: Doc, rows: dict, name: str, fld: str, value: float | None, unit: str, line: int) -> None:
     if value is None:
         return
-    row = rows.setdefault(name, {c: float("nan") for c in BUDGET_COLUMNS} | {
-        "name": name, "group": _LINES.get(name, "合计"), "money_unit": "", "source_row": line})  # fmt: skip
+    row = rows.setdefault(
+        name,
+        {c: float("nan") for c in BUDGET_COLUMNS}
+        | {"name": name, "group": _LINES.get(name, "合计"), "money_unit": "", "source_row": line},
+    )
     if unit != "%":
         if not row["money_unit"]:
             row["money_unit"] = "亿元" if unit == "亿元" else unit
         if unit != row["money_unit"]:
             converted = round(value * _MONEY_FACTOR[unit] / _MONEY_FACTOR[row["money_unit"]], 6)
-            doc.note("money_unit", line, value, f"「{name}」金额单位不一致：{value}{unit} 已换算为 {converted}{row['money_unit']}。")
+            doc.note(
+                "money_unit",
+                line,
+                value,
+                f"「{name}」金额单位不一致：{value}{unit} 已换算为 {converted}{row['money_unit']}。",
+            )
             value = converted
     if pd.notna(row[fld]):
         if abs(row[fld] - value) > 1e-9:

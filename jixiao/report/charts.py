@@ -144,8 +144,17 @@ def plot_level1_radar(level1: pd.DataFrame, *, title: str | None = None, source:
         if column == "review":  # labels sit inside the polygon, clear of the axis names
             for angle, value in zip(angles, values):
                 if not np.isnan(value):
-                    ax.text(angle, value - top * 0.13, fmt_pct(value), ha="center", va="center", fontsize=8,
-                            color=color, gid="value", bbox=LABEL_BOX)
+                    ax.text(
+                        angle,
+                        value - top * 0.13,
+                        fmt_pct(value),
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color=color,
+                        gid="value",
+                        bbox=LABEL_BOX,
+                    )
     ax.legend(loc="upper right", bbox_to_anchor=(1.15, 1.12), frameon=False, fontsize=9)
     return finish_figure(fig, title, source)
 
@@ -185,9 +194,17 @@ def plot_budget_execution(budget: pd.DataFrame, *, title: str | None = None, sou
         bars = ax.bar(x + offset, values, 0.38, color=color, label=label)
         label_bars(ax, bars, [fmt_num(v) for v in values])
     for xi, p, s, r in zip(x, planned, spent, rates):
-        ax.text(xi, max(p, s, 0) + top * 0.09, f"执行率 {fmt_pct(r)}", ha="center", va="bottom", fontsize=9,
-                color=COLORS["review"], gid="rate",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": "#EEF2F8", "edgecolor": "none"})
+        ax.text(
+            xi,
+            max(p, s, 0) + top * 0.09,
+            f"执行率 {fmt_pct(r)}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=COLORS["review"],
+            gid="rate",
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": "#EEF2F8", "edgecolor": "none"},
+        )
     ax.set_ylim(min(0.0, float(np.min(spent)) * 1.1), top * 1.3)
     ax.set_xticks(x, [shorten_label(safe_label(name), 16) for name in rows["name"]])
     ax.set_ylabel("金额（万元）")
@@ -242,7 +259,9 @@ def plot_indicator_completion(scored: pd.DataFrame, *, title: str | None = None,
     """
     ensure_cjk_font()
     title = title or "定量指标完成率"
-    notes = ["数据来源：单位绩效自评表年度指标值与全年完成值。完成率 = 全年完成值 ÷ 年度指标值；≤ 类指标（越小越好）按 年度指标值 ÷ 全年完成值 计算。"]
+    notes = [
+        "数据来源：单位绩效自评表年度指标值与全年完成值。完成率 = 全年完成值 ÷ 年度指标值；≤ 类指标（越小越好）按 年度指标值 ÷ 全年完成值 计算。"
+    ]
     table, left_out = indicator_completion(scored)
     if left_out:
         notes.append(f"另有 {left_out} 项因指标值为 0、为负或单位不一致无法计算完成率，未列入。")
@@ -268,15 +287,20 @@ def plot_indicator_completion(scored: pd.DataFrame, *, title: str | None = None,
     ax.set_xlim(0, max(100.0, float(shown.max())) * 1.2)
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_xlabel("完成率（%）")
-    legend = [(True, "达标", COLORS["review"]), (False, "未达标", COLORS["unmet"]), (None, "无法判定", COLORS["neutral"])]
+    legend = [
+        (True, "达标", COLORS["review"]),
+        (False, "未达标", COLORS["unmet"]),
+        (None, "无法判定", COLORS["neutral"]),
+    ]
     states = {None if m is None else bool(m) for m in table["met"]}
     handles = [Patch(color=c, label=lab) for state, lab, c in legend if state in states]
     legend_above(ax, handles)
     return finish_figure(fig, title, source)
 
 
-def plot_points_lost(scored: pd.DataFrame, *, top_n: int = 15, title: str | None = None,
-                     source: str | None = None) -> Figure:
+def plot_points_lost(
+    scored: pd.DataFrame, *, top_n: int = 15, title: str | None = None, source: str | None = None
+) -> Figure:
     """Points lost per indicator (分值 − 复核分, > 0 only), largest first; the rest aggregated.
 
     Differences below ``LOST_TOLERANCE`` are rounding noise and not shown; rows

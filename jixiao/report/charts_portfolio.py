@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from jixiao.core.vocab import UNGRADED
 from jixiao.report.chartstyle import (
     COLORS,
     GRADE_COLORS,
@@ -24,7 +25,6 @@ from jixiao.report.chartstyle import (
     style_axes,
     to_numeric,
 )
-from jixiao.core.vocab import UNGRADED
 from jixiao.report.fonts import ensure_cjk_font
 
 __all__ = ["plot_grade_distribution", "plot_unit_ranking", "plot_level1_heatmap"]
@@ -61,8 +61,13 @@ def plot_grade_distribution(portfolio: pd.DataFrame, *, title: str | None = None
     return finish_figure(fig, title, source)
 
 
-def plot_unit_ranking(portfolio: pd.DataFrame, *, bands: tuple[float, ...] = (60, 80, 90),
-                      title: str | None = None, source: str | None = None) -> Figure:
+def plot_unit_ranking(
+    portfolio: pd.DataFrame,
+    *,
+    bands: tuple[float, ...] = (60, 80, 90),
+    title: str | None = None,
+    source: str | None = None,
+) -> Figure:
     """Horizontal bars of unit totals, highest first, coloured by grade, with band lines.
 
     The label is ``name`` (or ``unit`` when blank). Units without a total are left
@@ -70,10 +75,15 @@ def plot_unit_ranking(portfolio: pd.DataFrame, *, bands: tuple[float, ...] = (60
     """
     ensure_cjk_font()
     title = title or "各单位复核总分排名"
-    notes = ["数据来源：各单位复核结果汇总。虚线为等级分界（" + "、".join(fmt_num(b).rstrip("0").rstrip(".") for b in bands) + " 分）。"]
+    notes = [
+        "数据来源：各单位复核结果汇总。虚线为等级分界（"
+        + "、".join(fmt_num(b).rstrip("0").rstrip(".") for b in bands)
+        + " 分）。"
+    ]
     names = [cell_text(name) or cell_text(unit) for name, unit in zip(portfolio["name"], portfolio["unit"])]
-    table = pd.DataFrame({"name": names, "total": to_numeric(portfolio["total"]).round(2),
-                          "grade": portfolio["grade"].map(_grade_of)})
+    table = pd.DataFrame(
+        {"name": names, "total": to_numeric(portfolio["total"]).round(2), "grade": portfolio["grade"].map(_grade_of)}
+    )
     missing = int(table["total"].isna().sum())
     table = table.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
     if missing:
@@ -104,8 +114,9 @@ def plot_unit_ranking(portfolio: pd.DataFrame, *, bands: tuple[float, ...] = (60
     return finish_figure(fig, title, source)
 
 
-def plot_level1_heatmap(portfolio_rates: pd.DataFrame, *, title: str | None = None,
-                        source: str | None = None) -> Figure:
+def plot_level1_heatmap(
+    portfolio_rates: pd.DataFrame, *, title: str | None = None, source: str | None = None
+) -> Figure:
     """Heat map of 得分率 (percent): rows = units, columns = level-1 groups; NaN cells grey, unlabelled."""
     ensure_cjk_font()
     title = title or "各单位一级指标得分率"
@@ -127,7 +138,9 @@ def plot_level1_heatmap(portfolio_rates: pd.DataFrame, *, title: str | None = No
                 dark = abs((v - low) / (high - low) - 0.5) > 0.3
                 color = "white" if dark else COLORS["text"]
                 ax.text(c, r, fmt_num(v), ha="center", va="center", fontsize=8, color=color, gid="cell")
-    ax.set_xticks(np.arange(cols), [shorten_label(safe_label(c, "（未归类）"), 12) for c in portfolio_rates.columns], fontsize=9)
+    ax.set_xticks(
+        np.arange(cols), [shorten_label(safe_label(c, "（未归类）"), 12) for c in portfolio_rates.columns], fontsize=9
+    )
     ax.set_yticks(np.arange(rows), [shorten_label(safe_label(i), 24, 1) for i in portfolio_rates.index], fontsize=8)
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)

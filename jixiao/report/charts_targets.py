@@ -27,8 +27,9 @@ from jixiao.report.narrative import VAGUE_CODES
 __all__ = ["plot_target_quality"]
 
 
-def plot_target_quality(indicators: pd.DataFrame, findings: pd.DataFrame, *, title: str | None = None,
-                        source: str | None = None) -> Figure:  # fmt: skip
+def plot_target_quality(
+    indicators: pd.DataFrame, findings: pd.DataFrame, *, title: str | None = None, source: str | None = None
+) -> Figure:
     """Stacked horizontal bars per level 2: measurable targets vs targets flagged C01/C03/R32."""
     ensure_cjk_font()
     title = title or "绩效目标可衡量性（按二级指标）"

@@ -105,7 +105,9 @@ def finish_figure(fig: Figure, title: str, source: str) -> Figure:
     height = fig.get_figheight()
     bottom = min(0.4, (source.count("\n") + 1) * _NOTE_LINE_INCHES / height + 0.06 / height)
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    fig.text(0.01, 0.012, safe_label(source, ""), fontsize=8, color=COLORS["note"], ha="left", va="bottom", gid="source")
+    fig.text(
+        0.01, 0.012, safe_label(source, ""), fontsize=8, color=COLORS["note"], ha="left", va="bottom", gid="source"
+    )
     return fig
 
 
@@ -127,8 +129,14 @@ def label_bars(ax, bars, labels: list[str], fontsize: int = 8) -> None:
 def legend_above(ax, handles=None) -> None:
     """One-row legend above the top-right corner of the axes."""
     handles = handles if handles is not None else ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=max(1, len(handles)),
-              frameon=False, fontsize=9)
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=max(1, len(handles)),
+        frameon=False,
+        fontsize=9,
+    )
 
 
 def message_figure(title: str, message: str, source: str) -> Figure:

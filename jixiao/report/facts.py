@@ -103,9 +103,17 @@ def level1_rows(unit: Any) -> list[dict]:
     """Level-1 rows of a scored table as dicts: name, own, review, weight, declared, rate, self_rate, diff."""
     rows = []
     for r in unit.level1.itertuples(index=False):
-        rows.append({"name": r.name, "own": num(r.self_score_sum), "review": num(r.review_score_sum),
-                     "weight": num(r.weight_sum), "declared": num(r.declared_weight), "rate": num(r.review_rate),
-                     "self_rate": num(r.self_rate)})  # fmt: skip
+        rows.append(
+            {
+                "name": r.name,
+                "own": num(r.self_score_sum),
+                "review": num(r.review_score_sum),
+                "weight": num(r.weight_sum),
+                "declared": num(r.declared_weight),
+                "rate": num(r.review_rate),
+                "self_rate": num(r.self_rate),
+            }
+        )
         review, own = rows[-1]["review"], rows[-1]["own"]
         rows[-1]["diff"] = None if review is None or own is None else review - own
     return rows
@@ -166,13 +174,24 @@ def budget_lines(result: Any, rate_tolerance: float = DEFAULT_TOLERANCES.rate) -
         budget, spent, initial = num(r.get("budget")), num(r.get("spent")), num(r.get("initial_budget"))
         rate, reported = num(r.get("rate")), num(r.get("reported_rate"))
         adjust = None if budget is None or initial is None else budget - initial
-        lines.append({
-            "name": _text(r.get("name")), "group": _text(r.get("group")), "budget": budget, "spent": spent,
-            "rate": rate, "reported_rate": reported, "initial": initial, "unit": _text(r.get("money_unit")) or "元",
-            "rate_mismatch": rate is not None and reported is not None and abs(rate - reported) > rate_tolerance + 1e-9,
-            "adjust": adjust, "adjust_pct": None if adjust is None or not initial else adjust / initial * 100,
-            "source": source,
-        })  # fmt: skip
+        lines.append(
+            {
+                "name": _text(r.get("name")),
+                "group": _text(r.get("group")),
+                "budget": budget,
+                "spent": spent,
+                "rate": rate,
+                "reported_rate": reported,
+                "initial": initial,
+                "unit": _text(r.get("money_unit")) or "元",
+                "rate_mismatch": rate is not None
+                and reported is not None
+                and abs(rate - reported) > rate_tolerance + 1e-9,
+                "adjust": adjust,
+                "adjust_pct": None if adjust is None or not initial else adjust / initial * 100,
+                "source": source,
+            }
+        )
     return lines
 
 
@@ -189,14 +208,22 @@ def headline_line(lines: list[dict]) -> dict | None:
 def _indicator_row(r: dict) -> dict:
     weight, self_score, review = num(r.get("weight")), num(r.get("self_score")), num(r.get("review_score"))
     return {
-        "id": _text(r.get("indicator_id")), "name": _text(r.get("name")), "level1": _text(r.get("level1")),
-        "level2": _text(r.get("level2")), "weight": weight, "own": self_score, "review": review,
+        "id": _text(r.get("indicator_id")),
+        "name": _text(r.get("name")),
+        "level1": _text(r.get("level1")),
+        "level2": _text(r.get("level2")),
+        "weight": weight,
+        "own": self_score,
+        "review": review,
         "lost": None if weight is None or review is None else max(0.0, weight - review),
         "diff": None if self_score is None or review is None else review - self_score,
-        "explanation": _text(r.get("explanation")), "note": _text(r.get("review_note")),
-        "deviation": _text(r.get("deviation_note")), "target": _text(r.get("target")),
-        "actual": _text(r.get("actual")), "met": r.get("met") if r.get("met") in (True, False) else None,
-    }  # fmt: skip
+        "explanation": _text(r.get("explanation")),
+        "note": _text(r.get("review_note")),
+        "deviation": _text(r.get("deviation_note")),
+        "target": _text(r.get("target")),
+        "actual": _text(r.get("actual")),
+        "met": r.get("met") if r.get("met") in (True, False) else None,
+    }
 
 
 def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
@@ -215,14 +242,22 @@ def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
     full = [r for r in rows if r["lost"] is not None and r["lost"] < TOL]
     diffs = [r for r in rows if r["diff"] is not None and abs(r["diff"]) >= TOL]
     return {
-        "n": len(rows), "full": full, "n_full": len(full), "lost": lost, "overridden": overridden,
-        "overridden_lost": overridden_lost, "unscored": unscored, "diffs": diffs,
-        "met": sum(r["met"] is True for r in rows), "unmet": sum(r["met"] is False for r in rows),
+        "n": len(rows),
+        "full": full,
+        "n_full": len(full),
+        "lost": lost,
+        "overridden": overridden,
+        "overridden_lost": overridden_lost,
+        "unscored": unscored,
+        "diffs": diffs,
+        "met": sum(r["met"] is True for r in rows),
+        "unmet": sum(r["met"] is False for r in rows),
         "undecided": sum(r["met"] is None for r in rows),
-        "lost_points": sum(r["lost"] for r in lost), "overridden_points": sum(r["lost"] for r in overridden_lost),
+        "lost_points": sum(r["lost"] for r in lost),
+        "overridden_points": sum(r["lost"] for r in overridden_lost),
         "unscored_points": sum(r["weight"] for r in unscored),
         "weight_sum": sum(r["weight"] for r in rows if r["weight"] is not None),
-    }  # fmt: skip
+    }
 
 
 def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None = None) -> list[dict]:
@@ -235,14 +270,23 @@ def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None =
             continue
         ids = [str(i) for i in part["indicator_id"]]
         mine = findings[findings["indicator_id"].isin(ids)] if not findings.empty else findings
-        out.append({
-            "name": str(r.name), "ids": ids, "n": len(part),
-            "level2": [(l2, int((part["level2"] == l2).sum())) for l2 in pd.unique(part["level2"]) if _text(l2)],
-            "weight": num(r.weight_sum), "declared": num(r.declared_weight), "own": num(r.self_score_sum),
-            "review": num(r.review_score_sum), "rate": num(r.review_rate), "self_rate": num(r.self_rate),
-            "states": indicator_states(part), "n_findings": len(mine),
-            "codes": [(g["code"], g["title"], g["count"]) for g in finding_groups(mine, codes)],
-        })  # fmt: skip
+        out.append(
+            {
+                "name": str(r.name),
+                "ids": ids,
+                "n": len(part),
+                "level2": [(l2, int((part["level2"] == l2).sum())) for l2 in pd.unique(part["level2"]) if _text(l2)],
+                "weight": num(r.weight_sum),
+                "declared": num(r.declared_weight),
+                "own": num(r.self_score_sum),
+                "review": num(r.review_score_sum),
+                "rate": num(r.review_rate),
+                "self_rate": num(r.self_rate),
+                "states": indicator_states(part),
+                "n_findings": len(mine),
+                "codes": [(g["code"], g["title"], g["count"]) for g in finding_groups(mine, codes)],
+            }
+        )
     return out
 
 
@@ -263,16 +307,21 @@ def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[d
         entry = info.loc[code] if info is not None and code in info.index else None
         severity = min(part["severity"], key=lambda s: rank.get(s, 9))
         names = [m.group(1) for m in map(_NAME_IN_WHERE.search, part["where"].astype(str)) if m]
-        groups.append({
-            "code": str(code), "severity": severity,
-            "title": str(entry["title"]) if entry is not None else str(code),
-            "meaning": str(entry["meaning"]) if entry is not None else "",
-            "fix": str(entry["fix"]) if entry is not None else "",
-            "group": str(entry["group"]) if entry is not None else "",
-            "count": len(part), "messages": [str(m) for m in part["message"]],
-            "wheres": [str(w) for w in part["where"]], "names": list(dict.fromkeys(names)),
-            "indicator_ids": [str(i) for i in part["indicator_id"]],
-        })  # fmt: skip
+        groups.append(
+            {
+                "code": str(code),
+                "severity": severity,
+                "title": str(entry["title"]) if entry is not None else str(code),
+                "meaning": str(entry["meaning"]) if entry is not None else "",
+                "fix": str(entry["fix"]) if entry is not None else "",
+                "group": str(entry["group"]) if entry is not None else "",
+                "count": len(part),
+                "messages": [str(m) for m in part["message"]],
+                "wheres": [str(w) for w in part["where"]],
+                "names": list(dict.fromkeys(names)),
+                "indicator_ids": [str(i) for i in part["indicator_id"]],
+            }
+        )
     return sorted(groups, key=lambda g: (rank.get(g["severity"], 9), g["code"]))
 
 
@@ -290,13 +339,21 @@ def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict
     rows = []
     for r in achieved.to_dict("records") if not achieved.empty else []:
         target_name = _text(r.get("target_name"))
-        rows.append({"name": _text(r.get("name")), "actual": _text(r.get("actual")), "target": _text(r.get("target")),
-                     "target_name": target_name, "matched": bool(target_name),
-                     "met": _text(r.get("name")) in met_names})  # fmt: skip
+        rows.append(
+            {
+                "name": _text(r.get("name")),
+                "actual": _text(r.get("actual")),
+                "target": _text(r.get("target")),
+                "target_name": target_name,
+                "matched": bool(target_name),
+                "met": _text(r.get("name")) in met_names,
+            }
+        )
     return {
         "n_targets": len(targets),
         "by_level2": [(l2, int((targets["level2"] == l2).sum())) for l2 in pd.unique(targets["level2"])]
-        if not targets.empty else [],
+        if not targets.empty
+        else [],
         "n_targets_quant": int((targets["nature"] == "定量").sum()) if not targets.empty else 0,
         "n_targets_empty": int((kinds == "empty").sum()),
         "achievements": rows,
@@ -305,4 +362,4 @@ def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict
         "as_of": [f"{d.year}年{d.month}月{d.day}日" for d in sorted({a.date for a in report.as_of_dates})],
         "reported_total": num(report.reported_total),
         "reported_grade": report.reported_grade or "",
-    }  # fmt: skip
+    }

@@ -51,8 +51,7 @@ _family_by_path: dict[str, str] = {}
 
 def _missing_package_error() -> ModuleNotFoundError:
     return ModuleNotFoundError(
-        f"缺少中文字体包 {FONT_PIP_NAME}，图表中的中文无法显示。"
-        f"请运行 `pip install {FONT_PIP_NAME}` 安装后重试。"
+        f"缺少中文字体包 {FONT_PIP_NAME}，图表中的中文无法显示。请运行 `pip install {FONT_PIP_NAME}` 安装后重试。"
     )
 
 

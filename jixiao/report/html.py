@@ -9,12 +9,13 @@ equal group cells merge (rowspan). Numbers use the narrative's formatting.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from jixiao.report import chartstyle
-from jixiao.report.narrative import fmt_money, fmt_score, fmt_signed
 from jixiao.report.facts import TOL, num
+from jixiao.report.narrative import fmt_money, fmt_score, fmt_signed
 
 __all__ = [
     "SEVERITY_CLASSES",
@@ -81,8 +82,10 @@ def h3(text: str) -> str:
 def figure_box(label: str, value: str, unit: str, cls: str) -> str:
     """A key figure: small label above a large value with its unit (cover boxes, summary cards)."""
     unit_html = f'<span class="unit">{esc(unit)}</span>' if unit else ""
-    return (f'<div class="{esc(cls)}"><span class="label">{esc(label)}</span>'
-            f'<span class="value">{esc(value)}{unit_html}</span></div>')
+    return (
+        f'<div class="{esc(cls)}"><span class="label">{esc(label)}</span>'
+        f'<span class="value">{esc(value)}{unit_html}</span></div>'
+    )
 
 
 def badge(severity: str) -> str:
@@ -102,7 +105,9 @@ def quote_block(label: str, text: str, source: str) -> str:
     if not kept:
         return ""
     lines = "".join(f"<p>{esc(line)}</p>" for line in kept)
-    return f'<blockquote class="jx-quote"><p class="jx-quote-label">{esc(label)}（{esc(source)}）</p>{lines}</blockquote>'
+    return (
+        f'<blockquote class="jx-quote"><p class="jx-quote-label">{esc(label)}（{esc(source)}）</p>{lines}</blockquote>'
+    )
 
 
 def excerpt(text: str, limit: int) -> list[str]:
@@ -161,8 +166,10 @@ def table(rows: list[dict], columns: list[Col], caption: str, row_class: Callabl
             cells.append(f'<td class="{(cls + " " + c.cls).strip()}">{text}</td>')
         cls = row_class(row) if row_class else ""
         body.append(f'<tr class="{esc(cls)}">' + "".join(cells) + "</tr>" if cls else "<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="jx-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")  # fmt: skip
+    return (
+        f'<table class="jx-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def runs(values: list[object]) -> list[int]:
@@ -181,4 +188,3 @@ def figure(fig: Any, alt: str) -> str:
     """A chart as an embedded PNG with alt text and a numbered caption (CSS counter)."""
     uri = chartstyle.figure_to_data_uri(fig)
     return f'<figure class="jx-figure"><img src="{uri}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>'
-

@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from jixiao.review.catalogue import catalogue
-from jixiao.core.vocab import SEVERITIES
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.numbers import round_half_up
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
+from jixiao.report.assets import TEMPLATES_DIR
 from jixiao.report.facts import (
     VAGUE_CODES,
     budget_lines,
@@ -41,9 +42,7 @@ from jixiao.report.facts import (
     total_diff,
     unit_kind,
 )
-from jixiao.core.vocab import INPUT_KINDS, WEIGHT_SCHEMES
-from jixiao.report.assets import TEMPLATES_DIR
-from jixiao.core.numbers import round_half_up
+from jixiao.review.catalogue import catalogue
 
 __all__ = [
     "GROUP_TITLES",
@@ -170,9 +169,16 @@ def _env():
         undefined=StrictUndefined,
     )
     env.filters.update(
-        score=fmt_score, money=fmt_money, rate=fmt_rate, signed=fmt_signed, q=quote, names=_names, plain=_plain,
-        abs=lambda x: abs(num(x) or 0.0), n=lambda x: "—" if num(x) is None else f"{num(x):g}",
-    )  # fmt: skip
+        score=fmt_score,
+        money=fmt_money,
+        rate=fmt_rate,
+        signed=fmt_signed,
+        q=quote,
+        names=_names,
+        plain=_plain,
+        abs=lambda x: abs(num(x) or 0.0),
+        n=lambda x: "—" if num(x) is None else f"{num(x):g}",
+    )
     return env
 
 
@@ -219,8 +225,11 @@ def summary(result: Any) -> list[str]:
     """摘要: object, total and grade (or why there is none), budget, main results, problems, suggestions."""
     ctx = _context(result)
     ctx["budget"] = _budget_headline(result)
-    ctx["top_problems"] = [f"{g['title']}（{g['count']} 处）" for g in finding_groups(findings_of(result), catalogue())
-                           if g["severity"] != "提示"][:3]  # fmt: skip
+    ctx["top_problems"] = [
+        f"{g['title']}（{g['count']} 处）"
+        for g in finding_groups(findings_of(result), catalogue())
+        if g["severity"] != "提示"
+    ][:3]
     found = suggestions(result)
     ctx["top_fixes"] = [_plain(s.text).replace("；", "，") for s in found[:3]]
     ctx["n_suggestions"] = len(found)
@@ -233,8 +242,11 @@ def _budget_headline(result: Any) -> dict | None:
     head = headline_line(lines)
     if head is None:
         return None
-    return {"head": head, "parts": [ln for ln in lines if ln["group"] == "资金结构" and ln is not head],
-            "source": lines[0]["source"]}  # fmt: skip
+    return {
+        "head": head,
+        "parts": [ln for ln in lines if ln["group"] == "资金结构" and ln is not head],
+        "source": lines[0]["source"],
+    }
 
 
 # --- 一、基本情况 --------------------------------------------------------------------------------
@@ -304,13 +316,14 @@ def method(result: Any) -> list[str]:
         n_budget=len(budget_lines(result, 0.01)),
         tolerances=tolerances(result),
         money_unit=(budget_lines(result, 0.01) or [{"unit": "元"}])[0]["unit"],
-        scheme=WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else
-        "自定义（" + "、".join(f"{k} {fmt_score(v)} 分" for k, v in scheme.items()) + "）",
+        scheme=WEIGHT_SCHEMES.get(scheme, "")
+        if isinstance(scheme, str)
+        else "自定义（" + "、".join(f"{k} {fmt_score(v)} 分" for k, v in scheme.items()) + "）",
         scheme_key=scheme if isinstance(scheme, str) else "custom",
         bands=params.get("grade_bands") or {},
         evaluator=result.evaluator,
         n_overrides=len(params.get("overrides") or []),
-    )  # fmt: skip
+    )
     return _render("method.j2", **ctx)
 
 
@@ -318,8 +331,12 @@ def _add_kind_facts(ctx: dict, result: Any) -> None:
     """The facts each kind of unit (self-evaluation / declaration / report) is summarised by."""
     if ctx["kind"] == "self":
         unit = result.self_eval
-        ctx.update(totals=unit.totals, level1=level1_rows(unit), states=indicator_states(unit.scored),
-                   total_diff=total_diff(unit.totals))  # fmt: skip
+        ctx.update(
+            totals=unit.totals,
+            level1=level1_rows(unit),
+            states=indicator_states(unit.scored),
+            total_diff=total_diff(unit.totals),
+        )
     elif ctx["kind"] == "declaration":
         ctx.update(declaration_facts(result))
     elif ctx["kind"] == "report":
@@ -363,7 +380,7 @@ def level1_analysis(result: Any) -> list[Level1Text]:
                 "n_qual": int((part["nature"] == "定性").sum()),
                 "vague": _vague_items(part, mine),
                 "other": [] if mine.empty else finding_groups(mine[~mine["code"].isin(VAGUE_CODES)], catalogue()),
-            }  # fmt: skip
+            }
             out.append(Level1Text(name, tuple(_render("declaration_level1.j2", **facts)), tuple(ids)))
     elif result.report is not None:
         facts = report_target_facts(result.report, result.confirmations)
@@ -422,8 +439,16 @@ def problems(result: Any) -> list[Problem]:
         if len(group["messages"]) > _ITEM_LIMIT:
             items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见附件二复核发现清单。")
         text = _macro("problems.j2", "finding", group=group)
-        out.append(Problem(group["title"], group["severity"], text, tuple(items), (group["code"],),
-                           tuple(i for i in group["indicator_ids"] if i)))  # fmt: skip
+        out.append(
+            Problem(
+                group["title"],
+                group["severity"],
+                text,
+                tuple(items),
+                (group["code"],),
+                tuple(i for i in group["indicator_ids"] if i),
+            )
+        )
     return out
 
 
@@ -477,7 +502,8 @@ def other_matters(result: Any) -> list[str]:
     ]
     ctx["unscored"] = indicator_states(result.self_eval.scored)["unscored"] if result.self_eval is not None else []
     scheme = params.get("weight_scheme", "table")
-    ctx["scheme"] = "" if scheme == "table" else (WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else "自定义")
+    ctx["scheme"] = (
+        "" if scheme == "table" else (WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else "自定义")
+    )
     ctx["input_kinds"] = [INPUT_KINDS[k] for k in (params.get("inputs") or {})]
     return _render("other.j2", **ctx)
-

@@ -7,7 +7,6 @@ Schemas: ``jixiao/schemas/score.schema.json`` (``jixiao score --json``) and
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from jixiao.core.jsondata import json_ready

@@ -17,10 +17,21 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from jixiao.core.vocab import INPUT_KINDS
-from jixiao.report import charts, fonts, narrative
-from jixiao.core.vocab import SEVERITIES
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
+from jixiao.report import charts, fonts, narrative
+from jixiao.report.facts import (
+    TOL,
+    budget_lines,
+    declaration_facts,
+    indicator_states,
+    material_names,
+    num,
+    report_target_facts,
+    severity_counts,
+    tolerances,
+    unit_kind,
+)
 from jixiao.report.html import (
     GRADE_CLASSES,
     SEVERITY_CLASSES,
@@ -37,18 +48,6 @@ from jixiao.report.html import (
     table,
 )
 from jixiao.report.narrative import fmt_money, fmt_score
-from jixiao.report.facts import (
-    TOL,
-    budget_lines,
-    declaration_facts,
-    indicator_states,
-    material_names,
-    num,
-    report_target_facts,
-    severity_counts,
-    tolerances,
-    unit_kind,
-)
 
 __all__ = [
     "PAGE_TITLE_KEY",
@@ -113,18 +112,24 @@ def show_summary(result: Any) -> HTML:
     cards = []
     if result.self_eval is not None:
         totals = result.self_eval.totals
-        cards += [("复核总分", fmt_score(totals.get("review_total")), "分", ""),
-                  ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
-                  ("自评总分", fmt_score(totals.get("reported_total")), "分", "")]  # fmt: skip
+        cards += [
+            ("复核总分", fmt_score(totals.get("review_total")), "分", ""),
+            ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
+            ("自评总分", fmt_score(totals.get("reported_total")), "分", ""),
+        ]
     elif result.declaration is not None:
         states = declaration_facts(result)
-        cards += [("三级指标", str(len(result.declaration.scored)), "项", ""),
-                  ("指标值可衡量", narrative.fmt_rate(states["share_measurable"]), "", "")]  # fmt: skip
+        cards += [
+            ("三级指标", str(len(result.declaration.scored)), "项", ""),
+            ("指标值可衡量", narrative.fmt_rate(states["share_measurable"]), "", ""),
+        ]
     elif result.report is not None:
         lines = [ln for ln in _budget_lines(result) if ln["name"] == "合计"] or _budget_lines(result)
         if lines:
-            cards += [("全年预算", fmt_money(lines[0]["budget"], ""), lines[0]["unit"], ""),
-                      ("执行率", narrative.fmt_rate(lines[0]["rate"]), "", "")]  # fmt: skip
+            cards += [
+                ("全年预算", fmt_money(lines[0]["budget"], ""), lines[0]["unit"], ""),
+                ("执行率", narrative.fmt_rate(lines[0]["rate"]), "", ""),
+            ]
     cards += [(f"{s}", str(counts[s]), "条", SEVERITY_CLASSES[s]) for s in SEVERITIES]
     strip = "".join(figure_box(label, value, unit, "jx-card " + cls) for label, value, unit, cls in cards)
     return HTML(f'<div class="jx-cards">{strip}</div>' + paragraphs(narrative.summary(result)))
@@ -137,32 +142,63 @@ def show_basic_info(result: Any) -> HTML:
     main = result.main
     if main is not None:
         unit = main.evaluation.unit
-        parts.append(pairs({"评价对象": result.unit_name, "表内单位名称": unit.name, "主管部门": unit.department,
-                             "年度": f"{unit.year}年" if unit.year else "", "时段": unit.period,
-                             "表格类型": TABLE_TYPES.get(unit.table_type, unit.table_type)}))  # fmt: skip
+        parts.append(
+            pairs(
+                {
+                    "评价对象": result.unit_name,
+                    "表内单位名称": unit.name,
+                    "主管部门": unit.department,
+                    "年度": f"{unit.year}年" if unit.year else "",
+                    "时段": unit.period,
+                    "表格类型": TABLE_TYPES.get(unit.table_type, unit.table_type),
+                }
+            )
+        )
         parts.append(quote_block("单位职责", main.evaluation.texts.get("职责", ""), "摘自" + _table_name(result)))
     elif result.report is not None:
         report = result.report
-        parts.append(pairs({"评价对象": result.unit_name, "报告中的单位名称": report.unit_name,
-                             "年度": f"{report.year}年" if report.year else "", "报告标题": report.title}))  # fmt: skip
+        parts.append(
+            pairs(
+                {
+                    "评价对象": result.unit_name,
+                    "报告中的单位名称": report.unit_name,
+                    "年度": f"{report.year}年" if report.year else "",
+                    "报告标题": report.title,
+                }
+            )
+        )
         parts.append(quote_block("部门概况", _report_overview(report), "摘自自评报告"))
     parts += [h3("（二）预算执行情况"), paragraphs(narrative.budget_execution(result))]
     lines = _budget_lines(result)
     if lines:
         unit = lines[0]["unit"]
-        columns = [Col("name", "项目"), Col("group", "类别"), Col("initial", f"年初预算数（{unit}）", "money"),
-                   Col("budget", f"全年预算数（{unit}）", "money"), Col("spent", f"全年执行数（{unit}）", "money"),
-                   Col("reported_rate", "填报执行率（%）", "score"), Col("rate", "复算执行率（%）", "score")]  # fmt: skip
+        columns = [
+            Col("name", "项目"),
+            Col("group", "类别"),
+            Col("initial", f"年初预算数（{unit}）", "money"),
+            Col("budget", f"全年预算数（{unit}）", "money"),
+            Col("spent", f"全年执行数（{unit}）", "money"),
+            Col("reported_rate", "填报执行率（%）", "score"),
+            Col("rate", "复算执行率（%）", "score"),
+        ]
         columns = [c for c in columns if any(ln.get(c.key) not in (None, "") for ln in lines)]
-        parts.append(table(lines, columns, "预算执行情况", row_class=lambda r: "mismatch" if r["rate_mismatch"] else ""))
+        parts.append(
+            table(lines, columns, "预算执行情况", row_class=lambda r: "mismatch" if r["rate_mismatch"] else "")
+        )
         if any(ln["spent"] is not None for ln in lines):
-            source = "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。" if lines[0]["source"] == "report" else None
+            source = (
+                "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。"
+                if lines[0]["source"] == "report"
+                else None
+            )
             budget = result.main.budget if lines[0]["source"] != "report" else result.report.budget
             fig = charts.plot_budget_execution(budget, source=source)
             parts.append(figure(fig, f"{result.unit_name}预算执行情况（全年预算数与全年执行数）"))
     parts += [h3("（三）绩效目标"), paragraphs(narrative.targets_overview(result))]
     if main is not None:
-        parts.append(quote_block("年度总体目标", main.evaluation.texts.get("年度目标", ""), "摘自" + _table_name(result)))
+        parts.append(
+            quote_block("年度总体目标", main.evaluation.texts.get("年度目标", ""), "摘自" + _table_name(result))
+        )
     return HTML("".join(parts))
 
 
@@ -177,18 +213,34 @@ def show_conclusion(result: Any) -> HTML:
     parts = []
     if result.self_eval is not None:
         unit = result.self_eval
-        rows = [dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
-                for r in unit.level1.to_dict("records")]  # fmt: skip
+        rows = [
+            dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
+            for r in unit.level1.to_dict("records")
+        ]
         totals = unit.totals
         own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))
-        rows.append({"name": "合计", "declared_weight": None, "weight_sum": totals.get("weight_sum"),
-                     "self_score_sum": own, "review_score_sum": review, "self_rate": None, "review_rate": None,
-                     "diff": None if own is None or review is None else review - own})  # fmt: skip
-        columns = [Col("name", "一级指标"), Col("declared_weight", "一级权重", "score"),
-                   Col("weight_sum", "分值合计", "score"),
-                   Col("self_score_sum", "自评分", "score"), Col("review_score_sum", "复核分", "score"),
-                   Col("diff", "差异", "diff"), Col("self_rate", "自评得分率（%）", "score"),
-                   Col("review_rate", "复核得分率（%）", "score")]  # fmt: skip
+        rows.append(
+            {
+                "name": "合计",
+                "declared_weight": None,
+                "weight_sum": totals.get("weight_sum"),
+                "self_score_sum": own,
+                "review_score_sum": review,
+                "self_rate": None,
+                "review_rate": None,
+                "diff": None if own is None or review is None else review - own,
+            }
+        )
+        columns = [
+            Col("name", "一级指标"),
+            Col("declared_weight", "一级权重", "score"),
+            Col("weight_sum", "分值合计", "score"),
+            Col("self_score_sum", "自评分", "score"),
+            Col("review_score_sum", "复核分", "score"),
+            Col("diff", "差异", "diff"),
+            Col("self_rate", "自评得分率（%）", "score"),
+            Col("review_rate", "复核得分率（%）", "score"),
+        ]
         total_row = lambda r: "total" if r["name"] == "合计" else ""  # noqa: E731
         parts.append(table(rows, columns, "各一级指标得分（自评与复核）", row_class=total_row))
         fig = charts.plot_level1_rates(unit.level1)
@@ -227,12 +279,24 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
     rows = []
     for r in scored[scored["indicator_id"].isin(part.indicator_ids)].to_dict("records"):
         weight, own, review = num(r["weight"]), num(r["self_score"]), num(r["review_score"])
-        rows.append(dict(r, diff=None if own is None or review is None else review - own,
-                         lost=weight is not None and (review is None or weight - review >= TOL)))  # fmt: skip
-    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("weight", "分值", "score"),
-               Col("target", "指标值", cls="val"), Col("actual", "完成值", cls="val"),
-               Col("self_score", "自评分", "score"), Col("review_score", "复核分", "score", cls="review"),
-               Col("diff", "差异", "diff"), Col("explanation", "计分说明", cls="note")]  # fmt: skip
+        rows.append(
+            dict(
+                r,
+                diff=None if own is None or review is None else review - own,
+                lost=weight is not None and (review is None or weight - review >= TOL),
+            )
+        )
+    columns = [
+        Col("level2", "二级指标", group=True),
+        Col("name", "三级指标"),
+        Col("weight", "分值", "score"),
+        Col("target", "指标值", cls="val"),
+        Col("actual", "完成值", cls="val"),
+        Col("self_score", "自评分", "score"),
+        Col("review_score", "复核分", "score", cls="review"),
+        Col("diff", "差异", "diff"),
+        Col("explanation", "计分说明", cls="note"),
+    ]
     return table(rows, columns, f"{part.name}指标计分", row_class=lambda r: "lost" if r["lost"] else "")
 
 
@@ -241,9 +305,16 @@ def _target_table(result: Any, part: narrative.Level1Text) -> str:
     notes = _finding_titles(result)
     mine = ind[ind["indicator_id"].isin(part.indicator_ids)]
     rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in mine.to_dict("records")]
-    columns = [Col("level2", "二级指标", group=True), Col("name", "三级指标"), Col("nature", "性质"), Col("direction", "方向"),
-               Col("target", "指标值"), Col("unit", "计量单位"), Col("rule_text", "评（扣）分标准", cls="note"),
-               Col("review", "复核意见", cls="note")]  # fmt: skip
+    columns = [
+        Col("level2", "二级指标", group=True),
+        Col("name", "三级指标"),
+        Col("nature", "性质"),
+        Col("direction", "方向"),
+        Col("target", "指标值"),
+        Col("unit", "计量单位"),
+        Col("rule_text", "评（扣）分标准", cls="note"),
+        Col("review", "复核意见", cls="note"),
+    ]
     return table(rows, columns, f"{part.name}绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
 
 
@@ -251,14 +322,29 @@ def _report_tables(result: Any) -> str:
     facts = report_target_facts(result.report, result.confirmations)
     states = {(True, True): "达到目标", (False, True): "未达到目标"}
     rows = [dict(a, state=states.get((a["met"], a["matched"]), "无对应目标")) for a in facts["achievements"]]
-    achieved = table(rows, [Col("name", "指标"), Col("actual", "实现值"), Col("target_name", "对应目标"),
-                             Col("target", "目标值"), Col("state", "核对结果")], "报告所列实现值与目标核对",
-                      row_class=lambda r: "" if r["met"] else "flagged")  # fmt: skip
+    achieved = table(
+        rows,
+        [
+            Col("name", "指标"),
+            Col("actual", "实现值"),
+            Col("target_name", "对应目标"),
+            Col("target", "目标值"),
+            Col("state", "核对结果"),
+        ],
+        "报告所列实现值与目标核对",
+        row_class=lambda r: "" if r["met"] else "flagged",
+    )
     targets = result.report.targets
     notes = _finding_titles(result)
     target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in targets.to_dict("records")]
-    columns = [Col("level2", "类别", group=True), Col("name", "绩效目标"), Col("target", "指标值"), Col("nature", "性质"),
-               Col("line", "报告行号", "int"), Col("review", "复核意见", cls="note")]  # fmt: skip
+    columns = [
+        Col("level2", "类别", group=True),
+        Col("name", "绩效目标"),
+        Col("target", "指标值"),
+        Col("nature", "性质"),
+        Col("line", "报告行号", "int"),
+        Col("review", "复核意见", cls="note"),
+    ]
     listed = table(target_rows, columns, "报告列示的绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
     return achieved + listed
 
@@ -293,9 +379,10 @@ def show_suggestions(result: Any) -> HTML:
     for i, group in enumerate(groups):
         items = "".join(
             f'<li><p class="jx-fix">{esc(s.text)}</p><p class="jx-basis">{esc(s.basis)}。</p></li>'
-            for s in found if s.group == group
-        )  # fmt: skip
-        parts.append(f"<h3>（{cn_numeral(i + 1)}）{esc(group)}</h3><ol class=\"jx-suggestions\">{items}</ol>")
+            for s in found
+            if s.group == group
+        )
+        parts.append(f'<h3>（{cn_numeral(i + 1)}）{esc(group)}</h3><ol class="jx-suggestions">{items}</ol>')
     return HTML("".join(parts))
 
 
@@ -311,11 +398,20 @@ def show_appendix(result: Any) -> HTML:
         states = indicator_states(result.self_eval.scored)
         listed = states["diffs"] + states["overridden"] + states["unscored"]
         rows = [r for i, r in enumerate(listed) if r["id"] not in {x["id"] for x in listed[:i]}]
-        columns = [Col("id", "编号"), Col("level1", "一级指标"), Col("name", "三级指标"), Col("weight", "分值", "score"),
-                   Col("own", "自评分", "score"), Col("review", "复核分", "score"), Col("diff", "差异", "diff"),
-                   Col("reason", "说明", cls="note")]  # fmt: skip
+        columns = [
+            Col("id", "编号"),
+            Col("level1", "一级指标"),
+            Col("name", "三级指标"),
+            Col("weight", "分值", "score"),
+            Col("own", "自评分", "score"),
+            Col("review", "复核分", "score"),
+            Col("diff", "差异", "diff"),
+            Col("reason", "说明", cls="note"),
+        ]
         rows = [dict(r, reason=r["note"] or r["explanation"]) for r in rows]
-        parts.append(table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"]))
+        parts.append(
+            table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"])
+        )
     else:
         parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
     parts.append(h3("附件二　复核发现清单"))
@@ -324,9 +420,15 @@ def show_appendix(result: Any) -> HTML:
         parts.append(paragraphs(["本次复核未形成复核发现。"]))
     else:
         rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
-        columns = [Col("no", "序号", "int"), Col("severity", "严重程度", "sev"), Col("code", "编号"),
-                   Col("where", "位置", cls="where"), Col("message", "问题", cls="note"),
-                   Col("expected", "应为", cls="short"), Col("reported", "填报", cls="short")]  # fmt: skip
+        columns = [
+            Col("no", "序号", "int"),
+            Col("severity", "严重程度", "sev"),
+            Col("code", "编号"),
+            Col("where", "位置", cls="where"),
+            Col("message", "问题", cls="note"),
+            Col("expected", "应为", cls="short"),
+            Col("reported", "填报", cls="short"),
+        ]
         by_severity = lambda r: SEVERITY_CLASSES.get(r["severity"], "")  # noqa: E731
         parts.append(table(rows, columns, "复核发现清单", row_class=by_severity))
     parts.append(h3("附件三　复核材料清单"))
@@ -339,9 +441,13 @@ def show_footer(result: Any | None = None) -> HTML:
     """The closing note: who produced the report from what (when a unit is given), and the font licence."""
     about = ""
     if result is not None:
-        about = (f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
-                 f"评价机构：{esc(result.evaluator or '（未填写）')}。报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>")  # fmt: skip
-    return HTML(f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>')
+        about = (
+            f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
+            f"评价机构：{esc(result.evaluator or '（未填写）')}。报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+        )
+    return HTML(
+        f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>'
+    )
 
 
 def show_figure(fig: Any, alt: str) -> HTML:
@@ -392,5 +498,3 @@ def _materials(result: Any) -> list[dict]:
         sha = unit.evaluation.source.sha256 if unit is not None else ""
         rows.append({"kind": INPUT_KINDS.get(kind, kind), "file": Path(str(path)).name, "sha256": sha or "—"})
     return rows
-
-

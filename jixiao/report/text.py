@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jixiao.core.vocab import SEVERITIES
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.vocab import SEVERITIES
 from jixiao.report.terminal import fmt_number, format_table
 
 __all__ = ["format_score", "format_findings"]
@@ -34,7 +34,9 @@ def format_score(unit) -> str:
             for r in unit.budget.itertuples()
         ]
         lines.append(
-            format_table(["项目", "全年预算数", "全年执行数", "填报执行率", "复算执行率", "单位"], rows, align=list("lrrrrl"))
+            format_table(
+                ["项目", "全年预算数", "全年执行数", "填报执行率", "复算执行率", "单位"], rows, align=list("lrrrrl")
+            )
         )
         lines.append("")
     s = unit.scored
@@ -76,7 +78,11 @@ def format_score(unit) -> str:
         ]
         for r in l1.itertuples()
     ]
-    lines.append(format_table(["一级指标", "表列权重", "分值合计", "自评分合计", "规则得分合计", "复核分合计"], rows, align=list("lrrrrr")))
+    lines.append(
+        format_table(
+            ["一级指标", "表列权重", "分值合计", "自评分合计", "规则得分合计", "复核分合计"], rows, align=list("lrrrrr")
+        )
+    )
     lines.append("")
     t = unit.totals
     lines.append(

@@ -25,7 +25,10 @@ __all__ = ["FONT_FAMILY", "page_characters", "font_face_css", "embed_font"]
 #: CSS family name of the embedded subset (``templates/report.css`` puts it first).
 FONT_FAMILY = "JixiaoSans"
 #: Always in the subset: ASCII, CJK punctuation and full-width forms used in reports.
-_BASE = "".join(chr(c) for c in range(0x20, 0x7F)) + "，。、；：？！“”‘’（）《》〈〉「」『』【】〔〕—…·％＋－＝×÷≥≤＜＞≠±→①②③④⑤⑥⑦⑧⑨⑩"
+_BASE = (
+    "".join(chr(c) for c in range(0x20, 0x7F))
+    + "，。、；：？！“”‘’（）《》〈〉「」『』【】〔〕—…·％＋－＝×÷≥≤＜＞≠±→①②③④⑤⑥⑦⑧⑨⑩"
+)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 _TAG = re.compile(r"<[^>]*>")
 _STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
@@ -67,8 +70,10 @@ def font_face_css(characters: str) -> str:
     with _LOCK:  # fontTools objects are not shared, but keep one subsetting at a time
         data = _subset_woff("".join(sorted(set(characters))))
     uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
-    return (f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 400; '
-            f'font-display: block; src: url("{uri}") format("woff"); }}')  # fmt: skip
+    return (
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 400; '
+        f'font-display: block; src: url("{uri}") format("woff"); }}'
+    )
 
 
 def embed_font(page: str) -> str:

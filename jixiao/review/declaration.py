@@ -15,11 +15,11 @@ import re
 
 import pandas as pd
 
-from jixiao.review.catalogue import make_finding
+from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import normalize_text
 from jixiao.core.units import convert
 from jixiao.parse.values import parse_value
-from jixiao.core.textnorm import normalize_text
-from jixiao.core.parsed_value import ParsedValue
+from jixiao.review.catalogue import make_finding
 
 __all__ = ["compare_declaration", "check_direction_rule", "match_indicators", "RENAME_RATIO"]
 
@@ -42,8 +42,9 @@ def _where(row) -> str:
     return f"指标「{row['name']}」{line}"
 
 
-def match_indicators(declaration: pd.DataFrame, evaluation: pd.DataFrame,
-                     *, ratio: float = RENAME_RATIO) -> tuple[list[tuple[int, int, float]], list[int], list[int]]:
+def match_indicators(
+    declaration: pd.DataFrame, evaluation: pd.DataFrame, *, ratio: float = RENAME_RATIO
+) -> tuple[list[tuple[int, int, float]], list[int], list[int]]:
     """Pair the rows of two indicator tables.
 
     Returns ``(pairs, dropped, added)``: pairs of (declaration position, evaluation position,
@@ -129,34 +130,71 @@ def compare_declaration(declaration, evaluation, *, ratio: float = RENAME_RATIO)
     out = []
     for j in added:
         r = ev.iloc[j]
-        out.append(make_finding("B01", _where(r), f"指标「{r['name']}」（{r['level2'] or '未分类'}）不在绩效目标申报表中。",
-                                scope="indicator", indicator_id=str(r["indicator_id"]), expected="申报表中的指标",
-                                reported=r["name"]))
+        out.append(
+            make_finding(
+                "B01",
+                _where(r),
+                f"指标「{r['name']}」（{r['level2'] or '未分类'}）不在绩效目标申报表中。",
+                scope="indicator",
+                indicator_id=str(r["indicator_id"]),
+                expected="申报表中的指标",
+                reported=r["name"],
+            )
+        )
     for i in dropped:
         r = dec.iloc[i]
-        out.append(make_finding("B02", f"申报表{_where(r)}", f"申报表中的指标「{r['name']}」（{r['level2'] or '未分类'}，"
-                                f"指标值 {_show(r)}）在自评表中没有评价。", expected=r["name"], reported="（缺失）"))
+        out.append(
+            make_finding(
+                "B02",
+                f"申报表{_where(r)}",
+                f"申报表中的指标「{r['name']}」（{r['level2'] or '未分类'}，指标值 {_show(r)}）在自评表中没有评价。",
+                expected=r["name"],
+                reported="（缺失）",
+            )
+        )
     dyear, eyear = declaration.unit.year, evaluation.unit.year
     for i, j, score in pairs:
         d, e = dec.iloc[i], ev.iloc[j]
         where, iid = _where(e), str(e["indicator_id"])
 
         def add(code, message, expected, reported, where=where, iid=iid):
-            out.append(make_finding(code, where, message, scope="indicator", indicator_id=iid, expected=expected,
-                                    reported=reported))
+            out.append(
+                make_finding(
+                    code, where, message, scope="indicator", indicator_id=iid, expected=expected, reported=reported
+                )
+            )
 
         if score < 1.0:
-            add("B03", f"指标「{e['name']}」与申报表中的「{d['name']}」相近（相似度 {score:.2f}），疑为更名。", d["name"], e["name"])
+            add(
+                "B03",
+                f"指标「{e['name']}」与申报表中的「{d['name']}」相近（相似度 {score:.2f}），疑为更名。",
+                d["name"],
+                e["name"],
+            )
         elif _key(d["level2"]) and _key(e["level2"]) and _key(d["level2"]) != _key(e["level2"]):
-            add("B07", f"指标「{e['name']}」在申报表中属于「{d['level2']}」，自评表中属于「{e['level2']}」。", d["level2"], e["level2"])
+            add(
+                "B07",
+                f"指标「{e['name']}」在申报表中属于「{d['level2']}」，自评表中属于「{e['level2']}」。",
+                d["level2"],
+                e["level2"],
+            )
         if d.get("nature") and e.get("nature") and d["nature"] != e["nature"]:
-            add("B08", f"指标「{e['name']}」申报为{d['nature']}指标，自评表为{e['nature']}指标。", d["nature"], e["nature"])
+            add(
+                "B08",
+                f"指标「{e['name']}」申报为{d['nature']}指标，自评表为{e['nature']}指标。",
+                d["nature"],
+                e["nature"],
+            )
         dv, evv = _parse(d, dyear or eyear), _parse(e, eyear or dyear)
         if _value_changed(dv, evv):
             add("B04", f"指标「{e['name']}」申报指标值为「{_show(d)}」，自评表为「{_show(e)}」。", _show(d), _show(e))
         if dv.op and evv.op and dv.op != evv.op and dv.kind == evv.kind == "number":
-            add("B05", f"指标「{e['name']}」申报方向为“{_OP_SHOWN.get(dv.op, dv.op)}”，自评表为“{_OP_SHOWN.get(evv.op, evv.op)}”。",
-                _OP_SHOWN.get(dv.op, dv.op), _OP_SHOWN.get(evv.op, evv.op))
+            add(
+                "B05",
+                f"指标「{e['name']}」申报方向为“{_OP_SHOWN.get(dv.op, dv.op)}”，自评表为“{_OP_SHOWN.get(evv.op, evv.op)}”。",
+                _OP_SHOWN.get(dv.op, dv.op),
+                _OP_SHOWN.get(evv.op, evv.op),
+            )
         if dv.unit and evv.unit and dv.unit != evv.unit:
             add("B06", f"指标「{e['name']}」申报计量单位为“{dv.unit}”，自评表为“{evv.unit}”。", dv.unit, evv.unit)
     return out
@@ -212,9 +250,16 @@ def check_direction_rule(scored: pd.DataFrame, *, year: int | None = None) -> li
         shown = _OP_SHOWN[op]
         by_id = isinstance(r.get("rule_label"), str) and rule in (_UP_RULES | _DOWN_RULES)
         label = r["rule_label"] if by_id else source
-        out.append(make_finding(
-            "B09", _where(r), f"指标「{r['name']}」方向为“{shown}”（{'越大越好' if want == 'up' else '越小越好'}），"
-            f"评分却采用{label}（{'越大越好' if sense == 'up' else '越小越好'}）。",
-            scope="indicator", indicator_id=str(r["indicator_id"]),
-            expected="正向比例得分" if want == "up" else "反向扣分", reported=label))
+        out.append(
+            make_finding(
+                "B09",
+                _where(r),
+                f"指标「{r['name']}」方向为“{shown}”（{'越大越好' if want == 'up' else '越小越好'}），"
+                f"评分却采用{label}（{'越大越好' if sense == 'up' else '越小越好'}）。",
+                scope="indicator",
+                indicator_id=str(r["indicator_id"]),
+                expected="正向比例得分" if want == "up" else "反向扣分",
+                reported=label,
+            )
+        )
     return out

@@ -47,7 +47,6 @@ _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 _FIELDS = {"initial_budget": "年初预算", "budget": "全年预算", "spent": "执行金额"}
 
 
-
 # --- public API ----------------------------------------------------------------------------
 
 
@@ -103,8 +102,11 @@ class _Out:
         self.confirmed: list[dict] = []
 
     def find(self, code, where, message, *, scope, expected="", reported="", indicator_id="") -> None:
-        self.findings.append(make_finding(code, where, message, scope=scope, indicator_id=indicator_id,
-                                          expected=expected, reported=reported))  # fmt: skip
+        self.findings.append(
+            make_finding(
+                code, where, message, scope=scope, indicator_id=indicator_id, expected=expected, reported=reported
+            )
+        )
 
     def ok(self, code, where, item, expected, reported, message) -> None:
         values = (code, where, item, str(expected), str(reported), message)
@@ -135,32 +137,68 @@ def _budget_text(report: NarrativeReport, line: int) -> str:
 def _check_budget(report: NarrativeReport, out: _Out, tol_money: float, tol_rate: float) -> None:
     budget = report.budget
     if budget.empty:
-        out.find("R05", "自评报告", "报告中未识别到预算执行数据（全年预算、执行金额、执行率）。", scope="unit",
-                 expected="列明预算与执行金额", reported="未找到")  # fmt: skip
+        out.find(
+            "R05",
+            "自评报告",
+            "报告中未识别到预算执行数据（全年预算、执行金额、执行率）。",
+            scope="unit",
+            expected="列明预算与执行金额",
+            reported="未找到",
+        )
         return
     for row in budget.itertuples():
         where = f"报告预算「{row.name}」(第{row.source_row}行)"
         u = row.money_unit
         missing = [label for f, label in (("budget", "全年预算"), ("spent", "执行金额")) if pd.isna(getattr(row, f))]
         if missing:
-            out.find("R05", where, f"「{row.name}」未列明{'、'.join(missing)}。", scope="budget",
-                     expected="、".join(missing), reported="未找到")  # fmt: skip
+            out.find(
+                "R05",
+                where,
+                f"「{row.name}」未列明{'、'.join(missing)}。",
+                scope="budget",
+                expected="、".join(missing),
+                reported="未找到",
+            )
             continue
         if row.budget > 0 and row.spent > row.budget + tol_money:
-            out.find("R04", where, f"「{row.name}」执行金额 {_fmt(row.spent)}{u} 超过全年预算 {_fmt(row.budget)}{u}。",
-                     scope="budget", expected=f"≤ {_fmt(row.budget)}{u}", reported=f"{_fmt(row.spent)}{u}")  # fmt: skip
+            out.find(
+                "R04",
+                where,
+                f"「{row.name}」执行金额 {_fmt(row.spent)}{u} 超过全年预算 {_fmt(row.budget)}{u}。",
+                scope="budget",
+                expected=f"≤ {_fmt(row.budget)}{u}",
+                reported=f"{_fmt(row.spent)}{u}",
+            )
         if pd.notna(row.reported_rate) and pd.notna(row.rate):
             if _close(row.reported_rate, row.rate, tol_rate):
-                out.ok("R01", where, "执行率核对一致", f"{row.rate:.2f}%", f"{row.reported_rate:.2f}%",
-                       f"「{row.name}」{_fmt(row.spent)} ÷ {_fmt(row.budget)} = {row.rate:.2f}%，与报告一致。")  # fmt: skip
+                out.ok(
+                    "R01",
+                    where,
+                    "执行率核对一致",
+                    f"{row.rate:.2f}%",
+                    f"{row.reported_rate:.2f}%",
+                    f"「{row.name}」{_fmt(row.spent)} ÷ {_fmt(row.budget)} = {row.rate:.2f}%，与报告一致。",
+                )
             else:
-                out.find("R01", where, f"「{row.name}」执行率应为 {_fmt(row.spent)} ÷ {_fmt(row.budget)} = "
-                         f"{row.rate:.2f}%，报告写为 {row.reported_rate:.2f}%。", scope="budget",
-                         expected=f"{row.rate:.2f}%", reported=f"{row.reported_rate:.2f}%")  # fmt: skip
+                out.find(
+                    "R01",
+                    where,
+                    f"「{row.name}」执行率应为 {_fmt(row.spent)} ÷ {_fmt(row.budget)} = "
+                    f"{row.rate:.2f}%，报告写为 {row.reported_rate:.2f}%。",
+                    scope="budget",
+                    expected=f"{row.rate:.2f}%",
+                    reported=f"{row.reported_rate:.2f}%",
+                )
         rate = row.rate if pd.notna(row.rate) else row.reported_rate
         if pd.notna(rate) and rate < 90 and not _REASON_WORDS.search(_budget_text(report, row.source_row)):
-            out.find("R06", where, f"「{row.name}」预算执行率 {rate:.2f}% 低于 90%，报告未说明原因。", scope="budget",
-                     expected="≥ 90% 或说明原因", reported=f"{rate:.2f}%")  # fmt: skip
+            out.find(
+                "R06",
+                where,
+                f"「{row.name}」预算执行率 {rate:.2f}% 低于 90%，报告未说明原因。",
+                scope="budget",
+                expected="≥ 90% 或说明原因",
+                reported=f"{rate:.2f}%",
+            )
     _check_parts(budget, out, tol_money)
     _check_adjustment(report, out, tol_money)
 
@@ -182,13 +220,25 @@ def _check_parts(budget: pd.DataFrame, out: _Out, tol_money: float) -> None:
             detail = " + ".join(f"{p} {_fmt(v)}" for p, v in zip(parts, values))
             where = f"报告预算「合计」(第{total['source_row']}行)"
             if _close(sum(values), total[f], tol_money):
-                out.ok("R02", where, f"{label}分项合计核对一致", f"{_fmt(parts_sum)}{unit}", f"{_fmt(total[f])}{unit}",
-                       f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计一致。")  # fmt: skip
+                out.ok(
+                    "R02",
+                    where,
+                    f"{label}分项合计核对一致",
+                    f"{_fmt(parts_sum)}{unit}",
+                    f"{_fmt(total[f])}{unit}",
+                    f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计一致。",
+                )
             else:
                 gap = round(total[f] - sum(values), 2)
-                out.find("R02", where, f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计 {_fmt(total[f])}{unit} "
-                         f"相差 {_fmt(abs(gap))}{unit}。", scope="budget",
-                         expected=f"{_fmt(parts_sum)}{unit}", reported=f"{_fmt(total[f])}{unit}")  # fmt: skip
+                out.find(
+                    "R02",
+                    where,
+                    f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计 {_fmt(total[f])}{unit} "
+                    f"相差 {_fmt(abs(gap))}{unit}。",
+                    scope="budget",
+                    expected=f"{_fmt(parts_sum)}{unit}",
+                    reported=f"{_fmt(total[f])}{unit}",
+                )
 
 
 def _check_adjustment(report: NarrativeReport, out: _Out, tol_money: float) -> None:
@@ -207,8 +257,14 @@ def _check_adjustment(report: NarrativeReport, out: _Out, tol_money: float) -> N
             message = f"{before} → {after}，报告有“{explained.group(0)}”的说明。"
             out.ok("R03", where, "预算调整已说明", "说明调整原因", change, message)
         else:
-            out.find("R03", where, f"「{row.name}」{before}，{after}，{change}，报告未说明预算调整原因。", scope="budget",
-                     expected=f"{before}（或说明调整原因）", reported=f"{after}，{change}")  # fmt: skip
+            out.find(
+                "R03",
+                where,
+                f"「{row.name}」{before}，{after}，{change}，报告未说明预算调整原因。",
+                scope="budget",
+                expected=f"{before}（或说明调整原因）",
+                reported=f"{after}，{change}",
+            )
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -236,8 +292,14 @@ def _check_sections(report: NarrativeReport, out: _Out) -> None:
         elif name in _FIGURE_SECTIONS and not re.search(r"\d", body):
             reason = "没有任何数据"
         if reason:
-            out.find("R11", _section_label(secs.loc[i]), f"“{name}”章节内容空泛（{reason}）。", scope="section",
-                     expected="具体内容和数据", reported=plain[:30])  # fmt: skip
+            out.find(
+                "R11",
+                _section_label(secs.loc[i]),
+                f"“{name}”章节内容空泛（{reason}）。",
+                scope="section",
+                expected="具体内容和数据",
+                reported=plain[:30],
+            )
 
 
 # --- targets (group C) ---------------------------------------------------------------------
@@ -249,24 +311,41 @@ def _check_targets(report: NarrativeReport, out: _Out) -> None:
         where = f"报告指标「{t.name}」({t.level2}，第{t.line}行)"
         kw = dict(scope="indicator", indicator_id=t.target_id)
         if t.target_kind == "time_artifact":
-            out.find("R30", where, f"指标「{t.name}」的指标值为「{t.target}」，是时间格式错误值，不是有效指标值。",
-                     expected="有效的指标值和计量单位", reported=t.target, **kw)  # fmt: skip
+            out.find(
+                "R30",
+                where,
+                f"指标「{t.name}」的指标值为「{t.target}」，是时间格式错误值，不是有效指标值。",
+                expected="有效的指标值和计量单位",
+                reported=t.target,
+                **kw,
+            )
         elif t.name.endswith("率") and t.target_kind == "number" and t.target_unit and t.target_unit not in ("%", "‰"):
-            out.find("R31", where, f"比率类指标「{t.name}」以「{t.target_unit}」计量（{t.target}），单位与指标不符。",
-                     expected="以 % 计量", reported=t.target, **kw)  # fmt: skip
+            out.find(
+                "R31",
+                where,
+                f"比率类指标「{t.name}」以「{t.target_unit}」计量（{t.target}），单位与指标不符。",
+                expected="以 % 计量",
+                reported=t.target,
+                **kw,
+            )
         elif not t.target and t.nature != "定性" and re.search(r"[数率量]$", t.name):
             out.find("R32", where, f"指标「{t.name}」没有指标值。", expected="可衡量的指标值", reported="空", **kw)
     key = targets["name"].str.replace(r"\s", "", regex=True)
-    for name, group in targets.groupby(key, sort=False):
+    for _name, group in targets.groupby(key, sort=False):
         if len(group) < 2:
             continue
         lines = "、".join(str(x) for x in group["line"])
         values = "、".join(v or "空" for v in group["target"])
         first = group.iloc[0]
-        out.find("R33", f"报告指标「{first['name']}」({first['level2']}，第{lines}行)",
-                 f"指标「{first['name']}」重复列示 {len(group)} 次（第{lines}行），指标值分别为 {values}。",
-                 scope="indicator", indicator_id=first["target_id"],
-                 expected="列示 1 次", reported=f"列示 {len(group)} 次")  # fmt: skip
+        out.find(
+            "R33",
+            f"报告指标「{first['name']}」({first['level2']}，第{lines}行)",
+            f"指标「{first['name']}」重复列示 {len(group)} 次（第{lines}行），指标值分别为 {values}。",
+            scope="indicator",
+            indicator_id=first["target_id"],
+            expected="列示 1 次",
+            reported=f"列示 {len(group)} 次",
+        )
 
 
 # --- achievements ------------------------------------------------------------------------
@@ -295,8 +374,14 @@ def _check_achievements(report: NarrativeReport, out: _Out) -> None:
         if _met(a.target_op, actual, a.target_number):
             out.ok("R21", where, "实现值达到目标", expected, a.actual, f"「{a.name}」实际 {a.actual}，达到{source}。")
         else:
-            out.find("R21", where, f"「{a.name}」实际 {a.actual}，未达到{source}。", scope="section",
-                     expected=expected, reported=a.actual)  # fmt: skip
+            out.find(
+                "R21",
+                where,
+                f"「{a.name}」实际 {a.actual}，未达到{source}。",
+                scope="section",
+                expected=expected,
+                reported=a.actual,
+            )
     _check_period(report, out)
 
 
@@ -317,8 +402,14 @@ def _check_period(report: NarrativeReport, out: _Out) -> None:
     lines = "、".join(str(d.line) for d in partial)
     dates = sorted({d.date for d in partial})
     shown = "、".join(x.isoformat() for x in dates)
-    out.find("R20", f"报告(第{lines}行)", f"{report.year}年度报告的数据仅统计至 {shown}（第{lines}行），未覆盖全年。",
-             scope="section", expected=f"{report.year}-12-31", reported=dates[-1].isoformat())
+    out.find(
+        "R20",
+        f"报告(第{lines}行)",
+        f"{report.year}年度报告的数据仅统计至 {shown}（第{lines}行），未覆盖全年。",
+        scope="section",
+        expected=f"{report.year}-12-31",
+        reported=dates[-1].isoformat(),
+    )
 
 
 # --- report vs self-evaluation table -------------------------------------------------------
@@ -344,31 +435,76 @@ def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol
                     message = f"「{row.name}」{label}与自评表一致。"
                     out.ok("R22", where, item, f"{_fmt(theirs_conv)}{u}", f"{_fmt(mine)}{u}", message)
                 else:
-                    out.find("R22", where, f"「{row.name}」{label}：报告 {_fmt(mine)}{u}，自评表 {_fmt(theirs)}{ou}"
-                             f"（折合 {_fmt(theirs_conv)}{u}）。", scope="budget",
-                             expected=f"{_fmt(theirs_conv)}{u}", reported=f"{_fmt(mine)}{u}")  # fmt: skip
+                    out.find(
+                        "R22",
+                        where,
+                        f"「{row.name}」{label}：报告 {_fmt(mine)}{u}，自评表 {_fmt(theirs)}{ou}"
+                        f"（折合 {_fmt(theirs_conv)}{u}）。",
+                        scope="budget",
+                        expected=f"{_fmt(theirs_conv)}{u}",
+                        reported=f"{_fmt(mine)}{u}",
+                    )
         mine = row.reported_rate if pd.notna(row.reported_rate) else row.rate
         theirs = other.get("reported_rate")
         theirs = other.get("rate") if theirs is None or pd.isna(theirs) else theirs
         if pd.notna(mine) and theirs is not None and pd.notna(theirs):
             if _close(mine, theirs, tol_rate):
-                out.ok("R22", where, "执行率与自评表核对", f"{theirs:.2f}%", f"{mine:.2f}%", f"「{row.name}」执行率与自评表一致。")
+                out.ok(
+                    "R22",
+                    where,
+                    "执行率与自评表核对",
+                    f"{theirs:.2f}%",
+                    f"{mine:.2f}%",
+                    f"「{row.name}」执行率与自评表一致。",
+                )
             else:
-                out.find("R22", where, f"「{row.name}」执行率：报告 {mine:.2f}%，自评表 {theirs:.2f}%。", scope="budget",
-                         expected=f"{theirs:.2f}%", reported=f"{mine:.2f}%")  # fmt: skip
+                out.find(
+                    "R22",
+                    where,
+                    f"「{row.name}」执行率：报告 {mine:.2f}%，自评表 {theirs:.2f}%。",
+                    scope="budget",
+                    expected=f"{theirs:.2f}%",
+                    reported=f"{mine:.2f}%",
+                )
     total = getattr(evaluation, "reported_total", None)
     if total is None or pd.isna(total):
         return
     if report.reported_total is not None:
         if _close(report.reported_total, total, tol_score):
-            out.ok("R23", "自评报告", "自评得分与自评表核对", f"{total:.2f}", f"{report.reported_total:.2f}", "报告得分与自评表总分一致。")
+            out.ok(
+                "R23",
+                "自评报告",
+                "自评得分与自评表核对",
+                f"{total:.2f}",
+                f"{report.reported_total:.2f}",
+                "报告得分与自评表总分一致。",
+            )
         else:
-            out.find("R23", "自评报告", f"报告自评得分 {report.reported_total:.2f} 分，自评表总分 {total:.2f} 分。",
-                     scope="unit", expected=f"{total:.2f}", reported=f"{report.reported_total:.2f}")  # fmt: skip
+            out.find(
+                "R23",
+                "自评报告",
+                f"报告自评得分 {report.reported_total:.2f} 分，自评表总分 {total:.2f} 分。",
+                scope="unit",
+                expected=f"{total:.2f}",
+                reported=f"{report.reported_total:.2f}",
+            )
     if report.reported_grade:
         grade = GradeBands().grade(total)  # default bands (DOMAIN §1.4)
         if report.reported_grade == grade:
-            out.ok("R23", "自评报告", "自评等级与自评表核对", grade, report.reported_grade, "报告等级与自评表总分对应的等级一致。")
+            out.ok(
+                "R23",
+                "自评报告",
+                "自评等级与自评表核对",
+                grade,
+                report.reported_grade,
+                "报告等级与自评表总分对应的等级一致。",
+            )
         else:
-            out.find("R23", "自评报告", f"报告自评等级为“{report.reported_grade}”，自评表总分 {total:.2f} 分对应“{grade}”。",
-                     scope="unit", expected=grade, reported=report.reported_grade)  # fmt: skip
+            out.find(
+                "R23",
+                "自评报告",
+                f"报告自评等级为“{report.reported_grade}”，自评表总分 {total:.2f} 分对应“{grade}”。",
+                scope="unit",
+                expected=grade,
+                reported=report.reported_grade,
+            )

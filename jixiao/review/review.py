@@ -64,12 +64,19 @@ class ReviewSettings:
         """
         kwargs.setdefault("indicator_tolerance", tolerances.score)
         kwargs.setdefault("weight_tolerance", tolerances.score)
-        return cls(score_tolerance=tolerances.score, money_tolerance=tolerances.money,
-                   rate_tolerance=tolerances.rate, **kwargs)
+        return cls(
+            score_tolerance=tolerances.score, money_tolerance=tolerances.money, rate_tolerance=tolerances.rate, **kwargs
+        )
 
 
-def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=None, report=None,
-           settings: ReviewSettings | None = None) -> pd.DataFrame:
+def review(
+    evaluation=None,
+    *,
+    scored: pd.DataFrame | None = None,
+    declaration=None,
+    report=None,
+    settings: ReviewSettings | None = None,
+) -> pd.DataFrame:
     """Run every check and return one findings table (``findings.FINDING_COLUMNS``).
 
     Args:
@@ -100,14 +107,24 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
-        rows += _checks.check_budget(evaluation.budget, tolerance_money=s.money_tolerance,
-                                     tolerance_rate=s.rate_tolerance, tolerance_score=s.indicator_tolerance)
+        rows += _checks.check_budget(
+            evaluation.budget,
+            tolerance_money=s.money_tolerance,
+            tolerance_rate=s.rate_tolerance,
+            tolerance_score=s.indicator_tolerance,
+        )
         rows += _checks.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
         rows += _checks.check_rescoring(scored, parsed, tolerance=s.indicator_tolerance)
         rows += _quality.check_actuals(evaluation, parsed, copy_share=s.copy_share)
-        rows += _quality.check_explanations(evaluation, scored, parsed, tolerance=s.indicator_tolerance,
-                                            over_ratio=s.over_ratio, execution_threshold=s.execution_threshold,
-                                            tolerance_money=s.money_tolerance)
+        rows += _quality.check_explanations(
+            evaluation,
+            scored,
+            parsed,
+            tolerance=s.indicator_tolerance,
+            over_ratio=s.over_ratio,
+            execution_threshold=s.execution_threshold,
+            tolerance_money=s.money_tolerance,
+        )
         rows += check_direction_rule(scored, year=year)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
     if declaration is not None:
@@ -119,15 +136,22 @@ def review(evaluation=None, *, scored: pd.DataFrame | None = None, declaration=N
 
 
 def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
-    return {"tolerance_money": s.money_tolerance, "tolerance_rate": s.rate_tolerance, "tolerance_score": s.score_tolerance}
+    return {
+        "tolerance_money": s.money_tolerance,
+        "tolerance_rate": s.rate_tolerance,
+        "tolerance_score": s.score_tolerance,
+    }
 
 
 def _one_per_problem(rows: list[dict]) -> list[dict]:
     """One finding per indicator and problem: the first of each (code, indicator) or (code, place)."""
     seen, out = set(), []
     for r in rows:
-        key = (r["code"], r["indicator_id"]) if r.get("scope") == "indicator" and r.get("indicator_id") else (
-            r["code"], r["where"], r["message"])
+        key = (
+            (r["code"], r["indicator_id"])
+            if r.get("scope") == "indicator" and r.get("indicator_id")
+            else (r["code"], r["where"], r["message"])
+        )
         if key not in seen:
             seen.add(key)
             out.append(r)
@@ -164,10 +188,16 @@ def catalogue_markdown() -> str:
         part = cat[cat["group"] == group]
         if part.empty:
             continue
-        lines += [f"## {group}. {GROUPS.get(group, '其他')}" if group else "## 其他", "",
-                  "| 代码 | 级别 | 名称 | 含义 | 修改建议 |", "|---|---|---|---|---|"]
-        lines += [f"| {r.code} | {r.severity} | {_cell(r.title)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
-                  for r in part.itertuples()]
+        lines += [
+            f"## {group}. {GROUPS.get(group, '其他')}" if group else "## 其他",
+            "",
+            "| 代码 | 级别 | 名称 | 含义 | 修改建议 |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.code} | {r.severity} | {_cell(r.title)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
+            for r in part.itertuples()
+        ]
         lines.append("")
     return "\n".join(lines)
 

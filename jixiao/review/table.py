@@ -4,7 +4,7 @@ Every public ``check_*`` function takes tables and explicit tolerances and retur
 list of finding rows (``findings.make_finding``); ``review.review`` runs them all and
 builds one findings table. A finding reports a problem only: what was checked and
 found consistent is not listed. Groups C and D (quality of 指标值 / 完成值, explanations)
-are in :mod:`jixiao.review.quality`, which shares the small helpers of this module.
+are in :mod:`jixiao.review.quality`; both use the helpers of :mod:`jixiao.review.helpers`.
 
 Tolerances: a difference counts when it is strictly larger than the tolerance.
 Sums are compared unrounded; numbers are rounded to 2 decimals only for display.
@@ -18,11 +18,20 @@ import re
 import pandas as pd
 
 from jixiao.core.parsed_value import ParsedValue
-from jixiao.core.textnorm import clean_cell
 from jixiao.core.vocab import DEFAULT_TOLERANCES, ROUNDING_SHARE, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
 from jixiao.review.catalogue import make_finding
+from jixiao.review.helpers import (
+    EPS,
+    budget_finding,
+    fmt2,
+    indicator_finding,
+    num,
+    over,
+    records,
+    text,
+)
 from jixiao.score.scoring import score_budget
 
 __all__ = [
@@ -36,59 +45,6 @@ __all__ = [
 ]
 
 
-_EPS = 1e-9
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-
-def _f(x: float) -> str:
-    """A number for display: 2 decimals."""
-    return f"{x:.2f}"
-
-
-def _num(value: object) -> float | None:
-    """A float cell as float, or None for NaN/None."""
-    if value is None or isinstance(value, str):
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
-def _over(diff: float, tol: float) -> bool:
-    """True when |diff| is strictly above the tolerance (float noise ignored)."""
-    return abs(diff) > tol + _EPS
-
-
-def _text(value: object) -> str:
-    """A cell's normalised text; "" for blanks and placeholders ("—", "/", "无")."""
-    return clean_cell(value)
-
-
-def _where(row) -> str:
-    src = row.get("source_row")
-    line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
-    return f"指标「{row['name']}」{line}"
-
-
-def _ind(code: str, row, message: str, *, expected: object = "", reported: object = "") -> dict:
-    return make_finding(code, _where(row), message, scope="indicator", indicator_id=str(row["indicator_id"]),
-                        expected=expected, reported=reported)
-
-
-def _rows(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records")
-
-
-def _names(rows: list[dict], limit: int = 60) -> str:
-    names = [str(r["name"]) for r in rows]
-    more = f" 等{len(names)}项" if len(names) > limit else ""
-    return "、".join(names[:limit]) + more
-
-
 def parse_targets(indicators: pd.DataFrame, year: int | None = None) -> dict[str, tuple[ParsedValue, ParsedValue]]:
     """Parsed (target, actual) per indicator_id, with the row's unit and direction as hints.
 
@@ -99,7 +55,7 @@ def parse_targets(indicators: pd.DataFrame, year: int | None = None) -> dict[str
         ids = indicators["indicator_id"].astype(str).tolist()
         return dict(zip(ids, zip(indicators["target_value"].tolist(), indicators["actual_value"].tolist())))
     out = {}
-    for r in _rows(indicators):
+    for r in records(indicators):
         unit, direction = r.get("unit") or None, r.get("direction") or None
         out[str(r["indicator_id"])] = (
             parse_value(r.get("target"), unit_hint=unit, direction_hint=direction, year=year),
@@ -120,58 +76,107 @@ def _budget_weight(budget: pd.DataFrame) -> tuple[float, float | None]:
     return float(scored["weight"].sum()), (float(score.sum()) if len(score) else None)
 
 
-def check_weights(evaluation, *, total_points: float = 100.0, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
+def check_weights(
+    evaluation, *, total_points: float = 100.0, tolerance: float = DEFAULT_TOLERANCES.score
+) -> list[dict]:
     """A01-A03, A09: level-1 weights sum to 100, roll-ups per level 1, Σ 分值 = 总分值, blank weights."""
     ind, out = evaluation.indicators, []
     if ind.empty:
         return out
     budget_w, _ = _budget_weight(evaluation.budget)
     declared = evaluation.level1_declared
-    extra = f"（含预算执行率 {_f(budget_w)} 分）" if budget_w else ""
+    extra = f"（含预算执行率 {fmt2(budget_w)} 分）" if budget_w else ""
     if len(declared) and declared["declared_weight"].notna().all():
         total = float(declared["declared_weight"].sum()) + budget_w
-        if _over(total - total_points, tolerance):
-            parts = "、".join(f"{n} {_f(w)}" for n, w in zip(declared["name"], declared["declared_weight"]))
-            out.append(make_finding("A01", "一级指标", f"一级指标权重合计 {_f(total)}{extra}，不等于 {_f(total_points)}（{parts}）。",
-                                    expected=total_points, reported=total))
+        if over(total - total_points, tolerance):
+            parts = "、".join(f"{n} {fmt2(w)}" for n, w in zip(declared["name"], declared["declared_weight"]))
+            out.append(
+                make_finding(
+                    "A01",
+                    "一级指标",
+                    f"一级指标权重合计 {fmt2(total)}{extra}，不等于 {fmt2(total_points)}（{parts}）。",
+                    expected=total_points,
+                    reported=total,
+                )
+            )
     found = ind.groupby("level1", sort=False)["weight"].sum(min_count=1)
     for name, w in zip(declared["name"], declared["declared_weight"]):
         s = found.get(name)
-        if pd.isna(w) or s is None or pd.isna(s) or not _over(s - w, tolerance):
+        if pd.isna(w) or s is None or pd.isna(s) or not over(s - w, tolerance):
             continue
-        out.append(make_finding("A02", f"一级指标「{name}」",
-                                f"一级指标「{name}」下三级指标分值合计 {_f(s)}，与一级权重 {_f(w)} 不符（相差 {_f(s - w)}）。",
-                                expected=w, reported=s))
+        out.append(
+            make_finding(
+                "A02",
+                f"一级指标「{name}」",
+                f"一级指标「{name}」下三级指标分值合计 {fmt2(s)}，与一级权重 {fmt2(w)} 不符（相差 {fmt2(s - w)}）。",
+                expected=w,
+                reported=s,
+            )
+        )
     weights = ind["weight"].dropna()
     goal = evaluation.declared_weight_total if evaluation.declared_weight_total is not None else total_points
-    if len(weights) and _over(float(weights.sum()) + budget_w - goal, tolerance):
+    if len(weights) and over(float(weights.sum()) + budget_w - goal, tolerance):
         total = float(weights.sum()) + budget_w
-        out.append(make_finding("A03", "全表", f"全部三级指标分值合计 {_f(total)}{extra}，与总分值 {_f(goal)} 不符。",
-                                expected=goal, reported=total))
+        out.append(
+            make_finding(
+                "A03",
+                "全表",
+                f"全部三级指标分值合计 {fmt2(total)}{extra}，与总分值 {fmt2(goal)} 不符。",
+                expected=goal,
+                reported=total,
+            )
+        )
     missing = ind[ind["weight"].isna()]
     if len(missing) == len(ind):
-        out.append(make_finding("A09", "全表", "全部指标均未填写分值（权重），无法复核得分。", expected="各指标分值", reported="（空）"))
+        out.append(
+            make_finding(
+                "A09", "全表", "全部指标均未填写分值（权重），无法复核得分。", expected="各指标分值", reported="（空）"
+            )
+        )
     else:
-        out += [_ind("A09", r, f"指标「{r['name']}」未填写分值。", expected="分值", reported="（空）") for r in _rows(missing)]
+        out += [
+            indicator_finding("A09", r, f"指标「{r['name']}」未填写分值。", expected="分值", reported="（空）")
+            for r in records(missing)
+        ]
     return out
 
 
-def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: float = DEFAULT_TOLERANCES.score) -> list[dict]:
+def check_scores(
+    evaluation, parsed: dict | None = None, *, tolerance_total: float = DEFAULT_TOLERANCES.score
+) -> list[dict]:
     """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
     ind, out = evaluation.indicators, []
     parsed = parsed or parse_targets(ind, evaluation.unit.year)
-    for r in _rows(ind):
-        s, w = _num(r["self_score"]), _num(r["weight"])
-        if s is not None and w is not None and s > w + _EPS:
-            out.append(_ind("A04", r, f"指标「{r['name']}」自评分 {_f(s)} 超过分值 {_f(w)}（超出 {_f(s - w)} 分）。",
-                            expected=f"≤{_f(w)}", reported=s))
-        if s is not None and s < -_EPS:
-            out.append(_ind("A05", r, f"指标「{r['name']}」自评分 {_f(s)} 为负数。", expected="≥0", reported=s))
+    for r in records(ind):
+        s, w = num(r["self_score"]), num(r["weight"])
+        if s is not None and w is not None and s > w + EPS:
+            out.append(
+                indicator_finding(
+                    "A04",
+                    r,
+                    f"指标「{r['name']}」自评分 {fmt2(s)} 超过分值 {fmt2(w)}（超出 {fmt2(s - w)} 分）。",
+                    expected=f"≤{fmt2(w)}",
+                    reported=s,
+                )
+            )
+        if s is not None and s < -EPS:
+            out.append(
+                indicator_finding("A05", r, f"指标「{r['name']}」自评分 {fmt2(s)} 为负数。", expected="≥0", reported=s)
+            )
         if parsed[str(r["indicator_id"])][1].kind == "empty":  # "无" is an answer (no accident), "—" is not
-            out.append(_ind("A07", r, f"指标「{r['name']}」未填写全年完成值（指标值 {r['target'] or '（空）'}）。",
-                            expected="全年完成值", reported="（空）"))
+            out.append(
+                indicator_finding(
+                    "A07",
+                    r,
+                    f"指标「{r['name']}」未填写全年完成值（指标值 {r['target'] or '（空）'}）。",
+                    expected="全年完成值",
+                    reported="（空）",
+                )
+            )
         if s is None:
-            out.append(_ind("A08", r, f"指标「{r['name']}」未填写自评分。", expected="自评分", reported="（空）"))
+            out.append(
+                indicator_finding("A08", r, f"指标「{r['name']}」未填写自评分。", expected="自评分", reported="（空）")
+            )
     reported = evaluation.reported_total
     if reported is None or ind.empty:
         return out
@@ -181,24 +186,24 @@ def check_scores(evaluation, parsed: dict | None = None, *, tolerance_total: flo
     budget_w, budget_s = _budget_weight(evaluation.budget)
     if budget_s is not None:
         given, capped = given + budget_s, capped + min(budget_s, budget_w)
-    if _over(given - reported, tolerance_total):
-        note = f"（含预算执行率得分 {_f(budget_s)}）" if budget_s is not None else ""
+    if over(given - reported, tolerance_total):
+        note = f"（含预算执行率得分 {fmt2(budget_s)}）" if budget_s is not None else ""
         blank = int(scores.isna().sum())
         blank_note = f"；另有 {blank} 项指标未填自评分" if blank else ""
-        out.append(make_finding(
-            "A06", "总分",
-            f"各指标自评分合计 {_f(given)}{note}，按分值封顶后为 {_f(capped)}，与表列总分 {_f(reported)} 不符"
-            f"（相差 {_f(given - reported)}，容差 ±{tolerance_total:g}）{blank_note}。",
-            expected=f"{_f(given)}（按分值封顶 {_f(capped)}）", reported=reported))
+        out.append(
+            make_finding(
+                "A06",
+                "总分",
+                f"各指标自评分合计 {fmt2(given)}{note}，按分值封顶后为 {fmt2(capped)}，与表列总分 {fmt2(reported)} 不符"
+                f"（相差 {fmt2(given - reported)}，容差 ±{tolerance_total:g}）{blank_note}。",
+                expected=f"{fmt2(given)}（按分值封顶 {fmt2(capped)}）",
+                reported=reported,
+            )
+        )
     return out
 
 
 # --- A: budget block ----------------------------------------------------------------------------
-
-
-def _line(code: str, name: str, message: str, expected: object, reported: object, severity: str | None = None) -> dict:
-    return make_finding(code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported,
-                        severity=severity)
 
 
 #: Percentage points within which a printed rate only rounds the recomputed one to one decimal.
@@ -207,7 +212,7 @@ _RATE_ROUNDING = 0.05
 
 def _rounding(diff: float, whole: float) -> bool:
     """True when a money difference is within ``ROUNDING_SHARE`` of the amount (a rounding gap, not a wrong amount)."""
-    return abs(diff) <= ROUNDING_SHARE * abs(whole) + _EPS
+    return abs(diff) <= ROUNDING_SHARE * abs(whole) + EPS
 
 
 _FIELDS = {"budget": "全年预算数", "spent": "全年执行数", "initial_budget": "年初预算数"}
@@ -222,44 +227,80 @@ def _total_line(budget: pd.DataFrame) -> dict | None:
     return None
 
 
-def check_budget(budget: pd.DataFrame, *, tolerance_money: float = DEFAULT_TOLERANCES.money,
-                 tolerance_rate: float = DEFAULT_TOLERANCES.rate, tolerance_score: float = DEFAULT_TOLERANCES.score) -> list[dict]:
+def check_budget(
+    budget: pd.DataFrame,
+    *,
+    tolerance_money: float = DEFAULT_TOLERANCES.money,
+    tolerance_rate: float = DEFAULT_TOLERANCES.rate,
+    tolerance_score: float = DEFAULT_TOLERANCES.score,
+) -> list[dict]:
     """A10-A14: recomputed rates, 执行 > 预算, blank budgets, parts vs totals, execution-rate score.
 
     A line that repeats the figures of a line already checked (财政拨款 equal to 合计) is the
     same problem: it is not reported again.
     """
     out, seen = [], set()
-    for r in _rows(budget):
+    for r in records(budget):
         name, unit = r["name"], r.get("money_unit") or ""
-        b, s, rate = _num(r["budget"]), _num(r["spent"]), _num(r["reported_rate"])
+        b, s, rate = num(r["budget"]), num(r["spent"]), num(r["reported_rate"])
         if (b, s, rate) in seen:
             continue
         seen.add((b, s, rate))
         nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
         if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
-            out.append(_line("A12", name, f"预算「{name}」全年预算数{shown}，执行率无法计算。", "全年预算数",
-                             "0" if b == 0 else "（空）"))
+            out.append(
+                budget_finding(
+                    "A12",
+                    name,
+                    f"预算「{name}」全年预算数{shown}，执行率无法计算。",
+                    "全年预算数",
+                    "0" if b == 0 else "（空）",
+                )
+            )
             continue
         if not b or s is None:
             continue
         if s > b + tolerance_money:
             rounding = _rounding(s - b, b)
-            out.append(_line("A11", name, f"预算「{name}」全年执行数 {_f(s)}{unit} 超过全年预算数 {_f(b)}{unit}"
-                                          f"（超出 {_f(s - b)}{unit}{'，属舍入差异' if rounding else ''}）。", f"≤{_f(b)}", s,
-                             severity="提示" if rounding else None))
+            out.append(
+                budget_finding(
+                    "A11",
+                    name,
+                    f"预算「{name}」全年执行数 {fmt2(s)}{unit} 超过全年预算数 {fmt2(b)}{unit}"
+                    f"（超出 {fmt2(s - b)}{unit}{'，属舍入差异' if rounding else ''}）。",
+                    f"≤{fmt2(b)}",
+                    s,
+                    severity="提示" if rounding else None,
+                )
+            )
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
-        if rate is not None and _over(rate - recomputed, tolerance_rate):
+        if rate is not None and over(rate - recomputed, tolerance_rate):
             rounding = abs(rate - recomputed) < _RATE_ROUNDING  # 99.9% printed for 99.87%: display rounding
             note = "（差异在显示位数的舍入范围内）" if rounding else ""
-            out.append(_line("A10", name, f"预算「{name}」表列执行率 {_f(rate)}%，按 {_f(s)} ÷ {_f(b)} 重算为 {_f(recomputed)}%{note}。",
-                             f"{_f(recomputed)}%", f"{_f(rate)}%", severity="提示" if rounding else None))
-    for r in _rows(score_budget(budget, weight=None)):
-        score, expected = _num(r.get("reported_score")), _num(r.get("rule_score"))
-        if score is not None and expected is not None and _over(score - expected, tolerance_score):
-            out.append(_line("A14", r["name"], f"预算「{r['name']}」执行率得分 {_f(score)}，按规则重算为 {_f(expected)}"
-                                               f"（{r['explanation']}）。", expected, score))
+            out.append(
+                budget_finding(
+                    "A10",
+                    name,
+                    f"预算「{name}」表列执行率 {fmt2(rate)}%，按 {fmt2(s)} ÷ {fmt2(b)} 重算为 {fmt2(recomputed)}%{note}。",
+                    f"{fmt2(recomputed)}%",
+                    f"{fmt2(rate)}%",
+                    severity="提示" if rounding else None,
+                )
+            )
+    for r in records(score_budget(budget, weight=None)):
+        score, expected = num(r.get("reported_score")), num(r.get("rule_score"))
+        if score is not None and expected is not None and over(score - expected, tolerance_score):
+            out.append(
+                budget_finding(
+                    "A14",
+                    r["name"],
+                    f"预算「{r['name']}」执行率得分 {fmt2(score)}，按规则重算为 {fmt2(expected)}"
+                    f"（{r['explanation']}）。",
+                    expected,
+                    score,
+                )
+            )
     return out + _check_parts(budget, tolerance_money)
 
 
@@ -282,26 +323,36 @@ def _check_parts(budget: pd.DataFrame, tol: float) -> list[dict]:
         if len(parts) < 2:
             continue  # one line equal to the total says nothing
         for key, field_label in _FIELDS.items():
-            w = _num(whole[key])
+            w = num(whole[key])
             if w is None or parts[key].isna().any():
                 continue
             s = float(parts[key].sum())
-            if _over(s - w, tol):
+            if over(s - w, tol):
                 rounding = _rounding(s - w, w)
-                out.append(_line("A13", whole_label, f"{field_label}：{label} {_f(s)} 与{whole_label} {_f(w)} 不符"
-                                                     f"（相差 {_f(s - w)}{'，在合计数的 0.1% 以内，属舍入差异' if rounding else ''}）。",
-                                 w, s, severity="提示" if rounding else None))
+                out.append(
+                    budget_finding(
+                        "A13",
+                        whole_label,
+                        f"{field_label}：{label} {fmt2(s)} 与{whole_label} {fmt2(w)} 不符"
+                        f"（相差 {fmt2(s - w)}{'，在合计数的 0.1% 以内，属舍入差异' if rounding else ''}）。",
+                        w,
+                        s,
+                        severity="提示" if rounding else None,
+                    )
+                )
     return out
 
 
 _RATE_PREFIXES = re.compile(r"部门|单位|整体|年度|全年|财政拨款|财政|基本支出|项目支出|预算|支出|资金")
 
 
-def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance_rate: float = DEFAULT_TOLERANCES.rate) -> list[dict]:
+def check_budget_indicators(
+    evaluation, parsed: dict | None = None, *, tolerance_rate: float = DEFAULT_TOLERANCES.rate
+) -> list[dict]:
     """A15: an indicator-level 预算执行率 row (完成值) against the rate recomputed from the budget block."""
     budget, out = evaluation.budget, []
     parsed = parsed or parse_targets(evaluation.indicators, evaluation.unit.year)
-    for r in _rows(evaluation.indicators):
+    for r in records(evaluation.indicators):
         name = re.sub(r"\s+", "", str(r["name"]))
         if _RATE_PREFIXES.sub("", name) != "执行率" or name == "执行率":
             continue  # only 预算执行率 / 基本支出预算执行率 / 项目支出执行率 …, not 三公经费预算执行率
@@ -319,13 +370,22 @@ def check_budget_indicators(evaluation, parsed: dict | None = None, *, tolerance
         if actual.kind != "number" or actual.number is None or actual.unit not in ("%", None):
             continue
         rate = round(line["spent"] / line["budget"] * 100, 2)
-        if _over(actual.number - rate, tolerance_rate):
-            out.append(_ind("A15", r, f"指标「{r['name']}」完成值 {actual.raw}，按预算表{part}执行数 ÷ 预算数重算的执行率为 "
-                                      f"{_f(rate)}%。", expected=f"{_f(rate)}%", reported=actual.raw))
+        if over(actual.number - rate, tolerance_rate):
+            out.append(
+                indicator_finding(
+                    "A15",
+                    r,
+                    f"指标「{r['name']}」完成值 {actual.raw}，按预算表{part}执行数 ÷ 预算数重算的执行率为 "
+                    f"{fmt2(rate)}%。",
+                    expected=f"{fmt2(rate)}%",
+                    reported=actual.raw,
+                )
+            )
     return out
 
 
 # --- A: re-scoring --------------------------------------------------------------------------------
+
 
 def _qualitative(row, target: ParsedValue) -> bool:
     if row.get("nature") == "定性" or target.kind == "qualitative":
@@ -336,33 +396,57 @@ def _qualitative(row, target: ParsedValue) -> bool:
 def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DEFAULT_TOLERANCES.score) -> list[dict]:
     """A20-A22: self score vs rule score (自评偏高/偏低), qualitative scores outside their tier band."""
     out = []
-    for r in _rows(scored):
-        s, w, rule = _num(r["self_score"]), _num(r["weight"]), _num(r.get("rule_score"))
-        if s is None or w is None or s > w + _EPS or s < 0:
+    for r in records(scored):
+        s, w, rule = num(r["self_score"]), num(r["weight"]), num(r.get("rule_score"))
+        if s is None or w is None or s > w + EPS or s < 0:
             continue  # A04/A05/A08 report these rows
         target, actual = parsed[str(r["indicator_id"])]
         if _qualitative(r, target):
             tier = judge_word(actual, target)
             if tier is not None:
                 lo, hi = TIERS[tier]
-                inside = lo * w - _EPS <= s and (s <= hi * w + _EPS if tier == "达成" else s < hi * w - _EPS)
+                inside = lo * w - EPS <= s and (s <= hi * w + EPS if tier == "达成" else s < hi * w - EPS)
                 if not inside:
-                    band = f"[{_f(lo * w)}, {_f(hi * w)}{']' if tier == '达成' else ')'}"
-                    out.append(_ind("A22", r, f"指标「{r['name']}」完成值「{r['actual']}」属“{tier}”档，得分区间 {band}，"
-                                              f"自评分 {_f(s)} 不在区间内。", expected=band, reported=s))
+                    band = f"[{fmt2(lo * w)}, {fmt2(hi * w)}{']' if tier == '达成' else ')'}"
+                    out.append(
+                        indicator_finding(
+                            "A22",
+                            r,
+                            f"指标「{r['name']}」完成值「{r['actual']}」属“{tier}”档，得分区间 {band}，"
+                            f"自评分 {fmt2(s)} 不在区间内。",
+                            expected=band,
+                            reported=s,
+                        )
+                    )
                     continue
         if rule is None:
             continue
-        explanation = _text(r.get("explanation"))
+        explanation = text(r.get("explanation"))
         why = f"（{explanation}）" if explanation else ""
-        full_but_missed = r.get("met") is False and s >= w - _EPS and _over(w - rule, tolerance)
-        if _over(s - rule, tolerance) and s > rule or full_but_missed:
+        full_but_missed = r.get("met") is False and s >= w - EPS and over(w - rule, tolerance)
+        if over(s - rule, tolerance) and s > rule or full_but_missed:
             lead = "未达到指标值却自评满分，" if full_but_missed else ""
-            out.append(_ind("A20", r, f"指标「{r['name']}」{lead}按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
-                                      f"偏高 {_f(s - rule)} 分。", expected=rule, reported=s))
-        elif _over(rule - s, tolerance) and rule > s:
-            out.append(_ind("A21", r, f"指标「{r['name']}」按评分规则应得 {_f(rule)} 分{why}，自评 {_f(s)} 分，"
-                                      f"偏低 {_f(rule - s)} 分。", expected=rule, reported=s))
+            out.append(
+                indicator_finding(
+                    "A20",
+                    r,
+                    f"指标「{r['name']}」{lead}按评分规则应得 {fmt2(rule)} 分{why}，自评 {fmt2(s)} 分，"
+                    f"偏高 {fmt2(s - rule)} 分。",
+                    expected=rule,
+                    reported=s,
+                )
+            )
+        elif over(rule - s, tolerance) and rule > s:
+            out.append(
+                indicator_finding(
+                    "A21",
+                    r,
+                    f"指标「{r['name']}」按评分规则应得 {fmt2(rule)} 分{why}，自评 {fmt2(s)} 分，"
+                    f"偏低 {fmt2(rule - s)} 分。",
+                    expected=rule,
+                    reported=s,
+                )
+            )
     return out
 
 
@@ -378,9 +462,17 @@ def check_reader_notes(notes: pd.DataFrame) -> list[dict]:
     shifted = notes[notes["code"] == "shifted_row"]
     if len(shifted):
         rows = sorted({int(x) for x in shifted["row"] if x is not None and not pd.isna(x)})
-        out.append(make_finding("A30", "全表", f"原表有 {len(rows)} 行单元格与表头错位（第 {'、'.join(map(str, rows))} 行），"
-                                f"已按内容形状识别，请对照原表核对。", expected="各列与表头对齐", reported=f"{len(rows)} 行错位"))
-    for r in _rows(notes):
+        out.append(
+            make_finding(
+                "A30",
+                "全表",
+                f"原表有 {len(rows)} 行单元格与表头错位（第 {'、'.join(map(str, rows))} 行），"
+                f"已按内容形状识别，请对照原表核对。",
+                expected="各列与表头对齐",
+                reported=f"{len(rows)} 行错位",
+            )
+        )
+    for r in records(notes):
         code = r["code"]
         if code == "shifted_row" or code in _QUIET_NOTES:
             continue

@@ -10,7 +10,6 @@ importing libraries, used for exactly one notebook and then shut down.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import os
 import shutil
@@ -26,6 +25,7 @@ from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
 from jixiao.run.papermill_compat import (
     ERROR_ANCHOR_MSG,
     ERROR_MARKER_TAG,
@@ -37,7 +37,6 @@ from jixiao.run.papermill_compat import (
     prepare_notebook_metadata,
     remove_error_markers,
 )
-from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
 
 __all__ = [
     "KERNEL_NAME",
@@ -226,7 +225,7 @@ async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 6
             except CellExecutionError as exc:
                 manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
                 break
-            except (CellTimeoutError, DeadKernelError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, CellTimeoutError, DeadKernelError) as exc:
                 manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
                 message = "单元格执行超时" if isinstance(exc, TimeoutError) else "内核意外退出"
                 cell.setdefault("outputs", []).append(

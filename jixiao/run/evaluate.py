@@ -136,9 +136,7 @@ class UnitResult:
         def scored_part(unit: ScoredUnit | None) -> dict | None:
             return None if unit is None else unit.payload()
 
-        counts = (
-            self.findings["severity"].value_counts().to_dict() if not self.findings.empty else {}
-        )
+        counts = self.findings["severity"].value_counts().to_dict() if not self.findings.empty else {}
         main = self.main
         main_payload = main.payload() if main is not None else {"budget": [], "indicators": [], "level1": []}
         return json_ready(
@@ -149,7 +147,15 @@ class UnitResult:
                     "name": self.unit_name,
                     "year": self.year,
                     "evaluator": self.evaluator,
-                    "inputs": sorted(k for k, v in (("self_evaluation", self.self_eval), ("declaration", self.declaration), ("report", self.report)) if v is not None),
+                    "inputs": sorted(
+                        k
+                        for k, v in (
+                            ("self_evaluation", self.self_eval),
+                            ("declaration", self.declaration),
+                            ("report", self.report),
+                        )
+                        if v is not None
+                    ),
                 },
                 "budget": main_payload["budget"],
                 "indicators": main_payload["indicators"],
@@ -165,9 +171,9 @@ class UnitResult:
 
 def evaluate_unit(params: Any) -> UnitResult:
     """Run every input of a unit (params.UnitParams) through the chain and review it."""
-    from jixiao.score.overrides import match_overrides, validate_overrides
     from jixiao.read.files import load_evaluation
     from jixiao.review.review import ReviewSettings, review
+    from jixiao.score.overrides import match_overrides, validate_overrides
 
     result = UnitResult(
         unit_id=params.unit_id,

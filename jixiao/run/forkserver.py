@@ -118,7 +118,7 @@ class ForkServer:
         self._process.terminate()
         try:
             await asyncio.wait_for(self._process.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._process.kill()
             await self._process.wait()
 
@@ -130,13 +130,20 @@ class ForkServer:
                 return
             log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
             self._process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "jixiao.run.forkserver", self.socket_path, *self.warmup,
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=log, cwd=self.cwd,
-            )  # fmt: skip
+                sys.executable,
+                "-m",
+                "jixiao.run.forkserver",
+                self.socket_path,
+                *self.warmup,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log,
+                cwd=self.cwd,
+            )
             log.close()
             try:
                 line = await asyncio.wait_for(self._process.stdout.readline(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 line = b""
             if line.strip() != b"ready":
                 self._failure = ForkServerError(f"内核模板进程启动失败；日志：{self._log_tail()}")
@@ -192,7 +199,7 @@ def serve(socket_path: str, modules: list[str]) -> None:
     while os.getppid() == runner:
         try:
             conn, _ = server.accept()
-        except socket.timeout:
+        except TimeoutError:
             continue
         conn.settimeout(10)
         try:

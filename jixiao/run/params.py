@@ -36,10 +36,10 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from jixiao.core.errors import ParamsError
-from jixiao.score.overrides import Override
+from jixiao.core.textnorm import normalize_text
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, INPUT_KINDS, TIER_ALIASES, TIERS, WEIGHT_SCHEMES, Tolerances
 from jixiao.run.project import ProjectNotFoundError, ProjectSettings, find_project
-from jixiao.core.textnorm import normalize_text
+from jixiao.score.overrides import Override
 
 if TYPE_CHECKING:
     pass
@@ -60,13 +60,32 @@ _OVERRIDE_KEYS = ("score", "reason", "tier")
 _TOLERANCE_KEYS = ("score", "money", "rate")
 # Chinese words users may write instead of a key: used for "did you mean" only.
 _KEY_HINTS = {
-    "单位编号": "unit_id", "单位名称": "display_name", "名称": "display_name", "年度": "year", "年份": "year",
-    "输入": "inputs", "输入文件": "inputs", "权重方案": "weight_scheme", "权重": "weight_scheme",
-    "等级": "grade_bands", "等级划分": "grade_bands", "容差": "tolerances", "评价人": "evaluator",
-    "复核人": "evaluator", "覆盖": "overrides", "复核调整": "overrides", "自评表": "self_evaluation",
-    "申报表": "declaration", "报告": "report", "自评报告": "report", "分数": "score", "得分": "score",
-    "理由": "reason", "原因": "reason", "档次": "tier",
-}  # fmt: skip
+    "单位编号": "unit_id",
+    "单位名称": "display_name",
+    "名称": "display_name",
+    "年度": "year",
+    "年份": "year",
+    "输入": "inputs",
+    "输入文件": "inputs",
+    "权重方案": "weight_scheme",
+    "权重": "weight_scheme",
+    "等级": "grade_bands",
+    "等级划分": "grade_bands",
+    "容差": "tolerances",
+    "评价人": "evaluator",
+    "复核人": "evaluator",
+    "覆盖": "overrides",
+    "复核调整": "overrides",
+    "自评表": "self_evaluation",
+    "申报表": "declaration",
+    "报告": "report",
+    "自评报告": "report",
+    "分数": "score",
+    "得分": "score",
+    "理由": "reason",
+    "原因": "reason",
+    "档次": "tier",
+}
 
 
 @dataclass(frozen=True)
@@ -287,7 +306,12 @@ class _Validator:
                 self.fail(f"inputs.{kind}", f"应为文件路径，这里是「{raw}」", node, kind)
             path = (self.path.parent / raw).resolve()
             if not path.is_file():
-                self.fail(f"inputs.{kind}", f"{INPUT_KINDS[kind]}文件不存在：{path}（相对路径按参数文件所在目录解析）", node, kind)
+                self.fail(
+                    f"inputs.{kind}",
+                    f"{INPUT_KINDS[kind]}文件不存在：{path}（相对路径按参数文件所在目录解析）",
+                    node,
+                    kind,
+                )
             resolved[kind] = path
         return resolved
 

@@ -17,18 +17,18 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from jixiao.run.atomic import atomic_write_text
 from jixiao.core.errors import ParamsError
+from jixiao.core.textnorm import normalize_text
+from jixiao.run.atomic import atomic_write_text
 from jixiao.run.params import load_params_document, params_from_document
 from jixiao.score.overrides import Override, validate_overrides
-from jixiao.core.textnorm import normalize_text
 
 __all__ = ["save_overrides", "edit_overrides_text", "override_key"]
 

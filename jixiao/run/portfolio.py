@@ -114,9 +114,18 @@ def render_portfolio_table(portfolio: pd.DataFrame) -> str:
             link = f'<a href="{html.escape(row.link, quote=True)}">{text}</a>'
         else:
             link = ""
-        status = html.escape(row.status) + (f'<br><small>{html.escape(row.error)}</small>' if row.error else "")
-        cells = [html.escape(str(row.name)), year, status, total, html.escape(str(row.grade or "")),
-                 str(row.errors), str(row.warnings), str(row.hints), link]  # fmt: skip
+        status = html.escape(row.status) + (f"<br><small>{html.escape(row.error)}</small>" if row.error else "")
+        cells = [
+            html.escape(str(row.name)),
+            year,
+            status,
+            total,
+            html.escape(str(row.grade or "")),
+            str(row.errors),
+            str(row.warnings),
+            str(row.hints),
+            link,
+        ]
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)

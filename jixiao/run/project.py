@@ -162,13 +162,17 @@ def load_project(root: str | os.PathLike[str]) -> Project:
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for section, value in data.items():
         if section not in _SECTIONS:
-            raise ProjectSettingsError(f"未知的设置节「[{section}]」，可用：{'、'.join(_SECTIONS)}", path=str(path), key=section)
+            raise ProjectSettingsError(
+                f"未知的设置节「[{section}]」，可用：{'、'.join(_SECTIONS)}", path=str(path), key=section
+            )
         if not isinstance(value, dict):
             raise ProjectSettingsError(f"「{section}」应为一节（[{section}]）", path=str(path), key=section)
         for key in value:
             if key not in _SECTIONS[section]:
                 allowed = "、".join(_SECTIONS[section])
-                raise ProjectSettingsError(f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}")
+                raise ProjectSettingsError(
+                    f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}"
+                )
 
 
 def _text(table: dict, key: str, path: Path, default: str = "") -> str:
@@ -182,7 +186,9 @@ def _year(value: Any, path: Path) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
-        raise ProjectSettingsError(f"评价年度应为 2000–2100 之间的整数，这里是「{value}」", path=str(path), key="project.year")
+        raise ProjectSettingsError(
+            f"评价年度应为 2000–2100 之间的整数，这里是「{value}」", path=str(path), key="project.year"
+        )
     return value
 
 
@@ -196,12 +202,16 @@ def _scheme(value: Any, path: Path) -> str | dict[str, float]:
     if isinstance(value, str):
         if value not in WEIGHT_SCHEMES:
             choices = "、".join(f"{k}（{v}）" for k, v in WEIGHT_SCHEMES.items())
-            raise ProjectSettingsError(f"未知的权重方案「{value}」，可选：{choices}", path=str(path), key="defaults.weight_scheme")
+            raise ProjectSettingsError(
+                f"未知的权重方案「{value}」，可选：{choices}", path=str(path), key="defaults.weight_scheme"
+            )
         return value
     if isinstance(value, dict):
         weights = {str(k): _number(v, path, f"defaults.weight_scheme.{k}") for k, v in value.items()}
         if abs(sum(weights.values()) - 100) > 1e-6 or any(w < 0 for w in weights.values()):
-            raise ProjectSettingsError("各一级指标权重应不小于 0 且合计为 100", path=str(path), key="defaults.weight_scheme")
+            raise ProjectSettingsError(
+                "各一级指标权重应不小于 0 且合计为 100", path=str(path), key="defaults.weight_scheme"
+            )
         return weights
     raise ProjectSettingsError("应为方案名称或「一级指标 = 权重」表", path=str(path), key="defaults.weight_scheme")
 

@@ -38,10 +38,17 @@ from typing import Any
 
 import nbformat
 
-from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
-from jixiao.run.engine import KernelFactory, add_error_banner, execute_notebook, load_template, notebook_seconds, parameterize
 from jixiao.core.errors import JixiaoError, ParamsError
 from jixiao.core.jsondata import json_ready
+from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
+from jixiao.run.engine import (
+    KernelFactory,
+    add_error_banner,
+    execute_notebook,
+    load_template,
+    notebook_seconds,
+    parameterize,
+)
 from jixiao.run.handoff import extract_result
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.params import UnitParams, list_units, load_params
@@ -250,9 +257,13 @@ class _Runner:
             result = read_json(paths["result"])
             totals = result.get("totals", {})
             plan.outcome = UnitOutcome(
-                plan.unit_id, "skipped", plan.params.display_name, total=totals.get("review_total"),
-                grade=totals.get("grade"), outputs={k: paths[k] for k in ("notebook", "client_html", "result")},
-            )  # fmt: skip
+                plan.unit_id,
+                "skipped",
+                plan.params.display_name,
+                total=totals.get("review_total"),
+                grade=totals.get("grade"),
+                outputs={k: paths[k] for k in ("notebook", "client_html", "result")},
+            )
         return plan
 
     def _cache_key(self, params: UnitParams) -> str:
@@ -289,9 +300,13 @@ class _Runner:
         began, started_at = time.perf_counter(), now_iso()
         try:
             nb = await self._execute(
-                template, kernel_task, factory, {"unit_id": plan.unit_id, "params_path": str(plan.params_path), "project_dir": self.project_dir},
-                self.template, paths["notebook"],
-            )  # fmt: skip
+                template,
+                kernel_task,
+                factory,
+                {"unit_id": plan.unit_id, "params_path": str(plan.params_path), "project_dir": self.project_dir},
+                self.template,
+                paths["notebook"],
+            )
         except Exception as exc:  # kernel could not start, or died in a way nbclient could not record
             error = f"{type(exc).__name__}: {exc}"
             outcome = UnitOutcome(plan.unit_id, "failed", plan.params.display_name, error=error)
@@ -395,7 +410,9 @@ class _Runner:
             "params_file": shown_path(plan.params_path, self.root),
             "params_sha256": sha256_file(plan.params_path),
             "params": json_ready(params.to_dict()),
-            "inputs": {k: {"path": shown_path(p, self.root), "sha256": sha256_file(p)} for k, p in params.inputs.items()},
+            "inputs": {
+                k: {"path": shown_path(p, self.root), "sha256": sha256_file(p)} for k, p in params.inputs.items()
+            },
             "template": {"path": shown_path(self.template, self.root), "sha256": self.template_sha},
             "jixiao_source_sha256": self.package_sha,
             "versions": self.versions,

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import __version__
-from jixiao.run.project import resource_path
 from jixiao.read.files import file_sha256
+from jixiao.run.project import resource_path
 
 __all__ = [
     "RESULT_SCHEMA",
@@ -180,7 +180,7 @@ def shown_path(path: Path | None, root: Path | None = None) -> str:
 
 
 def schema_problem(validator: Any, doc: dict) -> str:
-    """"" when ``doc`` is a valid result.json, else a Chinese line naming the first problem."""
+    """ "" when ``doc`` is a valid result.json, else a Chinese line naming the first problem."""
     errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return ""
@@ -191,4 +191,4 @@ def schema_problem(validator: Any, doc: dict) -> str:
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601, to the second."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -81,7 +81,9 @@ def init_project(folder: str | Path, *, samples: bool = False, name: str = "") -
     """
     root = Path(folder).resolve()
     if (root / PROJECT_FILE).exists():
-        raise ParamsError(f"「{root}」已经是评价项目（已有 {PROJECT_FILE}），未做任何改动。", path=str(root / PROJECT_FILE))
+        raise ParamsError(
+            f"「{root}」已经是评价项目（已有 {PROJECT_FILE}），未做任何改动。", path=str(root / PROJECT_FILE)
+        )
     if root.exists() and not root.is_dir():
         raise ParamsError(f"「{root}」不是目录。", path=str(root))
     title = name or root.name
@@ -130,7 +132,9 @@ def detect_input(path: str | Path) -> Detected:
     return Detected(p, kind, evaluation.unit.name, evaluation.unit.year, notes)
 
 
-def add_inputs(project: Project, files: list[str | Path], *, unit_id: str = "", link: bool = False) -> tuple[Path, list[Detected]]:
+def add_inputs(
+    project: Project, files: list[str | Path], *, unit_id: str = "", link: bool = False
+) -> tuple[Path, list[Detected]]:
     """Copy (or symlink) one unit's files into ``inputs/`` and write ``params/<id>.yaml``.
 
     Returns:
@@ -164,9 +168,12 @@ def add_inputs(project: Project, files: list[str | Path], *, unit_id: str = "", 
         f"display_name: {_yaml_text(name)}",
         f"year: {year}" if year else "year: 2024  # 未能从材料中读出年度，请改为评价年度",
         "inputs:",
-        *(f"  {kind}: {_yaml_text('../' + placed[kind].relative_to(project.root).as_posix())}" for kind in INPUT_KINDS
-          if kind in placed),
-    ]  # fmt: skip
+        *(
+            f"  {kind}: {_yaml_text('../' + placed[kind].relative_to(project.root).as_posix())}"
+            for kind in INPUT_KINDS
+            if kind in placed
+        ),
+    ]
     project.params_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, "\n".join(lines) + "\n")
     return target, found
@@ -237,4 +244,3 @@ def _yaml_text(text: str) -> str:
     if re.fullmatch(r"[0-9A-Za-z\u4e00-\u9fff_./（）()\-]+", text) and not text[0].isdigit():
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-

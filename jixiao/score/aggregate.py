@@ -12,9 +12,10 @@ such as 89.99999999997 for a true 90 cannot change a grade.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -48,7 +49,7 @@ class GradeBands:
             raise ParamsError(f"等级下限应在 0–100 之间且从高到低排列、互不相同，这里是 {shown}", key="grade_bands")
 
     @classmethod
-    def from_mapping(cls, bands: Mapping[str, float], lowest: str = LOWEST_GRADE) -> "GradeBands":
+    def from_mapping(cls, bands: Mapping[str, float], lowest: str = LOWEST_GRADE) -> GradeBands:
         """From params ``grade_bands`` ({优: 90, 良: 80, 中: 60}), best first."""
         return cls(tuple((str(k), float(v)) for k, v in bands.items()), lowest)
 
@@ -156,39 +157,60 @@ def aggregate_scores(
     df = apply_scheme(base, scheme)
     active, left = scheme_weights(df, scheme)
     # plain lists: a unit has tens of rows, and boolean masks per group cost more than the sums
-    cols = {c: _floats(df[c]) for c in ("level1_weight_table", "weight_table", "self_score_table",
-                                           "review_score_table", "self_score", "rule_score", "review_score")}
+    cols = {
+        c: _floats(df[c])
+        for c in (
+            "level1_weight_table",
+            "weight_table",
+            "self_score_table",
+            "review_score_table",
+            "self_score",
+            "rule_score",
+            "review_score",
+        )
+    }
     keys = [str(k) for k in df["level1"]]
     groups: dict[str, list[int]] = {}
     for i, k in enumerate(keys):
         groups.setdefault(k, []).append(i)
     rows = []
     for name, idx in groups.items():
-        def pick(col: str) -> list[float]:
+
+        def pick(col: str, idx=idx) -> list[float]:
             return [cols[col][i] for i in idx]
 
         level1_decl = [v for v in pick("level1_weight_table") if not math.isnan(v)]
         weight_sum = _dsum(pick("weight_table"))
         self_orig, review_orig = _dsum(pick("self_score_table")), _dsum(pick("review_score_table"))
-        rows.append({
-            "name": name,
-            "declared_weight": level1_decl[0] if level1_decl else math.nan,
-            "weight_sum": weight_sum,
-            "scheme_weight": round_half_up(active[name]) if not math.isnan(active[name]) else math.nan,
-            "self_score_sum": _dsum(pick("self_score")),
-            "rule_score_sum": _dsum(pick("rule_score")),
-            "review_score_sum": _dsum(pick("review_score")),
-            "self_rate": _rate(self_orig, weight_sum),
-            "review_rate": _rate(review_orig, weight_sum),
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": name,
+                "declared_weight": level1_decl[0] if level1_decl else math.nan,
+                "weight_sum": weight_sum,
+                "scheme_weight": round_half_up(active[name]) if not math.isnan(active[name]) else math.nan,
+                "self_score_sum": _dsum(pick("self_score")),
+                "rule_score_sum": _dsum(pick("rule_score")),
+                "review_score_sum": _dsum(pick("review_score")),
+                "self_rate": _rate(self_orig, weight_sum),
+                "review_rate": _rate(review_orig, weight_sum),
+            }
+        )
     budget = _budget_part(budget_score, budget_weight if budget_weight is not None else (left or None))
     if budget is not None:
         b_score, b_weight, b_self = budget
-        rows.append({
-            "name": BUDGET_LEVEL1, "declared_weight": math.nan, "weight_sum": b_weight, "scheme_weight": b_weight,
-            "self_score_sum": b_self, "rule_score_sum": b_score, "review_score_sum": b_score,
-            "self_rate": _rate(b_self, b_weight), "review_rate": _rate(b_score, b_weight),
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": BUDGET_LEVEL1,
+                "declared_weight": math.nan,
+                "weight_sum": b_weight,
+                "scheme_weight": b_weight,
+                "self_score_sum": b_self,
+                "rule_score_sum": b_score,
+                "review_score_sum": b_score,
+                "self_rate": _rate(b_self, b_weight),
+                "review_rate": _rate(b_score, b_weight),
+            }
+        )
     level1 = pd.DataFrame(rows, columns=LEVEL1_COLUMNS)
     level2 = _level2(df)
     totals = _totals(df, level1, budget, reported_total, bands, scheme)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pandas as pd
 
@@ -54,7 +54,9 @@ def match_overrides(
                 hint = _did_you_mean(ov.indicator, [n for n in names if n])
                 raise ParamsError(f"指标表中没有名为或编号为「{ov.indicator}」的指标{hint}", path=_p(source), key=key)
             if len(hits) > 1:
-                raise ParamsError(f"有 {len(hits)} 个指标同名（{'、'.join(hits)}），请改用指标编号", path=_p(source), key=key)
+                raise ParamsError(
+                    f"有 {len(hits)} 个指标同名（{'、'.join(hits)}），请改用指标编号", path=_p(source), key=key
+                )
             target = hits[0]
         if target in matched:
             raise ParamsError(f"与「{matched[target].indicator}」指向同一个指标 {target}", path=_p(source), key=key)

@@ -11,17 +11,20 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from jixiao.core.errors import ParamsError, RuleError
-from jixiao.core.numbers import round_half_up
 from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
-from jixiao.score.overrides import Override
+from jixiao.core.numbers import round_half_up
+from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.textnorm import normalize_text
 from jixiao.parse.values import parse_value
+from jixiao.score.overrides import Override
 from jixiao.score.rules.base import (
     DEFAULT_DEVIATION_TIERS,
     DEFAULT_LATE_TIERS,
@@ -31,8 +34,6 @@ from jixiao.score.rules.base import (
     quantity,
 )
 from jixiao.score.rules.registry import get_rule
-from jixiao.core.textnorm import normalize_text
-from jixiao.core.parsed_value import ParsedValue
 
 __all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
 

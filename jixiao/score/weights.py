@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -43,12 +44,32 @@ __all__ = [
 SCORE_COLUMNS = ("weight", "self_score", "rule_score", "review_score")
 
 _KEYS = {
-    "投入管理": "投入", "投入": "投入", "决策": "决策", "过程": "过程", "产出": "产出", "效益": "效益",
-    "效果": "效益", "履职效益": "效益", "满意度": "满意度", "服务对象满意度": "满意度", "成本": "成本",
-    "预算执行率": "预算执行", "预算执行": "预算执行", "预算执行情况": "预算执行",
-}  # fmt: skip
-_CONTAINS = (("满意度", "满意度"), ("预算执行", "预算执行"), ("产出", "产出"), ("效益", "效益"), ("效果", "效益"),
-             ("投入", "投入"), ("成本", "成本"), ("决策", "决策"), ("过程", "过程"))  # fmt: skip
+    "投入管理": "投入",
+    "投入": "投入",
+    "决策": "决策",
+    "过程": "过程",
+    "产出": "产出",
+    "效益": "效益",
+    "效果": "效益",
+    "履职效益": "效益",
+    "满意度": "满意度",
+    "服务对象满意度": "满意度",
+    "成本": "成本",
+    "预算执行率": "预算执行",
+    "预算执行": "预算执行",
+    "预算执行情况": "预算执行",
+}
+_CONTAINS = (
+    ("满意度", "满意度"),
+    ("预算执行", "预算执行"),
+    ("产出", "产出"),
+    ("效益", "效益"),
+    ("效果", "效益"),
+    ("投入", "投入"),
+    ("成本", "成本"),
+    ("决策", "决策"),
+    ("过程", "过程"),
+)
 
 
 def level1_key(name: object) -> str:
@@ -84,7 +105,7 @@ class WeightScheme:
         return self.name == "table"
 
     @classmethod
-    def from_dict(cls, weights: Mapping[str, Any], name: str = "custom", label: str = "自定义权重方案") -> "WeightScheme":
+    def from_dict(cls, weights: Mapping[str, Any], name: str = "custom", label: str = "自定义权重方案") -> WeightScheme:
         """A custom scheme ``{一级指标: 权重}``; a 预算执行率 key becomes the budget weight.
 
         Raises:
@@ -96,9 +117,13 @@ class WeightScheme:
         budget = 0.0
         for raw_name, value in weights.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ParamsError(f"权重方案中「{raw_name}」的权重应为数字，这里是「{value}」", key=f"weight_scheme.{raw_name}")
+                raise ParamsError(
+                    f"权重方案中「{raw_name}」的权重应为数字，这里是「{value}」", key=f"weight_scheme.{raw_name}"
+                )
             if value < 0:
-                raise ParamsError(f"权重方案中「{raw_name}」的权重不能为负数，这里是 {value:g}", key=f"weight_scheme.{raw_name}")
+                raise ParamsError(
+                    f"权重方案中「{raw_name}」的权重不能为负数，这里是 {value:g}", key=f"weight_scheme.{raw_name}"
+                )
             key = level1_key(raw_name)
             if key == "预算执行":
                 budget += float(value)
@@ -108,15 +133,20 @@ class WeightScheme:
             level1[key] = float(value)
         total = sum(level1.values()) + budget
         if abs(total - 100) > 0.01:
-            raise ParamsError(f"权重方案各一级指标权重之和应为 100，这里是 {round_half_up(total):g}", key="weight_scheme")
+            raise ParamsError(
+                f"权重方案各一级指标权重之和应为 100，这里是 {round_half_up(total):g}", key="weight_scheme"
+            )
         return cls(name, label, level1, budget)
 
 
 TABLE = WeightScheme("table", "表内权重")
 CAIYU_2020_10 = WeightScheme(
-    "caiyu_2020_10", "财预〔2020〕10号 单位自评（预算执行率10/产出50/效益30/满意度10）",
-    {"产出": 50.0, "效益": 30.0, "满意度": 10.0}, budget_weight=10.0, satisfaction_to_output=True,
-)  # fmt: skip
+    "caiyu_2020_10",
+    "财预〔2020〕10号 单位自评（预算执行率10/产出50/效益30/满意度10）",
+    {"产出": 50.0, "效益": 30.0, "满意度": 10.0},
+    budget_weight=10.0,
+    satisfaction_to_output=True,
+)
 BUILTIN_SCHEMES = {s.name: s for s in (TABLE, CAIYU_2020_10)}
 
 
@@ -149,13 +179,19 @@ def scheme_weights(indicators: pd.DataFrame, scheme: WeightScheme) -> tuple[dict
     names = _level1_names(indicators)
     if scheme.is_table:
         keys = [str(k) for k in indicators["level1"]]
-        declared = pd.to_numeric(indicators["level1_weight"], errors="coerce").tolist() if "level1_weight" in indicators else [math.nan] * len(keys)
+        declared = (
+            pd.to_numeric(indicators["level1_weight"], errors="coerce").tolist()
+            if "level1_weight" in indicators
+            else [math.nan] * len(keys)
+        )
         weights = pd.to_numeric(indicators["weight"], errors="coerce").tolist()
         out = {}
         for name in names:
             idx = [i for i, k in enumerate(keys) if k == name]
             first = next((declared[i] for i in idx if not math.isnan(declared[i])), None)
-            out[name] = float(first) if first is not None else _sum(pd.Series([weights[i] for i in idx], dtype="float64"))
+            out[name] = (
+                float(first) if first is not None else _sum(pd.Series([weights[i] for i in idx], dtype="float64"))
+            )
         return out, scheme.budget_weight
     wanted = dict(scheme.level1)
     keys = {name: level1_key(name) for name in names}
@@ -231,7 +267,9 @@ def apply_scheme(scored: pd.DataFrame, scheme: WeightScheme) -> pd.DataFrame:
         idx = df.index[df["level1"].astype(str) == name]
         old = pd.to_numeric(df.loc[idx, "weight_table"], errors="coerce")
         if old.isna().any() or old.sum() <= 0:
-            raise ParamsError(f"一级指标「{name}」的指标没有（完整的）分值，无法按权重方案换算；请先用 allocate_weights 分配权重")
+            raise ParamsError(
+                f"一级指标「{name}」的指标没有（完整的）分值，无法按权重方案换算；请先用 allocate_weights 分配权重"
+            )
         new = largest_remainder(old.tolist(), goal)
         df.loc[idx, "weight"] = new
         df.loc[idx, "level1_weight"] = goal
@@ -265,7 +303,9 @@ def allocate_weights(indicators: pd.DataFrame, scheme: WeightScheme, *, by: str 
     weights = pd.Series(math.nan, index=df.index, dtype="float64")
     for name, goal in targets.items():
         if goal is None or math.isnan(goal):
-            raise ParamsError(f"一级指标「{name}」没有一级权重，请选择权重方案（如 caiyu_2020_10）或自定义", key="weight_scheme")
+            raise ParamsError(
+                f"一级指标「{name}」没有一级权重，请选择权重方案（如 caiyu_2020_10）或自定义", key="weight_scheme"
+            )
         idx = df.index[df["level1"].astype(str) == name]
         if by == "equal":
             weights[idx] = largest_remainder([1.0] * len(idx), goal)

@@ -24,8 +24,8 @@ params_dir: str = "../params"  # 参数目录：只汇总在此仍有参数文�
 from IPython.display import HTML
 
 from jixiao.report import charts_portfolio
-from jixiao.run.portfolio import load_portfolio, portfolio_level1, render_portfolio_table
 from jixiao.report.sections import show_figure, show_footer
+from jixiao.run.portfolio import load_portfolio, portfolio_level1, render_portfolio_table
 
 portfolio = load_portfolio(outputs_dir, params_dir)
 HTML(render_portfolio_table(portfolio))

@@ -21,9 +21,9 @@ report_date: str = ""  # 封面上的报告日期（YYYY-MM-DD）；为空时取
 
 # %%
 from jixiao.report import sections
+from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.handoff import display_result
 from jixiao.run.params import load_unit
-from jixiao.run.evaluate import evaluate_unit
 
 params = load_unit(unit_id, params_path, project_dir)
 result = evaluate_unit(params)

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, Sequence
-
+from typing import Any, NamedTuple
 
 from jixiao.core.errors import RuleError
 from jixiao.core.numbers import EPS, round_half_up
-from jixiao.core.units import convert
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.units import convert
 from jixiao.parse.words import is_nil_answer
 
 __all__ = [
@@ -105,7 +105,6 @@ def register_rule(rule_id: str, label: str = "按比例得分", description: str
         return fn
 
     return decorate
-
 
 
 # --- rounding ---------------------------------------------------------------------------
@@ -213,5 +212,3 @@ def share_by_upper(d: float, tiers: list[tuple[float, float]]) -> tuple[float, s
 
 
 # --- numeric rules ------------------------------------------------------------------------------
-
-

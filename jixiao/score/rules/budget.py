@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from jixiao.core.numbers import EPS
 from jixiao.core.parsed_value import ParsedValue
@@ -38,12 +38,24 @@ def budget_execution(weight: float, target: ParsedValue, actual: ParsedValue) ->
     head = f"执行率 = {fmt_value(actual.number, actual.unit)} / {fmt_value(target.number, target.unit)} = {fmt_percent(rate)}"
     note = "（执行数超过预算数）" if rate > 1 + EPS else ""
     raw = weight * min(rate, 1.0)
-    return RuleResult(raw, rate >= 1 - EPS, f"{head}，{fmt_number(weight)}分 × {fmt_percent(min(rate, 1.0))} = {fmt_points(raw)}{note}")
+    return RuleResult(
+        raw,
+        rate >= 1 - EPS,
+        f"{head}，{fmt_number(weight)}分 × {fmt_percent(min(rate, 1.0))} = {fmt_points(raw)}{note}",
+    )
 
 
-@register_rule("budget_execution_tiers", "预算执行率分档得分", "执行率 ≥95% 得满分，≥90% 得80%，≥80% 得60%，≥70% 得40%，其余0分（档次可配置）")
+@register_rule(
+    "budget_execution_tiers",
+    "预算执行率分档得分",
+    "执行率 ≥95% 得满分，≥90% 得80%，≥80% 得60%，≥70% 得40%，其余0分（档次可配置）",
+)
 def budget_execution_tiers(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, tiers: Sequence[Sequence[float]] = DEFAULT_BUDGET_TIERS,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    tiers: Sequence[Sequence[float]] = DEFAULT_BUDGET_TIERS,
 ) -> RuleResult:
     """Share of w by execution-rate tier: tiers = [(lowest rate in %, share), ...] from high to low."""
     pairs = check_tiers(tiers, "tiers", ascending=False)
@@ -55,4 +67,8 @@ def budget_execution_tiers(
     share = hit[1] if hit else 0.0
     band = f"≥{fmt_number(hit[0])}%档" if hit else f"低于{fmt_number(pairs[-1][0])}%"
     raw = weight * share
-    return RuleResult(raw, share >= 1 - EPS, f"执行率{fmt_percent(rate)}（{band}），{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}")
+    return RuleResult(
+        raw,
+        share >= 1 - EPS,
+        f"执行率{fmt_percent(rate)}（{band}），{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}",
+    )

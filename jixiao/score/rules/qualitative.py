@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from jixiao.core.errors import RuleError
 from jixiao.core.numbers import EPS
@@ -44,9 +44,18 @@ def all_or_nothing(weight: float, target: ParsedValue, actual: ParsedValue, *, t
     return RuleResult(0.0, False, f"{detail}，不得分")
 
 
-@register_rule("qualitative_bands", "定性分档", "达成 [0.8w, w]、部分达成 [0.6w, 0.8w)、未达成 [0, 0.6w)；未指定档次时按完成值用词判定")
+@register_rule(
+    "qualitative_bands",
+    "定性分档",
+    "达成 [0.8w, w]、部分达成 [0.6w, 0.8w)、未达成 [0, 0.6w)；未指定档次时按完成值用词判定",
+)
 def qualitative_bands(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, tier: str | None = None, score: float | None = None,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    tier: str | None = None,
+    score: float | None = None,
     tier_scores: dict[str, float] | None = None,
 ) -> RuleResult:
     """Three tiers (DOMAIN §2.1). ``tier``/``score`` come from the reviewer; otherwise words decide."""
@@ -65,7 +74,9 @@ def qualitative_bands(
         upper_ok = raw <= hi * weight + EPS if tier == "达成" else raw < hi * weight - EPS
         if raw < lo * weight - EPS or not upper_ok:
             close = "]" if tier == "达成" else ")"
-            raise RuleError(f"得分 {raw:g} 不在档次「{tier}」的区间 [{fmt_number(lo * weight)}, {fmt_number(hi * weight)}{close} 内")
+            raise RuleError(
+                f"得分 {raw:g} 不在档次「{tier}」的区间 [{fmt_number(lo * weight)}, {fmt_number(hi * weight)}{close} 内"
+            )
         return RuleResult(raw, tier == "达成", f"复核判定为「{tier}」，得{fmt_points(raw)}")
     judged = judge_word(actual, target)
     if judged is None:
@@ -75,14 +86,29 @@ def qualitative_bands(
     raw = shares[judged] * weight
     if judged == "达成":
         same = "与指标值一致" if value_text(actual) == value_text(target) else "表明已完成"
-        return RuleResult(raw, True, f"完成值「{actual.raw}」{same}，按单位自述判定为达成，得{fmt_points(raw)}（需佐证材料）")
-    return RuleResult(raw, False, f"完成值「{actual.raw}」表明{judged}，按「{judged}」档得分率{fmt_percent(shares[judged])}计{fmt_points(raw)}")
+        return RuleResult(
+            raw, True, f"完成值「{actual.raw}」{same}，按单位自述判定为达成，得{fmt_points(raw)}（需佐证材料）"
+        )
+    return RuleResult(
+        raw,
+        False,
+        f"完成值「{actual.raw}」表明{judged}，按「{judged}」档得分率{fmt_percent(shares[judged])}计{fmt_points(raw)}",
+    )
 
 
-@register_rule("deviation_tiers", "视偏差情况扣分", "按不利方向的相对偏差分档：无偏差满分，≤10%得80%，≤20%得60%，≤30%得40%，其余0分（档次可配置）")
+@register_rule(
+    "deviation_tiers",
+    "视偏差情况扣分",
+    "按不利方向的相对偏差分档：无偏差满分，≤10%得80%，≤20%得60%，≤30%得40%，其余0分（档次可配置）",
+)
 def deviation_tiers(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, tiers: Sequence[Sequence[float]] = DEFAULT_DEVIATION_TIERS,
-    tier_scores: dict[str, float] | None = None, late_tiers: Sequence[Sequence[float]] = DEFAULT_LATE_TIERS,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    tiers: Sequence[Sequence[float]] = DEFAULT_DEVIATION_TIERS,
+    tier_scores: dict[str, float] | None = None,
+    late_tiers: Sequence[Sequence[float]] = DEFAULT_LATE_TIERS,
 ) -> RuleResult:
     """d = relative deviation in the bad direction; share by tier. Words go to qualitative_bands."""
     pairs = check_tiers(tiers, "tiers")
@@ -108,12 +134,24 @@ def deviation_tiers(
     raw = weight * share
     if share >= 1:
         return RuleResult(raw, True, f"{how}，无不利偏差，得满分{fmt_points(raw)}")
-    return RuleResult(raw, False, f"{how}，偏差{fmt_percent(d)}（{band}），{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}")
+    return RuleResult(
+        raw,
+        False,
+        f"{how}，偏差{fmt_percent(d)}（{band}），{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}",
+    )
 
 
-@register_rule("deadline", "时限指标", "在要求时间前完成得满分，逾期按天数分档；周期性要求按按时完成的期数比例；文字完成值按定性分档")
+@register_rule(
+    "deadline",
+    "时限指标",
+    "在要求时间前完成得满分，逾期按天数分档；周期性要求按按时完成的期数比例；文字完成值按定性分档",
+)
 def deadline(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, late_tiers: Sequence[Sequence[float]] = DEFAULT_LATE_TIERS,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    late_tiers: Sequence[Sequence[float]] = DEFAULT_LATE_TIERS,
     tier_scores: dict[str, float] | None = None,
 ) -> RuleResult:
     """Dates: w if actual.date ≤ target.date else tier by days late. Periodic: share of periods."""
@@ -123,23 +161,46 @@ def deadline(
     if target.kind == "deadline" and target.date and actual.kind == "deadline" and actual.date:
         late = (actual.date - target.date).days
         if late <= 0:
-            return RuleResult(float(weight), True, f"完成时间{fmt_date(actual.date)}不晚于要求时间{fmt_date(target.date)}，得满分{fmt_points(weight)}")
+            return RuleResult(
+                float(weight),
+                True,
+                f"完成时间{fmt_date(actual.date)}不晚于要求时间{fmt_date(target.date)}，得满分{fmt_points(weight)}",
+            )
         share, _ = share_by_upper(late, pairs)
         raw = weight * share
-        return RuleResult(raw, False, f"完成时间晚于要求时间{fmt_date(target.date)} {late}天，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}")
+        return RuleResult(
+            raw,
+            False,
+            f"完成时间晚于要求时间{fmt_date(target.date)} {late}天，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}",
+        )
     n = target.periods_per_year
     if target.kind == "periodic" and n and is_numeric(actual):
         a = float(actual.number)
         share = min(max(a, 0.0) / 100, 1.0) if actual.unit == "%" else min(max(a, 0.0) / n, 1.0)
         raw = weight * share
-        basis = f"按时完成比例{fmt_value(a, '%')}" if actual.unit == "%" else f"按时完成{fmt_value(a, actual.unit)} / 全年{n}期"
-        return RuleResult(raw, share >= 1 - EPS, f"{basis}，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}")
+        basis = (
+            f"按时完成比例{fmt_value(a, '%')}"
+            if actual.unit == "%"
+            else f"按时完成{fmt_value(a, actual.unit)} / 全年{n}期"
+        )
+        return RuleResult(
+            raw, share >= 1 - EPS, f"{basis}，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}"
+        )
     return qualitative_bands(weight, target, actual, tier_scores=tier_scores)
 
 
-@register_rule("direction_baseline", "方向性指标", "「降低」「提高」等无数值目标：有基期数据（上年值）时按变化方向判定，方向正确得满分，否则不得分")
+@register_rule(
+    "direction_baseline",
+    "方向性指标",
+    "「降低」「提高」等无数值目标：有基期数据（上年值）时按变化方向判定，方向正确得满分，否则不得分",
+)
 def direction_baseline(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, baseline: float | None = None, tolerance: float = 0.05,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    baseline: float | None = None,
+    tolerance: float = 0.05,
 ) -> RuleResult:
     """Met if the actual moved the right way from ``baseline`` (and by the magnitude, if any) → w, else 0."""
     trend = target.trend
@@ -168,13 +229,16 @@ def direction_baseline(
         need = target.number or 0.0
         size = signed if target.unit != "%" or rel is None else (signed / abs(b)) * 100
         met = signed > EPS and size >= need - EPS
-    shown = f"完成值{fmt_value(a, actual.unit)}，基期值{fmt_value(b, actual.unit)}" + (f"，变化{fmt_percent(rel)}" if rel is not None else "")
+    shown = f"完成值{fmt_value(a, actual.unit)}，基期值{fmt_value(b, actual.unit)}" + (
+        f"，变化{fmt_percent(rel)}" if rel is not None else ""
+    )
     if met:
         return RuleResult(float(weight), True, f"{shown}，实现「{target.raw}」，得满分{fmt_points(weight)}")
     return RuleResult(0.0, False, f"{shown}，未实现「{target.raw}」，不得分")
 
 
 # --- budget execution ----------------------------------------------------------------------------
+
 
 def _compare(a: float, op: str, t: float, tolerance: float) -> bool:
     eps = EPS * max(1.0, abs(t))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from jixiao.core.errors import RuleError
 from jixiao.core.numbers import EPS
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.score.rules.base import (
     OVERSHOOT_RATIO,
-    finalize_score,
     RuleResult,
     check_tiers,
+    finalize_score,
     fmt_number,
     fmt_percent,
     fmt_points,
@@ -24,7 +24,17 @@ from jixiao.score.rules.base import (
     register_rule,
 )
 
-__all__ = ["proportional", "reverse_linear", "reverse_ratio", "zero_target", "per_point", "step_tiers", "approximate", "range_target", "compound"]
+__all__ = [
+    "proportional",
+    "reverse_linear",
+    "reverse_ratio",
+    "zero_target",
+    "per_point",
+    "step_tiers",
+    "approximate",
+    "range_target",
+    "compound",
+]
 
 
 @register_rule("proportional", "按比例得分", "正向指标（≥、=）：分值 × min(完成值/指标值, 1)，超额不加分，负数按0计")
@@ -44,13 +54,23 @@ def proportional(weight: float, target: ParsedValue, actual: ParsedValue) -> Rul
         return zero_target(weight, target, actual)
     if a >= t - EPS * max(1.0, abs(t)):
         note = "（超出指标值30%及以上，应说明原因）" if a >= OVERSHOOT_RATIO * t else ""
-        return RuleResult(float(weight), True, f"完成值{fmt_value(a, u)}达到指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}{note}")
+        return RuleResult(
+            float(weight), True, f"完成值{fmt_value(a, u)}达到指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}{note}"
+        )
     neg = "（完成值为负数，按0计）" if a < 0 else ""
     raw = weight * max(a, 0.0) / t
-    return RuleResult(raw, False, f"完成值{fmt_value(a, u)} / 指标值{fmt_value(t, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}{neg}")
+    return RuleResult(
+        raw,
+        False,
+        f"完成值{fmt_value(a, u)} / 指标值{fmt_value(t, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}{neg}",
+    )
 
 
-@register_rule("reverse_linear", "反向指标线性扣分", "反向指标（≤）：未超过指标值得满分；超过时按超出比例线性扣分，达到指标值2倍得0分")
+@register_rule(
+    "reverse_linear",
+    "反向指标线性扣分",
+    "反向指标（≤）：未超过指标值得满分；超过时按超出比例线性扣分，达到指标值2倍得0分",
+)
 def reverse_linear(weight: float, target: ParsedValue, actual: ParsedValue) -> RuleResult:
     """s = w if a ≤ t; w·(1 − (a − t)/t) for t < a < 2t; 0 at a ≥ 2t."""
     q = quantities(target, actual, "反向指标线性扣分")
@@ -60,7 +80,9 @@ def reverse_linear(weight: float, target: ParsedValue, actual: ParsedValue) -> R
     if t <= 0:
         return zero_target(weight, target, actual)
     if a <= t + EPS * max(1.0, t):
-        return RuleResult(float(weight), True, f"完成值{fmt_value(a, u)}未超过指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}")
+        return RuleResult(
+            float(weight), True, f"完成值{fmt_value(a, u)}未超过指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}"
+        )
     excess = (a - t) / t
     if excess >= 1:
         return RuleResult(0.0, False, f"完成值{fmt_value(a, u)}达到指标值{fmt_value(t, u)}的2倍及以上，得0分")
@@ -79,9 +101,13 @@ def reverse_ratio(weight: float, target: ParsedValue, actual: ParsedValue) -> Ru
     if t <= 0:
         return zero_target(weight, target, actual)
     if a <= t + EPS * max(1.0, t):
-        return RuleResult(float(weight), True, f"完成值{fmt_value(a, u)}未超过指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}")
+        return RuleResult(
+            float(weight), True, f"完成值{fmt_value(a, u)}未超过指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}"
+        )
     raw = weight * t / a
-    return RuleResult(raw, False, f"指标值{fmt_value(t, u)} / 完成值{fmt_value(a, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}")
+    return RuleResult(
+        raw, False, f"指标值{fmt_value(t, u)} / 完成值{fmt_value(a, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}"
+    )
 
 
 @register_rule("zero_target", "零目标", "指标值为0（如安全事故数=0）：完成值为0得满分，否则不得分")
@@ -98,9 +124,18 @@ def zero_target(weight: float, target: ParsedValue, actual: ParsedValue) -> Rule
     return RuleResult(0.0, False, f"完成值{shown}，未达到指标值0，不得分")
 
 
-@register_rule("per_point", "每个百分点扣分", "每低于（或超过）指标值1个百分点扣x分，扣完为止；不足1个百分点是否按1个计由参数 round_up 决定")
+@register_rule(
+    "per_point",
+    "每个百分点扣分",
+    "每低于（或超过）指标值1个百分点扣x分，扣完为止；不足1个百分点是否按1个计由参数 round_up 决定",
+)
 def per_point(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, x: float | None = None, round_up: bool = True,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    x: float | None = None,
+    round_up: bool = True,
     side: str | None = None,
 ) -> RuleResult:
     """s = w − x·ceil(points off) (raw; finalize floors at 0).
@@ -125,7 +160,9 @@ def per_point(
     else:
         return RuleResult(None, None, f"指标值为{fmt_value(t, u)}，无法换算百分点")
     if points <= EPS:
-        return RuleResult(float(weight), True, f"完成值{fmt_value(a, u)}达到指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}")
+        return RuleResult(
+            float(weight), True, f"完成值{fmt_value(a, u)}达到指标值{fmt_value(t, u)}，得满分{fmt_points(weight)}"
+        )
     n = math.ceil(round(points, 9)) if round_up else points
     raw = weight - x * n
     word = "低于" if side == "below" else "超过"
@@ -137,8 +174,13 @@ def per_point(
 
 @register_rule("step_tiers", "分档得分", "按完成值所在档次得分（如 ≥90%得5分，80%-90%得4分…），档次下限含本数")
 def step_tiers(
-    weight: float, target: ParsedValue, actual: ParsedValue, *, tiers: Sequence[Sequence[float]] | None = None,
-    reverse: bool = False, share: bool = False,
+    weight: float,
+    target: ParsedValue,
+    actual: ParsedValue,
+    *,
+    tiers: Sequence[Sequence[float]] | None = None,
+    reverse: bool = False,
+    share: bool = False,
 ) -> RuleResult:
     """Step function of the actual value.
 
@@ -164,7 +206,11 @@ def step_tiers(
     return RuleResult(raw, hit == pairs[0], f"完成值{fmt_value(a, u)}属于「{band}」档，得{fmt_points(raw)}")
 
 
-@register_rule("approximate", "约数指标", "「约150」「150左右」：完成值在指标值±容差内得满分；低于下限按比例，高于上限按 指标值/完成值")
+@register_rule(
+    "approximate",
+    "约数指标",
+    "「约150」「150左右」：完成值在指标值±容差内得满分；低于下限按比例，高于上限按 指标值/完成值",
+)
 def approximate(weight: float, target: ParsedValue, actual: ParsedValue, *, tolerance: float = 0.10) -> RuleResult:
     """Met within ±tolerance (default 10%); below: w·a/t; above: w·t/a."""
     if not 0 <= tolerance < 1:
@@ -181,9 +227,17 @@ def approximate(weight: float, target: ParsedValue, actual: ParsedValue, *, tole
         return RuleResult(float(weight), True, f"完成值{fmt_value(a, u)}在{band}范围内，得满分{fmt_points(weight)}")
     if dev < 0:
         raw = weight * max(a, 0.0) / t
-        return RuleResult(raw, False, f"完成值{fmt_value(a, u)}低于{band}，{fmt_value(a, u)} / {fmt_value(t, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}")
+        return RuleResult(
+            raw,
+            False,
+            f"完成值{fmt_value(a, u)}低于{band}，{fmt_value(a, u)} / {fmt_value(t, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}",
+        )
     raw = weight * t / a
-    return RuleResult(raw, False, f"完成值{fmt_value(a, u)}高于{band}，{fmt_value(t, u)} / {fmt_value(a, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}")
+    return RuleResult(
+        raw,
+        False,
+        f"完成值{fmt_value(a, u)}高于{band}，{fmt_value(t, u)} / {fmt_value(a, u)} × {fmt_number(weight)}分 = {fmt_points(raw)}",
+    )
 
 
 @register_rule("range_target", "区间指标", "完成值在区间内得满分；在区间外按到最近端点的距离按比例扣分")
@@ -209,10 +263,16 @@ def range_target(weight: float, target: ParsedValue, actual: ParsedValue) -> Rul
     share = max(0.0, 1 - abs(a - e) / abs(e)) if e else 0.0
     raw = weight * share
     where = "低于下限" if below else "高于上限"
-    return RuleResult(raw, False, f"完成值{fmt_value(a, u)}{where}{fmt_value(e, u)}，偏离{fmt_percent(1 - share)}，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}")
+    return RuleResult(
+        raw,
+        False,
+        f"完成值{fmt_value(a, u)}{where}{fmt_value(e, u)}，偏离{fmt_percent(1 - share)}，{fmt_number(weight)}分 × {fmt_percent(share)} = {fmt_points(raw)}",
+    )
 
 
-@register_rule("compound", "多值指标", "一个指标含多个指标值：按计量单位逐项计算 min(完成值/指标值, 1)，取平均（或取最小）")
+@register_rule(
+    "compound", "多值指标", "一个指标含多个指标值：按计量单位逐项计算 min(完成值/指标值, 1)，取平均（或取最小）"
+)
 def compound(weight: float, target: ParsedValue, actual: ParsedValue, *, combine: str = "mean") -> RuleResult:
     """Each part scored by its own ratio, parts matched by unit; combined by mean or min."""
     if combine not in ("mean", "min"):
@@ -242,7 +302,11 @@ def compound(weight: float, target: ParsedValue, actual: ParsedValue, *, combine
     share = sum(ratios) / len(ratios) if combine == "mean" else min(ratios)
     raw = weight * share
     how = "取平均" if combine == "mean" else "取最小"
-    return RuleResult(raw, share >= 1 - EPS, f"{'；'.join(shown)}；{how} {fmt_percent(share)} × {fmt_number(weight)}分 = {fmt_points(raw)}")
+    return RuleResult(
+        raw,
+        share >= 1 - EPS,
+        f"{'；'.join(shown)}；{how} {fmt_percent(share)} × {fmt_number(weight)}分 = {fmt_points(raw)}",
+    )
 
 
 # --- rules on words, deadlines and trends -------------------------------------------------------

@@ -35,15 +35,25 @@ print(params.display_name, total)
 print("kernel pid", os.getpid())
 
 # %% tags=["jixiao-result"]
-display_result({
-    "schema_version": 1,
-    "unit": {"name": params.display_name, "year": params.year},
-    "budget": [],
-    "indicators": [{"id": "I01", "name": "测试指标", "weight": 100.0, "self_score": total, "review_score": total}],
-    "level1": [{"name": "产出指标", "review_score_sum": total, "review_rate": total}],
-    "totals": {"review_total": total, "grade": grade},
-    "findings": [
-        {"code": "T01", "severity": "提示", "where": "单位", "scope": "unit", "indicator_id": "", "message": "测试",
-         "expected": "", "reported": ""}
-    ],
-})
+display_result(
+    {
+        "schema_version": 1,
+        "unit": {"name": params.display_name, "year": params.year},
+        "budget": [],
+        "indicators": [{"id": "I01", "name": "测试指标", "weight": 100.0, "self_score": total, "review_score": total}],
+        "level1": [{"name": "产出指标", "review_score_sum": total, "review_rate": total}],
+        "totals": {"review_total": total, "grade": grade},
+        "findings": [
+            {
+                "code": "T01",
+                "severity": "提示",
+                "where": "单位",
+                "scope": "unit",
+                "indicator_id": "",
+                "message": "测试",
+                "expected": "",
+                "reported": "",
+            }
+        ],
+    }
+)

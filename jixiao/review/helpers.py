@@ -1,0 +1,93 @@
+"""Small helpers shared by the review check families: numbers, cell text and finding builders."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from jixiao.core.textnorm import clean_cell
+from jixiao.review.catalogue import make_finding
+
+__all__ = [
+    "EPS",
+    "fmt2",
+    "num",
+    "over",
+    "text",
+    "where",
+    "indicator_finding",
+    "budget_finding",
+    "records",
+    "join_names",
+]
+
+#: Float noise below which two numbers are equal.
+EPS = 1e-9
+
+
+def fmt2(x: float) -> str:
+    """A number for display: 2 decimals."""
+    return f"{x:.2f}"
+
+
+def num(value: object) -> float | None:
+    """A float cell as float, or None for NaN/None/text."""
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def over(diff: float, tol: float) -> bool:
+    """True when |diff| is strictly above the tolerance (float noise ignored)."""
+    return abs(diff) > tol + EPS
+
+
+def text(value: object) -> str:
+    """A cell's normalised text; "" for blanks and placeholders ("—", "/", "无")."""
+    return clean_cell(value)
+
+
+def where(row) -> str:
+    """Where an indicator finding points: the indicator's name and its source row."""
+    src = row.get("source_row")
+    line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
+    return f"指标「{row['name']}」{line}"
+
+
+def indicator_finding(code: str, row, message: str, *, expected: object = "", reported: object = "") -> dict:
+    """A finding about one indicator row."""
+    return make_finding(
+        code,
+        where(row),
+        message,
+        scope="indicator",
+        indicator_id=str(row["indicator_id"]),
+        expected=expected,
+        reported=reported,
+    )
+
+
+def budget_finding(
+    code: str, name: str, message: str, expected: object, reported: object, severity: str | None = None
+) -> dict:
+    """A finding about one line of the budget block."""
+    return make_finding(
+        code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported, severity=severity
+    )
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts."""
+    return frame.to_dict("records")
+
+
+def join_names(rows: list[dict], limit: int = 60) -> str:
+    """Indicator names joined with 、, cut after ``limit`` with a count."""
+    names = [str(r["name"]) for r in rows]
+    more = f" 等{len(names)}项" if len(names) > limit else ""
+    return "、".join(names[:limit]) + more
