@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from jixiao.core.parsed_value import KINDS, OPERATORS
 from jixiao.core.units import canonical_unit, convert, units_compatible
-from jixiao.parse.values import describe_value, direction_to_op, parse_value
+from jixiao.parse.operators import direction_to_op
+from jixiao.parse.values import describe_value, parse_value
 from jixiao.parse.wordlists import GENERIC_ACTUALS, VAGUE_WORDS, is_generic_actual, is_nil, is_vague
 
 D = dt.date

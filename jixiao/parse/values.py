@@ -1,5 +1,6 @@
 """Parse 指标值 / 完成值 cells into typed :class:`~jixiao.core.parsed_value.ParsedValue` objects.
 
+The operator and direction words (不低于, 以内, 提高, 同比) are in :mod:`jixiao.parse.operators`.
 The word lists the review uses (vague targets, generic completion claims) are in
 :mod:`jixiao.parse.wordlists`.
 The unit helpers (canonical units, conversions) live in :mod:`jixiao.core.units`.
@@ -40,47 +41,12 @@ from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
 from jixiao.core.units import UNIT_ALIASES, UNIT_RE, canonical_unit, compact_spaces
 from jixiao.parse.dates import CN_NUMERALS, TIME_RE, cn_int, parse_deadline, parse_periodic, parse_temporal, time_note
+from jixiao.parse.operators import SUFFIX_OPS, direction_to_op, find_basis, find_trend, strip_ops
 
 __all__ = [
     "parse_value",
     "describe_value",
-    "direction_to_op",
 ]
-
-_HINT_OPS = {
-    "≥": ">=",
-    ">": ">",
-    "≤": "<=",
-    "<": "<",
-    "=": "=",
-    "≈": "≈",
-    "正向": ">=",
-    "正向指标": ">=",
-    "越大越好": ">=",
-    "越高越好": ">=",
-    "大于等于": ">=",
-    "不低于": ">=",
-    "不少于": ">=",
-    "反向": "<=",
-    "反向指标": "<=",
-    "越小越好": "<=",
-    "越低越好": "<=",
-    "小于等于": "<=",
-    "不高于": "<=",
-    "不超过": "<=",
-    "等于": "=",
-    "大于": ">",
-    "小于": "<",
-}
-
-
-def direction_to_op(hint: object) -> str | None:
-    """Operator of a 方向 / 指标性质 cell ("≥", ">=", "正向", "反向", "=" ...), or None."""
-    h = compact_spaces(normalize_text(hint))
-    if h in _HINT_OPS:
-        return _HINT_OPS[h]
-    return _HINT_OPS.get(h[:1]) if h[:1] in "≥≤=<>" else None
-
 
 # --- small helpers ---------------------------------------------------------------------------
 
@@ -265,7 +231,7 @@ def _cn_to_digits(s: str) -> str:
     m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{CN_NUMERALS}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
     if not m or cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
         return s
-    if m["pre"] and _strip_ops(m["pre"])[0]:
+    if m["pre"] and strip_ops(m["pre"])[0]:
         return s
     return f"{m['pre']}{cn_int(m['cn'])}{m['unit']}{m['rest']}"
 
@@ -282,152 +248,12 @@ def _tokens(s: str) -> list[re.Match]:
     return out
 
 
-# --- operators -------------------------------------------------------------------------------------
-
-_PREFIX_OPS = [
-    ("降低至", "<="),
-    ("降低到", "<="),
-    ("下降至", "<="),
-    ("下降到", "<="),
-    ("减少至", "<="),
-    ("减少到", "<="),
-    ("压缩至", "<="),
-    ("压减至", "<="),
-    ("缩短至", "<="),
-    ("缩短到", "<="),
-    ("降至", "<="),
-    ("减至", "<="),
-    ("提高至", ">="),
-    ("提高到", ">="),
-    ("提升至", ">="),
-    ("提升到", ">="),
-    ("增加至", ">="),
-    ("增加到", ">="),
-    ("增长至", ">="),
-    ("上升至", ">="),
-    ("增至", ">="),
-    ("升至", ">="),
-    ("力争达到", ">="),
-    ("大于或等于", ">="),
-    ("大于等于", ">="),
-    ("小于或等于", "<="),
-    ("小于等于", "<="),
-    ("不低于", ">="),
-    ("不少于", ">="),
-    ("不小于", ">="),
-    ("不短于", ">="),
-    ("不超过", "<="),
-    ("不高于", "<="),
-    ("不大于", "<="),
-    ("不多于", "<="),
-    ("不超出", "<="),
-    ("不长于", "<="),
-    ("至少", ">="),
-    ("最少", ">="),
-    ("最低", ">="),
-    ("达到", ">="),
-    ("至多", "<="),
-    ("最多", "<="),
-    ("最高", "<="),
-    ("控制在", "<="),
-    ("控制到", "<="),
-    ("超过", ">"),
-    ("多于", ">"),
-    ("大于", ">"),
-    ("高于", ">"),
-    ("低于", "<"),
-    ("少于", "<"),
-    ("小于", "<"),
-    ("不足", "<"),
-    ("大约", "≈"),
-    ("约为", "≈"),
-    ("接近", "≈"),
-    ("将近", "≈"),
-    ("大概", "≈"),
-    ("等于", "="),
-    ("达", ">="),
-    ("约", "≈"),
-    ("近", "≈"),
-    ("≥", ">="),
-    ("≤", "<="),
-    (">", ">"),
-    ("<", "<"),
-    ("=", "="),
-    ("≈", "≈"),
-]
-#: Characters that, before a one-character op word, make it part of another word (节约, 附近, 到达).
-_BLOCKED = {"约": "节制预合公简契条签", "近": "附最邻靠亲就", "达": "到抵送下传表发通直"}
-_SUFFIX_OPS = [
-    ("及以上", ">="),
-    ("或以上", ">="),
-    ("以上", ">="),
-    ("及以下", "<="),
-    ("或以下", "<="),
-    ("以下", "<="),
-    ("以内", "<="),
-    ("之内", "<="),
-    ("内", "<="),
-    ("左右", "≈"),
-    ("上下", "≈"),
-]
-
-
-def _strip_ops(pre: str) -> tuple[str, list[str]]:
-    """Remove operator words from the end of ``pre``; return (label, ops nearest-first)."""
-    ops: list[str] = []
-    for _ in range(3):
-        for word, op in _PREFIX_OPS:
-            if pre.endswith(word):
-                before = pre[: -len(word)]
-                if word in _BLOCKED and before and before[-1] in _BLOCKED[word]:
-                    continue
-                pre = before
-                ops.append(op)
-                break
-        else:
-            break
-    return pre, ops
-
-
-# --- directions ---------------------------------------------------------------------------------
-
-_BASES = [
-    (r"同比", "同比"),
-    (r"环比", "环比"),
-    (r"(?:较|与|比)(?:上年|去年|上一年)同期(?:相比)?", "与去年同期"),
-    (r"(?:较|比|与|相比|低于|高于|超过)(?:上一年度|上一年|上年度|上年|去年|往年)(?:相比)?", "较上年"),
-]
-_NOT_BELOW = r"不(?:下降|降低|减少|低于(?:上一年|上年|去年|往年))"
-_NOT_ABOVE = r"不(?:上升|增加|增长|提高|高于(?:上一年|上年|去年|往年)|超过(?:上一年|上年|去年|往年))"
-_FLAT = r"基本持平|持平|保持稳定|基本稳定|保持不变"
-_UP = r"稳中有升|提高|提升|上升|增加|增长|增强|改善|扩大|升高|增多|好转"
-_DOWN = r"降低|下降|减少|减小|缩短|压缩|压降|下滑|减轻"
-
-
-def _basis(s: str) -> str | None:
-    return next((name for pat, name in _BASES if re.search(pat, s)), None)
-
-
-def _trend(s: str, *, at_end: bool = False) -> tuple[str, str | None] | None:
-    end = "(?:了)?$" if at_end else ""
-    for pat, trend, op in (
-        (_NOT_BELOW, "flat", ">="),
-        (_NOT_ABOVE, "flat", "<="),
-        (_FLAT, "flat", None),
-        (_UP, "up", None),
-        (_DOWN, "down", None),
-    ):
-        if re.search(f"(?:{pat}){end}", s):
-            return trend, op
-    return None
-
-
 def _parse_direction(raw: str, s: str) -> ParsedValue | None:
-    found = _trend(s)
+    found = find_trend(s)
     if not found or not _CJK.search(s):
         return None
     trend, op = found
-    return _make(raw, "direction", trend=trend, op=op, basis=_basis(s), word=s)
+    return _make(raw, "direction", trend=trend, op=op, basis=find_basis(s), word=s)
 
 
 # --- numbers, ranges, compounds -----------------------------------------------------------------------
@@ -465,9 +291,9 @@ def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tr
     op_more = s[pos : pos + 1] in ("余", "多")
     pos += op_more
     unit, pos = _unit_at(s, pos)
-    label, ops = _strip_ops(s[: tok.start()])
+    label, ops = strip_ops(s[: tok.start()])
     post, suffix_op = s[pos:], None
-    for word, op in _SUFFIX_OPS:
+    for word, op in SUFFIX_OPS:
         if post.startswith(word):
             post, suffix_op = post[len(word) :], op
             break
@@ -491,7 +317,7 @@ def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tr
         op = "≈"
     if (
         allow_direction
-        and (found := _trend(label, at_end=True))
+        and (found := find_trend(label, at_end=True))
         and not any(w in s[: tok.start()] for w in ("至", "到"))
     ):
         return _make(
@@ -499,7 +325,7 @@ def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tr
             "direction",
             notes,
             trend=found[0],
-            basis=_basis(label),
+            basis=find_basis(label),
             number=number,
             unit=unit,
             op=found[1] or (op if op != "≈" else None),
@@ -545,7 +371,7 @@ def _parse_range(raw: str, s: str) -> ParsedValue | None:
         units = [m["u1"], m["u2"]]
     elif m := _RANGE_RE.fullmatch(s):
         units = [m["u1"], m["u2"]]
-        if _strip_ops(m["label"])[1] or any(w in m["tail"] for w, _ in _SUFFIX_OPS[:6]):
+        if strip_ops(m["label"])[1] or any(w in m["tail"] for w, _ in SUFFIX_OPS[:6]):
             return None
     else:
         return None
@@ -588,7 +414,7 @@ def _parse_compound(raw: str, t: str) -> ParsedValue | None:
         toks = _tokens(s)
         start = 0
         for tok in toks[1:]:
-            label, _ = _strip_ops(s[start : tok.start()])
+            label, _ = strip_ops(s[start : tok.start()])
             cut = start + len(label)
             segments.append(s[start:cut])
             start = cut
