@@ -10,6 +10,10 @@ from jixiao.core.textnorm import clean_cell
 from jixiao.review.catalogue import make_finding
 
 __all__ = [
+    "CONFIRMATION_COLUMNS",
+    "ReportOutcome",
+    "fmt_money",
+    "close",
     "EPS",
     "fmt2",
     "num",
@@ -24,6 +28,9 @@ __all__ = [
 
 #: Float noise below which two numbers are equal.
 EPS = 1e-9
+
+#: Columns of a confirmation (a check that passed), beside the findings.
+CONFIRMATION_COLUMNS = ["code", "where", "item", "expected", "reported", "message"]
 
 
 def fmt2(x: float) -> str:
@@ -91,3 +98,32 @@ def join_names(rows: list[dict], limit: int = 60) -> str:
     names = [str(r["name"]) for r in rows]
     more = f" 等{len(names)}项" if len(names) > limit else ""
     return "、".join(names[:limit]) + more
+
+
+class ReportOutcome:
+    """Findings (problems) and confirmations (what was checked and agrees) of one report review."""
+
+    def __init__(self) -> None:
+        self.findings: list[dict] = []
+        self.confirmed: list[dict] = []
+
+    def find(self, code, where, message, *, scope, expected="", reported="", indicator_id="") -> None:
+        self.findings.append(
+            make_finding(
+                code, where, message, scope=scope, indicator_id=indicator_id, expected=expected, reported=reported
+            )
+        )
+
+    def ok(self, code, where, item, expected, reported, message) -> None:
+        values = (code, where, item, str(expected), str(reported), message)
+        self.confirmed.append(dict(zip(CONFIRMATION_COLUMNS, values)))
+
+
+def fmt_money(x: float) -> str:
+    """A money amount for display: thousands separators, 2 decimals."""
+    return f"{x:,.2f}"
+
+
+def close(a: float, b: float, tol: float) -> bool:
+    """True when a and b differ by at most ``tol`` (float noise ignored)."""
+    return abs(a - b) <= tol + EPS

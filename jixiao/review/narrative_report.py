@@ -19,12 +19,13 @@ from jixiao.core.units import convert
 from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.read.narrative_doc import matching_sections
 from jixiao.read.narrative_report import NarrativeReport
-from jixiao.review.catalogue import findings_frame, make_finding
+from jixiao.review.catalogue import findings_frame
+from jixiao.review.helpers import CONFIRMATION_COLUMNS, ReportOutcome, close, fmt_money
+from jixiao.review.narrative_budget import BUDGET_FIELDS, MONEY_FACTORS, check_budget
 from jixiao.score.aggregate import GradeBands
 
-__all__ = ["check_report", "report_confirmations", "REQUIRED_SECTIONS", "CONFIRMATION_COLUMNS"]
+__all__ = ["check_report", "report_confirmations", "REQUIRED_SECTIONS"]
 
-CONFIRMATION_COLUMNS = ["code", "where", "item", "expected", "reported", "message"]
 
 #: Required sections (DOMAIN §4.2 item 18): name -> (title regex, exclude regex).
 REQUIRED_SECTIONS = {
@@ -41,10 +42,6 @@ _FIGURE_SECTIONS = ("绩效目标", "预算执行情况", "绩效实现情况")
 _MIN_BODY = 40  # characters of body text below which a section counts as boilerplate
 _BOILERPLATE = re.compile(r"^(无|暂无|略|详见附件|见附件|同上)[。.]?$")
 _ACHIEVE_SECTIONS = (r"实现|完成情况|成效|工作完成|绩效情况", r"问题|改进|应用|公开")
-_ADJUST_WORDS = re.compile(r"调整|调减|调增|追加|追减|调剂|压减|核减|收回|预算变动")
-_REASON_WORDS = re.compile(r"原因|由于|因为|主要是|系因")
-_MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
-_FIELDS = {"initial_budget": "年初预算", "budget": "全年预算", "spent": "执行金额"}
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -86,185 +83,14 @@ def report_confirmations(
 
 
 def _run(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
-    out = _Out()
-    _check_budget(report, out, tol_money, tol_rate)
+    out = ReportOutcome()
+    check_budget(report, out, tol_money, tol_rate)
     _check_sections(report, out)
     _check_targets(report, out)
     _check_achievements(report, out)
     if evaluation is not None:
         _check_against_table(report, evaluation, out, tol_money, tol_rate, tol_score)
     return out.findings, out.confirmed
-
-
-class _Out:
-    def __init__(self) -> None:
-        self.findings: list[dict] = []
-        self.confirmed: list[dict] = []
-
-    def find(self, code, where, message, *, scope, expected="", reported="", indicator_id="") -> None:
-        self.findings.append(
-            make_finding(
-                code, where, message, scope=scope, indicator_id=indicator_id, expected=expected, reported=reported
-            )
-        )
-
-    def ok(self, code, where, item, expected, reported, message) -> None:
-        values = (code, where, item, str(expected), str(reported), message)
-        self.confirmed.append(dict(zip(CONFIRMATION_COLUMNS, values)))
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}"
-
-
-def _close(a: float, b: float, tol: float) -> bool:
-    return abs(a - b) <= tol + 1e-9
-
-
-# --- budget --------------------------------------------------------------------------------
-
-
-def _budget_text(report: NarrativeReport, line: int) -> str:
-    """Text of the section holding the budget paragraph at ``line``."""
-    paras = report.paragraphs
-    before = paras[paras["line"] <= line]
-    if before.empty:
-        return ""
-    section = before.iloc[-1]["section"]
-    return "\n".join(paras.loc[paras["section"] == section, "text"])
-
-
-def _check_budget(report: NarrativeReport, out: _Out, tol_money: float, tol_rate: float) -> None:
-    budget = report.budget
-    if budget.empty:
-        out.find(
-            "R05",
-            "自评报告",
-            "报告中未识别到预算执行数据（全年预算、执行金额、执行率）。",
-            scope="unit",
-            expected="列明预算与执行金额",
-            reported="未找到",
-        )
-        return
-    for row in budget.itertuples():
-        where = f"报告预算「{row.name}」(第{row.source_row}行)"
-        u = row.money_unit
-        missing = [label for f, label in (("budget", "全年预算"), ("spent", "执行金额")) if pd.isna(getattr(row, f))]
-        if missing:
-            out.find(
-                "R05",
-                where,
-                f"「{row.name}」未列明{'、'.join(missing)}。",
-                scope="budget",
-                expected="、".join(missing),
-                reported="未找到",
-            )
-            continue
-        if row.budget > 0 and row.spent > row.budget + tol_money:
-            out.find(
-                "R04",
-                where,
-                f"「{row.name}」执行金额 {_fmt(row.spent)}{u} 超过全年预算 {_fmt(row.budget)}{u}。",
-                scope="budget",
-                expected=f"≤ {_fmt(row.budget)}{u}",
-                reported=f"{_fmt(row.spent)}{u}",
-            )
-        if pd.notna(row.reported_rate) and pd.notna(row.rate):
-            if _close(row.reported_rate, row.rate, tol_rate):
-                out.ok(
-                    "R01",
-                    where,
-                    "执行率核对一致",
-                    f"{row.rate:.2f}%",
-                    f"{row.reported_rate:.2f}%",
-                    f"「{row.name}」{_fmt(row.spent)} ÷ {_fmt(row.budget)} = {row.rate:.2f}%，与报告一致。",
-                )
-            else:
-                out.find(
-                    "R01",
-                    where,
-                    f"「{row.name}」执行率应为 {_fmt(row.spent)} ÷ {_fmt(row.budget)} = "
-                    f"{row.rate:.2f}%，报告写为 {row.reported_rate:.2f}%。",
-                    scope="budget",
-                    expected=f"{row.rate:.2f}%",
-                    reported=f"{row.reported_rate:.2f}%",
-                )
-        rate = row.rate if pd.notna(row.rate) else row.reported_rate
-        if pd.notna(rate) and rate < 90 and not _REASON_WORDS.search(_budget_text(report, row.source_row)):
-            out.find(
-                "R06",
-                where,
-                f"「{row.name}」预算执行率 {rate:.2f}% 低于 90%，报告未说明原因。",
-                scope="budget",
-                expected="≥ 90% 或说明原因",
-                reported=f"{rate:.2f}%",
-            )
-    _check_parts(budget, out, tol_money)
-    _check_adjustment(report, out, tol_money)
-
-
-def _check_parts(budget: pd.DataFrame, out: _Out, tol_money: float) -> None:
-    rows = {r["name"]: r for _, r in budget.iterrows()}
-    total = rows.get("合计")
-    if total is None:
-        return
-    unit = total["money_unit"]
-    for parts in (("基本支出", "项目支出"), ("财政拨款", "其他资金")):
-        if not all(p in rows for p in parts):
-            continue
-        for f, label in _FIELDS.items():
-            values = [rows[p][f] * _MONEY[rows[p]["money_unit"]] / _MONEY[unit] for p in parts]
-            if pd.isna(total[f]) or any(pd.isna(v) for v in values):
-                continue
-            parts_sum = round(sum(values), 2)  # display rounding; the comparison uses the tolerance
-            detail = " + ".join(f"{p} {_fmt(v)}" for p, v in zip(parts, values))
-            where = f"报告预算「合计」(第{total['source_row']}行)"
-            if _close(sum(values), total[f], tol_money):
-                out.ok(
-                    "R02",
-                    where,
-                    f"{label}分项合计核对一致",
-                    f"{_fmt(parts_sum)}{unit}",
-                    f"{_fmt(total[f])}{unit}",
-                    f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计一致。",
-                )
-            else:
-                gap = round(total[f] - sum(values), 2)
-                out.find(
-                    "R02",
-                    where,
-                    f"{label}：{detail} = {_fmt(parts_sum)}{unit}，与合计 {_fmt(total[f])}{unit} "
-                    f"相差 {_fmt(abs(gap))}{unit}。",
-                    scope="budget",
-                    expected=f"{_fmt(parts_sum)}{unit}",
-                    reported=f"{_fmt(total[f])}{unit}",
-                )
-
-
-def _check_adjustment(report: NarrativeReport, out: _Out, tol_money: float) -> None:
-    for row in report.budget.itertuples():
-        if pd.isna(row.initial_budget) or pd.isna(row.budget) or _close(row.initial_budget, row.budget, tol_money):
-            continue
-        raw = row.budget - row.initial_budget
-        u, delta = row.money_unit, round(raw, 2)  # rounded for display only
-        pct = round(raw / row.initial_budget * 100, 2) if row.initial_budget else float("nan")
-        verb = "调增" if delta > 0 else "调减"
-        change = f"{verb} {_fmt(abs(delta))}{u}（{pct:+.2f}%）"
-        where = f"报告预算「{row.name}」(第{row.source_row}行)"
-        before, after = f"年初预算 {_fmt(row.initial_budget)}{u}", f"全年预算 {_fmt(row.budget)}{u}"
-        explained = _ADJUST_WORDS.search(_budget_text(report, row.source_row))
-        if explained:
-            message = f"{before} → {after}，报告有“{explained.group(0)}”的说明。"
-            out.ok("R03", where, "预算调整已说明", "说明调整原因", change, message)
-        else:
-            out.find(
-                "R03",
-                where,
-                f"「{row.name}」{before}，{after}，{change}，报告未说明预算调整原因。",
-                scope="budget",
-                expected=f"{before}（或说明调整原因）",
-                reported=f"{after}，{change}",
-            )
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -276,7 +102,7 @@ def _section_label(row) -> str:
     return f"报告「{number}{sep}{row['title']}」(第{row['line']}行)"
 
 
-def _check_sections(report: NarrativeReport, out: _Out) -> None:
+def _check_sections(report: NarrativeReport, out: ReportOutcome) -> None:
     secs = report.sections
     for name, (include, exclude) in REQUIRED_SECTIONS.items():
         hits = [i for i, t in enumerate(secs["title"]) if re.search(include, t) and not re.search(exclude, t)]
@@ -305,7 +131,7 @@ def _check_sections(report: NarrativeReport, out: _Out) -> None:
 # --- targets (group C) ---------------------------------------------------------------------
 
 
-def _check_targets(report: NarrativeReport, out: _Out) -> None:
+def _check_targets(report: NarrativeReport, out: ReportOutcome) -> None:
     targets = report.targets
     for t in targets.itertuples():
         where = f"报告指标「{t.name}」({t.level2}，第{t.line}行)"
@@ -360,7 +186,7 @@ def _op_label(op: str | None) -> str:
     return {"<=": "≤", "<": "<", ">": ">"}.get(op or "", "≥")
 
 
-def _check_achievements(report: NarrativeReport, out: _Out) -> None:
+def _check_achievements(report: NarrativeReport, out: ReportOutcome) -> None:
     ach = report.achievements
     for a in ach.itertuples():
         if pd.isna(a.target_number) or pd.isna(a.actual_number):
@@ -385,7 +211,7 @@ def _check_achievements(report: NarrativeReport, out: _Out) -> None:
     _check_period(report, out)
 
 
-def _check_period(report: NarrativeReport, out: _Out) -> None:
+def _check_period(report: NarrativeReport, out: ReportOutcome) -> None:
     """Dates "截至 …" in the achievement or budget sections that stop before 12-31 of the year."""
     if report.year is None:
         return
@@ -415,7 +241,7 @@ def _check_period(report: NarrativeReport, out: _Out) -> None:
 # --- report vs self-evaluation table -------------------------------------------------------
 
 
-def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol_score) -> None:
+def _check_against_table(report, evaluation, out: ReportOutcome, tol_money, tol_rate, tol_score) -> None:
     table = evaluation.budget
     by_name = {r["name"]: r for _, r in table.iterrows()} if table is not None and not table.empty else {}
     for row in report.budget.itertuples():
@@ -424,31 +250,31 @@ def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol
             continue
         where = f"报告预算「{row.name}」(第{row.source_row}行)"
         u, ou = row.money_unit, other.get("money_unit") or ""
-        if u in _MONEY and ou in _MONEY:
-            for f, label in _FIELDS.items():
+        if u in MONEY_FACTORS and ou in MONEY_FACTORS:
+            for f, label in BUDGET_FIELDS.items():
                 mine, theirs = getattr(row, f), other.get(f)
                 if pd.isna(mine) or theirs is None or pd.isna(theirs):
                     continue
-                theirs_conv = theirs * _MONEY[ou] / _MONEY[u]
+                theirs_conv = theirs * MONEY_FACTORS[ou] / MONEY_FACTORS[u]
                 item = f"{label}与自评表核对"
-                if _close(mine, theirs_conv, tol_money):
+                if close(mine, theirs_conv, tol_money):
                     message = f"「{row.name}」{label}与自评表一致。"
-                    out.ok("R22", where, item, f"{_fmt(theirs_conv)}{u}", f"{_fmt(mine)}{u}", message)
+                    out.ok("R22", where, item, f"{fmt_money(theirs_conv)}{u}", f"{fmt_money(mine)}{u}", message)
                 else:
                     out.find(
                         "R22",
                         where,
-                        f"「{row.name}」{label}：报告 {_fmt(mine)}{u}，自评表 {_fmt(theirs)}{ou}"
-                        f"（折合 {_fmt(theirs_conv)}{u}）。",
+                        f"「{row.name}」{label}：报告 {fmt_money(mine)}{u}，自评表 {fmt_money(theirs)}{ou}"
+                        f"（折合 {fmt_money(theirs_conv)}{u}）。",
                         scope="budget",
-                        expected=f"{_fmt(theirs_conv)}{u}",
-                        reported=f"{_fmt(mine)}{u}",
+                        expected=f"{fmt_money(theirs_conv)}{u}",
+                        reported=f"{fmt_money(mine)}{u}",
                     )
         mine = row.reported_rate if pd.notna(row.reported_rate) else row.rate
         theirs = other.get("reported_rate")
         theirs = other.get("rate") if theirs is None or pd.isna(theirs) else theirs
         if pd.notna(mine) and theirs is not None and pd.notna(theirs):
-            if _close(mine, theirs, tol_rate):
+            if close(mine, theirs, tol_rate):
                 out.ok(
                     "R22",
                     where,
@@ -470,7 +296,7 @@ def _check_against_table(report, evaluation, out: _Out, tol_money, tol_rate, tol
     if total is None or pd.isna(total):
         return
     if report.reported_total is not None:
-        if _close(report.reported_total, total, tol_score):
+        if close(report.reported_total, total, tol_score):
             out.ok(
                 "R23",
                 "自评报告",
