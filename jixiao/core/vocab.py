@@ -19,6 +19,10 @@ __all__ = [
     "INPUT_KINDS",
     "SEVERITIES",
     "ROUNDING_SHARE",
+    "DEFAULT_BASIS",
+    "TARGETS_BASIS",
+    "NATURES",
+    "DIRECTIONS",
 ]
 
 #: Grade names and inclusive lower bounds, best first (DOMAIN §3.3); below the last is 差.
@@ -58,3 +62,18 @@ INPUT_KINDS = {"self_evaluation": "自评表", "declaration": "绩效目标申�
 
 #: Finding severities, most serious first.
 SEVERITIES = ("错误", "警告", "提示")
+
+#: 评价依据 every report cites (DOMAIN §4.1, §4.3); a project adds local rules in jixiao.toml [report] basis.
+DEFAULT_BASIS = (
+    "《中华人民共和国预算法》",
+    "《中共中央 国务院关于全面实施预算绩效管理的意见》（中发〔2018〕34号）",
+    "《财政部关于印发〈项目支出绩效评价管理办法〉的通知》（财预〔2020〕10号）",
+)
+#: Cited where the report reviews performance targets (指标值, 目标申报).
+TARGETS_BASIS = (
+    "《财政部关于印发〈中央部门项目支出核心绩效目标和指标设置及取值指引（试行）〉的通知》（财预〔2021〕101号）"
+)
+
+#: 指标性质 and 指标方向 as a unit fills them in (template drop-downs).
+NATURES = ("定量", "定性")
+DIRECTIONS = ("≥", "≤", "=")

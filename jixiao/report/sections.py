@@ -20,6 +20,7 @@ from IPython.display import HTML
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
+from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
 from jixiao.report.facts import (
     TOL,
     budget_lines,
@@ -91,11 +92,12 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
         "评价对象": result.unit_name,
         "评价年度": year,
         "复核材料": "、".join(material_names(result)),
-        "评价机构": result.evaluator or "（未填写）",
+        **cover_lines(result),
         "报告日期": _date_text(report_date),
     }
+    draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if draft_of(result) else ""
     body = (
-        '<section class="jx-cover">'
+        f'<section class="jx-cover">{draft}'
         '<p class="jx-cover-kicker">预算绩效评价复核报告</p>'
         f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
         f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
@@ -204,8 +206,9 @@ def show_basic_info(result: Any) -> HTML:
 
 # --- 二、三 ---------------------------------------------------------------------------------------
 def show_method(result: Any) -> HTML:
-    """二、绩效评价（复核）工作开展情况."""
-    return HTML(paragraphs(narrative.method(result)))
+    """二、绩效评价（复核）工作开展情况: purpose and scope, basis, principles and method, work process, team."""
+    said_elsewhere = ("复核对象为", "评价人：")  # scope and team are in （一） and （四）
+    return show_engagement(result, [p for p in narrative.method(result) if not p.startswith(said_elsewhere)])
 
 
 def show_conclusion(result: Any) -> HTML:
@@ -443,7 +446,7 @@ def show_footer(result: Any | None = None) -> HTML:
     if result is not None:
         about = (
             f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
-            f"评价机构：{esc(result.evaluator or '（未填写）')}。报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+            f"{esc(_firm_line(result))}报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
         )
     return HTML(
         f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>'
@@ -456,6 +459,11 @@ def show_figure(fig: Any, alt: str) -> HTML:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+def _firm_line(result: Any) -> str:
+    firm = cover_lines(result)["评价机构"]
+    return f"评价机构：{firm}。" if firm else ""
+
+
 def _table_name(result: Any) -> str:
     main = result.main
     return "《" + TABLE_TYPES.get(main.evaluation.unit.table_type, "自评表") + "》" if main is not None else ""

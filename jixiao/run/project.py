@@ -19,6 +19,7 @@ from typing import Any
 
 from jixiao.core.errors import JixiaoError, ProjectSettingsError
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, WEIGHT_SCHEMES, Tolerances
+from jixiao.run.apparatus import REPORT_KEYS, check_report_settings
 
 __all__ = [
     "PROJECT_FILE",
@@ -37,6 +38,7 @@ _SECTIONS = {
     "paths": ("inputs", "params", "outputs", "notebooks"),
     "defaults": ("weight_scheme", "grade_bands", "tolerances"),
     "review": ("evidence_resolves_pending",),
+    "report": REPORT_KEYS,
 }
 
 
@@ -61,6 +63,7 @@ class ProjectSettings:
     grade_bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADE_BANDS))
     tolerances: Tolerances = field(default_factory=Tolerances)
     evidence_resolves_pending: bool = True  # evidence recorded in params resolves a 待核实 status
+    report: dict[str, Any] = field(default_factory=dict)  # [report]: number, team, basis, sources… (run.apparatus)
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,9 @@ def load_project(root: str | os.PathLike[str]) -> Project:
     except tomllib.TOMLDecodeError as exc:
         raise ProjectSettingsError(_toml_message(text, str(exc)), path=str(path)) from None
     _check_keys(data, path)
+    report = check_report_settings(data.get("report", {}), _failer(path))
+    if report.get("word_template"):  # the firm's Word template, relative to the project folder
+        report["word_template"] = str((folder / report["word_template"]).resolve())
     info, paths, defaults = data.get("project", {}), data.get("paths", {}), data.get("defaults", {})
     settings = ProjectSettings(
         name=_text(info, "name", path),
@@ -141,6 +147,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
         grade_bands=_bands(defaults.get("grade_bands"), path),
         tolerances=_tolerances(defaults.get("tolerances"), path),
         evidence_resolves_pending=bool(data.get("review", {}).get("evidence_resolves_pending", True)),
+        report=report,
     )
     where = {k: folder / _text(paths, k, path, default=k) for k in ("inputs", "params", "outputs", "notebooks")}
     for key, value in where.items():
@@ -173,6 +180,13 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
                 raise ProjectSettingsError(
                     f"未知的设置「{key}」，可用：{allowed}", path=str(path), key=f"{section}.{key}"
                 )
+
+
+def _failer(path: Path):
+    def fail(key: str, message: str):
+        raise ProjectSettingsError(message, path=str(path), key=key)
+
+    return fail
 
 
 def _text(table: dict, key: str, path: Path, default: str = "") -> str:

@@ -40,6 +40,7 @@ import nbformat
 
 from jixiao.core.errors import JixiaoError, ParamsError
 from jixiao.core.jsondata import json_ready
+from jixiao.run.apparatus import missing_settings
 from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
 from jixiao.run.engine import (
     KernelFactory,
@@ -169,6 +170,7 @@ def run_units(
         template=Path(template) if template else (project.template("unit_report.py") if project else UNIT_TEMPLATE),
         portfolio_template=Path(portfolio_template) if portfolio_template else None,
         settings=project.settings if project else ProjectSettings(),
+        require_apparatus=project is not None,
         project_dir=str(project.root) if project else "",
         root=project.root if project else params_dir.resolve().parent,
         jobs=max(1, int(jobs)),
@@ -249,6 +251,12 @@ class _Runner:
         except JixiaoError as exc:
             plan.outcome = UnitOutcome(plan.unit_id, "failed", error=str(exc))
             atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": str(exc)})
+            return plan
+        missing = missing_settings(plan.params.apparatus) if self.require_apparatus else []
+        if missing:  # a report never shows a placeholder for 委托方, 评价机构, 文号 or 项目组
+            error = "报告设置不全（" + "；".join(missing) + "）"
+            plan.outcome = UnitOutcome(plan.unit_id, "failed", plan.params.display_name, error=error)
+            atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": error})
             return plan
         plan.key = self._cache_key(plan.params)
         previous = read_json(paths["cache"])

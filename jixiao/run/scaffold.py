@@ -22,7 +22,18 @@ from jixiao.read.narrative_report import REPORT_SUFFIXES, read_report
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
 from jixiao.run.project import PROJECT_FILE, Project, load_project, resource_path
 
-__all__ = ["SAMPLE_UNITS", "Detected", "UNIT_ID_RE", "init_project", "add_inputs", "detect_input", "safe_unit_id"]
+__all__ = [
+    "SAMPLE_UNITS",
+    "SAMPLE_FIRM",
+    "SAMPLE_CLIENT",
+    "SAMPLE_REPORT",
+    "Detected",
+    "UNIT_ID_RE",
+    "init_project",
+    "add_inputs",
+    "detect_input",
+    "safe_unit_id",
+]
 
 #: A unit id: letters, digits, CJK, ``-``, ``_`` and ``.`` (not leading); it names a folder under outputs/.
 UNIT_ID_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff_-][0-9A-Za-z\u4e00-\u9fff_.-]{0,79}$")
@@ -38,10 +49,10 @@ _TOML = """\
 # jixiao 评价项目设置。命令（jixiao run、jixiao add、jixiao list……）在本目录及其子目录中运行时自动找到本项目。
 [project]
 name = "{name}"
-firm = ""     # 评价机构（第三方机构名称）
-client = ""   # 委托方（如 某区财政局）
+firm = "{firm}"     # 评价机构（第三方机构名称），必填
+client = "{client}"   # 委托方（如 某区财政局），必填
 {year_line}
-
+{report}
 [defaults]
 weight_scheme = "table"   # 权重方案：table（表内分值）或 caiyu_2020_10（财预〔2020〕10号 10/50/30/10）
 grade_bands = {{ "优" = 90, "良" = 80, "中" = 60 }}   # 等级下限（含）
@@ -49,6 +60,39 @@ tolerances = {{ score = 0.1, money = 0.01, rate = 0.01 }}   # 容差：分、金
 
 [review]
 evidence_resolves_pending = true   # 参数中记录的佐证材料可解除「待核实」
+"""
+
+SAMPLE_FIRM = "上海明衡绩效评价咨询有限公司（示例）"
+SAMPLE_CLIENT = "上海市闵行区财政局（示例）"
+#: The [report] section of a project made with --samples (sample values, marked as such).
+SAMPLE_REPORT = """# 报告信息（封面、评价工作开展情况、附件）。以下均为示例值（标有“示例”），正式项目请改为实际情况；
+# 委托方、评价机构、报告文号和项目组为必填，缺少时 jixiao run 会提示。单位参数中的 report: 可逐项覆盖。
+[report]
+number = "明衡绩评〔2024〕{unit_id}号（示例）"   # 报告文号；{unit_id} 替换为单位编号
+team = [
+  { name = "王建平（示例）", role = "项目负责人" },
+  { name = "李晓雯（示例）", role = "财务复核" },
+  { name = "陈立（示例）", role = "指标复核" },
+]
+basis = ["《上海市市级预算绩效管理办法》（示例：项目所在地的地方制度）"]   # 评价依据：在国家层面的默认依据之后列出
+documents = ["单位2023年度部门决算报表（示例）"]   # 资料审阅：单位提交的自评材料之外审阅的资料
+site_visits = []       # 现场核查，如 "2024年4月10日赴单位现场核查台账（示例）"
+interviews = ["与单位财务负责人座谈一次（示例）"]   # 访谈
+questionnaires = []    # 问卷调查
+limitations = []       # 局限性：数据所示之外需要说明的限制
+# word_template = "模板/报告模板.docx"   # 事务所的 Word 模板（信头、样式、封面），相对项目目录
+"""
+_EMPTY_REPORT = """# 报告信息（封面、评价工作开展情况、附件）。委托方、评价机构、报告文号和项目组为必填，缺少时 jixiao run 会提示。
+[report]
+# number = "某评〔2024〕{unit_id}号"   # 报告文号；{unit_id} 替换为单位编号
+# team = [{ name = "张三", role = "项目负责人" }, { name = "李四", role = "财务复核" }]
+basis = []             # 评价依据：国家层面的默认依据之后的地方制度
+documents = []         # 资料审阅：单位提交的自评材料之外审阅的资料
+site_visits = []       # 现场核查
+interviews = []        # 访谈
+questionnaires = []    # 问卷调查
+limitations = []       # 局限性
+# word_template = "模板/报告模板.docx"   # 事务所的 Word 模板，相对项目目录
 """
 
 _README = """\
@@ -93,7 +137,13 @@ def init_project(folder: str | Path, *, samples: bool = False, name: str = "") -
     _write_new(root / "README.md", _README.format(name=title))
     _write_new(root / ".gitignore", _GITIGNORE)
     _write_new(root / "notebooks" / "explore.py", resource_path("notebooks", "explore.py").read_text(encoding="utf-8"))
-    toml = _TOML.format(name=_toml_text(title), year_line=f"year = {year}" if year else "# year = 2024   # 评价年度")
+    toml = _TOML.format(
+        name=_toml_text(title),
+        year_line=f"year = {year}" if year else "# year = 2024   # 评价年度",
+        firm=SAMPLE_FIRM if samples else "",
+        client=SAMPLE_CLIENT if samples else "",
+        report=SAMPLE_REPORT if samples else _EMPTY_REPORT,
+    )
     atomic_write_text(root / PROJECT_FILE, toml)  # last: a half-made folder is not a project
     project = load_project(root)
     if samples:

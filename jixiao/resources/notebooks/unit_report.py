@@ -20,7 +20,7 @@ project_dir: str = ""  # 评价项目目录（含 jixiao.toml）；为空时从�
 report_date: str = ""  # 封面上的报告日期（YYYY-MM-DD）；为空时取运行当天
 
 # %%
-from jixiao.report import sections
+from jixiao.report import engagement, sections
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.handoff import display_result
 from jixiao.run.params import load_unit
@@ -86,11 +86,17 @@ sections.show_suggestions(result)
 # %%
 sections.show_other_matters(result)
 
+# %%
+engagement.show_limitations(result)
+
 # %% [markdown]
 # ## 附件
 
 # %%
 sections.show_appendix(result)
+
+# %%
+engagement.show_annex(result)
 
 # %%
 sections.show_footer(result)

@@ -1,0 +1,250 @@
+"""The report's apparatus in the client HTML: engagement, basis, work process, team, limitations, scoring annex.
+
+The settings come from ``result.params["apparatus"]`` (merged from ``jixiao.toml`` and the
+unit's params by :mod:`jixiao.run.apparatus`); nothing here invents a fact: a data source,
+member or rule appears only when the settings or the data name it. The annex rows
+(:func:`annex_rows`) are built from the result's JSON indicators, so that the HTML, the
+Word report and the working papers show the same numbers as ``result.json``.
+
+:func:`is_draft` decides the 征求意见稿 mark: one place, reading the indicators' ``status``
+and the total range when the result carries them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from IPython.display import HTML
+
+from jixiao.report.facts import TOL, material_names, num
+from jixiao.report.html import Col, esc, h3, pairs, paragraphs, table
+from jixiao.report.narrative import fmt_score
+
+__all__ = [
+    "PENDING",
+    "DRAFT_MARK",
+    "apparatus_of",
+    "indicator_status",
+    "is_draft",
+    "annex_rows",
+    "ANNEX_COLUMNS",
+    "engagement_texts",
+    "limitation_texts",
+    "show_engagement",
+    "show_limitations",
+    "show_annex",
+    "cover_lines",
+    "result_indicators",
+    "draft_of",
+]
+
+PENDING = "待核实"
+DRAFT_MARK = "征求意见稿"
+#: 财预〔2020〕10号 第五条: the principles of performance evaluation.
+_PRINCIPLES = (
+    "复核遵循科学公正、统筹兼顾、激励约束、公开透明的原则（财预〔2020〕10号）："
+    "以单位提交的材料为依据逐项计分，计分规则对所有单位一致，每一处扣分写明依据，复核结果与单位自评结果并列呈现。"
+)
+
+
+def apparatus_of(result: Any) -> dict[str, Any]:
+    """The merged report settings of a unit result (or of a result.json document)."""
+    params = result.get("provenance", {}).get("params", {}) if isinstance(result, dict) else result.params
+    return dict((params or {}).get("apparatus") or {})
+
+
+def indicator_status(row: dict) -> tuple[str, str]:
+    """(status, reason) of one indicator row (result JSON form).
+
+    The result's own ``status``/``status_reason`` when it carries them; otherwise 评价人判定
+    for an evaluator's override, 待核实 where no review score could be computed (data missing),
+    else 确定.
+    """
+    status = row.get("status")
+    if status:
+        return str(status), str(row.get("status_reason") or row.get("status_note") or "")
+    if row.get("review_note"):
+        return "评价人判定", str(row["review_note"])
+    if num(row.get("review_score")) is None and num(row.get("weight")) is not None:
+        return PENDING, "缺少计分所需的完成值或佐证材料"
+    return "确定", ""
+
+
+def is_draft(indicators: list[dict], totals: dict | None = None) -> bool:
+    """True while anything is pending: a 待核实 indicator, or a total that is still a range."""
+    totals = totals or {}
+    low, high = num(totals.get("review_total_low")), num(totals.get("review_total_high"))
+    if low is not None and high is not None and high - low >= TOL:
+        return True
+    return any(indicator_status(r)[0] == PENDING for r in indicators)
+
+
+def _evidence_text(row: dict, evidence: dict[str, dict]) -> str:
+    item = evidence.get(str(row.get("id"))) or evidence.get(str(row.get("name"))) or {}
+    parts = []
+    if item.get("file"):
+        parts.append("文件：" + Path(item["file"]).name)
+    if item.get("note"):
+        parts.append(item["note"])
+    return "；".join(parts)
+
+
+def annex_rows(indicators: list[dict], evidence: dict[str, dict] | None = None) -> list[dict]:
+    """One row per indicator of the 指标评分表 (result JSON rows in, plain values out)."""
+    rows = []
+    for r in indicators:
+        weight, own, review = num(r.get("weight")), num(r.get("self_score")), num(r.get("review_score"))
+        status, reason = indicator_status(r)
+        lost = weight is not None and review is not None and weight - review >= TOL
+        target = " ".join(str(x) for x in (r.get("direction"), r.get("target"), r.get("unit")) if x)
+        standard = "；".join(str(x) for x in (r.get("rule_text"), r.get("rule_label")) if x)
+        rows.append(
+            {
+                "id": r.get("id", ""),
+                "level1": r.get("level1") or "",
+                "level2": r.get("level2") or "",
+                "name": r.get("name") or "",
+                "weight": weight,
+                "target": target,
+                "actual": r.get("actual") or "",
+                "standard": standard,
+                "applied": r.get("explanation") or "",
+                "self_score": own,
+                "review_score": review,
+                "status": status,
+                "status_reason": reason,
+                "deduction": (r.get("review_note") or r.get("explanation") or "") if lost else "",
+                "evidence": _evidence_text(r, evidence or {}),
+                "lost": lost,
+            }
+        )
+    return rows
+
+
+#: The annex table's columns (HTML and Word): key, header, kind.
+ANNEX_COLUMNS = [
+    Col("id", "编号"),
+    Col("level1", "一级指标", group=True),
+    Col("level2", "二级指标", group=True),
+    Col("name", "三级指标"),
+    Col("weight", "分值", "score"),
+    Col("target", "指标值", cls="val"),
+    Col("actual", "完成值", cls="val"),
+    Col("standard", "评分标准", cls="note"),
+    Col("applied", "计分过程", cls="note"),
+    Col("self_score", "自评分", "score"),
+    Col("review_score", "复核分", "score", cls="review"),
+    Col("status", "状态"),
+    Col("deduction", "扣分原因", cls="note"),
+    Col("evidence", "佐证材料", cls="note"),
+]
+
+
+# --- texts ------------------------------------------------------------------------------------
+def _has_targets(result: Any) -> bool:
+    report = getattr(result, "report", None)
+    has_report_targets = report is not None and not getattr(report, "targets", []).empty
+    return result.self_eval is not None or result.declaration is not None or has_report_targets
+
+
+def engagement_texts(result: Any) -> dict[str, list[str]]:
+    """Paragraphs of 二（一）目的、对象和范围, （二）依据, （四）工作过程, keyed by part."""
+    app = apparatus_of(result)
+    year = f"{result.year}年度" if result.year else ""
+    materials = "、".join(material_names(result)) or "所提供的材料"
+    client, firm = app.get("client", ""), app.get("firm", "")
+    purpose = (
+        (f"受{client}委托，" if client else "")
+        + (f"{firm}" if firm else "评价机构")
+        + f"对{result.unit_name}{year}预算绩效自评结果开展第三方复核，目的是核实自评结果的真实性和准确性，"
+        "发现绩效目标设定、预算执行和绩效管理中的问题并提出改进建议，为预算安排和绩效管理提供参考。"
+    )
+    scope = f"复核对象为{result.unit_name}，复核范围为其{year}{materials}所载的预算执行情况、绩效目标及其完成情况。"
+    basis = list(app.get("basis") or [])
+    if _has_targets(result) and app.get("targets_basis"):
+        basis.append(app["targets_basis"])
+    process = [f"资料审阅：{materials}" + "".join(f"；{d}" for d in app.get("documents") or []) + "。"]
+    for key, label in (("site_visits", "现场核查"), ("interviews", "访谈"), ("questionnaires", "问卷调查")):
+        if app.get(key):
+            process.append(f"{label}：" + "；".join(app[key]) + "。")
+    if len(process) == 1:
+        process.append("本次复核未开展现场核查、访谈或问卷调查，复核结论依据上述书面材料。")
+    return {"purpose": [purpose, scope], "basis": basis, "process": process}
+
+
+def limitation_texts(result: Any, indicators: list[dict]) -> list[str]:
+    """局限性: what the data show (pending indicators, desk review only, reader guesses) and what the settings add."""
+    app = apparatus_of(result)
+    texts = ["复核以单位提供的材料为依据，单位对所提供材料的真实性、完整性负责；材料未载明的事项不在复核结论范围内。"]
+    pending = [r for r in indicators if indicator_status(r)[0] == PENDING]
+    if pending:
+        names = "、".join(str(r.get("name")) for r in pending[:5]) + ("等" if len(pending) > 5 else "")
+        texts.append(
+            f"{len(pending)} 项指标（{names}）缺少计分所需的完成值或佐证材料，复核分待单位补充材料后确定，本报告为{DRAFT_MARK}。"
+        )
+    if not any(app.get(k) for k in ("site_visits", "interviews", "questionnaires")):
+        texts.append("本次复核未开展现场核查、访谈或问卷调查，完成值的真实性未经现场验证。")
+    texts.extend(app.get("limitations") or [])
+    return texts
+
+
+def draft_of(result: Any) -> bool:
+    """:func:`is_draft` of a unit result (its main table's indicators and totals)."""
+    return is_draft(result_indicators(result), result.main.totals if result.main is not None else {})
+
+
+def cover_lines(result: Any) -> dict[str, str]:
+    """委托方, 评价机构, 报告文号 for the cover (only those set)."""
+    app = apparatus_of(result)
+    return {"委托方": app.get("client", ""), "评价机构": app.get("firm", ""), "报告文号": app.get("number", "")}
+
+
+def result_indicators(result: Any) -> list[dict]:
+    """The JSON rows of the unit's main table (self-evaluation, else declaration)."""
+    main = result.self_eval or result.declaration
+    return main.payload()["indicators"] if main is not None else []
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+def show_engagement(result: Any, method_paragraphs: list[str] | None = None) -> HTML:
+    """二: （一）目的、对象和范围 （二）评价依据 （三）原则、指标体系、方法和标准 （四）工作过程与项目组."""
+    texts = engagement_texts(result)
+    app = apparatus_of(result)
+    basis = "".join(f"<li>{esc(b)}</li>" for b in texts["basis"])
+    parts = [
+        h3("（一）评价目的、对象和范围"),
+        paragraphs(texts["purpose"]),
+        h3("（二）评价依据"),
+        f'<ol class="jx-basis-list">{basis}</ol>',
+        h3("（三）评价原则、指标体系、方法和标准"),
+        paragraphs([_PRINCIPLES, *(method_paragraphs or [])]),
+        h3("（四）评价工作过程"),
+        paragraphs(texts["process"]),
+    ]
+    team = [{"name": m.get("name", ""), "role": m.get("role", "")} for m in app.get("team") or []]
+    if team:
+        parts.append(table(team, [Col("name", "姓名"), Col("role", "项目组职责")], "项目组成员"))
+    return HTML("".join(parts))
+
+
+def show_limitations(result: Any) -> HTML:
+    """局限性 (a sub-section of 八)."""
+    return HTML(h3("局限性") + paragraphs(limitation_texts(result, result_indicators(result))))
+
+
+def show_annex(result: Any) -> HTML:
+    """附件四 指标评分表: every indicator with its 分值, values, standard, scores, status, deduction and evidence."""
+    evidence = (result.params or {}).get("evidence") or {}
+    rows = annex_rows(result_indicators(result), evidence)
+    if not rows:
+        return HTML(h3("附件四　指标评分表") + paragraphs(["所提供的材料中没有可计分的指标。"]))
+    columns = list(ANNEX_COLUMNS)
+    if result.self_eval is None:  # a declaration: no actual values or scores
+        dropped = ("actual", "applied", "self_score", "review_score", "status", "deduction")
+        columns = [c for c in columns if c.key not in dropped]
+    for r in rows:
+        r["status"] = r["status"] + (f"（{r['status_reason']}）" if r["status_reason"] else "")
+    note = pairs({"分值合计": fmt_score(sum(r["weight"] or 0 for r in rows)), "指标数": str(len(rows))})
+    body = table(rows, columns, "指标评分表", row_class=lambda r: "lost" if r["lost"] else "")
+    return HTML(h3("附件四　指标评分表") + note + body)
