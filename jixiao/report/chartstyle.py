@@ -9,6 +9,7 @@ grid, 2-decimal value labels, a Chinese title and a "数据来源：…" note un
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import unicodedata
 
@@ -35,6 +36,9 @@ __all__ = [
     "to_numeric",
     "figure_to_png_bytes",
     "figure_to_data_uri",
+    "PRINT_COPIES",
+    "PRINT_DPI",
+    "print_key",
 ]
 
 COLORS = {
@@ -165,6 +169,19 @@ def figure_to_png_bytes(fig: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+#: Print copies of the charts embedded so far: key of the screen PNG → PNG at PRINT_DPI (for the Word report).
+PRINT_COPIES: dict[str, bytes] = {}
+#: Resolution of the charts in the Word report (a 16 cm wide chart prints at about 300 dpi).
+PRINT_DPI = 220
+
+
+def print_key(data: str) -> str:
+    """Key of a screen PNG (its base64 text) in :data:`PRINT_COPIES`."""
+    return hashlib.sha1(data.encode("ascii")).hexdigest()
+
+
 def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """Render a figure to a ``data:image/png;base64,...`` URI for an <img> tag."""
-    return "data:image/png;base64," + base64.b64encode(figure_to_png_bytes(fig, dpi)).decode("ascii")
+    """Render a figure to a ``data:image/png;base64,...`` URI for an <img> tag; keep a print copy."""
+    data = base64.b64encode(figure_to_png_bytes(fig, dpi)).decode("ascii")
+    PRINT_COPIES[print_key(data)] = figure_to_png_bytes(fig, PRINT_DPI)
+    return "data:image/png;base64," + data

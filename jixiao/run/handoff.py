@@ -8,15 +8,20 @@ cell. Kernel side, this module imports nothing heavy.
 
 from __future__ import annotations
 
+import base64
 import json
+import sys
 from typing import Any
 
 from jixiao.core.jsondata import json_ready
 
-__all__ = ["RESULT_MIME", "RESULT_TAG", "display_result", "extract_result"]
+__all__ = ["RESULT_MIME", "FIGURES_MIME", "RESULT_TAG", "display_result", "extract_result", "extract_figures"]
 
 #: MIME type of the result display (nbformat stores ``+json`` data as a JSON object).
 RESULT_MIME = "application/vnd.jixiao.result+json"
+
+#: MIME type of the charts' print copies (for the Word report): {key of the screen PNG: base64 PNG}.
+FIGURES_MIME = "application/vnd.jixiao.figures+json"
 
 #: Tag of the cell that displays the result.
 RESULT_TAG = "jixiao-result"
@@ -28,6 +33,10 @@ def display_result(result: Any) -> None:
 
     data = json_ready(result.to_dict() if hasattr(result, "to_dict") else result)
     display({RESULT_MIME: data, "text/plain": "（复核结果已交给批量运行器，写入 result.json）"}, raw=True)
+    chartstyle = sys.modules.get("jixiao.report.chartstyle")  # loaded when the notebook drew charts
+    if chartstyle is not None and chartstyle.PRINT_COPIES:
+        copies = {k: base64.b64encode(v).decode("ascii") for k, v in chartstyle.PRINT_COPIES.items()}
+        display({FIGURES_MIME: copies, "text/plain": "（图表的打印版已交给批量运行器，用于 Word 报告）"}, raw=True)
 
 
 def extract_result(nb: Any) -> dict[str, Any] | None:
@@ -42,3 +51,14 @@ def extract_result(nb: Any) -> dict[str, Any] | None:
         return None
     # Plain dicts (not NotebookNode); tolerate data saved as a JSON string.
     return json.loads(found) if isinstance(found, str) else json.loads(json.dumps(found))
+
+
+def extract_figures(nb: Any) -> dict[str, bytes]:
+    """Runner side: the charts' print copies displayed in an executed notebook ({key of the screen PNG: PNG})."""
+    found: dict[str, bytes] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            copies = output.get("data", {}).get(FIGURES_MIME)
+            if isinstance(copies, dict):
+                found.update({str(k): base64.b64decode(v) for k, v in copies.items()})
+    return found

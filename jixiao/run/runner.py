@@ -41,7 +41,7 @@ import nbformat
 from jixiao.core.errors import JixiaoError, ParamsError
 from jixiao.core.jsondata import json_ready
 from jixiao.run.apparatus import missing_settings
-from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
+from jixiao.run.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, remove_stale_temps
 from jixiao.run.engine import (
     KernelFactory,
     add_error_banner,
@@ -68,9 +68,12 @@ from jixiao.run.runrecord import (
     unit_output_paths,
     versions,
 )
+from jixiao.run.wordexport import word_report
+from jixiao.run.workpapers import summary_workbook, unit_workpapers
 
 __all__ = [
     "UNIT_TEMPLATE",
+    "SUMMARY_BOOK",
     "PORTFOLIO_TEMPLATE",
     "RESULT_SCHEMA",
     "DEFAULT_WARMUP",
@@ -81,6 +84,8 @@ __all__ = [
     "unit_output_paths",
 ]
 
+#: The engagement's summary workbook under outputs/.
+SUMMARY_BOOK = "汇总.xlsx"
 UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
 #: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
@@ -230,6 +235,7 @@ class _Runner:
             workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
             await asyncio.gather(*workers)
             await asyncio.gather(*self.finishers)
+            _try(self._write_summary_book)
             if need_portfolio:
                 portfolio = await self._run_portfolio(factory)
         finally:
@@ -260,7 +266,9 @@ class _Runner:
             return plan
         plan.key = self._cache_key(plan.params)
         previous = read_json(paths["cache"])
-        done = all(paths[k].is_file() for k in ("result", "client_html", "analyst_html", "notebook"))
+        done = all(
+            paths[k].is_file() for k in ("result", "client_html", "analyst_html", "notebook", "word", "workpapers")
+        )
         if not self.force and done and previous.get("status") == "ok" and previous.get("key") == plan.key:
             result = read_json(paths["result"])
             totals = result.get("totals", {})
@@ -343,7 +351,9 @@ class _Runner:
                     await loop.run_in_executor(self.io, self._write_success, plan, nb, doc, paths, title)
                     outcome.status = "ok"
                     outcome.total, outcome.grade = doc["totals"].get("review_total"), doc["totals"].get("grade")
-                    outcome.outputs = {k: paths[k] for k in ("notebook", "client_html", "analyst_html", "result")}
+                    outcome.outputs = {
+                        k: paths[k] for k in ("notebook", "client_html", "analyst_html", "result", "word", "workpapers")
+                    }
             if outcome.status == "failed":
                 await loop.run_in_executor(self.io, self._write_failure, plan, nb, paths, title, outcome.error)
                 outcome.outputs = {k: paths[k] for k in ("failed_notebook", "failed_html")}
@@ -438,9 +448,18 @@ class _Runner:
         atomic_write_text(paths["analyst_html"], self.renderer.analyst(nb, title + "（分析版）"))
         atomic_write_text(paths["client_html"], self.renderer.client(nb, title))
         atomic_write_json(paths["result"], doc)
+        atomic_write_bytes(paths["word"], word_report(nb, doc))
+        atomic_write_bytes(paths["workpapers"], unit_workpapers(doc))
         for stale in ("failed_notebook", "failed_html"):
             paths[stale].unlink(missing_ok=True)
         atomic_write_json(paths["cache"], {"status": "ok", "key": plan.key, "error": "", "finished_at": now_iso()})
+
+    def _write_summary_book(self) -> None:
+        """``outputs/汇总.xlsx`` from the result.json of every unit of the params folder that has one."""
+        docs = [read_json(unit_output_paths(self.outputs_dir, p.stem)["result"]) for p in list_units(self.params_dir)]
+        docs = [d for d in docs if d.get("unit")]
+        if docs:
+            atomic_write_bytes(self.outputs_dir / SUMMARY_BOOK, summary_workbook(docs))
 
     def _write_failure(self, plan: _Plan, nb: Any, paths: dict[str, Path], title: str, error: str) -> None:
         atomic_write_text(paths["failed_notebook"], nbformat.writes(nb))

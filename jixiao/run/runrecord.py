@@ -50,6 +50,8 @@ def unit_output_paths(outputs_dir: str | os.PathLike[str], unit_id: str) -> dict
         "client_html": d / f"{unit_id}.html",
         "analyst_html": d / f"{unit_id}.analyst.html",
         "result": d / "result.json",
+        "word": d / f"{unit_id}.docx",
+        "workpapers": d / f"{unit_id}_复核底稿.xlsx",
         "failed_notebook": d / f"{unit_id}.failed.ipynb",
         "failed_html": d / f"{unit_id}.failed.html",
         "cache": d / CACHE_FILE,
