@@ -1,4 +1,4 @@
-"""Command line: ``jixiao init | add | list | run | score | check | rules | catalogue`` (click).
+"""Command line: ``jixiao init | add | list | run | score | check | rules | catalogue | template`` (click).
 
 Messages are Chinese. Broken inputs exit with status 2 and a one-line message that
 names the file (never a traceback); findings are results and exit 0. Project commands
@@ -211,6 +211,23 @@ def catalogue() -> None:
     from jixiao.review.review import catalogue_markdown
 
     click.echo(catalogue_markdown())
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--declaration", is_flag=True, help="绩效目标申报表模板（默认为绩效自评表模板）。")
+def template(out: Path, declaration: bool) -> None:
+    """写出发给单位填报的 Excel 模板（填写说明、下拉列表、预算执行、锁定的表头）。"""
+    from jixiao.run.atomic import atomic_write_bytes
+    from jixiao.run.unit_template import template_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        _fail(JixiaoError(f"模板文件名应以 .xlsx 结尾：「{out}」"))
+    try:
+        atomic_write_bytes(out, template_workbook(declaration=declaration))
+    except OSError as err:
+        _fail(JixiaoError(f"无法写入「{out}」：{err.strerror or err}"))
+    click.echo(f"已写出{'绩效目标申报表' if declaration else '绩效自评表'}模板：{out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

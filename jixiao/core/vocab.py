@@ -23,6 +23,9 @@ __all__ = [
     "TARGETS_BASIS",
     "NATURES",
     "DIRECTIONS",
+    "LEVEL1_NAMES",
+    "LEVEL2_NAMES",
+    "UNIT_HINTS",
 ]
 
 #: Grade names and inclusive lower bounds, best first (DOMAIN §3.3); below the last is 差.
@@ -77,3 +80,27 @@ TARGETS_BASIS = (
 #: 指标性质 and 指标方向 as a unit fills them in (template drop-downs).
 NATURES = ("定量", "定性")
 DIRECTIONS = ("≥", "≤", "=")
+
+#: 一级指标 of the national frameworks (财预〔2020〕10号 单位自评, 财预〔2021〕101号, 部门整体 投入管理).
+LEVEL1_NAMES = ("预算执行率", "成本指标", "产出指标", "效益指标", "满意度指标", "投入管理指标", "决策指标", "过程指标")
+#: 二级指标 of the same frameworks (local tables add their own: the template warns but accepts them).
+LEVEL2_NAMES = (
+    "预算执行",
+    "经济成本指标",
+    "社会成本指标",
+    "生态环境成本指标",
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "经济效益指标",
+    "社会效益指标",
+    "生态效益指标",
+    "可持续影响指标",
+    "服务对象满意度指标",
+    "预算编审管理",
+    "预算执行管理",
+    "资产管理",
+    "绩效管理",
+)
+#: 计量单位 offered in the template (any other unit may be typed).
+UNIT_HINTS = ("%", "个", "人", "人次", "户", "家", "次", "件", "项", "场", "天", "小时", "月", "万元", "元", "平方米", "公里")
