@@ -270,7 +270,7 @@ def test_template_round_trip_reads_and_scores_what_a_unit_fills_in(tmp_path):
     sheet = book["指标"]
     assert sheet.protection.sheet and sheet.cell(1, 1).protection.locked
     assert not sheet.cell(2, 1).protection.locked
-    lists = {dv.sqref.ranges[0].coord.split(":")[0][0]: dv.formula1 for dv in sheet.data_validations.dataValidation}
+    lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in sheet.data_validations.dataValidation}
     assert "产出指标" in lists["A"] and "定量" in lists["F"] and "≥" in lists["G"]
     info = book["单位信息"]
     for row, value in enumerate(("示例街道办事处", "示例区人民政府", "2024年", 88.68), 1):
