@@ -37,7 +37,7 @@ from jixiao.run.workpapers import safe_text, summary_workbook, unit_workpapers
 from tests.conftest import ROOT
 
 UNITS = ["hongqiao-2024", "xinhong-2023", "xinhong-2024-declaration"]
-PLACEHOLDERS = ("第三方评价组", "未填写", "{{", "{%", BODY_MARKER, "TODO", "XXX")
+PLACEHOLDERS = ("第三方评价组", "（未填写）", "{{", "{%", BODY_MARKER, "TODO", "XXX")
 TOL = 0.005
 
 

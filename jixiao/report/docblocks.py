@@ -11,6 +11,7 @@ plain text from then on.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -64,7 +65,8 @@ _SKIP_CLASSES = ("jx-footer", "jx-cover")
 
 
 def _text(el) -> str:
-    return " ".join("".join(el.itertext()).split())
+    """The element's text with runs of ASCII whitespace as one space (a full-width space is kept)."""
+    return re.sub(r"[ \t\r\n]+", " ", "".join(el.itertext())).strip()
 
 
 def _classes(el) -> set[str]:
