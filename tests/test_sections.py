@@ -95,7 +95,8 @@ def test_cover_of_a_scored_unit(xinhong):
     html = cover.data
     assert '<span class="value">89.99<span class="unit">分</span></span>' in html
     assert 'class="jx-grade grade-b"' in html and ">良<" in html
-    assert "2024年3月15日" in html and "第三方评价组" in html and "xinhong_2023_self_evaluation.xlsx" in html
+    assert "2024年3月15日" in html and "xinhong_2023_self_evaluation.xlsx" in html
+    assert "第三方评价组" not in html and "未填写" not in html, "no placeholder where the settings name no firm"
     assert "2023年度部门整体支出绩效自评复核报告" in html
 
 
