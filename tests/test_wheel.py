@@ -97,11 +97,17 @@ def test_wheel_init_add_run_outside_the_repository(installed, tmp_path):
     [params] = list((project / "params").glob("*.yaml"))
     assert (project / "inputs" / "单位自评表.xlsx").is_file()
 
+    unset = _jixiao(installed, "run", "--no-progress", cwd=project)  # a new project names no firm yet
+    assert unset.returncode != 0 and "缺少评价机构" in unset.stdout + unset.stderr
+    toml = project / "jixiao.toml"
+    text = toml.read_text(encoding="utf-8").replace('firm = ""', 'firm = "某会计师事务所"')
+    text = text.replace('client = ""', 'client = "某区财政局"').replace("# number = ", "number = ")
+    toml.write_text(text.replace("# team = ", "team = "), encoding="utf-8")
     ran = _jixiao(installed, "run", "--no-progress", cwd=project)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     unit = params.stem
     out = project / "outputs" / unit
-    for name in (f"{unit}.html", f"{unit}.ipynb", "result.json"):
+    for name in (f"{unit}.html", f"{unit}.ipynb", "result.json", f"{unit}.docx", f"{unit}_复核底稿.xlsx"):
         assert (out / name).is_file(), name
     result = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert result["unit"]["id"] == unit and len(result["indicators"]) == 56
