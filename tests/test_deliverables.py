@@ -25,6 +25,7 @@ from jixiao.read.files import load_evaluation
 from jixiao.report import sections
 from jixiao.report.docblocks import Figure, Heading, Table, html_blocks
 from jixiao.report.engagement import DRAFT_MARK, annex_rows, is_draft, show_annex, show_engagement
+from jixiao.report.html import esc, paragraphs
 from jixiao.report.word import BODY_MARKER, build_docx
 from jixiao.run.apparatus import missing_settings
 from jixiao.run.evaluate import evaluate_unit, score_evaluation
@@ -345,15 +346,15 @@ def test_run_writes_word_and_working_papers_equal_to_result(run_outputs, unit):
     assert "（二）评价依据" in level2 and "局限性" in level2 and "附件四　指标评分表" in level2
     assert doc["unit"]["name"] in text and "上海明衡绩效评价咨询有限公司（示例）" in text
     if doc["indicators"]:
-        annex = next(
-            t
-            for t in word.tables
-            if t.rows[0].cells[0].text == "编号"
-            and "状态" in t.rows[0].cells[-3].text
-            or t.rows[0].cells[0].text == "编号"
-            and len(t.rows) == len(doc["indicators"]) + 1
-        )
+        [annex] = [t for t in word.tables if len(t.rows) == len(doc["indicators"]) + 1 and t.cell(0, 0).text == "编号"]
+        head = [c.text for c in annex.rows[0].cells]
         assert [r.cells[0].text for r in annex.rows[1:]] == [i["id"] for i in doc["indicators"]]
+        for key, name in (("weight", "分值"), ("self_score", "自评分"), ("review_score", "复核分")):
+            if name not in head:
+                continue
+            shown = [r.cells[head.index(name)].text for r in annex.rows[1:]]
+            for text, ind in zip(shown, doc["indicators"]):
+                assert (text == "" and ind[key] is None) or abs(float(text) - ind[key]) <= TOL, (name, ind["id"])
     book = openpyxl.load_workbook(paths["workpapers"])
     scores = list(book["指标评分"].iter_rows(min_row=2, values_only=True))
     assert len(scores) == len(doc["indicators"])
@@ -419,3 +420,12 @@ def test_word_report_renders_a4_with_unit_name_and_every_chart(run_outputs, unit
     shots.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(pdf), str(shots / "page")], check=True)
     assert len(list(shots.glob("page-*.png"))) == 3
+
+
+def test_hostile_text_goes_into_word_as_plain_text():
+    hostile = "甲<b>单位</b>\x0b{{ 7*7 }}{% if 1 %}" + "<script>alert(1)</script>"
+    blocks = html_blocks(f"<h3>{esc(hostile)}</h3>" + paragraphs([hostile]))
+    assert blocks[0].text == "甲<b>单位</b>{{ 7*7 }}{% if 1 %}<script>alert(1)</script>"
+    docx = Document(io.BytesIO(build_docx(blocks, {"unit_name": hostile.replace("\x0b", "")})))
+    texts = [p.text for p in docx.paragraphs]
+    assert texts.count("甲<b>单位</b>{{ 7*7 }}{% if 1 %}<script>alert(1)</script>") >= 2 and "49" not in texts

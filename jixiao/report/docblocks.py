@@ -61,12 +61,14 @@ class Toc:
 
 Block = Heading | Para | Table | Figure | Toc
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SKIP_CLASSES = ("jx-footer", "jx-cover")
 
 
 def _text(el) -> str:
     """The element's text with runs of ASCII whitespace as one space (a full-width space is kept)."""
-    return re.sub(r"[ \t\r\n]+", " ", "".join(el.itertext())).strip()
+    text = _NOT_XML.sub("", "".join(el.itertext()))  # control characters from input cells cannot go into Word
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def _classes(el) -> set[str]:
