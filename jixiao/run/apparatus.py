@@ -23,6 +23,7 @@ Keys of ``[report]`` (and of ``report:`` in params)::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -36,6 +37,7 @@ __all__ = [
     "check_report_settings",
     "merge_apparatus",
     "missing_settings",
+    "check_evidence",
 ]
 
 #: Work-process keys and their Chinese names (评价工作过程 / 数据来源).
@@ -128,3 +130,30 @@ def missing_settings(apparatus: dict[str, Any]) -> list[str]:
     if template and not Path(template).is_file():
         lines.append(f"找不到 Word 报告模板「{template}」：请检查 jixiao.toml 的 [report] word_template")
     return lines
+
+
+def check_evidence(node: Any, fail: Fail, base: Path) -> dict[str, dict[str, str]]:
+    """Validate a params ``evidence:`` mapping: indicator → a note, or {file, note} (file relative to ``base``)."""
+    if not isinstance(node, dict):
+        fail("evidence", "应为「指标名称或编号: {file: 文件, note: 说明}」映射")
+    out = {}
+    for indicator, spec in node.items():
+        key = f"evidence.{indicator}"
+        if isinstance(spec, str):
+            spec = {"note": spec}
+        if not isinstance(spec, dict) or set(spec) - {"file", "note"}:
+            fail(key, "应写作 {file: 文件, note: 说明}，或只写一段说明")
+        if any(v is not None and (not isinstance(v, str) or not v.strip()) for v in spec.values()):
+            fail(key, "文件（file）和说明（note）应为非空文本")
+        if not spec.get("file") and not spec.get("note"):
+            fail(key, "佐证材料应写明文件（file）或说明（note）")
+        item = {}
+        if spec.get("file"):
+            path = (base / spec["file"]).resolve()
+            if not path.is_file():
+                fail(f"{key}.file", f"佐证材料文件不存在：{path}（相对路径按参数文件所在目录解析）")
+            item["file"] = os.path.relpath(path, base)
+        if spec.get("note"):
+            item["note"] = str(spec["note"]).strip()
+        out[str(indicator)] = item
+    return out

@@ -38,7 +38,7 @@ from ruamel.yaml.error import YAMLError
 from jixiao.core.errors import ParamsError
 from jixiao.core.textnorm import normalize_text
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, INPUT_KINDS, TIER_ALIASES, TIERS, WEIGHT_SCHEMES, Tolerances
-from jixiao.run.apparatus import check_report_settings, merge_apparatus
+from jixiao.run.apparatus import check_evidence, check_report_settings, merge_apparatus
 from jixiao.run.project import ProjectNotFoundError, ProjectSettings, find_project
 from jixiao.score.overrides import Override
 
@@ -249,7 +249,7 @@ def params_from_document(
             unit_id,
             source.parent,
         ),
-        evidence=v.evidence(doc.get("evidence") or {}),
+        evidence=check_evidence(doc.get("evidence") or {}, v.fail, source.parent),
     )
 
 
@@ -360,9 +360,6 @@ class _Validator:
         values = {k: self.number(v, f"tolerances.{k}", node, k) for k, v in node.items()}
         return replace(base, **values)
 
-    def evidence(self, node: Any) -> dict[str, dict[str, str]]:
-        return _evidence(self, node)
-
     def overrides(self, node: Any) -> tuple[Override, ...]:
         if not isinstance(node, dict):
             self.fail("overrides", "应为「指标名称或编号: {score: 分数, reason: 理由}」映射")
@@ -385,33 +382,6 @@ class _Validator:
                     self.fail(key + ".tier", f"未知的档次「{spec['tier']}」，可选：{'、'.join(TIERS)}", spec, "tier")
             result.append(Override(str(indicator), score, str(reason).strip(), tier))
         return tuple(result)
-
-
-def _evidence(v: _Validator, node: Any) -> dict[str, dict[str, str]]:
-    if not isinstance(node, dict):
-        v.fail("evidence", "应为「指标名称或编号: {file: 文件, note: 说明}」映射")
-    out = {}
-    for indicator, spec in node.items():
-        key = f"evidence.{indicator}"
-        if isinstance(spec, str):
-            spec = {"note": spec}
-        v.check_keys(spec, ("file", "note"), key + ".")
-        item = {}
-        for name in ("file", "note"):
-            value = spec.get(name)
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                v.fail(f"{key}.{name}", f"应为非空文本，这里是「{value}」", spec, name)
-        if not spec.get("file") and not spec.get("note"):
-            v.fail(key, "佐证材料应写明文件（file）或说明（note）", node, indicator)
-        if spec.get("file"):
-            path = (v.path.parent / spec["file"]).resolve()
-            if not path.is_file():
-                v.fail(f"{key}.file", f"佐证材料文件不存在：{path}（相对路径按参数文件所在目录解析）", spec, "file")
-            item["file"] = os.path.relpath(path, v.path.parent)
-        if spec.get("note"):
-            item["note"] = str(spec["note"]).strip()
-        out[str(indicator)] = item
-    return out
 
 
 def _line_of(node: Any, key: Any) -> int | None:

@@ -69,7 +69,7 @@ from jixiao.run.runrecord import (
     versions,
 )
 from jixiao.run.wordexport import word_report
-from jixiao.run.workpapers import summary_workbook, unit_workpapers
+from jixiao.run.workpapers import SUMMARY_BOOK, unit_workpapers, write_summary_book
 
 __all__ = [
     "UNIT_TEMPLATE",
@@ -84,8 +84,6 @@ __all__ = [
     "unit_output_paths",
 ]
 
-#: The engagement's summary workbook under outputs/.
-SUMMARY_BOOK = "汇总.xlsx"
 UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
 #: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
@@ -235,7 +233,7 @@ class _Runner:
             workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
             await asyncio.gather(*workers)
             await asyncio.gather(*self.finishers)
-            _try(self._write_summary_book)
+            _try(write_summary_book, self.outputs_dir / SUMMARY_BOOK, self.outputs_dir, list_units(self.params_dir))
             if need_portfolio:
                 portfolio = await self._run_portfolio(factory)
         finally:
@@ -453,13 +451,6 @@ class _Runner:
         for stale in ("failed_notebook", "failed_html"):
             paths[stale].unlink(missing_ok=True)
         atomic_write_json(paths["cache"], {"status": "ok", "key": plan.key, "error": "", "finished_at": now_iso()})
-
-    def _write_summary_book(self) -> None:
-        """``outputs/汇总.xlsx`` from the result.json of every unit of the params folder that has one."""
-        docs = [read_json(unit_output_paths(self.outputs_dir, p.stem)["result"]) for p in list_units(self.params_dir)]
-        docs = [d for d in docs if d.get("unit")]
-        if docs:
-            atomic_write_bytes(self.outputs_dir / SUMMARY_BOOK, summary_workbook(docs))
 
     def _write_failure(self, plan: _Plan, nb: Any, paths: dict[str, Path], title: str, error: str) -> None:
         atomic_write_text(paths["failed_notebook"], nbformat.writes(nb))

@@ -15,15 +15,28 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report.engagement import DRAFT_MARK, annex_rows, apparatus_of, indicator_status, is_draft
+from jixiao.run.atomic import atomic_write_bytes
 
-__all__ = ["FORMULA_PREFIXES", "Column", "safe_text", "unit_workpapers", "summary_workbook", "draft_state"]
+__all__ = [
+    "SUMMARY_BOOK",
+    "write_summary_book",
+    "FORMULA_PREFIXES",
+    "Column",
+    "safe_text",
+    "unit_workpapers",
+    "summary_workbook",
+    "draft_state",
+]
 
+#: The engagement's summary workbook under outputs/.
+SUMMARY_BOOK = "汇总.xlsx"
 #: First characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Row colours: findings by severity, indicators that lost points.
@@ -303,3 +316,14 @@ def _level1_rate(name: str) -> Callable[[dict], Any]:
         return next((r.get("review_rate") for r in doc.get("level1") or [] if r.get("name") == name), None)
 
     return rate
+
+
+def write_summary_book(path: Path, outputs_dir: Path, params_files: list[Path]) -> None:
+    """Write ``汇总.xlsx`` (atomically) from the result.json of every unit that has one."""
+    docs = []
+    for params in params_files:
+        result = Path(outputs_dir) / params.stem / "result.json"
+        if result.is_file():
+            docs.append(json.loads(result.read_text(encoding="utf-8")))
+    if docs:
+        atomic_write_bytes(path, summary_workbook(docs))
