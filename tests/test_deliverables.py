@@ -429,3 +429,16 @@ def test_hostile_text_goes_into_word_as_plain_text():
     docx = Document(io.BytesIO(build_docx(blocks, {"unit_name": hostile.replace("\x0b", "")})))
     texts = [p.text for p in docx.paragraphs]
     assert texts.count("甲<b>单位</b>{{ 7*7 }}{% if 1 %}<script>alert(1)</script>") >= 2 and "49" not in texts
+
+
+def test_template_command_writes_the_workbook_and_refuses_other_names(tmp_path):
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["template", "--declaration", str(tmp_path / "申报模板.xlsx")])
+    assert done.exit_code == 0 and "绩效目标申报表模板" in done.output
+    assert "指标" in openpyxl.load_workbook(tmp_path / "申报模板.xlsx").sheetnames
+    wrong = runner.invoke(main, ["template", str(tmp_path / "模板.xls")])
+    assert wrong.exit_code == 2 and ".xlsx" in wrong.output and "Traceback" not in wrong.output
