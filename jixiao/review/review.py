@@ -15,6 +15,7 @@ import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.review import budget as _budget
+from jixiao.review import explanations as _explanations
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
 from jixiao.review import table as _checks
@@ -117,7 +118,7 @@ def review(
         rows += _budget.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
         rows += _checks.check_rescoring(scored, parsed, tolerance=s.indicator_tolerance)
         rows += _quality.check_actuals(evaluation, parsed, copy_share=s.copy_share)
-        rows += _quality.check_explanations(
+        rows += _explanations.check_explanations(
             evaluation,
             scored,
             parsed,
