@@ -28,7 +28,8 @@ params_path: str = ""  # 参数文件路径；为空时按单位编号在 params
 outputs_dir: str = ""  # 单位对比读取的输出目录；为空时为 outputs/
 
 # %%
-from jixiao.interactive.widgets import portfolio_explorer, review_panel
+from jixiao.interactive.explorer import portfolio_explorer
+from jixiao.interactive.widgets import review_panel
 
 # %% [markdown]
 # ## 复核面板

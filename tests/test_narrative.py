@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from jixiao.read.files import load_evaluation
-from jixiao.report import narrative
+from jixiao.report import narrative, wording
 from jixiao.report.facts import budget_lines, finding_groups, headline_line, indicator_states
 from jixiao.review.catalogue import catalogue
 from jixiao.review.review import review
@@ -184,18 +184,18 @@ def test_report_sample_lists_each_achievement_against_its_target(results):
 @pytest.mark.parametrize(
     ("func", "args", "expected"),
     [
-        (narrative.fmt_money, (5650.61, "万元"), "5,650.61 万元"),
-        (narrative.fmt_money, (29098904.325, "元"), "29,098,904.33 元"),  # half-up on the decimal value
-        (narrative.fmt_money, (672063140.0, "元"), "672,063,140.00 元"),
-        (narrative.fmt_money, (float("nan"), "元"), "—"),
-        (narrative.fmt_rate, (98.875,), "98.88%"),
-        (narrative.fmt_rate, (100,), "100.00%"),
-        (narrative.fmt_score, (89.995,), "90.00"),
-        (narrative.fmt_score, (None,), "—"),
-        (narrative.fmt_signed, (-5.0,), "-5.00"),
-        (narrative.fmt_signed, (0.994,), "+0.99"),
-        (narrative.fmt_signed, (0.0,), "0.00"),
-        (narrative.quote, ("单位年度绩效管理工\n 作",), "「单位年度绩效管理工 作」"),
+        (wording.fmt_money, (5650.61, "万元"), "5,650.61 万元"),
+        (wording.fmt_money, (29098904.325, "元"), "29,098,904.33 元"),  # half-up on the decimal value
+        (wording.fmt_money, (672063140.0, "元"), "672,063,140.00 元"),
+        (wording.fmt_money, (float("nan"), "元"), "—"),
+        (wording.fmt_rate, (98.875,), "98.88%"),
+        (wording.fmt_rate, (100,), "100.00%"),
+        (wording.fmt_score, (89.995,), "90.00"),
+        (wording.fmt_score, (None,), "—"),
+        (wording.fmt_signed, (-5.0,), "-5.00"),
+        (wording.fmt_signed, (0.994,), "+0.99"),
+        (wording.fmt_signed, (0.0,), "0.00"),
+        (wording.quote, ("单位年度绩效管理工\n 作",), "「单位年度绩效管理工 作」"),
     ],
     ids=[
         "wan",

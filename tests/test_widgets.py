@@ -8,9 +8,15 @@ import time
 import jupytext
 import pytest
 
-from jixiao.interactive.explorer import PortfolioExplorer, compare_units, findings_by_code, load_unit_findings
+from jixiao.interactive.explorer import (
+    PortfolioExplorer,
+    compare_units,
+    findings_by_code,
+    load_unit_findings,
+    portfolio_explorer,
+)
 from jixiao.interactive.session import ReviewSession, check_review, clear_cache, tier_default_score
-from jixiao.interactive.widgets import ReviewPanel, portfolio_explorer, review_panel
+from jixiao.interactive.widgets import ReviewPanel, review_panel
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import list_units, load_params
 from jixiao.run.portfolio import load_portfolio

@@ -5,12 +5,12 @@ rule and review scores, an editor for the review score (with reason and qualitat
 what-if on 完成值 and the weight scheme; the total, grade and level-1 chart follow every change.
 Save writes the review scores into ``params/<unit>.yaml`` (comments kept), so ``jixiao run``
 reproduces them. The edit model is :class:`jixiao.interactive.session.ReviewSession`; this module
-only draws it. ``portfolio_explorer()`` compares units side by side from ``outputs/``.
+only draws it (its HTML in :mod:`jixiao.interactive.panel_html`); the portfolio explorer is
+:mod:`jixiao.interactive.explorer`.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +22,13 @@ import pandas as pd
 from jixiao.core.errors import JixiaoError
 from jixiao.core.textnorm import to_number
 from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
-from jixiao.interactive.explorer import PortfolioExplorer, portfolio_explorer
+from jixiao.interactive.panel_html import detail_html, escape, indicator_table_html, points
 from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
 from jixiao.report.charts import plot_level1_rates
 from jixiao.report.chartstyle import figure_to_png_bytes
 from jixiao.score.overrides import score_in_tier
 
-__all__ = ["ReviewPanel", "review_panel", "PortfolioExplorer", "portfolio_explorer", "indicator_table_html"]
+__all__ = ["ReviewPanel", "review_panel"]
 
 _CUSTOM = "custom"
 _OK, _ERROR = "#166534", "#B91C1C"
@@ -36,82 +36,11 @@ _NOTE = (
     "保存只写入复核分、理由和档次（参数文件 overrides 一节），批量运行 <code>jixiao run</code> 将得到同样的结果；"
     "完成值假设和权重方案切换仅用于试算，<b>不会保存</b>。复核分按表内分值填写。"
 )
-_COLUMNS = [
-    "编号",
-    "一级指标",
-    "三级指标",
-    "分值",
-    "指标值",
-    "完成值",
-    "自评分",
-    "规则分",
-    "计分说明",
-    "复核分",
-    "调整理由",
-    "复核发现",
-]
 
 
 def review_panel(unit_id: str = "", *, params_path: str = "", project_dir: str = "") -> ReviewPanel:
     """The review panel of one unit of the project (``params/<unit_id>.yaml``, or ``params_path``); display it."""
     return ReviewPanel.open(unit_id, params_path=params_path, project_dir=project_dir)
-
-
-def _e(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value))
-
-
-def _pts(value: object) -> str:
-    x = to_number(value) if not isinstance(value, (int, float)) else float(value)
-    return "—" if x is None or math.isnan(x) else f"{x:.2f}"
-
-
-def indicator_table_html(view: pd.DataFrame) -> str:
-    """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
-    if view.empty:
-        return "<p>没有符合筛选条件的指标。</p>"
-    head = "".join(f"<th style='position:sticky;top:0;background:#F3F4F6'>{c}</th>" for c in _COLUMNS)
-    rows = []
-    for r in view.to_dict("records"):
-        style = "background:#FFF7D6" if r["pending"] else ""
-        actual = _e(r["actual"]) + (" <i style='color:#1D4ED8'>（假设）</i>" if r["what_if"] else "")
-        lost = "color:#B91C1C;font-weight:bold" if r["lost"] else ""
-        tips = _e("\n".join(f"{c}（{s}）{m}" for c, s, m in r["finding_messages"]))
-        cells = [
-            _e(r["indicator_id"]),
-            _e(r["level1"]),
-            _e(r["name"]) + (" <small>〔定性〕</small>" if r["qualitative"] else ""),
-            _pts(r["weight"]),
-            _e(r["target"]),
-            actual,
-            _pts(r["self_score"]),
-            _pts(r["rule_score"]),
-            f"<small>{_e(r['explanation'])}</small>",
-            f"<span style='{lost}'>{_pts(r['review_score'])}</span>",
-            f"<small>{_e(r['review_note'])}</small>",
-            f"<span title='{tips}'>{_e(r['findings'])}</span>",
-        ]
-        rows.append(f"<tr style='{style}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return (
-        "<div style='max-height:420px;overflow:auto'><table style='border-collapse:collapse;font-size:12px' border='1'>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def _detail_html(row: dict, override: Any, what_if: str) -> str:
-    kind = "定性指标：可选择档次（达成 / 部分达成 / 未达成）" if row["qualitative"] else "定量指标"
-    lines = [
-        f"<b>{_e(row['indicator_id'])} {_e(row['name'])}</b>（{_e(row['level1'])} / {_e(row['level2'])}；{kind}）",
-        f"分值 {_pts(row['weight'])}　指标值「{_e(row['target'])}」　完成值「{_e(row['actual'])}」"
-        + ("（假设，原为表内值）" if what_if else ""),
-        f"自评分 {_pts(row['self_score'])}　规则分 {_pts(row['rule_score'])}（{_e(row['rule_label'])}）："
-        f"{_e(row['explanation'])}",
-        f"复核分 {_pts(row['review_score'])}" + (f"　调整理由：{_e(override.reason)}" if override else "（= 规则分）"),
-    ]
-    lines += [f"<span style='color:#92400E'>{_e(c)}（{_e(s)}）{_e(m)}</span>" for c, s, m in row["finding_messages"]]
-    return "<br>".join(lines)
 
 
 class ReviewPanel:
@@ -155,7 +84,9 @@ class ReviewPanel:
     def _build(self) -> None:
         s = self.session
         params = s.params
-        title = w.HTML(f"<h3>复核面板：{_e(params.display_name)}（{params.year} 年度，{_e(params.unit_id)}）</h3>")
+        title = w.HTML(
+            f"<h3>复核面板：{escape(params.display_name)}（{params.year} 年度，{escape(params.unit_id)}）</h3>"
+        )
         self.summary, self.table, self.detail = w.HTML(), w.HTML(), w.HTML()
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         view = s.view()
@@ -205,7 +136,9 @@ class ReviewPanel:
             widget.style.description_width = "initial"
         findings = s.findings
         unit_level = findings[findings["indicator_id"] == ""] if not findings.empty else findings
-        items = "".join(f"<li>{_e(f.code)}（{_e(f.severity)}）{_e(f.message)}</li>" for f in unit_level.itertuples())
+        items = "".join(
+            f"<li>{escape(f.code)}（{escape(f.severity)}）{escape(f.message)}</li>" for f in unit_level.itertuples()
+        )
         others = w.Accordion([w.HTML(f"<ul>{items}</ul>" if items else "<p>无。</p>")], titles=("单位层面的复核发现",))
         others.selected_index = None if s.evaluation is not None else 0
         editor = w.VBox(
@@ -259,11 +192,11 @@ class ReviewPanel:
             head = "<b>不计分</b>（指标没有分值）"
         else:
             head = (
-                f"复核总分 <b style='font-size:1.3em'>{_pts(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
-                f"{_e(t['grade'])}</b>　｜ 规则计分 {_pts(t['rule_total'])}"
+                f"复核总分 <b style='font-size:1.3em'>{points(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
+                f"{escape(t['grade'])}</b>　｜ 规则计分 {points(t['rule_total'])}"
             )
             own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
-            head += f"　｜ 单位自评 {_pts(own)}（{_e(t.get('self_grade'))}）"
+            head += f"　｜ 单位自评 {points(own)}（{escape(t.get('self_grade'))}）"
         states = []
         if s.pending:
             states.append(f"<span style='color:#92400E'>未保存的复核调整 {len(s.pending)} 项</span>")
@@ -272,7 +205,7 @@ class ReviewPanel:
         if s.editable and s.scheme != s.params.weight_scheme:
             states.append("权重方案为试算（不保存）")
         label = WEIGHT_SCHEMES.get(s.scheme, "自定义权重方案") if isinstance(s.scheme, str) else "自定义权重方案"
-        self.summary.value = f"<p>{head}<br><small>权重方案：{_e(label)}　{'　'.join(states)}</small></p>"
+        self.summary.value = f"<p>{head}<br><small>权重方案：{escape(label)}　{'　'.join(states)}</small></p>"
         level1 = scored.level1[["name", "weight_sum", "self_score_sum", "review_score_sum"]]
         if self._level1_drawn is None or not level1.equals(self._level1_drawn):
             self.chart.value = figure_to_png_bytes(plot_level1_rates(scored.level1), dpi=90)
@@ -309,7 +242,7 @@ class ReviewPanel:
             self.detail.value = ""
             return
         override = self.session.overrides.get(str(ident))
-        self.detail.value = _detail_html(rows.iloc[0].to_dict(), override, self.session.what_if.get(str(ident), ""))
+        self.detail.value = detail_html(rows.iloc[0].to_dict(), override, self.session.what_if.get(str(ident), ""))
 
     def _populate(self) -> None:
         """Fill the editor from the selected indicator's current state."""
@@ -324,7 +257,7 @@ class ReviewPanel:
             self.what_if_input.value = self.session.what_if.get(str(ident), "") if ident is not None else ""
             if ident is not None:
                 row = self.session.row(ident)
-                self.score_input.placeholder = f"规则分 {_pts(row['rule_score'])}，上限 {_pts(row['weight'])}"
+                self.score_input.placeholder = f"规则分 {points(row['rule_score'])}，上限 {points(row['weight'])}"
         self._score_typed = override is not None
         self._show_detail()
 
@@ -428,4 +361,4 @@ class ReviewPanel:
 
     def _say(self, text: str, ok: bool = True) -> None:
         color = _OK if ok else _ERROR
-        self.message.value = f"<p style='color:{color}'>{'' if ok else '⚠ '}{_e(text)}</p>"
+        self.message.value = f"<p style='color:{color}'>{'' if ok else '⚠ '}{escape(text)}</p>"

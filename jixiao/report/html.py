@@ -15,7 +15,7 @@ from typing import Any
 
 from jixiao.report import chartstyle
 from jixiao.report.facts import TOL, num
-from jixiao.report.narrative import fmt_money, fmt_score, fmt_signed
+from jixiao.report.wording import fmt_money, fmt_score, fmt_signed
 
 __all__ = [
     "SEVERITY_CLASSES",

@@ -7,23 +7,19 @@ the wording from ``templates/*.j2`` (Jinja2); this module joins them. Every sent
 nothing is said when the data gives nothing to say, and a unit without findings gets no
 problems beyond the indicators that actually lost points.
 
-Formatting: money with thousands separators, 2 decimals and the source's own unit
-(元 or 万元); scores with 2 decimals; rates with 2 decimals and "%". Rounding is half-up
-on the decimal value (:func:`jixiao.score.rules.base.round_half_up`) and happens only here, at display.
+Numbers and names are written by :mod:`jixiao.report.wording` (formats, rounding, the Jinja2
+environment).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.numbers import round_half_up
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
-from jixiao.report.assets import TEMPLATES_DIR
 from jixiao.report.facts import (
     VAGUE_CODES,
     budget_lines,
@@ -42,6 +38,12 @@ from jixiao.report.facts import (
     total_diff,
     unit_kind,
 )
+from jixiao.report.wording import (
+    fmt_score,
+    plain,
+    render_macro,
+    render_paragraphs,
+)
 from jixiao.review.catalogue import catalogue
 
 __all__ = [
@@ -49,11 +51,6 @@ __all__ = [
     "Problem",
     "Suggestion",
     "Level1Text",
-    "fmt_money",
-    "fmt_rate",
-    "fmt_score",
-    "fmt_signed",
-    "quote",
     "summary",
     "basic_info",
     "budget_execution",
@@ -77,7 +74,6 @@ GROUP_TITLES = {
     "D": "偏差原因说明",
     "E": "自评报告的数据与结构",
 }
-_LIST_LIMIT = 6  # names listed before "等 N 项"
 _ITEM_LIMIT = 8  # finding messages listed per problem before "另有 N 条"
 
 
@@ -112,94 +108,6 @@ class Level1Text:
     indicator_ids: tuple[str, ...]
 
 
-# --- formatting -------------------------------------------------------------------------------
-def fmt_score(value: object) -> str:
-    """Score or points with 2 decimals ("89.99"); "—" when missing."""
-    x = num(value)
-    return "—" if x is None else f"{round_half_up(x):.2f}"
-
-
-def fmt_money(value: object, unit: str = "元") -> str:
-    """Money with thousands separators, 2 decimals and its unit ("5,650.61 万元")."""
-    x = num(value)
-    return "—" if x is None else f"{round_half_up(x):,.2f} {unit}".rstrip()
-
-
-def fmt_rate(value: object) -> str:
-    """Percentage with 2 decimals ("98.88%")."""
-    x = num(value)
-    return "—" if x is None else f"{round_half_up(x):.2f}%"
-
-
-def fmt_signed(value: object) -> str:
-    """Signed difference with 2 decimals ("+1.00", "-5.00", "0.00")."""
-    x = num(value)
-    if x is None:
-        return "—"
-    x = round_half_up(x)
-    return f"{x:+.2f}" if x != 0 else "0.00"
-
-
-def quote(value: object) -> str:
-    """A name from an input file in corner brackets, whitespace runs collapsed."""
-    return "「" + " ".join(str(value if value is not None else "").split()) + "」"
-
-
-def _names(values: Any, limit: int = _LIST_LIMIT, unit: str = "项") -> str:
-    """「a」「b」「c」等 N 项 (all of them when there are few)."""
-    values = [v for v in values if str(v).strip()]
-    shown = "".join(quote(v) for v in values[:limit])
-    return shown if len(values) <= limit else f"{shown}等 {len(values)} {unit}"
-
-
-def _plain(text: object) -> str:
-    return " ".join(str(text or "").split()).rstrip("。；; ")
-
-
-# --- templates --------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=False,  # plain text; sections.py escapes everything it puts into HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
-    env.filters.update(
-        score=fmt_score,
-        money=fmt_money,
-        rate=fmt_rate,
-        signed=fmt_signed,
-        q=quote,
-        names=_names,
-        plain=_plain,
-        abs=lambda x: abs(num(x) or 0.0),
-        n=lambda x: "—" if num(x) is None else f"{num(x):g}",
-    )
-    return env
-
-
-def _render(template: str, **context: Any) -> list[str]:
-    """Render a narrative template; paragraphs are separated by blank lines, lines are joined."""
-    text = _env().get_template(template).render(**context)
-    paragraphs, current = [], []
-    for line in text.splitlines() + [""]:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append("".join(current))
-            current = []
-    return paragraphs
-
-
-def _macro(template: str, name: str, **context: Any) -> str:
-    text = str(getattr(_env().get_template(template).module, name)(**context))
-    return "".join(line.strip() for line in text.splitlines())
-
-
 # --- shared context ---------------------------------------------------------------------------
 def _context(result: Any) -> dict[str, Any]:
     main = result.main
@@ -231,10 +139,10 @@ def summary(result: Any) -> list[str]:
         if g["severity"] != "提示"
     ][:3]
     found = suggestions(result)
-    ctx["top_fixes"] = [_plain(s.text).replace("；", "，") for s in found[:3]]
+    ctx["top_fixes"] = [plain(s.text).replace("；", "，") for s in found[:3]]
     ctx["n_suggestions"] = len(found)
     _add_kind_facts(ctx, result)
-    return _render("summary.j2", **ctx)
+    return render_paragraphs("summary.j2", **ctx)
 
 
 def _budget_headline(result: Any) -> dict | None:
@@ -262,7 +170,7 @@ def basic_info(result: Any) -> list[str]:
         sections = result.report.sections
         ctx["report_sections"] = int((sections["level"] == 1).sum()) if not sections.empty else 0
         ctx["report_title"] = result.report.title
-    return _render("basic.j2", **ctx)
+    return render_paragraphs("basic.j2", **ctx)
 
 
 def budget_execution(result: Any) -> list[str]:
@@ -271,14 +179,14 @@ def budget_execution(result: Any) -> list[str]:
     found = findings_of(result)
     budget_findings = found[found["scope"] == "budget"] if not found.empty else found
     head = headline_line(lines)
-    return _render(
+    return render_paragraphs(
         "budget.j2",
         year=f"{result.year}年度" if result.year else "",
         lines=lines,
         head=head,
         parts=[ln for ln in lines if ln["group"] == "资金结构" and ln is not head],
         mismatched=[ln for ln in lines if ln["rate_mismatch"]],
-        budget_findings=[_plain(m) for m in (budget_findings["message"] if not budget_findings.empty else [])],
+        budget_findings=[plain(m) for m in (budget_findings["message"] if not budget_findings.empty else [])],
         source=lines[0]["source"] if lines else "",
     )
 
@@ -295,7 +203,7 @@ def targets_overview(result: Any) -> list[str]:
         ctx["n_level2"] = int(ind[["level1", "level2"]].drop_duplicates().shape[0])
     elif ctx["kind"] == "report":
         ctx.update(report_target_facts(result.report, result.confirmations))
-    return _render("targets.j2", **ctx)
+    return render_paragraphs("targets.j2", **ctx)
 
 
 # --- 二、工作开展情况 ------------------------------------------------------------------------------
@@ -324,7 +232,7 @@ def method(result: Any) -> list[str]:
         evaluator=result.evaluator,
         n_overrides=len(params.get("overrides") or []),
     )
-    return _render("method.j2", **ctx)
+    return render_paragraphs("method.j2", **ctx)
 
 
 def _add_kind_facts(ctx: dict, result: Any) -> None:
@@ -351,7 +259,7 @@ def conclusion(result: Any) -> list[str]:
     _add_kind_facts(ctx, result)
     if ctx["kind"] == "report":
         ctx["n_confirmed"] = 0 if result.confirmations is None else len(result.confirmations)
-    return _render("conclusion.j2", **ctx)
+    return render_paragraphs("conclusion.j2", **ctx)
 
 
 # --- 四、绩效评价指标分析 -----------------------------------------------------------------------------
@@ -364,7 +272,7 @@ def level1_analysis(result: Any) -> list[Level1Text]:
     out = []
     if result.self_eval is not None:
         for facts in level1_facts(result.self_eval, found, catalogue()):
-            paragraphs = _render("level1.j2", **facts)
+            paragraphs = render_paragraphs("level1.j2", **facts)
             out.append(Level1Text(facts["name"], tuple(paragraphs), tuple(facts["ids"])))
     elif result.declaration is not None:
         ind = result.declaration.evaluation.indicators
@@ -381,10 +289,12 @@ def level1_analysis(result: Any) -> list[Level1Text]:
                 "vague": _vague_items(part, mine),
                 "other": [] if mine.empty else finding_groups(mine[~mine["code"].isin(VAGUE_CODES)], catalogue()),
             }
-            out.append(Level1Text(name, tuple(_render("declaration_level1.j2", **facts)), tuple(ids)))
+            out.append(Level1Text(name, tuple(render_paragraphs("declaration_level1.j2", **facts)), tuple(ids)))
     elif result.report is not None:
         facts = report_target_facts(result.report, result.confirmations)
-        out.append(Level1Text("报告列示的绩效目标与实现情况", tuple(_render("report_targets.j2", **facts)), ()))
+        out.append(
+            Level1Text("报告列示的绩效目标与实现情况", tuple(render_paragraphs("report_targets.j2", **facts)), ())
+        )
     return out
 
 
@@ -408,8 +318,8 @@ def experience(result: Any) -> list[str]:
     elif ctx["kind"] == "declaration":
         ctx.update(declaration_facts(result))
     conf = result.confirmations
-    ctx["confirmed"] = [] if conf is None or conf.empty else [_plain(m) for m in conf["message"]]
-    return _render("experience.j2", **ctx)
+    ctx["confirmed"] = [] if conf is None or conf.empty else [plain(m) for m in conf["message"]]
+    return render_paragraphs("experience.j2", **ctx)
 
 
 # --- 六、存在的问题 -----------------------------------------------------------------------------
@@ -417,12 +327,12 @@ def problems_intro(result: Any) -> list[str]:
     """六 opening: finding counts and how the problems are ordered; the unit's own statement of problems."""
     ctx = _context(result)
     main = result.main
-    ctx["own"] = _plain(main.evaluation.texts.get("存在问题", "")) if main is not None else ""
+    ctx["own"] = plain(main.evaluation.texts.get("存在问题", "")) if main is not None else ""
     found = problems(result)
     ctx["n_problems"] = len(found)
     ctx["order"] = [s for s in ("扣分", *SEVERITIES) if any(p.severity == s for p in found)]
     ctx["order"] = ["扣分指标" if s == "扣分" else s for s in ctx["order"]]
-    return _render("problems_intro.j2", **ctx)
+    return render_paragraphs("problems_intro.j2", **ctx)
 
 
 def problems(result: Any) -> list[Problem]:
@@ -435,10 +345,10 @@ def problems(result: Any) -> list[Problem]:
     for group in finding_groups(findings_of(result), catalogue()):
         if group["severity"] == "提示":
             continue
-        items = [_plain(m) + "。" for m in group["messages"][:_ITEM_LIMIT]]
+        items = [plain(m) + "。" for m in group["messages"][:_ITEM_LIMIT]]
         if len(group["messages"]) > _ITEM_LIMIT:
             items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见附件二复核发现清单。")
-        text = _macro("problems.j2", "finding", group=group)
+        text = render_macro("problems.j2", "finding", group=group)
         out.append(
             Problem(
                 group["title"],
@@ -465,8 +375,8 @@ def _lost_problem(result: Any) -> Problem | None:
         label = f"{code} {titles.get(code, '')}".strip()
         if indicator_id and label not in by_id.setdefault(indicator_id, []):
             by_id[indicator_id].append(label)
-    items = tuple(_macro("problems.j2", "lost_item", row=row, codes=by_id.get(row["id"], [])) for row in rows)
-    text = _macro("problems.j2", "lost", states=states, total=unit.totals)
+    items = tuple(render_macro("problems.j2", "lost_item", row=row, codes=by_id.get(row["id"], [])) for row in rows)
+    text = render_macro("problems.j2", "lost", states=states, total=unit.totals)
     return Problem("部分指标未达成或无法计分", "扣分", text, items, (), tuple(r["id"] for r in rows))
 
 
@@ -476,7 +386,7 @@ def suggestions(result: Any) -> list[Suggestion]:
     groups = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"]
     out = []
     for g in groups:
-        basis = _macro("suggestions.j2", "basis", group=g)
+        basis = render_macro("suggestions.j2", "basis", group=g)
         out.append(Suggestion(GROUP_TITLES.get(g["group"], "其他"), g["fix"], basis, (g["code"],)))
     # Codes that share a fix text are one suggestion; areas keep the order of their most severe finding.
     merged: dict[tuple[str, str], Suggestion] = {}
@@ -497,7 +407,7 @@ def other_matters(result: Any) -> list[str]:
     ctx = _context(result)
     params = result.params or {}
     ctx["overrides"] = [
-        {"name": o.get("indicator", ""), "score": o.get("score"), "reason": _plain(o.get("reason", ""))}
+        {"name": o.get("indicator", ""), "score": o.get("score"), "reason": plain(o.get("reason", ""))}
         for o in params.get("overrides") or []
     ]
     ctx["unscored"] = indicator_states(result.self_eval.scored)["unscored"] if result.self_eval is not None else []
@@ -506,4 +416,4 @@ def other_matters(result: Any) -> list[str]:
         "" if scheme == "table" else (WEIGHT_SCHEMES.get(scheme, "") if isinstance(scheme, str) else "自定义")
     )
     ctx["input_kinds"] = [INPUT_KINDS[k] for k in (params.get("inputs") or {})]
-    return _render("other.j2", **ctx)
+    return render_paragraphs("other.j2", **ctx)

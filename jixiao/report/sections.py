@@ -48,7 +48,7 @@ from jixiao.report.html import (
     quote_block,
     table,
 )
-from jixiao.report.narrative import fmt_money, fmt_score
+from jixiao.report.wording import fmt_money, fmt_rate, fmt_score
 
 __all__ = [
     "PAGE_TITLE_KEY",
@@ -123,14 +123,14 @@ def show_summary(result: Any) -> HTML:
         states = declaration_facts(result)
         cards += [
             ("三级指标", str(len(result.declaration.scored)), "项", ""),
-            ("指标值可衡量", narrative.fmt_rate(states["share_measurable"]), "", ""),
+            ("指标值可衡量", fmt_rate(states["share_measurable"]), "", ""),
         ]
     elif result.report is not None:
         lines = [ln for ln in _budget_lines(result) if ln["name"] == "合计"] or _budget_lines(result)
         if lines:
             cards += [
                 ("全年预算", fmt_money(lines[0]["budget"], ""), lines[0]["unit"], ""),
-                ("执行率", narrative.fmt_rate(lines[0]["rate"]), "", ""),
+                ("执行率", fmt_rate(lines[0]["rate"]), "", ""),
             ]
     cards += [(f"{s}", str(counts[s]), "条", SEVERITY_CLASSES[s]) for s in SEVERITIES]
     strip = "".join(figure_box(label, value, unit, "jx-card " + cls) for label, value, unit, cls in cards)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
+from jixiao.review import budget as _budget
+from jixiao.review import explanations as _explanations
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
 from jixiao.review import table as _checks
@@ -107,16 +109,16 @@ def review(
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
-        rows += _checks.check_budget(
+        rows += _budget.check_budget(
             evaluation.budget,
             tolerance_money=s.money_tolerance,
             tolerance_rate=s.rate_tolerance,
             tolerance_score=s.indicator_tolerance,
         )
-        rows += _checks.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
+        rows += _budget.check_budget_indicators(evaluation, parsed, tolerance_rate=s.rate_tolerance)
         rows += _checks.check_rescoring(scored, parsed, tolerance=s.indicator_tolerance)
         rows += _quality.check_actuals(evaluation, parsed, copy_share=s.copy_share)
-        rows += _quality.check_explanations(
+        rows += _explanations.check_explanations(
             evaluation,
             scored,
             parsed,

@@ -1,0 +1,93 @@
+"""The HTML the review panel draws: the indicator table and one indicator's detail, escaped."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+from jixiao.core.textnorm import to_number
+
+__all__ = ["PANEL_COLUMNS", "escape", "points", "indicator_table_html", "detail_html"]
+
+#: Columns of the panel's indicator table.
+PANEL_COLUMNS = [
+    "编号",
+    "一级指标",
+    "三级指标",
+    "分值",
+    "指标值",
+    "完成值",
+    "自评分",
+    "规则分",
+    "计分说明",
+    "复核分",
+    "调整理由",
+    "复核发现",
+]
+
+
+def escape(value: object) -> str:
+    """A cell value as escaped HTML; "" for blanks."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def points(value: object) -> str:
+    """Points with 2 decimals; "—" when missing."""
+    x = to_number(value) if not isinstance(value, (int, float)) else float(value)
+    return "—" if x is None or math.isnan(x) else f"{x:.2f}"
+
+
+def indicator_table_html(view: pd.DataFrame) -> str:
+    """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
+    if view.empty:
+        return "<p>没有符合筛选条件的指标。</p>"
+    head = "".join(f"<th style='position:sticky;top:0;background:#F3F4F6'>{c}</th>" for c in PANEL_COLUMNS)
+    rows = []
+    for r in view.to_dict("records"):
+        style = "background:#FFF7D6" if r["pending"] else ""
+        actual = escape(r["actual"]) + (" <i style='color:#1D4ED8'>（假设）</i>" if r["what_if"] else "")
+        lost = "color:#B91C1C;font-weight:bold" if r["lost"] else ""
+        tips = escape("\n".join(f"{c}（{s}）{m}" for c, s, m in r["finding_messages"]))
+        cells = [
+            escape(r["indicator_id"]),
+            escape(r["level1"]),
+            escape(r["name"]) + (" <small>〔定性〕</small>" if r["qualitative"] else ""),
+            points(r["weight"]),
+            escape(r["target"]),
+            actual,
+            points(r["self_score"]),
+            points(r["rule_score"]),
+            f"<small>{escape(r['explanation'])}</small>",
+            f"<span style='{lost}'>{points(r['review_score'])}</span>",
+            f"<small>{escape(r['review_note'])}</small>",
+            f"<span title='{tips}'>{escape(r['findings'])}</span>",
+        ]
+        rows.append(f"<tr style='{style}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (
+        "<div style='max-height:420px;overflow:auto'><table style='border-collapse:collapse;font-size:12px' border='1'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def detail_html(row: dict, override: Any, what_if: str) -> str:
+    """The detail box of one indicator: values, rule explanation, review score and its findings."""
+    kind = "定性指标：可选择档次（达成 / 部分达成 / 未达成）" if row["qualitative"] else "定量指标"
+    lines = [
+        f"<b>{escape(row['indicator_id'])} {escape(row['name'])}</b>（{escape(row['level1'])} / {escape(row['level2'])}；{kind}）",
+        f"分值 {points(row['weight'])}　指标值「{escape(row['target'])}」　完成值「{escape(row['actual'])}」"
+        + ("（假设，原为表内值）" if what_if else ""),
+        f"自评分 {points(row['self_score'])}　规则分 {points(row['rule_score'])}（{escape(row['rule_label'])}）："
+        f"{escape(row['explanation'])}",
+        f"复核分 {points(row['review_score'])}"
+        + (f"　调整理由：{escape(override.reason)}" if override else "（= 规则分）"),
+    ]
+    lines += [
+        f"<span style='color:#92400E'>{escape(c)}（{escape(s)}）{escape(m)}</span>"
+        for c, s, m in row["finding_messages"]
+    ]
+    return "<br>".join(lines)
