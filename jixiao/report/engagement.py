@@ -19,7 +19,7 @@ from IPython.display import HTML
 
 from jixiao.report.facts import TOL, material_names, num
 from jixiao.report.html import Col, esc, h3, pairs, paragraphs, table
-from jixiao.report.narrative import fmt_score
+from jixiao.report.wording import fmt_score
 
 __all__ = [
     "PENDING",
