@@ -442,3 +442,13 @@ def test_template_command_writes_the_workbook_and_refuses_other_names(tmp_path):
     assert "指标" in openpyxl.load_workbook(tmp_path / "申报模板.xlsx").sheetnames
     wrong = runner.invoke(main, ["template", str(tmp_path / "模板.xls")])
     assert wrong.exit_code == 2 and ".xlsx" in wrong.output and "Traceback" not in wrong.output
+
+
+def test_a_missing_firm_word_template_is_named_at_run(tmp_path):
+    project = init_project(tmp_path / "p", samples=True)
+    toml = project.root / PROJECT_FILE
+    text = toml.read_text(encoding="utf-8").replace("# word_template = ", "word_template = ")
+    toml.write_text(text, encoding="utf-8")
+    unit = load_params(project.params_dir / "xinhong-2023.yaml", load_project(project.root).settings)
+    [problem] = missing_settings(unit.apparatus)
+    assert "Word 报告模板" in problem and "报告模板.docx" in problem
