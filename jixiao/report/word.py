@@ -12,7 +12,8 @@ built here (:func:`default_template`): A4, 公文 margins (GB/T 9704: 37/35/28/2
 
 Template variables: ``unit_name``, ``kicker``, ``subtitle``, ``client``, ``firm``,
 ``report_number``, ``report_date``, ``draft`` (bool), ``draft_mark``, ``figures`` and
-``meta`` (lists of {label, value}), ``team`` (list of {name, role}), ``body`` (the marker).
+``meta`` (lists of {label, value}: the key figures and the lines of the HTML cover),
+``team`` (list of {name, role}), ``body`` (the marker).
 """
 
 from __future__ import annotations
@@ -183,10 +184,9 @@ def default_template() -> bytes:
         font=FONTS["h1"],
     )
     doc.add_paragraph()
-    centred("{% if report_number %}报告文号：{{ report_number }}{% endif %}", size=14, font=FONTS["body"])
-    centred("{% if client %}委托方：{{ client }}{% endif %}", size=14, font=FONTS["body"])
-    centred("{% if firm %}评价机构：{{ firm }}{% endif %}", size=14, font=FONTS["body"])
-    centred("{{ report_date }}", size=14, font=FONTS["body"])
+    centred("{%p for m in meta %}", size=14, font=FONTS["body"])  # the cover's lines, as on the HTML cover
+    centred("{{ m.label }}：{{ m.value }}", size=14, font=FONTS["body"])
+    centred("{%p endfor %}", size=14, font=FONTS["body"])
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph("{{ body }}")
     buffer = io.BytesIO()
