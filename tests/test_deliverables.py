@@ -59,7 +59,7 @@ def test_repo_project_sets_every_required_report_setting_marked_as_sample():
     params = _unit("xinhong-2023")
     app = params.apparatus
     assert missing_settings(app) == []
-    assert "示例" in app["firm"] and "示例" in app["client"] and app["number"].count("xinhong-2023") == 1
+    assert "示例" in app["firm"] and "示例" in app["client"] and app["number"] == "明衡绩评〔2024〕1号（示例）"
     assert app["basis"][:3] == [
         "《中华人民共和国预算法》",
         "《中共中央 国务院关于全面实施预算绩效管理的意见》（中发〔2018〕34号）",
@@ -87,9 +87,9 @@ def test_params_override_the_project_and_add_local_basis_and_evidence(tmp_path):
     project = init_project(tmp_path / "p", samples=True)
     params = project.params_dir / "xinhong-2023.yaml"
     (project.inputs_dir / "出勤记录.pdf").write_bytes(b"%PDF-1.4 sample")
+    text = params.read_text(encoding="utf-8").replace("明衡绩评〔2024〕1号（示例）", "沪评〔2024〕7号")
     params.write_text(
-        params.read_text(encoding="utf-8")
-        + "report:\n  number: 沪评〔2024〕7号\n  basis: [《闵行区预算绩效管理实施细则》]\n"
+        text.replace("report:\n", "report:\n  basis: [《闵行区预算绩效管理实施细则》]\n")
         + "evidence:\n  辅警人员出勤率: {file: ../inputs/出勤记录.pdf, note: 2023年考勤表}\n",
         encoding="utf-8",
     )

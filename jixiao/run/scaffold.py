@@ -66,9 +66,10 @@ SAMPLE_FIRM = "上海明衡绩效评价咨询有限公司（示例）"
 SAMPLE_CLIENT = "上海市闵行区财政局（示例）"
 #: The [report] section of a project made with --samples (sample values, marked as such).
 SAMPLE_REPORT = """# 报告信息（封面、评价工作开展情况、附件）。以下均为示例值（标有“示例”），正式项目请改为实际情况；
-# 委托方、评价机构、报告文号和项目组为必填，缺少时 jixiao run 会提示。单位参数中的 report: 可逐项覆盖。
+# 委托方、评价机构、报告文号（单位参数 report.number）和项目组为必填，缺少时 jixiao run 会提示。单位参数中的 report: 可逐项覆盖。
 [report]
-number = "明衡绩评〔2024〕{unit_id}号（示例）"   # 报告文号；{unit_id} 替换为单位编号
+# 报告文号每个单位一个：写在单位参数的 report.number；也可在此写含 {unit_id} 的格式（{unit_id} 换成单位编号）。
+# number = "某评〔2024〕{unit_id}号"
 team = [
   { name = "王建平（示例）", role = "项目负责人" },
   { name = "李晓雯（示例）", role = "财务复核" },
@@ -82,9 +83,10 @@ questionnaires = []    # 问卷调查
 limitations = []       # 局限性：数据所示之外需要说明的限制
 # word_template = "模板/报告模板.docx"   # 事务所的 Word 模板（信头、样式、封面），相对项目目录
 """
-_EMPTY_REPORT = """# 报告信息（封面、评价工作开展情况、附件）。委托方、评价机构、报告文号和项目组为必填，缺少时 jixiao run 会提示。
+_EMPTY_REPORT = """# 报告信息（封面、评价工作开展情况、附件）。委托方、评价机构、报告文号（单位参数 report.number）和项目组为必填，缺少时 jixiao run 会提示。
 [report]
-# number = "某评〔2024〕{unit_id}号"   # 报告文号；{unit_id} 替换为单位编号
+# 报告文号每个单位一个：写在单位参数的 report.number；也可在此写含 {unit_id} 的格式（{unit_id} 换成单位编号）。
+# number = "某评〔2024〕{unit_id}号"
 # team = [{ name = "张三", role = "项目负责人" }, { name = "李四", role = "财务复核" }]
 basis = []             # 评价依据：国家层面的默认依据之后的地方制度
 documents = []         # 资料审阅：单位提交的自评材料之外审阅的资料
@@ -214,6 +216,7 @@ def add_inputs(
     lines = [
         f"# {name} {year or ''} 年度评价参数（jixiao add 生成；各键的含义见 jixiao 文档 params/README.md）。",
         "# 请核对单位名称和年度；复核调整写在 overrides 下（分数、理由、定性档次）。",
+        "# 报告文号（项目设置未给出格式时必填）：report: {number: 某评〔2024〕1号}；佐证材料写在 evidence 下。",
         f"unit_id: {unit}",
         f"display_name: {_yaml_text(name)}",
         f"year: {year}" if year else "year: 2024  # 未能从材料中读出年度，请改为评价年度",
