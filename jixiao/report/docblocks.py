@@ -71,6 +71,15 @@ def _text(el) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
+def _heading_text(el) -> str:
+    """A heading's text; a severity badge inside it becomes a bracketed word (（一）完成值缺失（警告）)."""
+    badges = [b for b in el.iter() if "jx-badge" in _classes(b)]
+    words = [_text(b) for b in badges]
+    for badge in badges:
+        badge.drop_tree()
+    return _text(el) + "".join(f"（{w}）" for w in words if w)
+
+
 def _classes(el) -> set[str]:
     return set((el.get("class") or "").split())
 
@@ -95,7 +104,7 @@ def _walk(el, out: list[Block]) -> None:
         if tag in ("h1", "h2"):
             out.append(Heading(1, _text(child)))
         elif tag == "h3":
-            out.append(Heading(2, _text(child)))
+            out.append(Heading(2, _heading_text(child)))
         elif tag in ("h4", "h5"):
             out.append(Heading(3, _text(child)))
         elif tag == "p":
