@@ -173,6 +173,8 @@ def test_word_report_from_the_sections_has_headings_tables_and_charts(xinhong):
     assert xinhong.unit_name in text and BODY_MARKER not in text
     assert [p.text for p in docx.paragraphs if p.style.name == "Heading 1"] == ["三、综合评价情况及评价结论"]
     assert DRAFT_MARK in docx.sections[0].header.paragraphs[0].text
+    header_xml = docx.sections[0].header._element.xml
+    assert "PowerPlusWaterMarkObject" in header_xml and f'string="{DRAFT_MARK}"' in header_xml
     assert len(docx.inline_shapes) == len(figures) >= 1
     annex = next(t for t in docx.tables if t.rows[0].cells[0].text == "编号" and len(t.rows) == 57)
     assert [r.cells[0].text for r in annex.rows[1:]] == [i["id"] for i in _doc(xinhong)["indicators"]]
@@ -196,6 +198,7 @@ def test_a_firm_template_is_filled(tmp_path):
         )
     )
     texts = [p.text for p in out.paragraphs]
+    assert "PowerPlusWaterMarkObject" not in out.sections[0].header._element.xml, "no mark on a final report"
     assert texts == ["明衡咨询 信头 某所", "某单位 7号", "一、基本情况", "正文<段落>", "（签章页）"]
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import _Cell
@@ -90,6 +91,39 @@ def _field_start(paragraph: Any, instruction: str) -> None:
 
 def _field_end(paragraph: Any) -> None:
     _field_char(paragraph, "end")
+
+
+#: Word's text watermark (a VML WordArt shape behind the page, as Word's own 水印 writes it); {text} is the mark.
+_WATERMARK = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>
+<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e">
+<v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/>
+<v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/>
+<v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/>
+<v:f eqn="sum @6 0 @5"/></v:formulas>
+<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800"
+ o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>
+<v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>
+</v:shapetype>
+<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s20{n}" type="#_x0000_t136" o:allowincell="f"
+ style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:105pt;rotation:315;z-index:-251654144;
+mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;
+mso-position-vertical-relative:margin" fillcolor="silver" stroked="f"><v:fill opacity=".4"/>
+<v:textpath style="font-family:&quot;黑体&quot;;font-size:1pt" string="{text}"/></v:shape></w:pict></w:r>"""
+
+
+def _watermark(doc: Any, text: str) -> None:
+    """Put the watermark in every header of every section (the first-page header too)."""
+    seen: set[int] = set()
+    n = 50
+    for section in doc.sections:
+        for header in (section.header, section.first_page_header):
+            if header.is_linked_to_previous or id(header._element) in seen:
+                continue
+            seen.add(id(header._element))
+            paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+            n += 1
+            paragraph._p.append(parse_xml(_WATERMARK.format(n=n, text=escape(text))))
 
 
 def _style_document(doc: Any) -> None:
@@ -226,6 +260,8 @@ def build_docx(
             anchor.addnext(el)
             anchor = el
         marker._p.getparent().remove(marker._p)
+    if context.get("draft"):
+        _watermark(doc, str(context.get("draft_mark") or "征求意见稿"))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
