@@ -137,6 +137,7 @@ def test_explore_in_jupyterlab_end_to_end(lab, browser, shots):
     errors: list[str] = []
     started = time.perf_counter()
     page = _open(context, base, errors)
+    shipped = (project.notebooks_dir / "explore.py").read_bytes()
     _run_all(page)
     timings["打开 notebook → 面板显示（含运行全部单元格）"] = time.perf_counter() - started
     _no_widget_errors(page)
@@ -170,6 +171,17 @@ def test_explore_in_jupyterlab_end_to_end(lab, browser, shots):
     assert REASON in html
     result = json.loads(paths["result"].read_text(encoding="utf-8"))
     assert abs(float(result["totals"]["review_total"]) - after) <= 0.005
+
+    # Ctrl+S keeps the versioned text as it was and creates no .ipynb; reopening shows no stale widgets
+    page.locator(".jp-NotebookPanel .jp-Notebook").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
+    assert (project.notebooks_dir / "explore.py").read_bytes() == shipped
+    assert sorted(p.name for p in project.notebooks_dir.iterdir() if not p.name.startswith(".")) == ["explore.py"]
+    page.reload()
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    _no_widget_errors(page)
+    _run_all(page)
 
     # a second window on the same notebook: its widgets render, and the first window's still do
     second_errors: list[str] = []
