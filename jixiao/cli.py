@@ -1,4 +1,4 @@
-"""Command line: ``jixiao init | add | list | run | score | check | rules | catalogue | template`` (click).
+"""Command line: ``jixiao init | add | list | run | lab | score | check | rules | catalogue | template`` (click).
 
 Messages are Chinese. Broken inputs exit with status 2 and a one-line message that
 names the file (never a traceback); findings are results and exit 0. Project commands
@@ -169,6 +169,24 @@ def run(ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_p
         _fail(err)
     click.echo(summary.format())
     sys.exit(summary.exit_code)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("notebook", default="explore.py")
+@click.option("--port", type=int, default=None, help="端口（默认由 JupyterLab 选择）。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@click.pass_context
+def lab(ctx: click.Context, notebook: str, port: int | None, no_browser: bool) -> None:
+    """在项目目录启动 JupyterLab，并以 notebook 方式打开 notebooks/ 中的交互复核（默认 explore.py）。"""
+    import subprocess
+
+    from jixiao.run.lab import lab_command, lab_environment, notebook_exists
+
+    project = _project(ctx)
+    if notebook_exists(project, notebook) is None:
+        _fail(JixiaoError(f"项目的 notebooks/ 中没有「{notebook}」。"))
+    click.echo(f"正在启动 JupyterLab：{project.root}（按 Ctrl+C 停止）")
+    sys.exit(subprocess.call(lab_command(project, notebook, port, not no_browser), env=lab_environment()))
 
 
 @main.command("list", context_settings=_CONTEXT)

@@ -1,10 +1,11 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,7 +15,7 @@
 # %% [markdown]
 # # 交互复核
 #
-# 在 JupyterLab 中打开本文件（右键 →「打开方式」→「Notebook」），运行全部单元格。
+# 在项目目录运行 `jixiao lab`（本文件即以 notebook 打开），运行全部单元格。
 #
 # - **复核面板**：逐项查看自评分、规则分（附计分说明）和复核分；可按一级指标、有复核发现、失分筛选；
 #   调整复核分（须写明理由，定性指标可选择档次）、试算完成值、切换权重方案，总分、等级和一级指标图随之更新。

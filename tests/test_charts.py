@@ -461,7 +461,7 @@ def test_unit_ranking_sorted_coloured_with_bands():
     assert tick_texts(ax.get_yticklabels()) == [
         "新虹街道城市运行管理中心",
         "U05",
-        "虹桥镇社区事务受理服务…",
+        "虹桥镇社区事务受理服务中心",  # full name (long ones wrap, never cut with …)
         "莘庄镇文化体育服务中心",
         "区教育局",
     ]
@@ -470,6 +470,19 @@ def test_unit_ranking_sorted_coloured_with_bands():
     assert hexes(ax.patches) == [g[k].lower() for k in ["优", "良", "良", "中", "差"]]
     assert sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "band") == [60, 80, 90]
     assert "另有 1 个单位无总分" in by_gid(fig, "source")[0]
+
+
+def test_portfolio_charts_show_full_unit_names():
+    long = "上海市闵行区新虹街道城市运行管理中心（城市网格化综合管理中心）"
+    table = portfolio_table()
+    table.loc[0, "name"] = long
+    for fig in (
+        charts_portfolio.plot_unit_ranking(table),
+        charts_portfolio.plot_level1_heatmap(table.set_index("name")),
+    ):
+        labels = tick_texts(fig.axes[0].get_yticklabels())
+        assert long in [label.replace("\n", "") for label in labels]
+        assert not any("…" in label for label in labels)
 
 
 def test_unit_ranking_shows_both_ends_of_a_long_list():

@@ -175,6 +175,8 @@ def test_portfolio_page_lists_every_unit(batch):
     assert list(table["unit"]) == ["a1", "b2", "c3", "d4"]
     assert list(table["status"]) == ["成功", "失败", "成功", "成功"]
     assert table.loc[table.unit == "d4", "grade"].item() == "良"
+    assert "运行失败" in table.loc[table.unit == "b2", "grade_note"].item()  # 未评级 says why
+    assert re.search(r"未评级<br/?><small>运行失败", index)
     assert table.loc[table.unit == "c3", "hints"].item() == 1
     assert list(portfolio_level1(table).columns) == ["产出指标"]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import jupytext
 import pytest
 
+from jixiao.core.vocab import WEIGHT_SCHEMES
 from jixiao.interactive.explorer import (
     PortfolioExplorer,
     compare_units,
@@ -101,15 +103,21 @@ def test_tier_choice_sets_the_default_score_and_updates_total_grade_and_chart(pa
 
 
 @pytest.mark.parametrize(
-    "typed,tier,expected",
-    [("1.5", "部分达成", "1.5"), ("1.9", "部分达成", "1.4"), ("", "未达成", "0.6"), ("2", "达成", "2")],
-    ids=["typed-inside-band-kept", "typed-outside-band-replaced", "empty-gets-default", "full-marks-kept"],
+    "typed,tier,expected,said",
+    [
+        ("1.5", "部分达成", "1.5", "在区间内，未改动"),
+        ("1.9", "部分达成", "1.9", "建议分 1.4；已填写的复核分未改动"),
+        ("", "未达成", "0.6", "填入建议复核分 0.6"),
+        ("2", "达成", "2", "在区间内，未改动"),
+    ],
+    ids=["typed-inside-band-kept", "typed-outside-band-kept-and-proposed", "empty-gets-proposal", "full-marks-kept"],
 )
-def test_tier_keeps_a_typed_score_only_inside_its_band(panel, typed, tier, expected):
+def test_tier_proposes_its_score_and_never_overwrites_a_typed_one(panel, typed, tier, expected, said):
     panel.indicator_select.value = "I02"
     panel.score_input.value = typed
     panel.tier_select.value = tier
     assert panel.score_input.value == expected
+    assert said in panel.message.value and f"档次「{tier}」" in panel.message.value
 
 
 def test_a_review_score_can_change_the_grade(panel):
@@ -197,10 +205,34 @@ def test_clearing_an_override_returns_to_the_rule_score_and_save_removes_it(pane
     assert "辅警人员出勤率" not in unit.read_text(encoding="utf-8") and load_params(unit).overrides == ()
 
 
-def test_scheme_that_does_not_fit_is_a_message_and_the_choice_reverts(panel):
-    panel.scheme_select.value = "caiyu_2020_10"  # seed 000 has 投入管理指标, which 财预〔2020〕10号 lacks
-    assert "无法切换权重方案" in panel.message.value and "投入管理指标" in panel.message.value
-    assert panel.scheme_select.value == "table" and panel.session.scheme == "table" and total(panel) == BASE_TOTAL
+def test_scheme_that_does_not_fit_is_not_offered_and_the_panel_says_why(panel):
+    # seed 000 has 投入管理指标, which 财预〔2020〕10号 lacks
+    assert [key for _, key in panel.scheme_select.options] == ["table"]
+    assert "表内权重：按自评表中各指标填写的分值计分" in panel.scheme_note.value
+    assert "财预〔2020〕10号 单位自评方案不适用于本表" in panel.scheme_note.value
+
+
+def test_project_table_is_offered_both_schemes_with_their_definitions(tmp_path):
+    """The tidy template (产出/效益/满意度 level 1, as in 项目支出 tables): 财预〔2020〕10号 applies and is offered."""
+    table = Path("samples/template_tidy.csv").resolve()
+    path = tmp_path / "tidy.yaml"
+    path.write_text(
+        f"unit_id: tidy\ndisplay_name: 示例项目\nyear: 2022\ninputs:\n  self_evaluation: {table}\n",
+        encoding="utf-8",
+    )
+    panel = review_panel(params_path=str(path))
+    assert [key for _, key in panel.scheme_select.options] == ["table", "caiyu_2020_10"]
+    assert "表内权重：按自评表中各指标填写的分值计分" in panel.scheme_note.value
+    assert WEIGHT_SCHEMES["caiyu_2020_10"].split("（")[0] in panel.scheme_note.value
+    assert "不适用" not in panel.scheme_note.value
+
+
+def test_what_if_that_is_not_a_value_is_refused_with_a_message(panel):
+    panel.indicator_select.value = "I03"
+    panel.what_if_input.value = "abc"
+    panel.what_if_button.click()
+    assert "完成值假设「abc」无法识别" in panel.message.value
+    assert not panel.session.what_if and total(panel) == BASE_TOTAL
 
 
 def test_what_if_rescores_the_indicator_and_is_marked(panel):

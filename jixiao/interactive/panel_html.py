@@ -10,7 +10,7 @@ import pandas as pd
 
 from jixiao.core.textnorm import to_number
 
-__all__ = ["PANEL_COLUMNS", "escape", "points", "indicator_table_html", "detail_html"]
+__all__ = ["PANEL_COLUMNS", "escape", "points", "indicator_table_html", "detail_html", "scheme_definitions_html"]
 
 #: Columns of the panel's indicator table.
 PANEL_COLUMNS = [
@@ -91,3 +91,21 @@ def detail_html(row: dict, override: Any, what_if: str) -> str:
         for c, s, m in row["finding_messages"]
     ]
     return "<br>".join(lines)
+
+
+_TABLE_DEFINITION = "表内权重：按自评表中各指标填写的分值计分（总分 100）。"
+
+
+def scheme_definitions_html(fitting: dict[str, str], current: Any) -> str:
+    """Each offered weight scheme with its definition; says when 财预〔2020〕10号 does not fit the table."""
+    items = []
+    for key, label in fitting.items():
+        items.append(_TABLE_DEFINITION if key == "table" else f"{label}。")
+    if isinstance(current, dict):
+        weights = "、".join(f"{name} {value:g}" for name, value in current.items())
+        items.append(f"参数文件中的自定义方案：一级指标权重 {weights}。")
+    if "caiyu_2020_10" not in fitting:
+        items.append(
+            "财预〔2020〕10号 单位自评方案不适用于本表（表中的一级指标与该方案不符，如部门整体支出表），未列出。"
+        )
+    return "<small><ul style='margin:2px 0'>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul></small>"

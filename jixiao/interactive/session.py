@@ -23,11 +23,13 @@ from jixiao.core.errors import ParamsError
 from jixiao.core.numbers import round_half_up
 from jixiao.core.textnorm import normalize_text, to_number
 from jixiao.core.vocab import TIERS
+from jixiao.parse.values import parse_value
 from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation
 from jixiao.run.params import UnitParams, load_unit
 from jixiao.run.params_edit import override_key, save_overrides
 from jixiao.score.overrides import Override, match_overrides, score_in_tier, tier_band_text
 from jixiao.score.rules.base import DEFAULT_TIER_SCORES
+from jixiao.score.weights import BUILTIN_SCHEMES
 
 __all__ = [
     "EditError",
@@ -248,7 +250,12 @@ class ReviewSession:
         if actual is None or not str(actual).strip():
             self.what_if.pop(str(indicator_id), None)
         else:
-            self.what_if[str(indicator_id)] = str(actual).strip()
+            text = str(actual).strip()
+            if parse_value(text).kind == "unparsed":
+                raise EditError(
+                    f"完成值假设「{text}」无法识别：请填写数值（如 95%、12人）或定性结论（如 达成、是），未试算"
+                )
+            self.what_if[str(indicator_id)] = text
         self._cached = None
 
     def set_scheme(self, scheme: str | dict[str, float]) -> None:
@@ -264,6 +271,20 @@ class ReviewSession:
             raise EditError(f"无法切换权重方案：{exc.reason}") from None
         self.scheme = scheme
         self._cached = (self._state(), scored)
+
+    def applicable_schemes(self) -> dict[str, str]:
+        """The built-in weight schemes that can score this table (key → definition), e.g. not 财预〔2020〕10号
+        on a 部门整体支出 table whose level 1 indicators it does not name."""
+        fitting = {}
+        for key, scheme in BUILTIN_SCHEMES.items():
+            if self.evaluation is None:
+                break
+            try:
+                self._score(key)
+            except ParamsError:
+                continue
+            fitting[key] = scheme.label
+        return fitting
 
     def reset(self) -> None:
         """Discard every unsaved change (edits, what-if values, scheme)."""

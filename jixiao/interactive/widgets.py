@@ -22,11 +22,18 @@ import pandas as pd
 from jixiao.core.errors import JixiaoError
 from jixiao.core.textnorm import to_number
 from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
-from jixiao.interactive.panel_html import detail_html, escape, indicator_table_html, points
+from jixiao.interactive.panel_html import (
+    detail_html,
+    escape,
+    indicator_table_html,
+    points,
+    scheme_definitions_html,
+)
+from jixiao.interactive.rerun import rerun_started_html, rerun_unit
 from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
 from jixiao.report.charts import plot_level1_rates
 from jixiao.report.chartstyle import figure_to_png_bytes
-from jixiao.score.overrides import score_in_tier
+from jixiao.score.overrides import score_in_tier, tier_band_text
 
 __all__ = ["ReviewPanel", "review_panel"]
 
@@ -96,12 +103,16 @@ class ReviewPanel:
         )
         self.findings_only = w.Checkbox(False, description="只看有复核发现的指标", indent=False)
         self.lost_only = w.Checkbox(False, description="只看失分的指标", indent=False)
-        schemes = [(label, key) for key, label in WEIGHT_SCHEMES.items()]
+        fitting = s.applicable_schemes() if s.editable else {}
+        schemes = [(WEIGHT_SCHEMES[key], key) for key in fitting]
+        if isinstance(params.weight_scheme, str) and params.weight_scheme not in fitting:
+            schemes.insert(0, (WEIGHT_SCHEMES.get(params.weight_scheme, params.weight_scheme), params.weight_scheme))
         if isinstance(params.weight_scheme, dict):
             schemes.append(("参数文件中的自定义方案", _CUSTOM))
         self.scheme_select = w.Dropdown(
             options=schemes, value=self._scheme_key(s.scheme), description="权重方案", layout=w.Layout(width="460px")
         )
+        self.scheme_note = w.HTML(scheme_definitions_html(fitting, params.weight_scheme))
         self.indicator_select = w.Dropdown(description="指标", layout=w.Layout(width="460px"))
         self.score_input = w.Text(description="复核分", layout=w.Layout(width="220px"))
         self.tier_select = w.Dropdown(options=[("（不分档）", "")] + [(t, t) for t in TIERS], description="档次")
@@ -115,6 +126,8 @@ class ReviewPanel:
         self.what_if_clear_button = w.Button(description="清除假设")
         self.save_button = w.Button(description="保存到参数文件", button_style="success", icon="save")
         self.reset_button = w.Button(description="放弃未保存的修改", button_style="warning")
+        self.rerun_button = w.Button(description="重新生成报告", icon="refresh")
+        self.rerun_status = w.HTML()
         editors = [
             self.score_input,
             self.tier_select,
@@ -127,6 +140,7 @@ class ReviewPanel:
             self.save_button,
             self.reset_button,
             self.scheme_select,
+            self.rerun_button,
         ]
         for widget in editors:
             widget.disabled = not s.editable
@@ -160,8 +174,10 @@ class ReviewPanel:
             self.table,
             editor,
             w.HBox([self.scheme_select]),
-            w.HBox([self.save_button, self.reset_button]),
+            self.scheme_note,
+            w.HBox([self.save_button, self.reset_button, self.rerun_button]),
             self.message,
+            self.rerun_status,
             others,
         ]
         if s.evaluation is None:
@@ -179,6 +195,7 @@ class ReviewPanel:
         self.what_if_clear_button.on_click(lambda _: self._act(self._what_if_clear))
         self.save_button.on_click(lambda _: self._act(self._save))
         self.reset_button.on_click(lambda _: self._act(self._reset))
+        self.rerun_button.on_click(lambda _: self._rerun())
 
     # --- drawing ------------------------------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -282,11 +299,23 @@ class ReviewPanel:
         weight = float(self.session.row(ident)["weight"])
         if math.isnan(weight):
             return
+        proposal = f"{tier_default_score(tier, weight):g}"
+        band = tier_band_text(tier, weight)
         typed = to_number(self.score_input.value) if self._score_typed else None
-        if typed is None or not score_in_tier(typed, tier, weight):
-            with self._silence():
-                self.score_input.value = f"{tier_default_score(tier, weight):g}"
-            self._score_typed = False
+        if self._score_typed and self.score_input.value.strip():
+            if typed is not None and score_in_tier(typed, tier, weight):
+                self._say(f"档次「{tier}」的区间为 {band}，已填写的复核分 {typed:g} 在区间内，未改动。")
+            else:
+                self._say(
+                    f"档次「{tier}」的区间为 {band}，建议分 {proposal}；已填写的复核分未改动，"
+                    "如采用建议分请在「复核分」中改为该值后点「应用调整」。",
+                    ok=False,
+                )
+            return
+        with self._silence():
+            self.score_input.value = proposal
+        self._score_typed = False
+        self._say(f"已按档次「{tier}」（区间 {band}）填入建议复核分 {proposal}，可修改；点「应用调整」后生效。")
 
     def _on_scheme(self, change: dict) -> None:
         if self._quiet:
@@ -355,6 +384,17 @@ class ReviewPanel:
             self.scheme_select.value = self._scheme_key(self.session.scheme)
         self._populate()
         return "已放弃未保存的修改，恢复为参数文件中的状态。"
+
+    def _rerun(self) -> None:
+        """重新生成报告: the saved params through ``jixiao run``'s code path; link to the fresh client HTML."""
+        self.rerun_button.disabled = True
+        self.rerun_status.value = rerun_started_html(len(self.session.pending))
+        try:
+            self.rerun_status.value = rerun_unit(self.session.params, self.session.project_dir).html()
+        except JixiaoError as exc:
+            self.rerun_status.value = f"<p style='color:{_ERROR}'>⚠ {escape(str(exc))}</p>"
+        finally:
+            self.rerun_button.disabled = False
 
     def _scheme_key(self, scheme: Any) -> str:
         return scheme if isinstance(scheme, str) else _CUSTOM

@@ -27,7 +27,7 @@ from jixiao.report.chartstyle import (
 )
 from jixiao.report.fonts import ensure_cjk_font
 
-__all__ = ["plot_grade_distribution", "plot_unit_ranking", "plot_level1_heatmap"]
+__all__ = ["plot_grade_distribution", "plot_unit_ranking", "plot_level1_heatmap", "full_label"]
 
 MAX_RANKED_UNITS = 60
 
@@ -96,7 +96,8 @@ def plot_unit_ranking(
     if table.empty:
         return message_figure(title, "无单位数据", source)
     n = len(table)
-    fig = new_figure(8.0, 1.9 + 0.3 * n)
+    names = [full_label(name) for name in table["name"]]
+    fig = new_figure(8.0, 1.9 + 0.3 * n * max(1, max(name.count("\n") + 1 for name in names) * 0.75))
     ax = fig.subplots()
     style_axes(ax, "x")
     colors = [GRADE_COLORS.get(g, COLORS["neutral"]) for g in table["grade"]]
@@ -104,7 +105,7 @@ def plot_unit_ranking(
     label_bars(ax, bars, [fmt_num(v) for v in table["total"]])
     for band in bands:
         ax.axvline(band, color=COLORS["reference"], linewidth=0.9, linestyle="--", gid="band")
-    ax.set_yticks(np.arange(n), [shorten_label(safe_label(name), 24, 1) for name in table["name"]], fontsize=8)
+    ax.set_yticks(np.arange(n), names, fontsize=8)
     ax.set_ylim(n - 0.4, -0.6)  # first row on top, no empty margin
     ax.set_xlim(0, max(100.0, float(table["total"].max())) * 1.1)
     ax.set_xlabel("复核总分（分）")
@@ -112,6 +113,11 @@ def plot_unit_ranking(
     handles = [Patch(color=GRADE_COLORS.get(g, COLORS["neutral"]), label=g) for g in present]
     legend_above(ax, handles)
     return finish_figure(fig, title, source)
+
+
+def full_label(name: object, width: int = 28) -> str:
+    """A unit's full name wrapped at ``width`` display units (CJK = 2): never cut with "…"."""
+    return shorten_label(safe_label(name), width, lines=1000)
 
 
 def plot_level1_heatmap(
@@ -141,7 +147,7 @@ def plot_level1_heatmap(
     ax.set_xticks(
         np.arange(cols), [shorten_label(safe_label(c, "（未归类）"), 12) for c in portfolio_rates.columns], fontsize=9
     )
-    ax.set_yticks(np.arange(rows), [shorten_label(safe_label(i), 24, 1) for i in portfolio_rates.index], fontsize=8)
+    ax.set_yticks(np.arange(rows), [full_label(i) for i in portfolio_rates.index], fontsize=8)
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)

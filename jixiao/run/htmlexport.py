@@ -53,6 +53,14 @@ CLIENT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- endblock html_head_css -%}
 """
 _TEMPLATE_NAME = "jixiao_client.html.j2"
+#: The analyst HTML: the built-in template (code shown) with the 目录 cell filled like the client report's.
+ANALYST_TEMPLATE = """{%- extends 'jixiao_client.html.j2' -%}
+{%- import 'toc.j2' as toc_macros -%}
+{% block markdowncell scoped %}
+{%- if 'jixiao-toc' in cell.metadata.get('tags', []) -%}{{ toc_macros.toc(nb) }}{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock markdowncell %}
+"""
+_ANALYST_NAME = "jixiao_analyst.html.j2"
 #: The report design's client template (in ``jixiao/templates/``).
 REPORT_TEMPLATE = "jixiao_report.html.j2"
 #: Output metadata key of the page title (same as ``sections.PAGE_TITLE_KEY``; kept here so
@@ -133,7 +141,7 @@ class HtmlRenderer:
         return body
 
     def _exporter(self, *, client: bool) -> HTMLExporter:
-        template = (self.style.template_file or _TEMPLATE_NAME) if client else _TEMPLATE_NAME
+        template = (self.style.template_file or _TEMPLATE_NAME) if client else _ANALYST_NAME
         config = Config()
         config.TagRemovePreprocessor.enabled = True
         if client:
@@ -143,8 +151,8 @@ class HtmlRenderer:
         exporter = HTMLExporter(
             config=config,
             template_name="lab",
-            extra_template_paths=list(self.style.extra_template_paths),
-            extra_loaders=[DictLoader({_TEMPLATE_NAME: CLIENT_TEMPLATE})],
+            extra_template_paths=[*self.style.extra_template_paths, str(TEMPLATES_DIR)],
+            extra_loaders=[DictLoader({_TEMPLATE_NAME: CLIENT_TEMPLATE, _ANALYST_NAME: ANALYST_TEMPLATE})],
             template_file=template,
             exclude_anchor_links=client,
             exclude_input=client,

@@ -40,6 +40,7 @@ from jixiao.core.textnorm import normalize_text
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, INPUT_KINDS, TIER_ALIASES, TIERS, WEIGHT_SCHEMES, Tolerances
 from jixiao.run.apparatus import check_evidence, check_report_settings, merge_apparatus
 from jixiao.run.project import ProjectNotFoundError, ProjectSettings, find_project
+from jixiao.run.yaml_slips import describe_yaml_error, find_slip, indentation_slip
 from jixiao.score.overrides import Override
 
 if TYPE_CHECKING:
@@ -184,15 +185,17 @@ def load_params_document(path: str | os.PathLike[str]) -> CommentedMap:
         raise ParamsError("参数文件不存在", path=str(source)) from None
     except UnicodeDecodeError:
         raise ParamsError("参数文件不是 UTF-8 编码的文本", path=str(source)) from None
+    slip = indentation_slip(text)
+    if slip:
+        raise ParamsError(slip.message(), path=str(source))
     try:
         doc = YAML(typ="rt").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else "某处"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ParamsError(f"YAML 格式错误（{where}）：{problem}", path=str(source)) from None
+        raise ParamsError(describe_yaml_error(text, mark.line + 1 if mark else None), path=str(source)) from None
     if not isinstance(doc, dict):
-        raise ParamsError("参数文件的顶层应为「键: 值」映射", path=str(source))
+        slip = find_slip(text)
+        raise ParamsError(slip.message() if slip else "参数文件的顶层应为「键: 值」映射", path=str(source))
     return doc
 
 

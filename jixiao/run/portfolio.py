@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jixiao.core.vocab import SEVERITIES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, UNGRADED
 
 __all__ = [
     "PORTFOLIO_COLUMNS",
@@ -43,6 +43,7 @@ PORTFOLIO_COLUMNS = [
     "hints",
     "link",  # relative link to the unit's HTML (client HTML, or the failed notebook's HTML)
     "error",  # error line of a failed run
+    "grade_note",  # why a unit has no grade (no self-evaluation table, pending indicators, failed run)
 ]
 _SEVERITY_COLUMNS = dict(zip(SEVERITIES, ("errors", "warnings", "hints")))
 
@@ -80,6 +81,7 @@ def load_portfolio(
             row["status"], row["error"] = STATUS_FAILED, str(record.get("error", ""))
             failed = folder / f"{unit}.failed.html"
             row["link"] = f"{unit}/{failed.name}" if failed.is_file() else ""
+            row["grade_note"] = "运行失败（错误见状态一栏）"
         rows.append(row)
         rates.append(level1)
     table = pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
@@ -120,7 +122,8 @@ def render_portfolio_table(portfolio: pd.DataFrame) -> str:
             year,
             status,
             total,
-            html.escape(str(row.grade or "")),
+            html.escape(str(row.grade or ""))
+            or (f"{UNGRADED}<br><small>{html.escape(row.grade_note)}</small>" if row.grade_note else UNGRADED),
             str(row.errors),
             str(row.warnings),
             str(row.hints),
@@ -141,6 +144,8 @@ def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None
     reported = totals.get("reported_total")
     row["self_total"] = _float(reported if reported is not None else totals.get("self_score_sum"))
     row["grade"] = totals.get("grade") or ""
+    if not row["grade"]:
+        row["grade_note"] = _ungraded_reason(result)
     for finding in result.get("findings", []) or []:
         column = _SEVERITY_COLUMNS.get(finding.get("severity"))
         if column:
@@ -148,6 +153,19 @@ def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None
     for group in result.get("level1", []) or []:
         if group.get("name"):
             level1[str(group["name"])] = _float(group.get("review_rate"))
+
+
+def _ungraded_reason(result: dict) -> str:
+    """Why a successfully run unit has no grade, in the index page's words."""
+    inputs = (result.get("provenance", {}).get("params", {}) or {}).get("inputs", {}) or {}
+    indicators = result.get("indicators") or []
+    if not inputs.get("self_evaluation") or not indicators:
+        kinds = "、".join(INPUT_KINDS[k] for k in inputs if k in INPUT_KINDS and k != "self_evaluation")
+        return "没有自评表" + (f"（只有{kinds}）" if kinds else "") + "，不评级"
+    pending = [i for i in indicators if str(i.get("status") or "") == "待核实"]
+    if pending:
+        return f"有 {len(pending)} 项指标待核实，核实后评级"
+    return "指标没有分值，无法计算总分，不评级"
 
 
 def _float(value: object) -> float:
