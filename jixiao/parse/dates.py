@@ -68,7 +68,7 @@ def _make(raw: str, kind: str, notes: list[str] | tuple[str, ...] = (), **kw) ->
 
 def time_note(h: int, m: int, s: int) -> str:
     frac = (h * 3600 + m * 60 + s) / 86400
-    return f"疑似Excel把数值或文字自动转成了时间（{h:02d}:{m:02d}:{s:02d}，相当于{frac:.4f}天），请核对原表"
+    return f"疑似电子表格把数值或文字自动转成了时间（{h:02d}:{m:02d}:{s:02d}，相当于{frac:.4f}天），请核对原表"
 
 
 def parse_temporal(raw: str, value: _dt.time | _dt.date) -> ParsedValue:
@@ -76,7 +76,7 @@ def parse_temporal(raw: str, value: _dt.time | _dt.date) -> ParsedValue:
         return _make(raw, "time_artifact", [time_note(value.hour, value.minute, value.second)])
     day = value.date() if isinstance(value, _dt.datetime) else value
     if day.year <= 1900:
-        return _make(raw, "time_artifact", [f"日期{day.isoformat()}早于1901年，疑似Excel把数值当作日期序号"])
+        return _make(raw, "time_artifact", [f"日期{day.isoformat()}早于1901年，疑似电子表格把数值当作日期序号"])
     notes = ["日期为当月1日，原表可能只写了年月"] if day.day == 1 else []
     return _make(raw, "deadline", notes, date=day)
 

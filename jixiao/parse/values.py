@@ -145,7 +145,7 @@ def describe_value(v: ParsedValue) -> str:
     if v.kind in ("qualitative", "direction") and v.word:
         return v.word
     if v.kind == "time_artifact":
-        return f"{v.raw}（疑似Excel时间格式）"
+        return f"{v.raw}（疑似电子表格把数值转成了时间格式）"
     if v.kind == "empty":
         return "（空）"
     return compact_spaces(normalize_text(v.raw)) or v.raw

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
+from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, READER_NOTE_CODES, SEVERITIES
 
 __all__ = [
     "TOL",
@@ -23,6 +23,7 @@ __all__ = [
     "num",
     "unit_kind",
     "findings_of",
+    "reader_notes_of",
     "severity_counts",
     "tolerances",
     "total_diff",
@@ -74,9 +75,23 @@ def unit_kind(result: Any) -> str:
 
 
 def findings_of(result: Any) -> pd.DataFrame:
-    """The unit's findings table (empty when there is none)."""
+    """The unit's findings for the client report (empty when there is none).
+
+    Reader notes (codes A30–A39: shifted rows, guessed cells) are left out: they describe how the
+    file was read, not the unit's performance, and go to the analyst's 读取说明 (:func:`reader_notes_of`).
+    """
     found = result.findings
-    return found if found is not None else pd.DataFrame()
+    if found is None or found.empty or "code" not in found.columns:
+        return found if found is not None else pd.DataFrame()
+    return found[~found["code"].isin(READER_NOTE_CODES)].reset_index(drop=True)
+
+
+def reader_notes_of(result: Any) -> pd.DataFrame:
+    """The unit's reader-note findings (A30–A39), for the analyst outputs only."""
+    found = result.findings
+    if found is None or found.empty or "code" not in found.columns:
+        return pd.DataFrame()
+    return found[found["code"].isin(READER_NOTE_CODES)].reset_index(drop=True)
 
 
 def severity_counts(result: Any) -> dict[str, int]:

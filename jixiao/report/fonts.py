@@ -43,7 +43,7 @@ _FILES = {"sans": "NotoSansSC-Regular.otf", "serif": "NotoSerifSC-Regular.otf"}
 FALLBACK_FAMILIES = ["DejaVu Sans"]
 
 #: One-line licence note for report footers and "about" sections.
-LICENCE_NOTE = "图表字体：思源黑体（Noto Sans SC），SIL Open Font License 1.1 授权。"
+LICENCE_NOTE = "图表字体：思源黑体，依 SIL 开源字体许可协议（OFL 1.1）授权。"
 
 # fname -> family name, for fonts this module has added to a font manager.
 _family_by_path: dict[str, str] = {}

@@ -14,7 +14,6 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
@@ -25,6 +24,7 @@ from jixiao.report.facts import (
     TOL,
     budget_lines,
     declaration_facts,
+    findings_of,
     indicator_states,
     material_names,
     num,
@@ -48,7 +48,7 @@ from jixiao.report.html import (
     quote_block,
     table,
 )
-from jixiao.report.wording import fmt_money, fmt_rate, fmt_score
+from jixiao.report.wording import fmt_money, fmt_rate, fmt_score, join_words
 
 __all__ = [
     "PAGE_TITLE_KEY",
@@ -270,7 +270,7 @@ def show_indicator_analysis(result: Any) -> HTML:
     elif result.declaration is not None:
         from jixiao.report.charts_targets import plot_target_quality
 
-        fig = plot_target_quality(result.declaration.evaluation.indicators, result.findings)
+        fig = plot_target_quality(result.declaration.evaluation.indicators, findings_of(result))
         parts.append(figure(fig, f"{result.unit_name}绩效目标可衡量性（按二级指标）"))
     elif result.report is not None:
         parts.append(_report_tables(result))
@@ -300,7 +300,7 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
         Col("diff", "差异", "diff"),
         Col("explanation", "计分说明", cls="note"),
     ]
-    return table(rows, columns, f"{part.name}指标计分", row_class=lambda r: "lost" if r["lost"] else "")
+    return table(rows, columns, join_words(part.name, "指标计分"), row_class=lambda r: "lost" if r["lost"] else "")
 
 
 def _target_table(result: Any, part: narrative.Level1Text) -> str:
@@ -418,7 +418,7 @@ def show_appendix(result: Any) -> HTML:
     else:
         parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
     parts.append(h3("附件二　复核发现清单"))
-    found = result.findings if result.findings is not None else pd.DataFrame()
+    found = findings_of(result)
     if found.empty:
         parts.append(paragraphs(["本次复核未形成复核发现。"]))
     else:
@@ -483,7 +483,7 @@ def _budget_lines(result: Any) -> list[dict]:
 
 
 def _finding_titles(result: Any) -> dict[str, str]:
-    found = result.findings if result.findings is not None else pd.DataFrame()
+    found = findings_of(result)
     out: dict[str, list[str]] = {}
     for indicator_id, message in zip(found.get("indicator_id", []), found.get("message", [])):
         if indicator_id:

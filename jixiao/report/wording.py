@@ -28,6 +28,7 @@ __all__ = [
     "environment",
     "render_paragraphs",
     "render_macro",
+    "join_words",
 ]
 
 #: Names listed before "等 N 项".
@@ -119,3 +120,12 @@ def render_macro(template: str, name: str, **context: Any) -> str:
     """Call one macro of a narrative template; its lines joined."""
     text = str(getattr(environment().get_template(template).module, name)(**context))
     return "".join(line.strip() for line in text.splitlines())
+
+
+def join_words(head: str, tail: str) -> str:
+    """``head + tail`` without the word they share ("投入管理指标" + "指标计分" → "投入管理指标计分")."""
+    head, tail = str(head or ""), str(tail or "")
+    for n in range(min(len(head), len(tail)), 1, -1):
+        if head.endswith(tail[:n]):
+            return head + tail[n:]
+    return head + tail

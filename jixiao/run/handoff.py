@@ -15,7 +15,15 @@ from typing import Any
 
 from jixiao.core.jsondata import json_ready
 
-__all__ = ["RESULT_MIME", "FIGURES_MIME", "RESULT_TAG", "display_result", "extract_result", "extract_figures"]
+__all__ = [
+    "RESULT_MIME",
+    "FIGURES_MIME",
+    "RESULT_TAG",
+    "ANALYST_TAG",
+    "display_result",
+    "extract_result",
+    "extract_figures",
+]
 
 #: MIME type of the result display (nbformat stores ``+json`` data as a JSON object).
 RESULT_MIME = "application/vnd.jixiao.result+json"
@@ -25,6 +33,8 @@ FIGURES_MIME = "application/vnd.jixiao.figures+json"
 
 #: Tag of the cell that displays the result.
 RESULT_TAG = "jixiao-result"
+#: Tag of the cells shown to analysts only (读取说明): dropped from the client HTML and the Word report.
+ANALYST_TAG = "jixiao-analyst"
 
 
 def display_result(result: Any) -> None:

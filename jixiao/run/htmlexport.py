@@ -27,7 +27,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from jixiao.report.assets import REPORT_CSS, TEMPLATES_DIR
-from jixiao.run.handoff import RESULT_TAG
+from jixiao.run.handoff import ANALYST_TAG, RESULT_TAG
 
 __all__ = [
     "HtmlStyle",
@@ -145,7 +145,7 @@ class HtmlRenderer:
         config = Config()
         config.TagRemovePreprocessor.enabled = True
         if client:
-            config.TagRemovePreprocessor.remove_cell_tags = {RESULT_TAG, "injected-parameters", "parameters"}
+            config.TagRemovePreprocessor.remove_cell_tags = {RESULT_TAG, ANALYST_TAG, "injected-parameters", "parameters"}
         else:
             config.TagRemovePreprocessor.remove_all_outputs_tags = {RESULT_TAG}
         exporter = HTMLExporter(

@@ -15,7 +15,7 @@ from jixiao.core.errors import ParamsError
 from jixiao.report.docblocks import Block, Heading, Toc, cover_facts, html_blocks
 from jixiao.report.engagement import DRAFT_MARK, apparatus_of
 from jixiao.report.word import build_docx
-from jixiao.run.handoff import RESULT_TAG, extract_figures
+from jixiao.run.handoff import ANALYST_TAG, RESULT_TAG, extract_figures
 
 __all__ = ["notebook_blocks", "word_report"]
 
@@ -28,7 +28,7 @@ def notebook_blocks(nb: Any) -> tuple[list[Block], dict[str, Any]]:
     cover: dict[str, Any] = {}
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if RESULT_TAG in tags or "parameters" in tags:
+        if tags & {RESULT_TAG, ANALYST_TAG, "parameters"}:
             continue
         if cell.get("cell_type") == "markdown":
             if _TOC_TAG in tags:

@@ -21,7 +21,7 @@ project_dir: str = ""  # 评价项目目录（含 jixiao.toml）；为空时从�
 report_date: str = ""  # 封面上的报告日期（YYYY-MM-DD）；为空时取运行当天
 
 # %%
-from jixiao.report import engagement, sections
+from jixiao.report import engagement, readernotes, sections
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.handoff import display_result
 from jixiao.run.params import load_unit
@@ -98,6 +98,12 @@ sections.show_appendix(result)
 
 # %%
 engagement.show_annex(result)
+
+# %% [markdown] tags=["jixiao-analyst"]
+# ## 读取说明
+
+# %% tags=["jixiao-analyst"]
+readernotes.show_reader_notes(result)
 
 # %%
 sections.show_footer(result)

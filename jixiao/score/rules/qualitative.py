@@ -214,7 +214,7 @@ def direction_baseline(
                 claim = f"完成值「{actual.raw}」自述已{words[trend]}，达到指标值「{target.raw}」"
                 return RuleResult(float(weight), True, f"{claim}，得满分{fmt_points(weight)}（需基期数据佐证）")
             return RuleResult(0.0, False, f"完成值「{actual.raw}」的变化幅度未达到指标值「{target.raw}」，不得分")
-        return RuleResult(None, None, f"缺少基期数据（上年值），无法判断是否{words[trend]}，需在参数中提供 baseline")
+        return RuleResult(None, None, f"缺少基期数据（上年值），无法判断是否{words[trend]}，需单位提供上年值")
     if isinstance(baseline, bool) or not isinstance(baseline, (int, float)):
         raise RuleError(f"参数 baseline（基期值）应为数字，这里是「{baseline}」")
     if not is_numeric(actual):

@@ -1,0 +1,139 @@
+"""Checks on the client report's text: what a firm could not sign.
+
+The client report is read by a 财政局, not by the analyst who ran the tool. Its text must hold
+no English words (file names and unit symbols aside), no instructions meant for analysts
+("需在参数中提供…"), no reader notes (how the file was read: shifted rows, guessed cells), no
+sentence said twice and no doubled word (「投入管理指标指标计分」). :func:`lint_client_html`
+returns one Chinese message per problem; the tests run it on every sample's client HTML.
+
+What counts as "our" text (checked for repeats and doubled words) is the narrative: paragraphs
+and list items outside tables and outside the unit's quoted texts. Every check that concerns
+words (English, analyst instructions, reader notes) runs on the whole body text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import lxml.html
+
+__all__ = [
+    "ClientText",
+    "ANALYST_PHRASES",
+    "READER_PHRASES",
+    "client_text",
+    "english_words",
+    "analyst_instructions",
+    "reader_notes_shown",
+    "repeated_sentences",
+    "doubled_words",
+    "lint_client_html",
+]
+
+#: Phrases that address the analyst running the tool, not the client reading the report.
+ANALYST_PHRASES = ("在参数中", "参数中提供", "参数文件", "params", "yaml", "请对照原表", "读取器", "jixiao")
+#: Phrases of reader notes (how the file was read), which belong to the analyst's 读取说明.
+READER_PHRASES = ("单元格与表头错位", "按内容形状识别", "读取时行错位", "读取说明")
+#: Unit symbols written in Latin letters (not English words).
+UNIT_SYMBOLS = frozenset(
+    "mm cm dm km m2 m3 kg mg g t ml l kw kwh kv kva mw mwh mbps gbps kb mb gb tb hz khz mhz ghz".split()
+)
+_FILE_NAME = re.compile(r"[^\s《》「」（）()，。；：、]+\.(?:xlsx|xlsm|xls|csv|txt|docx|doc|pdf|json|html|yaml|yml)\b", re.I)
+_HEX = re.compile(r"\b[0-9a-f]{16,}\b", re.I)
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+_SENTENCE_END = re.compile(r"[。！？；\n]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_MIN_SENTENCE = 12  # CJK characters a sentence needs before a repeat counts
+
+
+@dataclass(frozen=True)
+class ClientText:
+    """The body text of a client report: all of it, and the narrative paragraphs alone."""
+
+    text: str
+    narrative: tuple[str, ...]
+
+
+def client_text(html: str) -> ClientText:
+    """Body text of a client HTML (``<main>``, else ``<body>``), without styles and scripts."""
+    root = lxml.html.fromstring(html)
+    body = next(iter(root.xpath("//main")), None)
+    if body is None:
+        body = next(iter(root.xpath("//body")), root)
+    for bad in body.xpath(".//style|.//script"):
+        bad.drop_tree()
+    text = "\n".join(t.strip() for t in body.itertext() if t.strip())
+    narrative = [
+        " ".join(el.text_content().split())
+        for el in body.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//caption|.//figcaption")
+        if not el.xpath("ancestor::table|ancestor::blockquote|ancestor::footer|ancestor::nav|ancestor::li|.//p")
+    ]
+    return ClientText(text, tuple(t for t in narrative if t))
+
+
+def english_words(text: str) -> list[str]:
+    """Latin words of two letters or more with a lower-case letter (so "SHA", "OFL" pass), file names, hex and units aside."""
+    text = _HEX.sub(" ", _FILE_NAME.sub(" ", text))
+    words = [w for w in _LATIN.findall(text) if any(c.islower() for c in w)]
+    return sorted({w for w in words if w.lower() not in UNIT_SYMBOLS})
+
+
+def analyst_instructions(text: str) -> list[str]:
+    """The analyst phrases (:data:`ANALYST_PHRASES`) found, each with its context."""
+    return _phrases(text, ANALYST_PHRASES)
+
+
+def reader_notes_shown(text: str, messages: Iterable[str] = ()) -> list[str]:
+    """Reader-note phrases, and any of the unit's own reader-note ``messages``, found in the text."""
+    found = _phrases(text, READER_PHRASES)
+    flat = "".join(text.split())
+    for message in messages:
+        key = "".join(str(message).split())[:30]
+        if len(key) >= 8 and key in flat:
+            found.append(f"读取说明「{key}…」")
+    return found
+
+
+def repeated_sentences(paragraphs: Iterable[str]) -> list[str]:
+    """Sentences (of :data:`_MIN_SENTENCE` CJK characters or more) said more than once."""
+    counts: Counter[str] = Counter()
+    for paragraph in paragraphs:
+        for sentence in _SENTENCE_END.split(paragraph):
+            sentence = sentence.strip(" ，,：:")
+            if len(_CJK.findall(sentence)) >= _MIN_SENTENCE:
+                counts[sentence] += 1
+    return [s for s, n in counts.items() if n > 1]
+
+
+def doubled_words(paragraphs: Iterable[str]) -> list[str]:
+    """Runs like 「指标指标」: a word of two to four characters written twice in a row."""
+    out = []
+    for paragraph in paragraphs:
+        for m in _DOUBLED.finditer(paragraph):
+            out.append(paragraph[max(0, m.start() - 8) : m.end() + 8])
+    return out
+
+
+def lint_client_html(html: str, reader_messages: Iterable[str] = ()) -> list[str]:
+    """Every problem of a client HTML's text, one Chinese message each (empty when the text is clean)."""
+    body = client_text(html)
+    problems = [f"英文单词：{w}" for w in english_words(body.text)]
+    problems += [f"给分析人员的说明：{p}" for p in analyst_instructions(body.text)]
+    problems += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(body.text, reader_messages)]
+    problems += [f"重复的句子：{s}" for s in repeated_sentences(body.narrative)]
+    problems += [f"重复的词：{s}" for s in doubled_words(body.narrative)]
+    return problems
+
+
+def _phrases(text: str, phrases: Iterable[str]) -> list[str]:
+    out = []
+    lower = text.lower()
+    for phrase in phrases:
+        start = lower.find(phrase.lower())
+        if start >= 0:
+            out.append(f"「{phrase}」：…{text[max(0, start - 15) : start + len(phrase) + 15]}…".replace("\n", " "))
+    return out
