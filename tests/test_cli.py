@@ -30,7 +30,7 @@ def test_score_prints_tables_totals_and_grade():
     out = res.output
     for heading in ("预算执行", "指标计分", "一级指标", "自评分", "规则得分", "复核分"):
         assert heading in out
-    assert "上海市闵行区新虹街道办事处（2023年" in out
+    assert "新虹街道城市运行管理中心（2023年" in out
     assert "自评分合计 103.00（按分值封顶 98.00），表列总分 98.50，复核总分 89.99，等级 良" in out
     assert "99.42%" in out
 

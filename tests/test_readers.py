@@ -29,7 +29,9 @@ def test_seed000_indicator_count_and_weights(seed000):
     assert ind["weight"].sum() == pytest.approx(100.0, abs=1e-9)
     assert seed000.unit.table_type == "unit_self_eval"
     assert seed000.unit.year == 2023
-    assert seed000.unit.name == "上海市闵行区新虹街道办事处"
+    # 街镇名称 + 所属部门: the unit evaluated is the 所属部门, the 街镇 printed above it is its 主管
+    assert seed000.unit.name == "新虹街道城市运行管理中心"
+    assert seed000.unit.department == "上海市闵行区新虹街道办事处"
 
 
 def test_seed000_declared_level1_weights_and_found_sums(seed000):

@@ -100,9 +100,11 @@ def test_cover_of_a_scored_unit(xinhong):
     assert "2023年度部门整体支出绩效自评复核报告" in html
 
 
-def test_cover_of_an_unscored_unit_says_so(declaration):
+def test_cover_of_a_declaration_is_a_target_review_not_an_unscored_review(declaration):
     html = sections.show_cover(declaration, "不是日期").data
-    assert "不计分" in html and "2024年度绩效目标复核报告" in html and "不是日期" in html
+    assert "2024年度绩效目标审核意见" in html and "预算绩效目标审核意见" in html and "不是日期" in html
+    assert "不计分" not in html and "复核报告" not in html
+    assert re.search(r'<span class="label">审核结论</span><span class="value">需修改完善', html)
 
 
 def test_summary_cards_carry_severity_classes(xinhong):
@@ -114,7 +116,7 @@ def test_summary_cards_carry_severity_classes(xinhong):
 # --- coloured tables ------------------------------------------------------------------------------
 def test_indicator_tables_mark_deductions_and_differences(xinhong):
     html = sections.show_indicator_analysis(xinhong).data
-    rows = rows_of(html, "投入管理指标指标计分")
+    rows = rows_of(html, "投入管理指标计分")  # the caption does not double 指标
     lost = [r for r in rows if "基本支出预算执行率" in r]
     assert lost and lost[0].startswith('<tr class="lost">')
     assert '<td class="num neg">-0.01</td>' in lost[0] and '<td class="num review">0.99</td>' in lost[0]
@@ -126,9 +128,11 @@ def test_indicator_tables_mark_deductions_and_differences(xinhong):
 
 def test_findings_list_colours_every_row_by_severity(xinhong):
     rows = rows_of(sections.show_appendix(xinhong).data, "复核发现清单")[1:]  # without the header row
-    assert len(rows) == len(xinhong.findings) == 75  # C05 one per indicator (27) and its summary
+    # C05 one per indicator (27) and its summary; the reader note A30 (shifted rows) stays out of the client report
+    assert len(xinhong.findings) == 75 and len(rows) == 74
+    assert "A30" in set(xinhong.findings["code"]) and not any(">A30<" in r for r in rows)
     classes = [re.match(r'<tr class="([^"]+)">', r).group(1) for r in rows]
-    assert classes.count("sev-error") == 15 and classes.count("sev-warn") == 55 and classes.count("sev-info") == 5
+    assert classes.count("sev-error") == 15 and classes.count("sev-warn") == 55 and classes.count("sev-info") == 4
     assert '<span class="jx-badge sev-error">错误</span>' in rows[0]
 
 

@@ -15,6 +15,8 @@ __all__ = [
     "BUDGET_HEADER_SYNONYMS",
     "TEXT_LABELS",
     "INFO_LABELS",
+    "UNIT_NAME_KEYS",
+    "unit_identity",
     "header_field",
     "budget_header_field",
     "clean_header",
@@ -99,10 +101,12 @@ TEXT_LABELS: dict[str, tuple[str, ...]] = {
     "说明": ("说明", "填表说明", "备注说明"),
 }
 
-#: Unit-info labels -> canonical keys.
+#: Unit-info labels -> canonical keys. Who the table is about is decided by :func:`unit_identity`.
 INFO_LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("单位名称", "街镇名称", "部门名称", "部门(单位)名称", "项目名称", "预算单位", "单位"),
-    "department": ("所属部门", "主管部门", "主管部门及代码", "上级主管部门"),
+    "name": ("单位名称", "部门名称", "部门(单位)名称", "项目名称", "预算单位", "单位"),
+    "town": ("街镇名称",),
+    "belongs": ("所属部门",),
+    "department": ("主管部门", "主管部门及代码", "上级主管部门"),
     "period": ("申报时段", "评价时段", "年度", "所属年度", "自评年度", "预算年度"),
     "subunits": ("下属单位个数",),
     "funding_mode": ("财政拨款方式", "经费形式", "经费性质"),
@@ -251,3 +255,22 @@ def is_level2_word(text: object) -> bool:
 def level1_of_level2(text: object) -> str | None:
     """The standard 一级指标 of a 二级指标 (数量指标 -> 产出指标), or None if not standard."""
     return _LEVEL2_TO_LEVEL1.get(_stem(str(text)))
+
+
+#: Info keys that name a unit (a row starting with one ends the indicator table).
+UNIT_NAME_KEYS = ("name", "town", "belongs")
+
+
+def unit_identity(info: dict) -> tuple[str, str]:
+    """(the unit evaluated, its 主管部门 as printed), taking the name labels out of ``info``.
+
+    The unit is the one named as 单位名称 (or 部门名称 …); in a 街镇 table (街镇名称 + 所属部门)
+    it is the 所属部门, the 街镇 being its 主管. The 主管部门 is the one printed as such, else
+    the 所属部门 of a named unit, else the 街镇.
+    """
+    name, town, belongs, department = (str(info.pop(k, "") or "") for k in ("name", "town", "belongs", "department"))
+    if name:
+        return name, department or belongs or town
+    if belongs:
+        return belongs, department or town
+    return town, department

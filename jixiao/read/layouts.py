@@ -42,9 +42,11 @@ from jixiao.read.headers import (
     INFO_LABELS,
     NATURE_WORDS,
     TEXT_LABELS,
+    UNIT_NAME_KEYS,
     canonical_level1,
     header_field,
     level1_of_level2,
+    unit_identity,
 )
 
 __all__ = ["parse_grids", "cell_text"]
@@ -115,7 +117,7 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
         tokens = tokenize(grid.rows[r], token_text)
         if not tokens:
             continue
-        if label_key(tokens[0].text, TEXT_LABELS) or label_key(tokens[0].text, INFO_LABELS) == "name":
+        if label_key(tokens[0].text, TEXT_LABELS) or label_key(tokens[0].text, INFO_LABELS) in UNIT_NAME_KEYS:
             end = r
             break
         if _is_total_row(tokens):
@@ -347,9 +349,10 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     budget = pd.DataFrame(budget_lines, columns=BUDGET_COLUMNS) if budget_lines else empty_budget()
     if not budget.empty:
         budget["source_row"] = budget["source_row"].astype("Int64")
+    name, department = unit_identity(info)
     unit = UnitInfo(
-        name=info.pop("name", ""),
-        department=info.pop("department", ""),
+        name=name,
+        department=department,
         period=info.get("period", ""),
         table_type=table_type,
     )

@@ -20,6 +20,8 @@ import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
+from jixiao.report.conclusion import aspect_opinions, judgement
+from jixiao.report.experience import unit_practices
 from jixiao.report.facts import (
     VAGUE_CODES,
     budget_lines,
@@ -253,12 +255,13 @@ def _add_kind_facts(ctx: dict, result: Any) -> None:
 
 # --- 三、综合评价情况及评价结论 -----------------------------------------------------------------------
 def conclusion(result: Any) -> list[str]:
-    """三: total and grade against the unit's own, where the difference comes from, or why there is no score."""
+    """三: self vs review, then 评价结论 (a judgement, see :mod:`jixiao.report.conclusion`) or the 审核意见."""
     ctx = _context(result)
-    ctx["top_problems"] = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"][:3]
     _add_kind_facts(ctx, result)
-    if ctx["kind"] == "report":
-        ctx["n_confirmed"] = 0 if result.confirmations is None else len(result.confirmations)
+    if ctx["kind"] == "self":
+        ctx["judgement"] = judgement(result)
+    elif ctx["kind"] in ("declaration", "report"):
+        ctx["aspects"] = aspect_opinions(result)
     return render_paragraphs("conclusion.j2", **ctx)
 
 
@@ -308,15 +311,9 @@ def _vague_items(part: pd.DataFrame, mine: pd.DataFrame) -> list[dict]:
 
 # --- 五、主要经验及做法 ---------------------------------------------------------------------------
 def experience(result: Any) -> list[str]:
-    """五: only what the data confirms (indicators met in full, rates that recompute, figures that agree)."""
+    """五: the unit's own account of its work (完成情况, 履职情况, or the report's chapter), attributed."""
     ctx = _context(result)
-    ctx["budget"] = _budget_headline(result)
-    if ctx["kind"] == "self":
-        level1 = [r for r in level1_rows(result.self_eval) if r["rate"] is not None]
-        best = max(level1, key=lambda r: r["rate"]) if level1 else None
-        ctx.update(states=indicator_states(result.self_eval.scored), best=best)
-    elif ctx["kind"] == "declaration":
-        ctx.update(declaration_facts(result))
+    ctx.update(unit_practices(result))
     conf = result.confirmations
     ctx["confirmed"] = [] if conf is None or conf.empty else [plain(m) for m in conf["message"]]
     return render_paragraphs("experience.j2", **ctx)

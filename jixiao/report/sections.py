@@ -19,6 +19,7 @@ from IPython.display import HTML
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
+from jixiao.report.conclusion import cover_figures, review_kind
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
 from jixiao.report.facts import (
     TOL,
@@ -81,24 +82,29 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
     """
     kind = unit_kind(result)
     year = f"{result.year}年度" if result.year else ""
-    subtitle = {"declaration": "绩效目标复核报告"}.get(kind, "部门整体支出绩效自评复核报告")
+    titles = review_kind(result)
+    subtitle = titles["subtitle"]
     if result.total is not None:
         score = figure_box("复核总分", fmt_score(result.total), "分", "jx-score")
         grade = figure_box("评价等级", result.grade or "—", "", "jx-grade " + GRADE_CLASSES.get(result.grade, ""))
+    elif kind in ("declaration", "report"):
+        (label, value, unit), (label2, value2, unit2) = cover_figures(result)
+        score = figure_box(label, value, unit, "jx-score")
+        grade = figure_box(label2, value2, unit2, "jx-grade")
     else:
         score = figure_box("复核总分", "不计分", "", "jx-score jx-unscored")
         grade = figure_box("评价等级", "—", "", "jx-grade")
     meta = {
         "评价对象": result.unit_name,
         "评价年度": year,
-        "复核材料": "、".join(material_names(result)),
+        ("审核材料" if kind in ("declaration", "report") else "复核材料"): "、".join(material_names(result)),
         **cover_lines(result),
         "报告日期": _date_text(report_date),
     }
     draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if draft_of(result) else ""
     body = (
         f'<section class="jx-cover">{draft}'
-        '<p class="jx-cover-kicker">预算绩效评价复核报告</p>'
+        f'<p class="jx-cover-kicker">{esc(titles["kicker"])}</p>'
         f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
         f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
         f'<div class="jx-cover-figures">{score}{grade}</div>'
@@ -148,7 +154,7 @@ def show_basic_info(result: Any) -> HTML:
             pairs(
                 {
                     "评价对象": result.unit_name,
-                    "表内单位名称": unit.name,
+                    "表内被评价单位": unit.name,
                     "主管部门": unit.department,
                     "年度": f"{unit.year}年" if unit.year else "",
                     "时段": unit.period,
@@ -207,7 +213,7 @@ def show_basic_info(result: Any) -> HTML:
 # --- 二、三 ---------------------------------------------------------------------------------------
 def show_method(result: Any) -> HTML:
     """二、绩效评价（复核）工作开展情况: purpose and scope, basis, principles and method, work process, team."""
-    said_elsewhere = ("复核对象为", "评价人：")  # scope and team are in （一） and （四）
+    said_elsewhere = ("复核对象为", "审核对象为", "评价人：")  # scope and team are in （一） and （四）
     return show_engagement(result, [p for p in narrative.method(result) if not p.startswith(said_elsewhere)])
 
 
@@ -445,7 +451,7 @@ def show_footer(result: Any | None = None) -> HTML:
     about = ""
     if result is not None:
         about = (
-            f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}复核报告，"
+            f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}{esc(review_kind(result)['subtitle'])}，"
             f"{esc(_firm_line(result))}报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
         )
     return HTML(

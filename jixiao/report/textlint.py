@@ -41,7 +41,9 @@ READER_PHRASES = ("单元格与表头错位", "按内容形状识别", "读取�
 UNIT_SYMBOLS = frozenset(
     "mm cm dm km m2 m3 kg mg g t ml l kw kwh kv kva mw mwh mbps gbps kb mb gb tb hz khz mhz ghz".split()
 )
-_FILE_NAME = re.compile(r"[^\s《》「」（）()，。；：、]+\.(?:xlsx|xlsm|xls|csv|txt|docx|doc|pdf|json|html|yaml|yml)\b", re.I)
+_FILE_NAME = re.compile(
+    r"[^\s《》「」（）()，。；：、]+\.(?:xlsx|xlsm|xls|csv|txt|docx|doc|pdf|json|html|yaml|yml)\b", re.I
+)
 _HEX = re.compile(r"\b[0-9a-f]{16,}\b", re.I)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 _SENTENCE_END = re.compile(r"[。！？；\n]")

@@ -145,7 +145,12 @@ class HtmlRenderer:
         config = Config()
         config.TagRemovePreprocessor.enabled = True
         if client:
-            config.TagRemovePreprocessor.remove_cell_tags = {RESULT_TAG, ANALYST_TAG, "injected-parameters", "parameters"}
+            config.TagRemovePreprocessor.remove_cell_tags = {
+                RESULT_TAG,
+                ANALYST_TAG,
+                "injected-parameters",
+                "parameters",
+            }
         else:
             config.TagRemovePreprocessor.remove_all_outputs_tags = {RESULT_TAG}
         exporter = HTMLExporter(
