@@ -69,11 +69,13 @@ def client_text(html: str) -> ClientText:
     for bad in body.xpath(".//style|.//script"):
         bad.drop_tree()
     text = "\n".join(t.strip() for t in body.itertext() if t.strip())
-    narrative = [
-        " ".join(el.text_content().split())
-        for el in body.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//caption|.//figcaption")
+    ours = [
+        el
+        for el in body.xpath(".//p|.//li|.//h1|.//h2|.//h3|.//figcaption")
         if not el.xpath("ancestor::table|ancestor::blockquote|ancestor::footer|ancestor::nav|ancestor::li|.//p")
     ]
+    ours += body.xpath(".//caption")  # table captions are ours too
+    narrative = [" ".join(el.text_content().split()) for el in ours]
     return ClientText(text, tuple(t for t in narrative if t))
 
 
