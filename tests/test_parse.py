@@ -386,7 +386,7 @@ def test_excel_objects(value, kind, date):
     assert (pv.kind, pv.date) == (kind, date)
     assert pv.raw == str(value)
     if kind == "time_artifact":
-        assert pv.notes and "Excel" in pv.notes[0]
+        assert pv.notes and "电子表格" in pv.notes[0]
 
 
 def test_time_artifact_note_gives_day_fraction():
