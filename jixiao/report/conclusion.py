@@ -24,6 +24,7 @@ from jixiao.report.facts import (
     indicator_states,
     level1_rows,
     num,
+    report_target_facts,
     tolerances,
     unit_kind,
 )
@@ -231,8 +232,14 @@ def _report_aspect_facts(result: Any) -> dict[str, list[str]]:
     head = headline_line(lines)
     if head is not None and head["rate"] is not None:
         facts["数据准确性"] = [f"报告所列执行率按全年执行数 ÷ 全年预算数复算为 {fmt_rate(head['rate'])}"]
-    n_targets, achieved = len(report.targets), len(report.achievements)
-    facts["目标实现情况"] = [f"报告列示绩效目标 {n_targets} 项，给出实现值 {achieved} 项"]
+    got = report_target_facts(report, result.confirmations)
+    n_achieved = len(got["achievements"])
+    facts["目标实现情况"] = [
+        f"给出实现值的 {n_achieved} 项中 {got['n_matched']} 项可与目标对应、{got['n_met']} 项经核对达到目标，"
+        f"其余 {got['n_targets'] - got['n_matched']} 项绩效目标无可核对的实现值"
+    ]
+    if got["as_of"]:
+        facts["目标实现情况"].append(f"报告数据的统计截止日期为{'、'.join(got['as_of'])}")
     return facts
 
 
