@@ -18,6 +18,7 @@ from jixiao.report.engagement import PENDING, indicator_status, result_indicator
 from jixiao.report.facts import (
     TOL,
     budget_lines,
+    declaration_facts,
     finding_groups,
     findings_of,
     headline_line,
@@ -64,7 +65,7 @@ REPORT_ASPECTS: dict[str, tuple[str, ...]] = {
 }
 #: Standard level-2 groups a declaration's level 1 should cover (DOMAIN §2; 财预〔2021〕101号).
 _EXPECTED_LEVEL2 = {
-    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "产出指标": ("数量指标", "质量指标", "时效指标"),  # 成本指标: check C13
     "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
 }
 
@@ -212,6 +213,11 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
         complete.append("填报了年度总体目标")
     nature = ind["nature"].fillna("").astype(str)
     measurable = [f"定量指标 {int((nature == '定量').sum())} 项、定性指标 {int((nature == '定性').sum())} 项"]
+    counts = declaration_facts(result)
+    if counts.get("n_cited"):  # 投入管理 rows that only cite a regulation have no target of their own
+        measurable.append(f"{counts['n_cited']} 项只引用文件规定、未填指标值")
+    if counts.get("share_measurable") is not None:
+        measurable.append(f"指标值可衡量的 {counts['n_measurable']} 项（{fmt_rate(counts['share_measurable'])}）")
     listed = [label for key, label in (("职责", "单位职责"), ("年度目标", "年度总体目标")) if texts.get(key)]
     relevant = [f"申报表列明了{'和'.join(listed)}，可据以核对 {len(ind)} 项指标与单位履职的对应关系"] if listed else []
     directions = ind["direction"].fillna("").astype(str) if "direction" in ind else pd.Series(dtype=str)
