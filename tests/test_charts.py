@@ -239,7 +239,7 @@ def test_missing_font_package_gives_chinese_error(monkeypatch):
 
 def test_licence_text_is_the_ofl():
     assert "SIL Open Font License" in fonts.licence_text()
-    assert "Open Font License" in fonts.LICENCE_NOTE
+    assert "OFL 1.1" in fonts.LICENCE_NOTE and "开源字体许可协议" in fonts.LICENCE_NOTE  # no English words
 
 
 # --- glyph rendering -----------------------------------------------------------------------
