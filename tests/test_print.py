@@ -93,5 +93,6 @@ def test_analyst_html_table_of_contents_links_resolve(outputs, browser):
     targets = page.evaluate("""Array.from(document.querySelectorAll('nav.jx-toc a'), a =>
         [a.textContent, !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))])""")
     page.close()
-    assert [t for t, _ in targets][:2] == ["摘要", "一、基本情况"] and len(targets) == 10
+    assert [t for t, _ in targets][:2] == ["摘要", "一、基本情况"] and len(targets) == 11
+    assert targets[-1][0] == "读取说明"  # the analyst-only section, after the annex
     assert all(ok for _, ok in targets)
