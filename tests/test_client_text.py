@@ -9,16 +9,18 @@ checker itself and the narrative facts on the sample units in-process.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
 
+import pandas as pd
 import pytest
 from docx import Document
 
 from jixiao.read.files import load_evaluation
 from jixiao.read.headers import unit_identity
-from jixiao.report import conclusion, experience, narrative, textlint
+from jixiao.report import conclusion, experience, narrative, sections, textlint
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import list_units, load_params
 from jixiao.run.project import load_project
@@ -194,3 +196,23 @@ def test_word_report_text_is_fit_to_sign(sample_run, unit):
     assert "读取说明" not in headings
     if result["totals"]["review_total"] is None:
         assert "审核意见" in text and "复核报告" not in text[:200]
+
+
+def test_declaration_rows_that_only_cite_a_regulation_are_reported_with_their_group(results):
+    result = copy.deepcopy(results["xinhong-2024-declaration"])
+    evaluation = result.declaration.evaluation
+    ind = evaluation.indicators
+    cited = ind.iloc[:2].copy()
+    cited["indicator_id"] = ["T01", "T02"]
+    cited["level1"], cited["level2"] = "投入管理指标", "预算编审管理"
+    cited["name"] = ["预算编制规范性", "预算编制合理性"]
+    cited["target"], cited["unit"], cited["nature"] = "", "", ""
+    cited["definition"] = "按《上海市财政管理工作绩效考核办法》（沪财绩〔2022〕1号）执行"
+    evaluation.indicators = pd.concat([cited, ind], ignore_index=True)
+    parts = {p.name: p for p in narrative.level1_analysis(result)}
+    assert list(parts)[0] == "投入管理指标" and set(parts["投入管理指标"].indicator_ids) == {"T01", "T02"}
+    text = "".join(parts["投入管理指标"].paragraphs)
+    assert "以指标解释所列文件规定为标准的 2 项：「预算编制规范性」「预算编制合理性」" in text.replace("、", "")
+    html = sections.show_indicator_analysis(result).data
+    assert "投入管理指标绩效目标" in html and "指标解释" in html and "沪财绩〔2022〕1号" in html
+    assert "一级指标 4 个（投入管理指标、产出指标、效益指标、满意度指标）" in narrative.conclusion(result)[1]

@@ -41,6 +41,7 @@ __all__ = [
     "judgement",
     "aspect_opinions",
     "cover_figures",
+    "cited_rows",
 ]
 
 #: A level-1 indicator at or above this review score rate (%) met its targets on the whole.
@@ -259,3 +260,13 @@ def cover_figures(result: Any) -> list[tuple[str, str, str]]:
     if kind == "declaration":
         return [verdict, ("三级指标", str(len(result.declaration.evaluation.indicators)), "项")]
     return [verdict, ("绩效目标", str(len(result.report.targets)), "项")]
+
+
+def cited_rows(part: pd.DataFrame) -> list[dict]:
+    """Declaration rows without a target of their own whose 指标解释 sets the standard (投入管理 rows citing a regulation)."""
+    out = []
+    for r in part.to_dict("records"):
+        definition = _text(r.get("definition"))
+        if not _text(r.get("target")) and definition:
+            out.append({"name": _text(r.get("name")), "definition": definition})
+    return out

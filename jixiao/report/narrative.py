@@ -20,7 +20,7 @@ import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
-from jixiao.report.conclusion import aspect_opinions, judgement
+from jixiao.report.conclusion import aspect_opinions, cited_rows, judgement
 from jixiao.report.experience import unit_practices
 from jixiao.report.facts import (
     VAGUE_CODES,
@@ -290,6 +290,7 @@ def level1_analysis(result: Any) -> list[Level1Text]:
                 "n_quant": int((part["nature"] == "定量").sum()),
                 "n_qual": int((part["nature"] == "定性").sum()),
                 "vague": _vague_items(part, mine),
+                "cited": cited_rows(part),
                 "other": [] if mine.empty else finding_groups(mine[~mine["code"].isin(VAGUE_CODES)], catalogue()),
             }
             out.append(Level1Text(name, tuple(render_paragraphs("declaration_level1.j2", **facts)), tuple(ids)))

@@ -19,7 +19,7 @@ from IPython.display import HTML
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
-from jixiao.report.conclusion import cover_figures, review_kind
+from jixiao.report.conclusion import cited_rows, cover_figures, review_kind
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
 from jixiao.report.facts import (
     TOL,
@@ -324,6 +324,8 @@ def _target_table(result: Any, part: narrative.Level1Text) -> str:
         Col("rule_text", "评（扣）分标准", cls="note"),
         Col("review", "复核意见", cls="note"),
     ]
+    if cited_rows(mine):  # rows that set their standard by citing a regulation show it
+        columns.insert(5, Col("definition", "指标解释", cls="note"))
     return table(rows, columns, f"{part.name}绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
 
 
