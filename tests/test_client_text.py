@@ -102,7 +102,9 @@ def test_a_score_range_gives_a_range_and_an_undecided_grade(results):
         judged = conclusion.judgement(result)
         assert (judged["low"], judged["high"], judged["grade"]) == (85.0, 94.0, "待定")
         (verdict,) = [p for p in narrative.conclusion(result) if p.startswith("评价结论：")]
-        assert "复核得分在 85.00 至 94.00 分之间" in verdict and "等级待定" in verdict
+        assert "复核得分在 85.00 至 94.00 分之间" in verdict and "评价等级为「待定」" in verdict
+        summary = "".join(narrative.summary(result))
+        assert "复核得分在 85.00 至 94.00 分之间（2 项指标待核实），等级为「待定」" in summary
         totals.update(review_total_low=91.0, review_total_high=94.0)
         assert conclusion.judgement(result)["grade"] == saved["grade"]  # the whole range within one band
     finally:

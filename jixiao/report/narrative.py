@@ -144,6 +144,8 @@ def summary(result: Any) -> list[str]:
     ctx["top_fixes"] = [plain(s.text).replace("；", "，") for s in found[:3]]
     ctx["n_suggestions"] = len(found)
     _add_kind_facts(ctx, result)
+    if ctx["kind"] == "self":
+        ctx["judgement"] = judgement(result)
     return render_paragraphs("summary.j2", **ctx)
 
 
