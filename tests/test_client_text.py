@@ -105,6 +105,8 @@ def test_a_score_range_gives_a_range_and_an_undecided_grade(results):
         assert "复核得分在 85.00 至 94.00 分之间" in verdict and "评价等级为「待定」" in verdict
         summary = "".join(narrative.summary(result))
         assert "复核得分在 85.00 至 94.00 分之间（2 项指标待核实），等级为「待定」" in summary
+        cover = sections.show_cover(result).data
+        assert "85.00–94.00" in cover and '<span class="value">待定</span>' in cover
         totals.update(review_total_low=91.0, review_total_high=94.0)
         assert conclusion.judgement(result)["grade"] == saved["grade"]  # the whole range within one band
     finally:

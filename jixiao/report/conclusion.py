@@ -29,7 +29,7 @@ from jixiao.report.facts import (
     tolerances,
     unit_kind,
 )
-from jixiao.report.wording import fmt_rate
+from jixiao.report.wording import fmt_rate, fmt_score
 from jixiao.review.catalogue import catalogue
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "judgement",
     "aspect_opinions",
     "cover_figures",
+    "score_text",
     "cited_rows",
 ]
 
@@ -270,3 +271,11 @@ def cited_rows(part: pd.DataFrame) -> list[dict]:
         if not _text(r.get("target")) and definition:
             out.append({"name": _text(r.get("name")), "definition": definition})
     return out
+
+
+def score_text(result: Any) -> tuple[str, str]:
+    """(review score, grade) as the cover and the key figures show them: "85.00–94.00" and 待定 while pending."""
+    j = judgement(result)
+    if j["low"] is not None:
+        return f"{fmt_score(j['low'])}–{fmt_score(j['high'])}", j["grade"] or "—"
+    return fmt_score(j["score"]), j["grade"] or "—"

@@ -19,7 +19,7 @@ from IPython.display import HTML
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
-from jixiao.report.conclusion import cited_rows, cover_figures, review_kind
+from jixiao.report.conclusion import cited_rows, cover_figures, review_kind, score_text
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
 from jixiao.report.facts import (
     TOL,
@@ -85,8 +85,9 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
     titles = review_kind(result)
     subtitle = titles["subtitle"]
     if result.total is not None:
-        score = figure_box("复核总分", fmt_score(result.total), "分", "jx-score")
-        grade = figure_box("评价等级", result.grade or "—", "", "jx-grade " + GRADE_CLASSES.get(result.grade, ""))
+        total, grade_text = score_text(result)
+        score = figure_box("复核总分", total, "分", "jx-score")
+        grade = figure_box("评价等级", grade_text, "", "jx-grade " + GRADE_CLASSES.get(grade_text, ""))
     elif kind in ("declaration", "report"):
         (label, value, unit), (label2, value2, unit2) = cover_figures(result)
         score = figure_box(label, value, unit, "jx-score")
@@ -120,9 +121,10 @@ def show_summary(result: Any) -> HTML:
     cards = []
     if result.self_eval is not None:
         totals = result.self_eval.totals
+        total, grade_text = score_text(result)
         cards += [
-            ("复核总分", fmt_score(totals.get("review_total")), "分", ""),
-            ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
+            ("复核总分", total, "分", ""),
+            ("评价等级", grade_text, "", GRADE_CLASSES.get(grade_text, "")),
             ("自评总分", fmt_score(totals.get("reported_total")), "分", ""),
         ]
     elif result.declaration is not None:
