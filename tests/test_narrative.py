@@ -15,7 +15,7 @@ import pytest
 
 from jixiao.read.files import load_evaluation
 from jixiao.report import narrative, wording
-from jixiao.report.facts import budget_lines, finding_groups, headline_line, indicator_states
+from jixiao.report.facts import budget_lines, finding_groups, findings_of, headline_line, indicator_states
 from jixiao.review.catalogue import catalogue
 from jixiao.review.review import review
 from jixiao.run.evaluate import UnitResult, evaluate_unit, score_evaluation
@@ -249,7 +249,7 @@ def test_headline_budget_line_prefers_total_then_appropriation(results):
 @pytest.mark.parametrize("unit", SAMPLES)
 def test_problems_come_from_lost_points_and_error_or_warning_findings(results, unit):
     result = results[unit]
-    found = result.findings
+    found = findings_of(result)  # reader notes (A30–A39) are for analysts, not problems of the unit
     serious = set(found.loc[found["severity"] != "提示", "code"])
     problems = narrative.problems(result)
     assert {c for p in problems for c in p.codes} == serious
@@ -267,7 +267,7 @@ def test_problems_come_from_lost_points_and_error_or_warning_findings(results, u
 def test_suggestions_are_the_catalogue_fixes_of_the_codes_found(results, unit):
     result = results[unit]
     fixes = catalogue().set_index("code")["fix"]
-    found = result.findings
+    found = findings_of(result)
     serious = set(found.loc[found["severity"] != "提示", "code"])
     suggestions = narrative.suggestions(result)
     assert {c for s in suggestions for c in s.codes} == serious
