@@ -14,6 +14,7 @@ import io
 import json
 import re
 
+import nbformat
 import pandas as pd
 import pytest
 from docx import Document
@@ -21,10 +22,14 @@ from docx import Document
 from jixiao.read.files import load_evaluation
 from jixiao.read.headers import unit_identity
 from jixiao.report import conclusion, experience, narrative, sections, textlint
+from jixiao.report.facts import findings_of, reader_notes_of
 from jixiao.run.evaluate import evaluate_unit
+from jixiao.run.handoff import ANALYST_TAG
+from jixiao.run.htmlexport import render_analyst_html, render_client_html
 from jixiao.run.params import list_units, load_params
 from jixiao.run.project import load_project
 from jixiao.run.runner import run_units, unit_output_paths
+from jixiao.run.wordexport import notebook_blocks
 from tests.conftest import PARAMS_DIR, ROOT, SAMPLES, SEED_000
 
 UNITS = [p.stem for p in list_units(PARAMS_DIR)]
@@ -220,3 +225,30 @@ def test_declaration_rows_that_only_cite_a_regulation_are_reported_with_their_gr
     html = sections.show_indicator_analysis(result).data
     assert "投入管理指标绩效目标" in html and "指标解释" in html and "沪财绩〔2022〕1号" in html
     assert "一级指标 4 个（投入管理指标、产出指标、效益指标、满意度指标）" in narrative.conclusion(result)[1]
+
+
+def test_analyst_only_cells_are_dropped_from_the_client_html_and_the_word_blocks():
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell("1", outputs=[_html_output("<p>客户可见的段落。</p>")])
+    hidden = nbformat.v4.new_code_cell("2", outputs=[_html_output("<p>原表有 3 行单元格与表头错位。</p>")])
+    heading = nbformat.v4.new_markdown_cell("## 读取说明")
+    heading.metadata["tags"] = hidden.metadata["tags"] = [ANALYST_TAG]
+    nb.cells = [shown, heading, hidden]
+    client = render_client_html(nb, "单位")
+    analyst = render_analyst_html(nb, "单位")
+    assert "客户可见的段落" in client and "错位" not in client and "读取说明" not in client
+    assert "错位" in analyst and "读取说明" in analyst
+    blocks, _ = notebook_blocks(nb)
+    assert "错位" not in repr(blocks) and "读取说明" not in repr(blocks)
+
+
+def _html_output(html: str):
+    return nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": ""})
+
+
+def test_client_findings_leave_reader_notes_to_the_analyst(results):
+    result = results["xinhong-2023"]
+    assert "A30" in set(result.findings["code"])
+    assert "A30" not in set(findings_of(result)["code"])
+    assert set(reader_notes_of(result)["code"]) == {"A30"}
+    assert len(findings_of(result)) + len(reader_notes_of(result)) == len(result.findings)
