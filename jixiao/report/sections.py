@@ -324,7 +324,7 @@ def _target_table(result: Any, part: narrative.Level1Text) -> str:
         Col("target", "指标值"),
         Col("unit", "计量单位"),
         Col("rule_text", "评（扣）分标准", cls="note"),
-        Col("review", "复核意见", cls="note"),
+        Col("review", "审核意见", cls="note"),
     ]
     if cited_rows(mine):  # rows that set their standard by citing a regulation show it
         columns.insert(5, Col("definition", "指标解释", cls="note"))
@@ -356,7 +356,7 @@ def _report_tables(result: Any) -> str:
         Col("target", "指标值"),
         Col("nature", "性质"),
         Col("line", "报告行号", "int"),
-        Col("review", "复核意见", cls="note"),
+        Col("review", "审核意见", cls="note"),
     ]
     listed = table(target_rows, columns, "报告列示的绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
     return achieved + listed
