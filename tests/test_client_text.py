@@ -131,6 +131,12 @@ def test_experience_quotes_the_units_own_account(results):
 def test_practice_items_follow_the_units_numbering():
     text = "(一) 甲项工作，完成10处。补充说明。\n1. 子项\n(二) 乙项工作\n(三) 丙项工作，持续推进"
     assert experience.practice_items(text) == ["甲项工作，完成10处", "乙项工作", "丙项工作，持续推进"]
+    assert experience.practice_items("全年完成以下工作：\n1. 甲\n2. 乙") == ["甲", "乙"]
+    assert experience.practice_items("1.企服服务能级全力提升 2.城市建设进程增能提速") == [
+        "企服服务能级全力提升",
+        "城市建设进程增能提速",
+    ]
+    assert experience.practice_items("完成巡查120次。处置问题85件。") == ["完成巡查120次", "处置问题85件"]
 
 
 def test_declaration_alone_is_a_target_review_of_every_group_read(results):

@@ -20,6 +20,7 @@ ITEM_CHARS = 60
 _MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、是]|\d{1,2}[.、．](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])\s*"
 )
+_INLINE_MARKER = re.compile(r"(?:^|\s+)(?=\d{1,2}[.、．](?!\d))")
 _SUB_MARKER = re.compile(r"^\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])")
 _REPORT_CHAPTER = re.compile(r"完成|绩效实现|工作成效|主要做法|经验")
 
@@ -27,14 +28,16 @@ _REPORT_CHAPTER = re.compile(r"完成|绩效实现|工作成效|主要做法|经
 def practice_items(text: str) -> list[str]:
     """The unit's text cut into items (its own numbering, else its sentences), each shortened."""
     lines = [ln.strip() for ln in str(text or "").splitlines() if ln.strip()]
+    if len(lines) == 1 and len(_INLINE_MARKER.findall(lines[0])) >= 2:  # "1.甲 2.乙 3.丙" on one line
+        lines = [part for part in _INLINE_MARKER.split(lines[0]) if part.strip()]
     items: list[str] = []
     numbered = sum(bool(_MARKER.match(ln)) for ln in lines) >= 2
     if numbered:
         for line in lines:
             if _MARKER.match(line) and not (items and _SUB_MARKER.match(line) and _has_cn_items(lines)):
                 items.append(_MARKER.sub("", line, count=1))
-            elif items:
-                continue  # sub-items and continuation lines: the item's head says it
+            elif items or line.endswith((":", "：")):
+                continue  # sub-items and continuation lines (the item's head says it), or a lead-in
             else:
                 items.append(line)
     else:
