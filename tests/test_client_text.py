@@ -258,3 +258,12 @@ def test_client_findings_leave_reader_notes_to_the_analyst(results):
     assert "A30" not in set(findings_of(result)["code"])
     assert set(reader_notes_of(result)["code"]) == {"A30"}
     assert len(findings_of(result)) + len(reader_notes_of(result)) == len(result.findings)
+
+
+def test_a_level1_rate_range_is_shown_for_a_shortfall(results):
+    result = copy.deepcopy(results["xinhong-2023"])
+    level1 = result.self_eval.level1
+    level1["review_rate_high"] = level1["review_rate"]
+    level1.loc[level1["name"] == "满意度指标", "review_rate_high"] = 95.0
+    (verdict,) = [p for p in narrative.conclusion(result) if p.startswith("评价结论：")]
+    assert "满意度指标（复核得分率 75.00%至 95.00%：「降低非机动车违停案件数」" in verdict

@@ -109,7 +109,10 @@ def judgement(result: Any) -> dict[str, Any]:
     grade = str(totals.get("grade") or "")
     if ranged and grade and not _same_band(low, high, result):
         grade = UNDECIDED_GRADE
-    rows = [r for r in level1_rows(unit) if r["rate"] is not None and r["weight"]]
+    highs = dict(zip(unit.level1["name"].astype(str), unit.level1.get("review_rate_high", unit.level1["review_rate"])))
+    rows = [
+        dict(r, rate_high=num(highs.get(r["name"]))) for r in level1_rows(unit) if r["rate"] is not None and r["weight"]
+    ]
     strong, weak = [], []
     for row in rows:
         part = unit.scored[unit.scored["level1"].astype(str) == row["name"]]
