@@ -176,7 +176,7 @@ def test_level1_analysis_of_the_scored_sample_names_what_lost_points_and_why(res
         "预决算信息公开管理 1 项、财政监督管理 1 项、政府采购管理 1 项、资产管理 5 项），分值合计 32.00 分，与一级权重 30.00 分不一致；"
         "自评 31.00 分，复核 31.99 分，复核得分率 99.97%。" in inputs
     )
-    assert "按评分规则判定达成 17 项、未达成 1 项；得满分 17 项。" in inputs
+    assert "投入管理指标按评分规则判定达成 17 项、未达成 1 项，得满分 17 项。" in inputs
     assert (
         "扣分指标 1 项：「基本支出预算执行率」完成值99% / 指标值100% × 1分 = 0.99分，扣 0.01 分，未说明偏差原因。"
         in inputs
