@@ -50,6 +50,7 @@ STRONG_RATE = 90.0
 #: The grade shown while the score range crosses a band.
 UNDECIDED_GRADE = "待定"
 _SHORTFALL_LIMIT = 4  # indicators named per level-1 shortfall
+_UNNAMED_LEVEL1 = "未归入一级指标的指标"
 
 #: 目标审核 aspects and the finding codes that speak to each (财预〔2021〕101号 目标审核要点).
 TARGET_ASPECTS: dict[str, tuple[str, ...]] = {
@@ -111,11 +112,13 @@ def judgement(result: Any) -> dict[str, Any]:
         grade = UNDECIDED_GRADE
     highs = dict(zip(unit.level1["name"].astype(str), unit.level1.get("review_rate_high", unit.level1["review_rate"])))
     rows = [
-        dict(r, rate_high=num(highs.get(r["name"]))) for r in level1_rows(unit) if r["rate"] is not None and r["weight"]
+        dict(r, key=r["name"], name=r["name"] or _UNNAMED_LEVEL1, rate_high=num(highs.get(r["name"])))
+        for r in level1_rows(unit)
+        if r["rate"] is not None and r["weight"]
     ]
     strong, weak = [], []
     for row in rows:
-        part = unit.scored[unit.scored["level1"].astype(str) == row["name"]]
+        part = unit.scored[unit.scored["level1"].fillna("").astype(str) == row["key"]]
         shortfalls = _shortfalls(part)
         if row["rate"] >= STRONG_RATE and not any(s["pending"] for s in shortfalls):
             strong.append(dict(row, n=len(part), n_full=indicator_states(part)["n_full"]))
@@ -126,6 +129,7 @@ def judgement(result: Any) -> dict[str, Any]:
     lines = budget_lines(result, tolerances(result)["rate"])
     return {
         "score": num(totals.get("review_total")),
+        "weight_sum": num(totals.get("weight_sum")),
         "low": low if ranged else None,
         "high": high if ranged else None,
         "grade": grade,
@@ -217,7 +221,8 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
     if texts.get("年度目标"):
         complete.append("填报了年度总体目标")
     nature = ind["nature"].fillna("").astype(str)
-    measurable = [f"定量指标 {int((nature == '定量').sum())} 项、定性指标 {int((nature == '定性').sum())} 项"]
+    n_quant, n_qual = int((nature == "定量").sum()), int((nature == "定性").sum())
+    measurable = [f"定量指标 {n_quant} 项、定性指标 {n_qual} 项"] if n_quant or n_qual else []
     counts = declaration_facts(result)
     if counts.get("n_cited"):  # 投入管理 rows that only cite a regulation have no target of their own
         measurable.append(f"{counts['n_cited']} 项只引用文件规定、未填指标值")
@@ -226,7 +231,12 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
     listed = [label for key, label in (("职责", "单位职责"), ("年度目标", "年度总体目标")) if texts.get(key)]
     relevant = [f"申报表列明了{'和'.join(listed)}，可据以核对 {len(ind)} 项指标与单位履职的对应关系"] if listed else []
     directions = ind["direction"].fillna("").astype(str) if "direction" in ind else pd.Series(dtype=str)
-    reasonable = [f"{len(ind)} 项指标中 {int((directions != '').sum())} 项标明了指标方向"] if len(directions) else []
+    n_directed = int((directions != "").sum())
+    reasonable = []
+    if len(directions):
+        reasonable = [
+            f"{len(ind)} 项指标中 {n_directed} 项标明了指标方向" if n_directed else f"{len(ind)} 项指标均未标明指标方向"
+        ]
     return {"完整性": complete, "相关性": relevant, "可衡量性": measurable, "合理性": reasonable}
 
 
