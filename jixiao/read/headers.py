@@ -16,7 +16,10 @@ __all__ = [
     "TEXT_LABELS",
     "INFO_LABELS",
     "header_field",
+    "header_match",
     "budget_header_field",
+    "budget_header_match",
+    "IGNORED_HEADERS",
     "clean_header",
     "level1_of_level2",
     "is_level1_word",
@@ -31,8 +34,20 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level1_weight": ("一级权重", "一级指标权重", "一级指标分值", "一级分值", "权重(一级)"),
     "level1": ("一级指标", "一级指标名称"),
     "level2": ("二级指标", "二级指标名称"),
-    "name": ("三级指标", "三级指标名称", "指标名称", "绩效指标", "具体指标"),
-    "weight": ("分值", "权重", "指标分值", "标准分值", "指标权重", "满分", "分数", "三级指标分值", "权重分"),
+    "name": ("三级指标", "三级指标名称", "指标名称", "具体指标", "绩效指标"),
+    "weight": (
+        "分值",
+        "权重",
+        "指标分值",
+        "标准分值",
+        "指标权重",
+        "满分",
+        "分数",
+        "三级指标分值",
+        "权重分",
+        "参考分值",
+        "指标分数",
+    ),
     "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性"),
     "direction": ("方向", "指标方向", "运算符号", "符号", "比较方式"),
     "target": (
@@ -46,6 +61,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "年度目标",
         "绩效目标值",
         "目标值(指标值)",
+        "年初指标值",
+        "指标值及单位",
     ),
     "unit": ("计量单位", "度量单位", "单位", "指标单位"),
     "actual": (
@@ -58,8 +75,10 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "完成情况",
         "年度完成值",
         "全年实际完成值",
+        "实施进度",
+        "完成进度",
     ),
-    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值"),
+    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值", "指标得分"),
     "deviation_note": (
         "偏差及原因分析",
         "偏差原因分析及改进措施",
@@ -79,12 +98,26 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
 #: Budget block header texts -> BUDGET_COLUMNS field.
 BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "initial_budget": ("年初预算数", "年初预算", "年初预算金额"),
-    "budget": ("全年预算数", "全年预算", "调整后预算数", "调整后预算", "预算数", "全年预算金额", "预算金额"),
-    "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数"),
-    "weight": ("分值", "权重"),
+    "budget": (
+        "全年预算数",
+        "全年预算",
+        "调整后预算数",
+        "调整后预算",
+        "调整预算数",
+        "全年调整预算数",
+        "预算数",
+        "全年预算金额",
+        "预算金额",
+    ),
+    "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数", "预算执行数"),
+    "weight": ("分值", "权重", "执行率权重", "执行率分值"),
     "reported_rate": ("执行率", "预算执行率"),
-    "reported_score": ("得分", "自评分"),
+    "reported_score": ("得分", "自评分", "执行率得分"),
 }
+
+#: Header texts that look like a field by their first characters but are not one
+#: ("得分系数" is a multiplier, not the 得分; "年度预算数" spans 年初/调整后 columns).
+IGNORED_HEADERS = ("得分系数", "是否核心指标", "序号", "绩效标准", "年度预算数", "年度资金总额", "调整指标值")
 
 #: Free-text labels -> canonical text keys.
 TEXT_LABELS: dict[str, tuple[str, ...]] = {
@@ -131,29 +164,46 @@ def clean_header(text: object) -> str:
     return cleaned.rstrip(":：")
 
 
-def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
-    if not text:
+_PREFIX_RANK = 100
+
+
+def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
+    """(field, rank) of a header text; a lower rank is a more specific name (exact before prefix)."""
+    if not text or text.startswith(IGNORED_HEADERS):
         return None
     for field, names in synonyms.items():
         if text in names:
-            return field
-    best: tuple[int, str] | None = None
+            return field, names.index(text)
+    best: tuple[int, str, int] | None = None
     for field, names in synonyms.items():
-        for name in names:
+        for i, name in enumerate(names):
             if len(name) >= 2 and text.startswith(name) and len(text) <= len(name) + 6:
                 if best is None or len(name) > best[0]:
-                    best = (len(name), field)
-    return best[1] if best else None
+                    best = (len(name), field, _PREFIX_RANK + i)
+    return (best[1], best[2]) if best else None
+
+
+def header_match(text: object) -> tuple[str, int] | None:
+    """(canonical indicator field, rank) for a header cell; when two cells of a header row name the
+    same field ("绩效指标" as the block's label and "三级指标"), the lower rank wins."""
+    return _match(clean_header(text), FIELD_SYNONYMS)
 
 
 def header_field(text: object) -> str | None:
     """Canonical indicator field for a header cell, or None."""
-    return _match(clean_header(text), FIELD_SYNONYMS)
+    hit = header_match(text)
+    return hit[0] if hit else None
+
+
+def budget_header_match(text: object) -> tuple[str, int] | None:
+    """(canonical budget field, rank) for a header cell, or None."""
+    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
 
 
 def budget_header_field(text: object) -> str | None:
     """Canonical budget field for a header cell, or None."""
-    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
+    hit = budget_header_match(text)
+    return hit[0] if hit else None
 
 
 # --- level vocabularies ---------------------------------------------------------------

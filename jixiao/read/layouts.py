@@ -4,7 +4,7 @@ Budget lines, unit info and texts around the table are read by ``blocks.py``.
 Layouts read: the tidy template (one row per 三级指标, canonical headers), the
 部门（单位）整体支出绩效自评表, the 绩效目标申报表, and the common 项目支出绩效自评表.
 They share one mechanism: find the indicator header row, map its cells to fields
-with ``headers.header_field``, then read every following row by shape
+with ``headers.header_match``, then read every following row by shape
 (``align.align_tokens``). What had to be guessed goes into ``Evaluation.notes``.
 """
 
@@ -43,7 +43,7 @@ from jixiao.read.headers import (
     NATURE_WORDS,
     TEXT_LABELS,
     canonical_level1,
-    header_field,
+    header_match,
     level1_of_level2,
 )
 
@@ -57,24 +57,45 @@ _L1_WITH_WEIGHT = re.compile(r"^(.+?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]
 # header detection
 
 
-def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]]] | None:
+def _header_fields(row: list[object]) -> list[tuple[str, int]]:
+    """(field, column) of a header row, in column order; a field named twice goes to its more
+    specific name ("三级指标" over the block label "绩效指标")."""
+    best: dict[str, tuple[int, int]] = {}
+    for c, v in enumerate(row):
+        if v is None:
+            continue
+        hit = header_match(v)
+        if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
+            best[hit[0]] = (hit[1], c)
+    return sorted(((f, c) for f, (_, c) in best.items()), key=lambda fc: fc[1])
+
+
+def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]], int] | None:
+    """(header row, fields, rows the header takes) of the first indicator header in the grid."""
     for r, row in enumerate(grid.rows):
-        fields: list[tuple[str, int]] = []
-        seen = set()
-        for c, v in enumerate(row):
-            if v is None:
-                continue
-            f = header_field(v)
-            if f and f not in seen:
-                fields.append((f, c))
-                seen.add(f)
+        fields = _header_fields(row)
+        seen = {f for f, _ in fields}
         has_name = "name" in seen or ("level2" in seen and "target" in seen and "level1" in seen)
         if has_name and len(seen) >= 3 and seen & {"weight", "target", "actual", "self_score"}:
             if "name" not in seen:
                 # 二级 + value columns with no 三级 column: the 二级 column names the indicator.
                 fields = [("name", c) if f == "level2" else (f, c) for f, c in fields]
-            return r, fields
+            return (r, *_merge_subheader(grid, r, fields))
     return None
+
+
+def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
+    """A second header row under the first ("年度指标值" spanning 指标性质 | 指标值 | 度量单位):
+    its fields replace the spanning one and fill the blank columns beside it."""
+    if r + 1 >= len(grid.rows):
+        return fields, 1
+    below = [v for v in grid.rows[r + 1] if v is not None]
+    sub = _header_fields(grid.rows[r + 1])
+    if not sub or len(sub) != len(below) or "name" in {f for f, _ in sub}:
+        return fields, 1
+    sub_fields, sub_cols = {f for f, _ in sub}, {c for _, c in sub}
+    kept = [(f, c) for f, c in fields if f not in sub_fields and c not in sub_cols]
+    return sorted(kept + sub, key=lambda fc: fc[1]), 2
 
 
 def _table_type(title: str, fields: set[str], header_row: int, first_row: int) -> str:
@@ -97,7 +118,9 @@ def _is_total_row(tokens: list[Token]) -> bool:
     return any(t.text.replace(" ", "") in _TOTAL_WORDS for t in tokens)
 
 
-def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]], table_type: str, notes: Notes):
+def _read_indicators(
+    grid: Grid, header_row: int, fields: list[tuple[str, int]], table_type: str, notes: Notes, height: int = 1
+):
     """Indicator rows, the reported total and where the table ends."""
     header_cols = {f: c for f, c in fields}
     header_text = {f: cell_text(grid.cell(header_row, c)) for f, c in fields}
@@ -110,7 +133,7 @@ def _read_indicators(grid: Grid, header_row: int, fields: list[tuple[str, int]],
     printed_row = None
     end = len(grid.rows)
     derive_l1 = table_type == "declaration"
-    for r in range(header_row + 1, len(grid.rows)):
+    for r in range(header_row + height, len(grid.rows)):
         src_row = grid.row_numbers[r]
         tokens = tokenize(grid.rows[r], token_text)
         if not tokens:
@@ -322,7 +345,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
             path=path,
             sheet=grids[0].sheet if len(grids) == 1 else None,
         )
-    grid, (header_row, fields) = found
+    grid, (header_row, fields, height) = found
     first_row = next(i for i, row in enumerate(grid.rows) if any(v is not None for v in row))
     title_texts = [
         token_text(v) for row in grid.rows[: min(header_row, _MAX_HEADER_SCAN)] for v in row if v is not None
@@ -330,7 +353,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     title = next((t for t in title_texts if "表" in t or "报告" in t), "")
     table_type = _table_type(title, {f for f, _ in fields}, header_row, first_row)
     ind_rows, structure, reported_total, declared_total, end = _read_indicators(
-        grid, header_row, fields, table_type, notes
+        grid, header_row, fields, table_type, notes, height
     )
     budget_lines, used = read_budget(grid, header_row, notes)
     info: dict = {}
