@@ -26,16 +26,11 @@ TABLES = accuracy.load_manifest()
 #: What the reader gets wrong today, per table (reading only; findings are measured by the benchmark).
 KNOWN_FAILURES = {
     "sc_zhongjiang_2022_shuibiaochi": "reads 6 of 9 rows: the two 效益 rows and the 满意度 row are lost (Σ weight 80 of 100)",
-    "ah_tianchang_2022_shuihan": "reads the placeholder row 指标1：/ as a 10th indicator",
     "hn_xiangtan_2023_wupao_decl": "reads no indicator of the 7 (each row reported unreadable)",
     "hn_xiangtan_2024_wupao_decl": "reads 1 of 7 rows, with the 绩效标准 column taken as 指标值",
-    "hb_ezhou_2021_shiminzhongxin": "reads 3 of 6 rows and the budget row's 总分 100 as the budget line's 分值",
     "hn_yueyanglou_2023_jiage_decl_trad": "refused: traditional-script headers are not recognised",
     "ah_shouxian_2023_zhengti": "reads none of the 5 rows of the 评分表 layout (no 指标值/完成值 columns)",
     "cq_kexuecheng_2021_zhengti": "reads none of the 14 rows of the 指标名称/得分系数 layout nor the budget line",
-    "yn_yongde_2022_yingyang": "reads 1 of 9 rows (two header rows: 指标性质/指标值/度量单位 under 年度指标值)",
-    "ah_xiaoxian_2023_zhongyang": "reads the 其中… sub-items as indicators (13 rows for 7) and loses the weights",
-    "hn_nanyue_2018_fupin_decl": "reads 9 of 16 rows",
     "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
 }
 

@@ -26,17 +26,17 @@ from jixiao.core.model import (
     empty_indicators,
 )
 from jixiao.core.textnorm import to_number
-from jixiao.read.align import Token, align_tokens, fit_indicator_field, is_plain_number, tokenize
+from jixiao.read.align import Token, align_tokens, fit_indicator_field, tokenize
 from jixiao.read.blocks import (
     Notes,
     cell_text,
     label_key,
-    read_budget,
     read_info_and_texts,
     strip_html,
     token_text,
     year_of,
 )
+from jixiao.read.budget import read_budget, split_budget_totals
 from jixiao.read.grid import Grid
 from jixiao.read.headers import (
     INFO_LABELS,
@@ -46,10 +46,17 @@ from jixiao.read.headers import (
     header_match,
     level1_of_level2,
 )
+from jixiao.read.rowkinds import (
+    is_placeholder_row,
+    is_sub_item,
+    is_table_end,
+    is_total_row,
+    split_note_placeholders,
+    total_numbers,
+)
 
 __all__ = ["parse_grids", "cell_text"]
 
-_TOTAL_WORDS = ("总分", "合计", "总计", "得分合计", "综合得分", "自评总分")
 _MAX_HEADER_SCAN = 60
 _L1_WITH_WEIGHT = re.compile(r"^(.+?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
 
@@ -114,10 +121,6 @@ def _table_type(title: str, fields: set[str], header_row: int, first_row: int) -
 # indicator rows
 
 
-def _is_total_row(tokens: list[Token]) -> bool:
-    return any(t.text.replace(" ", "") in _TOTAL_WORDS for t in tokens)
-
-
 def _read_indicators(
     grid: Grid, header_row: int, fields: list[tuple[str, int]], table_type: str, notes: Notes, height: int = 1
 ):
@@ -126,6 +129,7 @@ def _read_indicators(
     header_text = {f: cell_text(grid.cell(header_row, c)) for f, c in fields}
     rows: list[dict] = []
     structure: list[dict] = []
+    skipped: list[dict] = []  # rows read as known non-indicators (totals, placeholders, sub-items)
     reported_total = None
     declared_total = None
     state = {"level1": "", "level1_weight": math.nan, "level2": "", "nature": ""}
@@ -138,16 +142,20 @@ def _read_indicators(
         tokens = tokenize(grid.rows[r], token_text)
         if not tokens:
             continue
-        if label_key(tokens[0].text, TEXT_LABELS) or label_key(tokens[0].text, INFO_LABELS) == "name":
+        if (
+            label_key(tokens[0].text, TEXT_LABELS)
+            or label_key(tokens[0].text, INFO_LABELS) == "name"
+            or is_table_end(tokens[0])
+        ):
             end = r
             break
-        if _is_total_row(tokens):
-            nums = [to_number(t.value) for t in tokens if is_plain_number(t.text)]
-            if nums:
-                reported_total = nums[-1]
-                if len(nums) >= 2:
-                    declared_total = nums[-2]
+        if is_total_row(tokens):
+            score_total, weight_total = total_numbers(tokens, header_cols)
+            reported_total = score_total if score_total is not None else reported_total
+            declared_total = weight_total if weight_total is not None else declared_total
+            skipped.append({"row": src_row, "kind": "total", "text": _row_text(tokens)})
             continue
+        tokens, held = split_note_placeholders(tokens, fields)
         nature_tokens = [t for t in tokens if t.text in NATURE_WORDS]
         body = [t for t in tokens if t not in nature_tokens]
         assignment = _direct_assignment(body, fields)
@@ -159,7 +167,13 @@ def _read_indicators(
                 _raise_for_bad_weight(grid, r, body, fields, header_text)
             shifted = assignment is not None
         if assignment is None:
-            notes.add("unreadable_row", src_row, "该行无法识别为指标行，已跳过：" + " | ".join(t.text for t in tokens))
+            notes.add("unreadable_row", src_row, "该行无法识别为指标行，已跳过：" + _row_text(tokens))
+            continue
+        for f, t in held.items():
+            assignment.setdefault(f, t)
+        if is_placeholder_row(assignment) or is_sub_item(assignment, rows[-1] if rows else None):
+            kind = "sub_item" if is_sub_item(assignment, rows[-1] if rows else None) else "placeholder"
+            skipped.append({"row": src_row, "kind": kind, "text": _row_text(tokens)})
             continue
         if shifted and "actual" in assignment and "target" not in assignment and "target" in header_cols:
             # a lone value in a shifted row is read as the target; the actual stays empty
@@ -259,7 +273,11 @@ def _read_indicators(
         )
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
             notes.add("one_value", src_row, f"指标「{rows[-1]['name']}」只有一个值，按指标值读取，完成值视为空。")
-    return rows, structure, reported_total, declared_total, end
+    return rows, structure, skipped, reported_total, declared_total, end
+
+
+def _row_text(tokens: list[Token]) -> str:
+    return " | ".join(t.text for t in tokens)
 
 
 def _raw(assignment: dict[str, Token], field: str) -> str:
@@ -352,7 +370,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     ]
     title = next((t for t in title_texts if "表" in t or "报告" in t), "")
     table_type = _table_type(title, {f for f, _ in fields}, header_row, first_row)
-    ind_rows, structure, reported_total, declared_total, end = _read_indicators(
+    ind_rows, structure, skipped, reported_total, declared_total, end = _read_indicators(
         grid, header_row, fields, table_type, notes, height
     )
     budget_lines, used = read_budget(grid, header_row, notes)
@@ -366,6 +384,11 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
         more, used_other = read_budget(g, len(g.rows), notes)
         budget_lines.extend(more)
         read_info_and_texts(g, range(len(g.rows)), used_other, info, texts, notes)
+    score_total, weight_total = split_budget_totals(budget_lines, notes)
+    if reported_total is None:
+        reported_total = score_total
+    if declared_total is None:
+        declared_total = weight_total
     indicators = _indicator_frame(ind_rows)
     budget = pd.DataFrame(budget_lines, columns=BUDGET_COLUMNS) if budget_lines else empty_budget()
     if not budget.empty:
@@ -385,6 +408,8 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     extras = {}
     if structure:
         extras["structure_rows"] = structure
+    if skipped:
+        extras["non_indicator_rows"] = skipped
     return Evaluation(
         unit=unit,
         indicators=indicators,
