@@ -26,11 +26,6 @@ TABLES = accuracy.load_manifest()
 #: What the reader gets wrong today, per table (reading only; findings are measured by the benchmark).
 KNOWN_FAILURES = {
     "sc_zhongjiang_2022_shuibiaochi": "reads 6 of 9 rows: the two 效益 rows and the 满意度 row are lost (Σ weight 80 of 100)",
-    "hn_xiangtan_2023_wupao_decl": "reads no indicator of the 7 (each row reported unreadable)",
-    "hn_xiangtan_2024_wupao_decl": "reads 1 of 7 rows, with the 绩效标准 column taken as 指标值",
-    "hn_yueyanglou_2023_jiage_decl_trad": "refused: traditional-script headers are not recognised",
-    "ah_shouxian_2023_zhengti": "reads none of the 5 rows of the 评分表 layout (no 指标值/完成值 columns)",
-    "cq_kexuecheng_2021_zhengti": "reads none of the 14 rows of the 指标名称/得分系数 layout nor the budget line",
     "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
 }
 

@@ -20,6 +20,7 @@ __all__ = [
     "budget_header_field",
     "budget_header_match",
     "IGNORED_HEADERS",
+    "is_ignored_header",
     "clean_header",
     "level1_of_level2",
     "is_level1_word",
@@ -48,7 +49,7 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "参考分值",
         "指标分数",
     ),
-    "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性"),
+    "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性", "指标值类型"),
     "direction": ("方向", "指标方向", "运算符号", "符号", "比较方式"),
     "target": (
         "年度指标值",
@@ -91,7 +92,17 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "未完成原因分析",
         "备注",
     ),
-    "rule_text": ("评(扣)分标准", "评分标准", "扣分标准", "评分规则", "评分办法", "评(扣)分规则", "评分细则"),
+    "rule_text": (
+        "评(扣)分标准",
+        "指标说明及评分标准",
+        "评分标准及说明",
+        "评分标准",
+        "扣分标准",
+        "评分规则",
+        "评分办法",
+        "评(扣)分规则",
+        "评分细则",
+    ),
     "definition": ("指标解释", "指标说明", "指标定义", "指标内涵"),
 }
 
@@ -118,6 +129,12 @@ BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 #: Header texts that look like a field by their first characters but are not one
 #: ("得分系数" is a multiplier, not the 得分; "年度预算数" spans 年初/调整后 columns).
 IGNORED_HEADERS = ("得分系数", "是否核心指标", "序号", "绩效标准", "年度预算数", "年度资金总额", "调整指标值")
+
+
+def is_ignored_header(text: object) -> bool:
+    """A header cell of a column that is read as no field (序号, 得分系数, 绩效标准 …)."""
+    return clean_header(text).startswith(IGNORED_HEADERS)
+
 
 #: Free-text labels -> canonical text keys.
 TEXT_LABELS: dict[str, tuple[str, ...]] = {
@@ -156,7 +173,7 @@ def clean_header(text: object) -> str:
 
     "三级指标 (可参照说明…)" -> "三级指标"; "分 值" -> "分值"; "评(扣)分标准" is kept.
     """
-    raw = normalize_text(text).replace(" ", "")
+    raw = normalize_text(text).replace(" ", "").lstrip("*★☆")
     raw = raw.replace("（", "(").replace("）", ")")
     if raw.startswith("评(扣)分"):
         return raw.split("(", 2)[0] + "(扣)" + _PAREN_RE.sub("", raw[len("评(扣)") :])

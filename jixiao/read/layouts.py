@@ -44,6 +44,7 @@ from jixiao.read.headers import (
     TEXT_LABELS,
     canonical_level1,
     header_match,
+    is_ignored_header,
     level1_of_level2,
 )
 from jixiao.read.rowkinds import (
@@ -54,10 +55,12 @@ from jixiao.read.rowkinds import (
     split_note_placeholders,
     total_numbers,
 )
+from jixiao.read.script import simplify_grids
 
 __all__ = ["parse_grids", "cell_text"]
 
 _MAX_HEADER_SCAN = 60
+_L2_WEIGHT = re.compile(r"\s*[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$")
 _L1_WITH_WEIGHT = re.compile(r"^(.+?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
 
 # --------------------------------------------------------------------------------------
@@ -106,7 +109,8 @@ def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple
 
 
 def _table_type(title: str, fields: set[str], header_row: int, first_row: int) -> str:
-    if "申报" in title or ("rule_text" in fields and "actual" not in fields and "self_score" not in fields):
+    declared = "申报" in title or ("目标表" in title and "actual" not in fields)
+    if declared or ("rule_text" in fields and "actual" not in fields and "self_score" not in fields):
         return "declaration"
     if "项目支出" in title or "项目绩效" in title:
         return "project_self_eval"
@@ -126,6 +130,12 @@ def _read_indicators(
 ):
     """Indicator rows, the reported total and where the table ends."""
     header_cols = {f: c for f, c in fields}
+    ignored_cols = {
+        c
+        for h in range(header_row, header_row + height)
+        for c, v in enumerate(grid.rows[h])
+        if v is not None and is_ignored_header(v) and c not in header_cols.values()
+    }
     header_text = {f: cell_text(grid.cell(header_row, c)) for f, c in fields}
     rows: list[dict] = []
     structure: list[dict] = []
@@ -139,7 +149,7 @@ def _read_indicators(
     derive_l1 = table_type == "declaration"
     for r in range(header_row + height, len(grid.rows)):
         src_row = grid.row_numbers[r]
-        tokens = tokenize(grid.rows[r], token_text)
+        tokens = [t for t in tokenize(grid.rows[r], token_text) if t.col not in ignored_cols]
         if not tokens:
             continue
         if (
@@ -205,9 +215,9 @@ def _read_indicators(
             state["level1"] = _L1_WITH_WEIGHT.match(assignment["level1"].text).group(1)
             printed_l1 = state["level1"]
         if "level2" in assignment:
-            if assignment["level2"].text != state["level2"]:
+            if _L2_WEIGHT.sub("", assignment["level2"].text) != state["level2"]:
                 state["nature"] = ""
-            state["level2"] = assignment["level2"].text
+            state["level2"] = _L2_WEIGHT.sub("", assignment["level2"].text)  # "基础信息 (3分)"
         if "nature" in assignment:
             state["nature"] = NATURE_WORDS[assignment["nature"].text]
         has_content = any(f in assignment for f in ("weight", "target", "actual", "self_score", "nature"))
@@ -348,6 +358,9 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
         NoIndicatorTableError: no sheet has an indicator header row.
     """
     notes = Notes()
+    grids, raw_rows = simplify_grids(grids)
+    if raw_rows is not None:
+        notes.add("traditional_script", None, "原表为繁体字，已转为简体字读取（原文保留在读取结果中）。")
     found = None
     for g in grids:
         hit = _find_indicator_header(g)
@@ -410,6 +423,9 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
         extras["structure_rows"] = structure
     if skipped:
         extras["non_indicator_rows"] = skipped
+    if raw_rows is not None:
+        extras["script"] = "traditional"
+        extras["raw_rows"] = raw_rows
     return Evaluation(
         unit=unit,
         indicators=indicators,
