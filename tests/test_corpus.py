@@ -24,10 +24,7 @@ _spec.loader.exec_module(accuracy)
 TABLES = accuracy.load_manifest()
 
 #: What the reader gets wrong today, per table (reading only; findings are measured by the benchmark).
-KNOWN_FAILURES = {
-    "sc_zhongjiang_2022_shuibiaochi": "reads 6 of 9 rows: the two 效益 rows and the 满意度 row are lost (Σ weight 80 of 100)",
-    "sample_xinhong_2024_declaration": "loses the 7 投入管理 rows that only cite 沪财绩〔2022〕1号 (38 of 45)",
-}
+KNOWN_FAILURES = {}
 
 
 def _params():

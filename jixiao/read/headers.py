@@ -25,6 +25,7 @@ __all__ = [
     "level1_of_level2",
     "is_level1_word",
     "is_level2_word",
+    "is_input_level1",
     "canonical_level1",
     "NATURE_WORDS",
     "DIRECTION_WORDS",
@@ -307,6 +308,11 @@ def canonical_level1(text: object) -> str:
     """Canonical name of a 一级指标 ("产出" -> "产出指标"); unknown names are returned cleaned."""
     stem = _stem(str(text))
     return _LEVEL1_KEYS.get(stem, normalize_text(text))
+
+
+def is_input_level1(text: object) -> bool:
+    """True for the 投入管理 一级指标 (投入管理指标, 投入管理)."""
+    return canonical_level1(text) == "投入管理指标"
 
 
 def is_level2_word(text: object) -> bool:

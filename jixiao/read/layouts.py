@@ -45,6 +45,7 @@ from jixiao.read.headers import (
     canonical_level1,
     header_match,
     is_ignored_header,
+    is_input_level1,
     level1_of_level2,
 )
 from jixiao.read.rowkinds import (
@@ -142,7 +143,7 @@ def _read_indicators(
     skipped: list[dict] = []  # rows read as known non-indicators (totals, placeholders, sub-items)
     reported_total = None
     declared_total = None
-    state = {"level1": "", "level1_weight": math.nan, "level2": "", "nature": ""}
+    state = {"level1": "", "level1_weight": math.nan, "level2": "", "nature": "", "citation": ""}
     printed_l1 = ""
     printed_row = None
     end = len(grid.rows)
@@ -221,6 +222,15 @@ def _read_indicators(
         if "nature" in assignment:
             state["nature"] = NATURE_WORDS[assignment["nature"].text]
         has_content = any(f in assignment for f in ("weight", "target", "actual", "self_score", "nature"))
+        if derive_l1 and "level2" in assignment and not has_content and is_input_level1(state["level1"]):
+            # a declaration's 投入管理 row that only cites the regulation setting its indicators
+            # (read as one indicator per 二级指标, the citation as its 指标解释)
+            citation = assignment["name"].text if "name" in assignment else state["citation"]
+            state["citation"] = citation
+            assignment["name"] = assignment["level2"]
+            if citation:
+                assignment["definition"] = Token(assignment["level2"].col, citation, citation)
+            has_content = True
         if "name" not in assignment or not has_content:
             if "name" in assignment:
                 structure.append(
