@@ -86,6 +86,9 @@ def total_numbers(tokens: list[Token], header_cols: dict[str, int]) -> tuple[flo
     nums = [t for t in tokens if is_plain_number(t.text)]
     if not nums:
         return None, None
+    label = "".join(_compact(t.text) for t in tokens if t not in nums)
+    if len(nums) == 1 and "得分" in label:
+        return to_number(nums[0].value), None  # "自评得分 | 98": a score whatever its column
     score = weight = None
     placed = False
     for t in nums:
@@ -97,7 +100,6 @@ def total_numbers(tokens: list[Token], header_cols: dict[str, int]) -> tuple[flo
         if score is None and nums[-1].col != header_cols.get("weight") and len(nums) >= 2:
             score = to_number(nums[-1].value)  # the 得分 cell sits off its column
         return score, weight
-    label = "".join(_compact(t.text) for t in tokens if t not in nums)
     if len(nums) == 1:
         if any(w in label for w in _TOTAL_SCORE_WORDS) or "weight" not in header_cols:
             return to_number(nums[0].value), None
