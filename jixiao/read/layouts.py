@@ -182,10 +182,6 @@ def _read_indicators(
             continue
         for f, t in held.items():
             assignment.setdefault(f, t)
-        if is_placeholder_row(assignment) or is_sub_item(assignment, rows[-1] if rows else None):
-            kind = "sub_item" if is_sub_item(assignment, rows[-1] if rows else None) else "placeholder"
-            skipped.append({"row": src_row, "kind": kind, "text": _row_text(tokens)})
-            continue
         if shifted and "actual" in assignment and "target" not in assignment and "target" in header_cols:
             # a lone value in a shifted row is read as the target; the actual stays empty
             assignment["target"] = assignment.pop("actual")
@@ -221,6 +217,11 @@ def _read_indicators(
             state["level2"] = _L2_WEIGHT.sub("", assignment["level2"].text)  # "基础信息 (3分)"
         if "nature" in assignment:
             state["nature"] = NATURE_WORDS[assignment["nature"].text]
+        if is_placeholder_row(assignment) or is_sub_item(assignment, rows[-1] if rows else None):
+            # after the tree is carried down: a placeholder row may print the next 一级指标 (项目效益（35分）)
+            kind = "sub_item" if is_sub_item(assignment, rows[-1] if rows else None) else "placeholder"
+            skipped.append({"row": src_row, "kind": kind, "text": _row_text(tokens)})
+            continue
         has_content = any(f in assignment for f in ("weight", "target", "actual", "self_score", "nature"))
         if derive_l1 and "level2" in assignment and not has_content and is_input_level1(state["level1"]):
             # a declaration's 投入管理 row that only cites the regulation setting its indicators
