@@ -166,3 +166,40 @@ def test_read_check_lists_rows_not_read():
     assert check["total_agrees"] is False  # Σ 自评分 103 against the printed 98.5
     lines = read_check_lines(check)
     assert lines[0] == "读取指标 56 行。" and any("相差 4.5" in line for line in lines)
+
+
+def test_every_row_of_the_indicator_region_is_accounted_for(tmp_path):
+    table = "\n".join(
+        [
+            "项目支出绩效自评表,,,,,,,",
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分,偏差原因",
+            "产出指标,数量指标,培训人次,30,≥200人次,230人次,30,0",
+            ",,指标2：,,,,,",
+            ",,……,,,,,",
+            ",质量指标,培训合格率,,,,,",
+            ",,考核通过率,30,≥90%,92%,30,/",
+            "效益指标,社会效益指标,技能提升,30,明显,明显,28,甲|乙|丙|丁|戊|己|庚|辛|壬",
+            "满意度指标,服务对象满意度指标,学员满意度,10,≥90%,95%,10,无",
+            "合计,,,100,,,98,",
+            "注：分值按省定框架设置。,,,,,,,",
+        ]
+    ).replace("|", ",")
+    path = tmp_path / "rows.csv"
+    path.write_text(table, encoding="utf-8")
+    ev = load_evaluation(path)
+    check = read_check(ev)
+    names = list(ev.indicators["name"])
+    assert names == ["培训人次", "培训合格率", "考核通过率", "学员满意度"]  # a name alone is still an indicator
+    assert [(r["row"], r["kind"]) for r in check["non_indicator_rows"]] == [
+        (4, "placeholder"),
+        (5, "placeholder"),
+        (10, "total"),
+    ]
+    assert [r["row"] for r in check["rows_not_read"]] == [8]
+    assert "技能提升" in check["rows_not_read"][0]["text"]
+    found = review(ev)
+    a31 = found[found["code"] == "A31"]
+    assert len(a31) == 1 and "8" in a31["where"].iloc[0] and "技能提升" in a31["message"].iloc[0]
+    assert (check["printed_weight_total"], check["printed_total"]) == (100, 98)
+    assert "注" not in " ".join(names) and "说明" in ev.texts
+    assert any("无法读取 1 行（第 8 行）" in line for line in read_check_lines(check))

@@ -49,6 +49,7 @@ from jixiao.read.headers import (
     level1_of_level2,
 )
 from jixiao.read.rowkinds import (
+    is_bare_name,
     is_placeholder_row,
     is_sub_item,
     is_table_end,
@@ -231,6 +232,15 @@ def _read_indicators(
             assignment["name"] = assignment["level2"]
             if citation:
                 assignment["definition"] = Token(assignment["level2"].col, citation, citation)
+            has_content = True
+        if "name" in assignment and not has_content and is_bare_name(assignment["name"].text):
+            notes.add(
+                "name_only",
+                src_row,
+                f"指标「{assignment['name'].text}」只有名称，指标值、完成值、分值和得分均为空，仍按指标读取。",
+                column="三级指标",
+                value=assignment["name"].text,
+            )
             has_content = True
         if "name" not in assignment or not has_content:
             if "name" in assignment:

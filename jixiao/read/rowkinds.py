@@ -12,6 +12,7 @@ import re
 
 from jixiao.core.textnorm import BLANKS, to_number
 from jixiao.read.align import Token, is_plain_number
+from jixiao.read.headers import is_level1_word, is_level2_word
 
 __all__ = [
     "NON_INDICATOR_KINDS",
@@ -22,6 +23,7 @@ __all__ = [
     "is_placeholder_name",
     "is_placeholder_row",
     "is_sub_item",
+    "is_bare_name",
     "split_note_placeholders",
     "PLACEHOLDER_CELLS",
 ]
@@ -61,7 +63,7 @@ _NOTE_FIELDS = ("deviation_note", "rule_text", "definition", "unit")
 #: First cell of a row that ends the indicator region (sign-off, review opinions, conclusions).
 _TABLE_END = re.compile(
     r"^(评价结论|自评结论|总体评价|其他需要?说明的?(事项|问题)|其他说明|财政部门.*意见|.{0,8}审核意见|.{0,8}初审意见"
-    r"|项目负责人|财务负责人|单位负责人|填表人|填报人|联系电话|审核人|备注[:：])"
+    r"|项目负责人|财务负责人|单位负责人|填表人|填报人|联系电话|审核人|备注[:：]|注[:：\d]|说明[:：])"
 )
 _PLACEHOLDER_NAME = re.compile(r"^(指标\s*\d+\s*[:：]?\s*[/／…．.、—-]*|[…．.、/／—-]+|\.{2,}|…+)$")
 _TOTAL_SCORE_WORDS = ("得分", "总分", "自评")
@@ -124,6 +126,13 @@ def is_placeholder_row(assignment: dict[str, Token]) -> bool:
         return False
     values = [t for f, t in assignment.items() if f not in ("name", "level1", "level2", "level1_weight", "nature")]
     return all(_compact(t.text) in PLACEHOLDER_CELLS for t in values)
+
+
+def is_bare_name(text: str) -> bool:
+    """A name in the 三级指标 column with nothing else on its row that is still an indicator
+    (not a 一级/二级 label, not a template slot, not a note running across the table)."""
+    t = _compact(text)
+    return bool(t) and len(t) <= 40 and not is_placeholder_name(t) and not is_level1_word(t) and not is_level2_word(t)
 
 
 def is_sub_item(assignment: dict[str, Token], previous: dict | None) -> bool:
