@@ -203,3 +203,8 @@ def test_every_row_of_the_indicator_region_is_accounted_for(tmp_path):
     assert (check["printed_weight_total"], check["printed_total"]) == (100, 98)
     assert "注" not in " ".join(names) and "说明" in ev.texts
     assert any("无法读取 1 行（第 8 行）" in line for line in read_check_lines(check))
+
+
+def test_a_line_with_only_the_initial_budget_is_not_reported_as_unreadable():
+    found = review(load_evaluation(DATA / "budget_initial_full.csv"))
+    assert not (found["code"] == "A12").any()
