@@ -208,3 +208,21 @@ def test_every_row_of_the_indicator_region_is_accounted_for(tmp_path):
 def test_a_line_with_only_the_initial_budget_is_not_reported_as_unreadable():
     found = review(load_evaluation(DATA / "budget_initial_full.csv"))
     assert not (found["code"] == "A12").any()
+
+
+def test_a_header_repeated_on_the_next_page_is_not_a_row(tmp_path):
+    table = "\n".join(
+        [
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分",
+            "产出指标,数量指标,培训人次,50,≥200人次,230人次,50",
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分",
+            "效益指标,社会效益指标,就业率,50,≥80%,85%,50",
+            "合计,,,100,,,100",
+        ]
+    )
+    path = tmp_path / "pages.csv"
+    path.write_text(table, encoding="utf-8")
+    check = read_check(load_evaluation(path))
+    assert check["rows_read"] == 2 and check["rows_not_read"] == []
+    assert [r["kind"] for r in check["non_indicator_rows"]] == ["header", "total"]
+    assert check["weight_agrees"] and check["total_agrees"]

@@ -28,6 +28,7 @@ from jixiao.read.headers import (
 )
 from jixiao.read.rowkinds import (
     is_bare_name,
+    is_header_row,
     is_placeholder_row,
     is_sub_item,
     is_table_end,
@@ -76,6 +77,9 @@ def read_indicator_rows(
         ):
             end = r
             break
+        if is_header_row(tokens):
+            skipped.append({"row": src_row, "kind": "header", "text": _row_text(tokens)})
+            continue
         if is_total_row(tokens):
             score_total, weight_total = total_numbers(tokens, header_cols)
             reported_total = score_total if score_total is not None else reported_total

@@ -12,7 +12,7 @@ import re
 
 from jixiao.core.textnorm import BLANKS, to_number
 from jixiao.read.align import Token, is_plain_number
-from jixiao.read.headers import is_level1_word, is_level2_word
+from jixiao.read.headers import header_match, is_ignored_header, is_level1_word, is_level2_word
 
 __all__ = [
     "NON_INDICATOR_KINDS",
@@ -24,6 +24,7 @@ __all__ = [
     "is_placeholder_row",
     "is_sub_item",
     "is_bare_name",
+    "is_header_row",
     "split_note_placeholders",
     "PLACEHOLDER_CELLS",
 ]
@@ -107,6 +108,13 @@ def total_numbers(tokens: list[Token], header_cols: dict[str, int]) -> tuple[flo
             return to_number(nums[0].value), None
         return None, to_number(nums[0].value)
     return to_number(nums[-1].value), to_number(nums[-2].value)
+
+
+def is_header_row(tokens: list[Token]) -> bool:
+    """A repeated header row (a table printed over several pages repeats 一级指标 | 二级指标 | …)."""
+    fields = [header_match(t.text) for t in tokens]
+    named = [f for f in fields if f]
+    return len({f[0] for f in named}) >= 3 and all(f or is_ignored_header(t.text) for f, t in zip(fields, tokens))
 
 
 def is_table_end(first: Token) -> bool:
