@@ -149,6 +149,7 @@ def read_indicator_rows(
             citation = assignment["name"].text if "name" in assignment else state["citation"]
             state["citation"] = citation
             assignment["name"] = assignment["level2"]
+            shifted = False  # the row has no 三级指标 cell: nothing moved
             if citation:
                 assignment["definition"] = Token(assignment["level2"].col, citation, citation)
             has_content = True
