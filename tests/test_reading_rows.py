@@ -226,3 +226,19 @@ def test_a_header_repeated_on_the_next_page_is_not_a_row(tmp_path):
     assert check["rows_read"] == 2 and check["rows_not_read"] == []
     assert [r["kind"] for r in check["non_indicator_rows"]] == ["header", "total"]
     assert check["weight_agrees"] and check["total_agrees"]
+
+
+def test_a_row_with_values_but_no_name_is_reported_not_dropped(tmp_path):
+    table = "\n".join(
+        [
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分",
+            "产出指标,数量指标,培训人次,50,≥200人次,230人次,50",
+            ",,,20,≥5场,6场,20",
+            "效益指标,社会效益指标,就业率,30,≥80%,85%,30",
+        ]
+    )
+    path = tmp_path / "nameless.csv"
+    path.write_text(table, encoding="utf-8")
+    check = read_check(load_evaluation(path))
+    assert check["rows_read"] == 2
+    assert [r["row"] for r in check["rows_not_read"]] == [3]

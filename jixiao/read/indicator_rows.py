@@ -162,6 +162,10 @@ def read_indicator_rows(
                 value=assignment["name"].text,
             )
             has_content = True
+        if "name" not in assignment and any(f in assignment for f in ("weight", "target", "actual", "self_score")):
+            # values without an indicator name: not silently dropped, reported as a row not read
+            notes.add("unreadable_row", src_row, "该行有指标值或分值但没有指标名称，已跳过：" + _row_text(tokens))
+            continue
         if "name" not in assignment or not has_content:
             if "name" in assignment:
                 structure.append(
