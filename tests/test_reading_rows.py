@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 
+import opencc
 import pytest
 
 from jixiao.core.textnorm import is_traditional, to_simplified
 from jixiao.core.units import canonical_unit, convert
 from jixiao.parse.values import parse_value
 from jixiao.read.files import load_evaluation
+from jixiao.read.narrative_report import read_report_text
 from jixiao.read.readcheck import read_check, read_check_lines
 from jixiao.review.review import review
 from jixiao.run.evaluate import score_file
@@ -242,3 +244,13 @@ def test_a_row_with_values_but_no_name_is_reported_not_dropped(tmp_path):
     check = read_check(load_evaluation(path))
     assert check["rows_read"] == 2
     assert [r["row"] for r in check["rows_not_read"]] == [3]
+
+
+def test_a_report_in_traditional_script_reads_like_the_simplified_one():
+    text = (ROOT / "samples" / "hongqiao_2024_report.txt").read_text(encoding="utf-8")
+    simplified = read_report_text(text)
+    traditional = read_report_text(opencc.OpenCC("s2t").convert(text))
+    assert len(traditional.targets) == len(simplified.targets)
+    cols = ["name", "budget", "spent"]
+    assert traditional.budget[cols].equals(simplified.budget[cols])
+    assert "traditional_script" in set(traditional.notes["code"])
