@@ -7,9 +7,12 @@ province; each must be read with its exact row count, Σ 分值 and Σ 自评分
 
 from __future__ import annotations
 
+import csv
 import math
+import re
 
 import opencc
+import openpyxl
 import pytest
 
 from jixiao.core.textnorm import is_traditional, to_simplified
@@ -254,3 +257,21 @@ def test_a_report_in_traditional_script_reads_like_the_simplified_one():
     cols = ["name", "budget", "spent"]
     assert traditional.budget[cols].equals(simplified.budget[cols])
     assert "traditional_script" in set(traditional.notes["code"])
+
+
+def test_corpus_tables_read_the_same_from_excel(tmp_path):
+    """Each corpus table written to .xlsx (numbers as numbers) gives the same read check."""
+    keys = ["rows_read", "weight_total", "self_score_total", "printed_total", "printed_weight_total"]
+    for path in sorted((ROOT / "tests" / "data" / "corpus").glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(
+                [float(c) if re.fullmatch(r"-?\d+(\.\d+)?", c) else (c if c.strip() else None) for c in row]
+            )
+        xlsx = tmp_path / f"{path.stem}.xlsx"
+        wb.save(xlsx)
+        a, b = read_check(load_evaluation(path)), read_check(load_evaluation(xlsx))
+        assert [a[k] for k in keys] == [b[k] for k in keys], path.name
+        assert b["rows_not_read"] == [], path.name
