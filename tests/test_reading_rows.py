@@ -275,3 +275,20 @@ def test_corpus_tables_read_the_same_from_excel(tmp_path):
         a, b = read_check(load_evaluation(path)), read_check(load_evaluation(xlsx))
         assert [a[k] for k in keys] == [b[k] for k in keys], path.name
         assert b["rows_not_read"] == [], path.name
+
+
+def test_an_adjusted_target_replaces_the_initial_one(tmp_path):
+    table = "\n".join(
+        [
+            "指标名称,计量单位,年初指标值,调整指标值,全年完成值,得分系数（%）,指标权重（分）,指标得分（分）",
+            "培训人次,人次,≥200,≥150,160,100%,50,50",
+            "就业率,%,≥80%,,85%,100%,50,50",
+        ]
+    )
+    path = tmp_path / "adjusted.csv"
+    path.write_text(table, encoding="utf-8")
+    ev = load_evaluation(path)
+    assert list(ev.indicators["target"]) == ["≥150", "≥80%"]
+    assert list(ev.indicators["weight"]) == [50, 50] and list(ev.indicators["self_score"]) == [50, 50]
+    note = ev.notes[ev.notes["code"] == "adjusted_target"]
+    assert len(note) == 1 and "≥200" in note["message"].iloc[0]

@@ -129,7 +129,16 @@ BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 #: Header texts that look like a field by their first characters but are not one
 #: ("得分系数" is a multiplier, not the 得分; "年度预算数" spans 年初/调整后 columns).
-IGNORED_HEADERS = ("得分系数", "是否核心指标", "序号", "绩效标准", "年度预算数", "年度资金总额", "调整指标值")
+IGNORED_HEADERS = (
+    "得分系数",
+    "是否核心指标",
+    "序号",
+    "绩效标准",
+    "年度预算数",
+    "年度资金总额",
+    "调整指标值",  # read apart: when filled it replaces the 年初指标值 (indicator_rows.py)
+    "调整后指标值",
+)
 
 
 def is_ignored_header(text: object) -> bool:

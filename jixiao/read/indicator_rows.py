@@ -27,6 +27,7 @@ from jixiao.read.headers import (
     level1_of_level2,
 )
 from jixiao.read.rowkinds import (
+    PLACEHOLDER_CELLS,
     is_bare_name,
     is_header_row,
     is_placeholder_row,
@@ -54,6 +55,9 @@ def read_indicator_rows(
         for c, v in enumerate(grid.rows[h])
         if v is not None and is_ignored_header(v) and c not in header_cols.values()
     }
+    adjusted_cols = {
+        c for c in ignored_cols for h in range(header_row, header_row + height) if _is_adjusted(grid.cell(h, c))
+    }
     header_text = {f: cell_text(grid.cell(header_row, c)) for f, c in fields}
     rows: list[dict] = []
     structure: list[dict] = []
@@ -67,7 +71,9 @@ def read_indicator_rows(
     derive_l1 = table_type == "declaration"
     for r in range(header_row + height, len(grid.rows)):
         src_row = grid.row_numbers[r]
-        tokens = [t for t in tokenize(grid.rows[r], token_text) if t.col not in ignored_cols]
+        all_tokens = tokenize(grid.rows[r], token_text)
+        tokens = [t for t in all_tokens if t.col not in ignored_cols]
+        adjusted = next((t for t in all_tokens if t.col in adjusted_cols and t.text not in PLACEHOLDER_CELLS), None)
         if not tokens:
             continue
         if (
@@ -102,6 +108,16 @@ def read_indicator_rows(
             continue
         for f, t in held.items():
             assignment.setdefault(f, t)
+        if adjusted is not None and "name" in assignment:
+            notes.add(
+                "adjusted_target",
+                src_row,
+                f"指标「{assignment['name'].text}」有调整指标值「{adjusted.text}」，按调整后的指标值读取"
+                + (f"（年初指标值「{assignment['target'].text}」）。" if "target" in assignment else "。"),
+                column="调整指标值",
+                value=adjusted.text,
+            )
+            assignment["target"] = adjusted
         if shifted and "actual" in assignment and "target" not in assignment and "target" in header_cols:
             # a lone value in a shifted row is read as the target; the actual stays empty
             assignment["target"] = assignment.pop("actual")
@@ -229,6 +245,11 @@ def read_indicator_rows(
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
             notes.add("one_value", src_row, f"指标「{rows[-1]['name']}」只有一个值，按指标值读取，完成值视为空。")
     return rows, structure, skipped, reported_total, declared_total, end
+
+
+def _is_adjusted(value: object) -> bool:
+    """A 调整指标值 / 调整后指标值 column: its value, when filled, is the target that counts."""
+    return value is not None and token_text(value).replace(" ", "").startswith(("调整指标值", "调整后指标值"))
 
 
 def _row_text(tokens: list[Token]) -> str:
