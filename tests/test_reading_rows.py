@@ -292,3 +292,18 @@ def test_an_adjusted_target_replaces_the_initial_one(tmp_path):
     assert list(ev.indicators["weight"]) == [50, 50] and list(ev.indicators["self_score"]) == [50, 50]
     note = ev.notes[ev.notes["code"] == "adjusted_target"]
     assert len(note) == 1 and "≥200" in note["message"].iloc[0]
+
+
+def test_a_zero_score_shifted_into_the_deviation_column_stays_a_score(tmp_path):
+    table = "\n".join(
+        [
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分,偏差原因",
+            "产出指标,数量指标,培训人次,50,≥200人次,230人次,50,0",
+            ",,就业人数,,50,≥80人,0人,0",
+        ]
+    )
+    path = tmp_path / "shifted_zero.csv"
+    path.write_text(table, encoding="utf-8")
+    ind = load_evaluation(path).indicators.set_index("name")
+    assert ind.loc["培训人次", "deviation_note"] == "0" and ind.loc["培训人次", "self_score"] == 50
+    assert (ind.loc["就业人数", "weight"], ind.loc["就业人数", "self_score"]) == (50, 0)

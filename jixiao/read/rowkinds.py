@@ -152,14 +152,21 @@ def is_sub_item(assignment: dict[str, Token], previous: dict | None) -> bool:
 
 
 def split_note_placeholders(tokens: list[Token], fields: list[tuple[str, int]]) -> tuple[list[Token], dict[str, Token]]:
-    """Tokens without the placeholder cells that sit in a note column, and those cells by field."""
+    """Tokens without the placeholder cells that sit in a note column, and those cells by field.
+
+    A ``0`` in a note column is a placeholder only when the row's 得分 cell is filled (or the table
+    has none): otherwise it may be a 得分 of 0 shifted one column right, and the row is read by shape.
+    """
     by_col = {c: f for f, c in fields}
+    score_filled = any(by_col.get(t.col) == "self_score" and is_plain_number(t.text) for t in tokens)
+    score_filled = score_filled or "self_score" not in by_col.values()
     kept: list[Token] = []
     held: dict[str, Token] = {}
     for t in tokens:
         f = by_col.get(t.col)
         text = _compact(t.text)
-        if (f in _NOTE_FIELDS and text in PLACEHOLDER_CELLS) or (f in ("weight", "self_score") and text in BLANKS):
+        note = f in _NOTE_FIELDS and text in PLACEHOLDER_CELLS and (text != "0" or score_filled)
+        if note or (f in ("weight", "self_score") and text in BLANKS):
             held[f] = t
         else:
             kept.append(t)
