@@ -307,3 +307,22 @@ def test_a_zero_score_shifted_into_the_deviation_column_stays_a_score(tmp_path):
     ind = load_evaluation(path).indicators.set_index("name")
     assert ind.loc["培训人次", "deviation_note"] == "0" and ind.loc["培训人次", "self_score"] == 50
     assert (ind.loc["就业人数", "weight"], ind.loc["就业人数", "self_score"]) == (50, 0)
+
+
+def test_a_long_budget_label_is_kept_and_a_long_explanation_is_not(tmp_path):
+    table = "\n".join(
+        [
+            "项目支出绩效自评表,,,,,,,",
+            "项目资金（万元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分,原因",
+            ",年度资金总额,100,100,90,10,90%,9,预算执行率未达到95%的原因：部分合同款项按进度在次年支付",
+            ",其中：当年财政拨款（含年中追加的专项转移支付资金）,100,100,90,,,,",
+            ",其他资金,0,0,0,,,,",
+            "一级指标,二级指标,三级指标,分值,年度指标值,实际完成值,得分,",
+            "产出指标,数量指标,培训人次,90,≥200人次,230人次,90,",
+        ]
+    )
+    path = tmp_path / "long_label.csv"
+    path.write_text(table, encoding="utf-8")
+    budget = load_evaluation(path).budget.set_index("name")
+    assert list(budget.index) == ["合计", "财政拨款", "其他资金"]
+    assert (budget.loc["合计", "weight"], budget.loc["合计", "reported_score"]) == (10, 9)

@@ -112,7 +112,9 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
     group = ""
     for r in range(r0 + 1, min(stop_row, len(grid.rows))):
         tokens = [t for t in tokenize(grid.rows[r], token_text) if t.text not in BLANKS]
-        tokens = [t for t in tokens if len(t.text) <= _NOTE_LENGTH]
+        first_amount = min((t.col for t in tokens if _is_amount(t.text)), default=None)
+        # a long text right of the amounts is an explanation (原因, 填表说明), not the line's label
+        tokens = [t for t in tokens if len(t.text) <= _NOTE_LENGTH or first_amount is None or t.col < first_amount]
         if not tokens:
             continue
         label_tokens = [t for t in tokens if not _is_amount(t.text)]
