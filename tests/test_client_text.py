@@ -15,7 +15,6 @@ import json
 import re
 
 import nbformat
-import pandas as pd
 import pytest
 from docx import Document
 
@@ -214,23 +213,19 @@ def test_word_report_text_is_fit_to_sign(sample_run, unit):
 
 
 def test_declaration_rows_that_only_cite_a_regulation_are_reported_with_their_group(results):
-    result = copy.deepcopy(results["xinhong-2024-declaration"])
-    evaluation = result.declaration.evaluation
-    ind = evaluation.indicators
-    cited = ind.iloc[:2].copy()
-    cited["indicator_id"] = ["T01", "T02"]
-    cited["level1"], cited["level2"] = "投入管理指标", "预算编审管理"
-    cited["name"] = ["预算编制规范性", "预算编制合理性"]
-    cited["target"], cited["unit"], cited["nature"] = "", "", ""
-    cited["definition"] = "按《上海市财政管理工作绩效考核办法》（沪财绩〔2022〕1号）执行"
-    evaluation.indicators = pd.concat([cited, ind], ignore_index=True)
+    result = results["xinhong-2024-declaration"]
+    groups = list(dict.fromkeys(result.declaration.evaluation.indicators["level1"]))
+    assert groups == ["投入管理指标", "产出指标", "效益指标", "满意度指标"]
     parts = {p.name: p for p in narrative.level1_analysis(result)}
-    assert list(parts)[0] == "投入管理指标" and set(parts["投入管理指标"].indicator_ids) == {"T01", "T02"}
+    assert list(parts) == groups and len(parts["投入管理指标"].indicator_ids) == 7
     text = "".join(parts["投入管理指标"].paragraphs)
-    assert "以指标解释所列文件规定为标准的 2 项：「预算编制规范性」「预算编制合理性」" in text.replace("、", "")
+    assert "未填指标值、以指标解释所列文件规定为标准的 7 项：「预算编审管理」「预算执行管理」" in text
+    assert "定量 0 项" not in text and "0 项填有指标值" not in text
     html = sections.show_indicator_analysis(result).data
-    assert "投入管理指标绩效目标" in html and "指标解释" in html and "沪财绩〔2022〕1号" in html
-    assert "一级指标 4 个（投入管理指标、产出指标、效益指标、满意度指标）" in narrative.conclusion(result)[1]
+    assert "投入管理指标绩效目标" in html and "指标解释" in html and "沪财绩【2022】13号" in html
+    opinions = narrative.conclusion(result)
+    assert "一级指标 4 个（投入管理指标、产出指标、效益指标、满意度指标）" in opinions[1]
+    assert "7 项只引用文件规定、未填指标值；填有指标值的 38 项中可衡量的 21 项（55.26%）" in opinions[3]
 
 
 def test_analyst_only_cells_are_dropped_from_the_client_html_and_the_word_blocks():

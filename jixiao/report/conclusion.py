@@ -224,10 +224,15 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
     n_quant, n_qual = int((nature == "定量").sum()), int((nature == "定性").sum())
     measurable = [f"定量指标 {n_quant} 项、定性指标 {n_qual} 项"] if n_quant or n_qual else []
     counts = declaration_facts(result)
+    share = counts.get("share_measurable")
     if counts.get("n_cited"):  # 投入管理 rows that only cite a regulation have no target of their own
         measurable.append(f"{counts['n_cited']} 项只引用文件规定、未填指标值")
-    if counts.get("share_measurable") is not None:
-        measurable.append(f"指标值可衡量的 {counts['n_measurable']} 项（{fmt_rate(counts['share_measurable'])}）")
+        if share is not None:
+            measurable.append(
+                f"填有指标值的 {counts['n_with_target']} 项中可衡量的 {counts['n_measurable']} 项（{fmt_rate(share)}）"
+            )
+    elif share is not None:
+        measurable.append(f"指标值可衡量的 {counts['n_measurable']} 项（{fmt_rate(share)}）")
     listed = [label for key, label in (("职责", "单位职责"), ("年度目标", "年度总体目标")) if texts.get(key)]
     relevant = [f"申报表列明了{'和'.join(listed)}，可据以核对 {len(ind)} 项指标与单位履职的对应关系"] if listed else []
     directions = ind["direction"].fillna("").astype(str) if "direction" in ind else pd.Series(dtype=str)
