@@ -99,8 +99,8 @@ def judgement(result: Any) -> dict[str, Any]:
 
     Keys: ``score`` (review total), ``low``/``high`` (the range while anything is pending, else
     None), ``grade`` (待定 when the range crosses a band), ``n_pending``, ``budget`` (the headline
-    budget line, or None), ``strong`` and ``weak`` (level-1 rows; each weak row with its
-    ``shortfalls``: indicator dicts with ``name``, ``lost``, ``why``).
+    budget line, or None), ``strong`` and ``weak`` (level-1 rows; each weak row with ``lost``:
+    indicator dicts with ``name``, ``lost``, ``why``, and ``pending``: names of 待核实 indicators).
     """
     unit = result.self_eval
     totals = unit.totals
@@ -123,8 +123,15 @@ def judgement(result: Any) -> dict[str, Any]:
         if row["rate"] >= STRONG_RATE and not any(s["pending"] for s in shortfalls):
             strong.append(dict(row, n=len(part), n_full=indicator_states(part)["n_full"]))
         else:
-            more = max(0, len(shortfalls) - _SHORTFALL_LIMIT)
-            weak.append(dict(row, shortfalls=shortfalls[:_SHORTFALL_LIMIT], more=more))
+            lost = [x for x in shortfalls if not x["pending"]]
+            weak.append(
+                dict(
+                    row,
+                    lost=lost[:_SHORTFALL_LIMIT],
+                    more=max(0, len(lost) - _SHORTFALL_LIMIT),
+                    pending=[x["name"] for x in shortfalls if x["pending"]],
+                )
+            )
     weak.sort(key=lambda r: r["rate"])
     lines = budget_lines(result, tolerances(result)["rate"])
     return {
@@ -165,9 +172,9 @@ def _shortfalls(part: pd.DataFrame) -> list[dict]:
 def _why(r: dict, pending: bool) -> str:
     target, actual = _text(r.get("target")), _text(r.get("actual"))
     if pending:
-        return "缺少判断是否完成所需的数据，完成情况待核实"
+        return "完成情况待核实"
     if r.get("review_note"):
-        return "缺少完成情况的佐证材料，经评价人核定扣分"
+        return "经评价人核定扣分"
     if not actual:
         return "未填报完成值"
     if target and actual:
