@@ -157,6 +157,8 @@ def test_report_alone_is_a_report_review(results):
     result = results["hongqiao-2024"]
     assert conclusion.review_kind(result)["subtitle"] == "部门整体支出绩效自评报告审核意见"
     assert narrative.conclusion(result)[0].startswith("审核意见：")
+    method = sections.show_method(result).data
+    assert "逐项审核" in method and "逐项计分" not in method and "复核对象" not in method
 
 
 # --- every sample, run as jixiao run does ----------------------------------------------------------

@@ -46,6 +46,11 @@ _PRINCIPLES = (
     "复核遵循科学公正、统筹兼顾、激励约束、公开透明的原则（财预〔2020〕10号）："
     "以单位提交的材料为依据逐项计分，计分规则对所有单位一致，每一处扣分写明依据，复核结果与单位自评结果并列呈现。"
 )
+#: The same for a review without scores (a declaration or a report alone).
+_REVIEW_PRINCIPLES = (
+    "审核遵循科学公正、统筹兼顾、激励约束、公开透明的原则（财预〔2020〕10号）："
+    "以单位提交的材料为依据逐项审核，审核标准对所有单位一致，每一项审核意见写明依据。"
+)
 
 
 def apparatus_of(result: Any) -> dict[str, Any]:
@@ -240,7 +245,7 @@ def show_engagement(result: Any, method_paragraphs: list[str] | None = None) -> 
         h3("（二）评价依据"),
         f'<ol class="jx-basis-list">{basis}</ol>',
         h3("（三）评价原则、指标体系、方法和标准"),
-        paragraphs([_PRINCIPLES, *(method_paragraphs or [])]),
+        paragraphs([_PRINCIPLES if unit_kind(result) == "self" else _REVIEW_PRINCIPLES, *(method_paragraphs or [])]),
         h3("（四）评价工作过程"),
         paragraphs(texts["process"]),
     ]
