@@ -85,7 +85,7 @@ def _xlsx_with_sheet(path: Path, sheet_data: str, *, shared_strings: bool = True
             if info.filename == "[Content_Types].xml" and not shared_strings:
                 data = re.sub(rb'<Override PartName="/xl/sharedStrings.xml"[^>]*/>', b"", data)
             if info.filename == "xl/_rels/workbook.xml.rels" and not shared_strings:
-                data = re.sub(rb'<Relationship[^>]*sharedStrings[^>]*/>', b"", data)
+                data = re.sub(rb"<Relationship[^>]*sharedStrings[^>]*/>", b"", data)
             out.writestr(info.filename, data)
     return path
 
@@ -158,7 +158,9 @@ def test_sheet_with_many_rows_is_refused_at_the_row_limit(tmp_path):
 
 def test_huge_cell_and_unpacked_size_are_refused(tmp_path, monkeypatch):
     big = "长" * 40_000
-    path = _xlsx_with_sheet(tmp_path / "cell.xlsx", f'<row r="1"><c r="A1" t="inlineStr"><is><t>{big}</t></is></c></row>')
+    path = _xlsx_with_sheet(
+        tmp_path / "cell.xlsx", f'<row r="1"><c r="A1" t="inlineStr"><is><t>{big}</t></is></c></row>'
+    )
     err = _bounded(lambda: read_grids(path))
     assert isinstance(err, InputFileError) and "JIXIAO_MAX_CELL_CHARS" in str(err) and "A" in str(err)
     monkeypatch.setenv("JIXIAO_MAX_XLSX_PART_BYTES", str(50_000))  # the 200 MB cell case, scaled down
@@ -215,7 +217,9 @@ def _mutate_member(src: Path, dst: Path, member: str, fn) -> Path:
     return dst
 
 
-@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize(
+    "member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml"]
+)
 def test_malformed_xml_part_gives_one_chinese_message(tmp_path, member):
     path = _mutate_member(XLSX, tmp_path / "broken.xlsx", member, lambda b: b[: len(b) // 2] + b"<<&&")
     err = _bounded(lambda: load_evaluation(path))
@@ -225,19 +229,29 @@ def test_malformed_xml_part_gives_one_chinese_message(tmp_path, member):
 
 def test_malformed_shared_string_table(tmp_path):
     path = _xlsx_with_sheet(tmp_path / "sst.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
-    path = _mutate_member(path, tmp_path / "broken.xlsx", "[Content_Types].xml", lambda b: b.replace(
-        b"</Types>",
-        b'<Override PartName="/xl/sharedStrings.xml" '
-        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-    ))
+    path = _mutate_member(
+        path,
+        tmp_path / "broken.xlsx",
+        "[Content_Types].xml",
+        lambda b: b.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" '
+            b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        ),
+    )
     with zipfile.ZipFile(path, "a") as zf:
-        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>指标</t><<&&')
+        zf.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>指标</t><<&&',
+        )
     err = _bounded(lambda: read_grids(path))
     assert isinstance(err, InputFileError) and "broken.xlsx" in str(err) and "损坏" in str(err)
 
 
 def test_shared_string_index_without_table(tmp_path):
-    path = _xlsx_with_sheet(tmp_path / "sst.xlsx", '<row r="1"><c r="A1" t="s"><v>5</v></c></row>', shared_strings=False)
+    path = _xlsx_with_sheet(
+        tmp_path / "sst.xlsx", '<row r="1"><c r="A1" t="s"><v>5</v></c></row>', shared_strings=False
+    )
     err = _bounded(lambda: read_grids(path))
     assert isinstance(err, InputFileError) and "sst.xlsx" in str(err)
 

@@ -74,7 +74,8 @@ def _utf16_codec(data: bytes) -> str:
         text = head.decode(codec)
     except UnicodeDecodeError:
         return ""
-    return codec if "\x00" not in text else ""
+    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    return codec if "\x00" not in text and printable >= 0.95 * len(text) else ""
 
 
 def read_grids(path: str | Path) -> list[Grid]:
