@@ -52,8 +52,8 @@ from jixiao.run.engine import (
 )
 from jixiao.run.handoff import extract_result
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
-from jixiao.run.params import UnitParams, list_units, load_params
-from jixiao.run.project import Project, ProjectSettings, resource_path
+from jixiao.run.params import UnitParams, check_unique_units, list_units, load_params
+from jixiao.run.project import Project, ProjectSettings, resource_path, unit_id_problem
 from jixiao.run.runrecord import (
     RESULT_SCHEMA,
     RunSummary,
@@ -103,13 +103,15 @@ def resolve_selection(selection: list[str] | None, params_dir: str | os.PathLike
     """
     folder = Path(params_dir)
     if not selection:
-        return list_units(folder)
+        return check_unique_units(list_units(folder))
     found: list[Path] = []
     for item in selection:
         candidate = Path(item)
         if not candidate.is_file():
+            if unit_id_problem(item):
+                raise ParamsError(unit_id_problem(item))
             candidate = folder / f"{item}.yaml"
-        if not candidate.is_file():
+        if not candidate.exists():  # a folder named x.yaml is loaded, and fails as that unit alone
             known = "、".join(p.stem for p in list_units(folder)) if folder.is_dir() else "（无）"
             raise ParamsError(f"找不到单位「{item}」的参数文件。可用的单位：{known}", path=str(candidate))
         resolved = candidate.resolve()
@@ -248,7 +250,11 @@ class _Runner:
     # --- planning -----------------------------------------------------------------------
     def _plan(self, params_path: Path) -> _Plan:
         plan = _Plan(params_path.stem, params_path)
-        paths = unit_output_paths(self.outputs_dir, plan.unit_id)
+        try:
+            paths = unit_output_paths(self.outputs_dir, plan.unit_id)
+        except JixiaoError as exc:  # an unsafe unit id: nothing is written anywhere
+            plan.outcome = UnitOutcome(plan.unit_id, "failed", error=f"参数文件「{params_path}」：{exc}")
+            return plan
         remove_stale_temps(paths["dir"])
         try:
             plan.params = load_params(params_path, self.settings)

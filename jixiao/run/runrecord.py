@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import __version__
+from jixiao.core.errors import ParamsError
 from jixiao.read.files import file_sha256
-from jixiao.run.project import resource_path
+from jixiao.run.project import inside, resource_path, unit_id_problem
 
 __all__ = [
     "RESULT_SCHEMA",
@@ -42,8 +43,17 @@ CACHE_FILE = ".cache.json"
 
 
 def unit_output_paths(outputs_dir: str | os.PathLike[str], unit_id: str) -> dict[str, Path]:
-    """Where a unit's outputs live."""
+    """Where a unit's outputs live.
+
+    Raises:
+        ParamsError: the unit id is not a safe file name, or its folder would lie outside ``outputs_dir``.
+    """
+    problem = unit_id_problem(unit_id)
+    if problem:
+        raise ParamsError(problem, key="unit_id")
     d = Path(outputs_dir) / unit_id
+    if not inside(d, Path(outputs_dir)) or d.resolve() == Path(outputs_dir).resolve():
+        raise ParamsError(f"单位「{unit_id}」的输出目录不在 {outputs_dir} 之内，已拒绝写入", key="unit_id")
     return {
         "dir": d,
         "notebook": d / f"{unit_id}.ipynb",
