@@ -95,7 +95,8 @@ class KernelFactory:
         use_fork = mode == "fork" or (mode == "auto" and fork_supported() and kernel_name == KERNEL_NAME)
         self.mode = "fork" if use_fork else "spawn"
         # Short path: unix socket names are limited to ~100 bytes.
-        self._dir = tempfile.mkdtemp(prefix="jixiao-k-")
+        _remove_orphaned_socket_dirs()
+        self._dir = tempfile.mkdtemp(prefix=f"{_SOCKET_PREFIX}{os.getpid()}-")
         self._fork = ForkServer(self._dir, warmup, self.cwd) if use_fork else None
         self.fallback_reason = ""  # why fork mode fell back to spawn, if it did
 
@@ -158,6 +159,23 @@ class KernelFactory:
             reply = await kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
             if reply["parent_header"].get("msg_id") == msg_id:
                 return  # an import error shows up again, visibly, in the notebook itself
+
+
+_SOCKET_PREFIX = "jixiao-k-"
+
+
+def _remove_orphaned_socket_dirs() -> None:
+    """Remove socket folders left by runs that were killed (their ``jixiao-k-<pid>-`` process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(_SOCKET_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError, OSError):
+            continue
 
 
 def _warmup_code(modules: tuple[str, ...]) -> str:
@@ -227,9 +245,12 @@ async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 6
                 break
             except (TimeoutError, CellTimeoutError, DeadKernelError) as exc:
                 manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
-                message = "单元格执行超时" if isinstance(exc, TimeoutError) else "内核意外退出"
+                if isinstance(exc, TimeoutError):
+                    message = f"单元格执行超时（超过 {timeout:g} 秒仍未结束），已停止" if timeout else "单元格执行超时"
+                else:
+                    message = "内核意外退出（可能是内存不足或进程被终止）"
                 cell.setdefault("outputs", []).append(
-                    nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=f"{message}：{exc}", traceback=[])
+                    nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=message, traceback=[])
                 )
                 break
             finally:
