@@ -576,8 +576,9 @@ _INTERRUPTED_TEXT = "运行被中断（Ctrl-C），未完成；之前的输出�
 def _error_line(error: Any) -> str:
     lines = [line.strip() for line in str(error.evalue).splitlines() if re.search(r"\w", line)]
     last = lines[-1] if lines else ""
-    # A Chinese message (jixiao's own errors, timeouts) stands alone; anything else keeps its exception name.
-    text = last if re.search(r"[\u4e00-\u9fff]", last) else f"{error.ename}: {last}".strip().rstrip(":")
+    # A timeout or a dead kernel is described in Chinese by the engine; other errors keep their exception name.
+    engine_side = error.ename in ("CellTimeoutError", "TimeoutError", "DeadKernelError")
+    text = last if engine_side else f"{error.ename}: {last}".strip().rstrip(":")
     return f"第 {error.exec_count} 个代码单元格出错：{text}"
 
 
