@@ -3,6 +3,7 @@ overwritten, one clear Chinese message, the other units unaffected."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -176,3 +177,33 @@ def test_unreadable_yaml_values_give_a_params_error(tmp_path, value):
     path.write_text(path.read_text(encoding="utf-8").replace("year: 2023", f"year: {value}"), encoding="utf-8")
     with pytest.raises(ParamsError, match="odd.yaml"):
         load_params(path)
+
+
+# --- 12. deterministic HTML -----------------------------------------------------------------------
+
+
+def test_two_runs_give_byte_identical_client_html(tmp_path):
+    project = Project(tmp_path)
+    project.add("same", "95\n")
+    project.run(["same"], portfolio_template=None)
+    html = project.paths("same")["client_html"]
+    first = html.read_bytes()
+    project.run(["same"], portfolio_template=None, force=True)
+    second = html.read_bytes()
+    assert re.findall(rb'id="cell-id=[^"]+"', first), "cells carry anchors"
+    pid = re.compile(rb"kernel pid \d+")  # the test template prints its kernel's pid
+    assert pid.sub(b"", first) == pid.sub(b"", second)
+
+
+def test_cell_ids_derive_from_position_and_content():
+    from jixiao.run.engine import load_template, parameterize, stable_cell_ids
+    from jixiao.run.runner import UNIT_TEMPLATE
+
+    template = load_template(UNIT_TEMPLATE)
+    args = {"input_path": "t.py", "output_path": "o.ipynb"}
+    a = parameterize(template, {"unit_id": "x"}, **args)
+    b = parameterize(load_template(UNIT_TEMPLATE), {"unit_id": "x"}, **args)
+    assert [c.id for c in a.cells] == [c.id for c in b.cells]
+    assert len({c.id for c in a.cells}) == len(a.cells)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", c.id) for c in a.cells)
+    assert stable_cell_ids(a) is a

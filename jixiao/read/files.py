@@ -21,6 +21,7 @@ from jixiao.core.model import NOTE_COLUMNS, Evaluation
 from jixiao.read.grid import Grid
 from jixiao.read.layouts import parse_grids
 from jixiao.read.limits import CELL_CHARS, COLUMNS, ROWS, read_input_bytes
+from jixiao.read.sanity import sane_numbers
 from jixiao.read.xlsx import read_xlsx
 
 __all__ = ["read_grids", "load_evaluation", "file_sha256", "read_text_file"]
@@ -170,6 +171,7 @@ def load_evaluation(path: str | Path, *, sheet: str | None = None) -> Evaluation
     if notes:
         extra = pd.DataFrame(notes, columns=NOTE_COLUMNS)
         evaluation.notes = pd.concat([evaluation.notes, extra], ignore_index=True) if len(evaluation.notes) else extra
+    sane_numbers(evaluation)
     evaluation.source.path = str(p)
     evaluation.source.sha256 = file_sha256(p)
     return evaluation

@@ -11,6 +11,7 @@ importing libraries, used for exactly one notebook and then shut down.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import tempfile
@@ -47,6 +48,7 @@ __all__ = [
     "execute_notebook",
     "add_error_banner",
     "notebook_seconds",
+    "stable_cell_ids",
 ]
 
 KERNEL_NAME = "python3"
@@ -219,7 +221,21 @@ def parameterize(template: Any, parameters: dict[str, Any], *, input_path: str, 
     """A copy of ``template`` with papermill's ``injected-parameters`` cell and run metadata."""
     nb = parameterize_notebook(copy.deepcopy(template), parameters, kernel_name=KERNEL_NAME, language=_LANGUAGE)
     nb = prepare_notebook_metadata(nb, input_path, output_path)
-    return remove_error_markers(nb)
+    return stable_cell_ids(remove_error_markers(nb))
+
+
+def stable_cell_ids(nb: Any) -> Any:
+    """Give every cell an id derived from its position and content (nbformat's are random).
+
+    The ids become the HTML anchors (``#cell-id=…``), so two runs of the same unit give
+    the same page. Returns ``nb`` (changed in place).
+    """
+    for index, cell in enumerate(nb.cells):
+        source = cell.get("source", "")
+        text = source if isinstance(source, str) else "".join(source)
+        digest = hashlib.sha256(f"{cell.get('cell_type', '')}\0{text}".encode()).hexdigest()[:8]
+        cell["id"] = f"c{index:03d}-{digest}"
+    return nb
 
 
 async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:
@@ -287,6 +303,7 @@ def add_error_banner(nb: Any) -> PapermillExecutionError | None:
             banner.metadata["tags"] = [ERROR_MARKER_TAG]
             nb.cells.insert(index, anchor)
             nb.cells.insert(0, banner)
+            stable_cell_ids(nb)
             return error
     return None
 
