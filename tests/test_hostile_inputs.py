@@ -7,6 +7,7 @@ one Chinese ``InputFileError`` naming the file (CLI: exit 2, no traceback) or a 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -306,3 +307,131 @@ def test_directory_passed_as_file_says_it_is_a_folder(tmp_path):
     assert "文件夹" in res.output and "扩展名" not in res.output
     res = _cli("check", "--report", folder)
     _assert_clean_failure(res, folder)
+
+
+# --- 10. wrong results without an error -----------------------------------------------------
+
+TIDY = SAMPLES / "template_tidy.csv"
+
+
+def _tidy_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = TIDY.read_text(encoding="utf-8-sig")
+    assert old in text
+    path = tmp_path / "tidy.csv"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _tidy_xlsx(tmp_path: Path, name: str = "tidy.xlsx", **cells: object) -> Path:
+    """The tidy sample as a workbook with numeric cells; ``cells`` overrides by reference (E3=…)."""
+    path = tmp_path / name
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    rows = [line.split(",") for line in TIDY.read_text(encoding="utf-8-sig").splitlines()]
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, float(value) if value.replace(".", "", 1).isdigit() else value or None)
+    for ref, value in cells.items():
+        ws[ref] = value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("weight,problem", [(1e308, "不是合理的分值"), (-10, "不能为负数"), (5000, "不是合理的分值")])
+def test_absurd_weights_are_findings_not_an_infinite_total(tmp_path, weight, problem):
+    path = _tidy_xlsx(tmp_path, E3=weight)  # 分值 of 道路保洁面积
+    res = _cli("score", path, "--json")
+    assert res.exit_code == 0, res.output
+    assert "Infinity" not in res.output
+    doc = json.loads(res.output)
+    total = doc["totals"]["review_total"]
+    assert total is None or 0 <= total <= 100
+    assert doc["totals"].get("grade") != "优" or total is not None
+    check = _cli("check", path, "--json")
+    findings = json.loads(check.output)["findings"]
+    a37 = [f for f in findings if f["code"] == "A37"]
+    assert a37 and problem in a37[0]["message"] and "道路保洁面积" in a37[0]["message"]
+
+
+@pytest.mark.parametrize("text", ["inf", "1e999", "1e308", "-inf", "nan"])
+def test_non_numbers_in_csv_never_give_an_infinite_total(tmp_path, text):
+    path = _tidy_with(tmp_path, "道路保洁面积,10,", f"道路保洁面积,{text},")
+    res = _cli("score", path, "--json")
+    if res.exit_code == 2:
+        _assert_clean_failure(res, path)
+        return
+    assert res.exit_code == 0 and "Infinity" not in res.output and "NaN" not in res.output
+    total = json.loads(res.output)["totals"]["review_total"]
+    assert total is None or 0 <= total <= 100
+
+
+def test_header_only_table_is_not_a_clean_review(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text(TIDY.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
+    res = _cli("check", path)
+    if res.exit_code == 0:
+        assert "复核未发现问题" not in res.output and "没有任何指标行" in res.output
+    else:
+        _assert_clean_failure(res, path)
+
+
+def test_hidden_sheet_is_skipped_and_reported(tmp_path):
+    """A hidden decoy is not read; the skip is a finding (A34); a hidden sheet named explicitly is read."""
+    path = tmp_path / "hidden.xlsx"
+    wb = openpyxl.load_workbook(XLSX)
+    wb.worksheets[0].title = "真表"
+    decoy = wb.create_sheet("旧表")
+    for row in openpyxl.load_workbook(TIDY.with_suffix(".xlsx")).worksheets[0].iter_rows(values_only=True):
+        decoy.append(list(row))
+    decoy.sheet_state = "hidden"
+    wb.save(path)
+    evaluation = load_evaluation(path)
+    reference = load_evaluation(XLSX)
+    assert list(evaluation.indicators["name"]) == list(reference.indicators["name"])  # the decoy did not win
+    notes = evaluation.notes[evaluation.notes["code"] == "hidden_sheet"]
+    assert len(notes) == 1 and "旧表" in notes.iloc[0]["message"]
+    assert "旧表" in _cli("check", path).output
+    named = load_evaluation(path, sheet="旧表")
+    assert "道路保洁面积" in set(named.indicators["name"])
+
+
+def test_formula_without_cached_value_is_named_as_formula(tmp_path):
+    path = _tidy_xlsx(tmp_path, L3="=10*1")  # 自评分 of 道路保洁面积; openpyxl saves no cached result
+    evaluation = load_evaluation(path)
+    notes = evaluation.notes[evaluation.notes["code"] == "formula_no_value"]
+    assert len(notes) == 1 and notes.iloc[0]["row"] == 3 and "公式" in notes.iloc[0]["message"]
+    res = _cli("check", path)
+    assert "公式" in res.output and "打开并保存" in res.output
+
+
+@pytest.mark.parametrize("key", ["score", "tolerance"])
+def test_params_infinity_is_refused(tmp_path, key):
+    from jixiao.core.errors import ParamsError
+    from jixiao.run.params import load_params
+
+    data = tmp_path / "t.csv"
+    shutil.copy(TIDY, data)
+    extra = (
+        "overrides:\n  道路保洁面积:\n    score: .inf\n    reason: 测试\n"
+        if key == "score"
+        else "tolerances:\n  money: .inf\n"
+    )
+    path = tmp_path / "u.yaml"
+    path.write_text(
+        f"unit_id: u\ndisplay_name: 单位\nyear: 2023\ninputs:\n  self_evaluation: t.csv\n{extra}", encoding="utf-8"
+    )
+    with pytest.raises(ParamsError, match="有限"):
+        load_params(path)
+
+
+# --- 11. control characters never reach the terminal ----------------------------------------
+
+
+def test_control_characters_are_stripped_from_cli_output(tmp_path):
+    path = _tidy_with(tmp_path, "道路保洁面积", "道路\x07保洁\x1b[31m面积")
+    res = _cli("check", path)
+    assert res.exit_code == 0
+    assert "\x07" not in res.output and "\x1b" not in res.output
+    missing = tmp_path / "缺\x07失.csv"
+    res = _cli("check", missing)
+    assert res.exit_code == 2 and "\x07" not in res.output
