@@ -207,3 +207,37 @@ def test_cell_ids_derive_from_position_and_content():
     assert len({c.id for c in a.cells}) == len(a.cells)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", c.id) for c in a.cells)
     assert stable_cell_ids(a) is a
+
+
+# --- 11. runner messages in Chinese -----------------------------------------------------------------
+
+SLOW_CELL = """\
+# %% tags=["parameters"]
+unit_id = ""
+params_path = ""
+
+# %%
+import time
+
+time.sleep(30)
+"""
+
+
+def test_cell_timeout_message_is_readable(tmp_path):
+    project = Project(tmp_path)
+    project.add("slow", "95\\n")
+    template = tmp_path / "slow.py"
+    template.write_text(SLOW_CELL, encoding="utf-8")
+    summary = project.run(["slow"], template=template, portfolio_template=None, timeout=1)
+    (outcome,) = summary.units
+    assert outcome.status == "failed"
+    assert "单元格执行超时（超过 1 秒" in outcome.error and "---" not in outcome.error, outcome.error
+    assert "CellTimeoutError" not in outcome.error
+
+
+def test_runner_side_errors_are_chinese():
+    from jixiao.run.runner import _failure_text
+
+    text = _failure_text(PermissionError(13, "Permission denied", "/x/outputs/u/u.html"))
+    assert text.startswith("文件读写出错") and "/x/outputs/u/u.html" in text and "PermissionError" not in text
+    assert _failure_text(ParamsError("参数错误")) == "参数错误"
