@@ -47,7 +47,7 @@ class Limit:
 
 
 FILE_BYTES = Limit(50 * 1024 * 1024, "JIXIAO_MAX_FILE_BYTES", "文件大小（字节）")
-XLSX_PART_BYTES = Limit(64 * 1024 * 1024, "JIXIAO_MAX_XLSX_PART_BYTES", "Excel 文件解压后各部分合计大小（字节）")
+XLSX_PART_BYTES = Limit(24 * 1024 * 1024, "JIXIAO_MAX_XLSX_PART_BYTES", "Excel 文件解压后各部分合计大小（字节）")
 ROWS = Limit(20_000, "JIXIAO_MAX_ROWS", "工作表行数")
 COLUMNS = Limit(200, "JIXIAO_MAX_COLUMNS", "工作表列数")
 CELL_CHARS = Limit(32_767, "JIXIAO_MAX_CELL_CHARS", "单元格字符数")
