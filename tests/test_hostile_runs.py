@@ -241,3 +241,14 @@ def test_runner_side_errors_are_chinese():
     text = _failure_text(PermissionError(13, "Permission denied", "/x/outputs/u/u.html"))
     assert text.startswith("文件读写出错") and "/x/outputs/u/u.html" in text and "PermissionError" not in text
     assert _failure_text(ParamsError("参数错误")) == "参数错误"
+
+
+def test_params_folder_pointing_nowhere_via_cli(tmp_path):
+    project = init_project(tmp_path / "proj", name="测试")
+    toml = project.root / "jixiao.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[paths]\nparams = "没有这个目录"\n', encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--project", str(project.root), "list"], catch_exceptions=True)
+    assert listed.exit_code == 0 and listed.exception is None, listed.output
+    ran = runner.invoke(main, ["--project", str(project.root), "run", "--no-progress"], catch_exceptions=True)
+    assert ran.exit_code == 2 and "参数文件夹不存在" in ran.output and "Traceback" not in ran.output, ran.output
