@@ -252,3 +252,15 @@ def test_params_folder_pointing_nowhere_via_cli(tmp_path):
     assert listed.exit_code == 0 and listed.exception is None, listed.output
     ran = runner.invoke(main, ["--project", str(project.root), "run", "--no-progress"], catch_exceptions=True)
     assert ran.exit_code == 2 and "参数文件夹不存在" in ran.output and "Traceback" not in ran.output, ran.output
+
+
+@pytest.mark.parametrize("unit_id", ["..", "a\n", "../x", "x/y", ".h"])
+def test_add_refuses_unsafe_ids(tmp_path, unit_id):
+    from jixiao.run.scaffold import add_inputs
+
+    from .conftest import SAMPLES
+
+    project = init_project(tmp_path / "proj", name="测试")
+    with pytest.raises(ParamsError, match="单位编号"):
+        add_inputs(project, [SAMPLES / "template_tidy.csv"], unit_id=unit_id)
+    assert not list(project.params_dir.glob("*.y*ml")) and not (tmp_path / "x.yaml").exists()
