@@ -97,7 +97,8 @@ def test_ctrl_c_stops_the_run_with_a_summary(tmp_path, presses):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert elapsed < 5, f"took {elapsed:.1f} s to stop"
-    assert proc.returncode == 130, out + err
+    # A second press that lands while the interpreter is already exiting ends it by SIGINT (a shell shows 130 too).
+    assert proc.returncode == 130 or (presses == 2 and proc.returncode == -signal.SIGINT), out + err
     assert "Traceback" not in err and "ZMQ" not in err and "Aborted" not in out + err, err
     assert "中断" in out and "u1" in out and "u3" in out, out
     assert not (marks / "u2").exists() and not (marks / "u3").exists()  # pending units never started
