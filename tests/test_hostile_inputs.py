@@ -440,3 +440,13 @@ def test_control_characters_are_stripped_from_cli_output(tmp_path):
     missing = tmp_path / "缺\x07失.csv"
     res = _cli("check", missing)
     assert res.exit_code == 2 and "\x07" not in res.output
+
+
+def test_text_file_with_millions_of_short_lines_is_bounded(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"1\n" * 3_000_000)  # 6 MB, three million rows
+    err = _bounded(lambda: read_grids(path), megabytes=200)
+    assert isinstance(err, InputFileError) and "JIXIAO_MAX_ROWS" in str(err)
+    blank = tmp_path / "blank.txt"
+    blank.write_bytes("指标\t分值\n".encode() + b"\n" * 100_000)  # trailing blank lines beyond the limit are dropped
+    assert len(read_grids(blank)[0].rows) == 20_000

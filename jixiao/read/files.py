@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -101,35 +102,47 @@ def read_grids(path: str | Path) -> list[Grid]:
     return [_text_grid(text, str(p), csv_mode=(suffix == ".csv"))]
 
 
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines()`` one line at a time (a 50 MB file of short lines never becomes one huge list)."""
+    for raw in io.StringIO(text, newline=None):
+        yield from raw.splitlines() or [""]
+
+
 def _text_grid(text: str, path: str, *, csv_mode: bool) -> Grid:
     if csv_mode:
-        sample = "\n".join(text[:65536].splitlines()[:50])
+        sample = "\n".join(text[:16384].splitlines()[:50])
         delimiter = ","
         try:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             pass
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # any line ending, incl. CR only
-        try:
-            rows = [list(r) for r in reader]
-        except csv.Error:
-            too_long = "field larger" in str(sys.exc_info()[1])
-            message = CELL_CHARS.exceeded("单元格内容过长") if too_long else "CSV 格式有误，无法读取。"
-            raise InputFileError(message, path=path, row=reader.line_num) from None
+        rows: Iterator[list[str]] = reader
     else:
-        rows = [line.split("\t") for line in text.splitlines()]
-    if len(rows) > ROWS.value:
-        raise InputFileError(ROWS.exceeded(f"共有 {len(rows):,} 行"), path=path)
-    cells = []
-    for number, row in enumerate(rows, start=1):
-        if len(row) > COLUMNS.value and any(c.strip() for c in row[COLUMNS.value :]):
-            raise InputFileError(COLUMNS.exceeded(f"有 {len(row):,} 列"), path=path, row=number)
-        for k, c in enumerate(row):
-            if len(c) > CELL_CHARS.value:
-                raise InputFileError(
-                    CELL_CHARS.exceeded(f"单元格有 {len(c):,} 个字符"), path=path, row=number, column=str(k + 1)
-                )
-        cells.append([c if c.strip() else None for c in row[: COLUMNS.value]])
+        reader = None
+        rows = (line.split("\t") for line in _lines(text))
+    cells: list[list[object]] = []
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):
+            if number > ROWS.value:  # beyond the limit only blank lines may follow (they are dropped)
+                if number > 50 * ROWS.value:
+                    raise InputFileError(ROWS.exceeded(f"已读到第 {number:,} 行"), path=path)
+                if any(c.strip() for c in row):
+                    raise InputFileError(ROWS.exceeded(f"第 {number:,} 行仍有内容"), path=path, row=number)
+                continue
+            if len(row) > COLUMNS.value and any(c.strip() for c in row[COLUMNS.value :]):
+                raise InputFileError(COLUMNS.exceeded(f"有 {len(row):,} 列"), path=path, row=number)
+            for k, c in enumerate(row):
+                if len(c) > CELL_CHARS.value:
+                    raise InputFileError(
+                        CELL_CHARS.exceeded(f"单元格有 {len(c):,} 个字符"), path=path, row=number, column=str(k + 1)
+                    )
+            cells.append([c if c.strip() else None for c in row[: COLUMNS.value]])
+    except csv.Error:
+        too_long = "field larger" in str(sys.exc_info()[1])
+        message = CELL_CHARS.exceeded("单元格内容过长") if too_long else "CSV 格式有误，无法读取。"
+        raise InputFileError(message, path=path, row=reader.line_num if reader else number) from None
     return Grid(path=path, sheet=None, rows=cells, row_numbers=list(range(1, len(cells) + 1)))
 
 
