@@ -312,6 +312,7 @@ def test_directory_passed_as_file_says_it_is_a_folder(tmp_path):
     assert "文件夹" in res.output and "扩展名" not in res.output
     res = _cli("check", "--report", folder)
     _assert_clean_failure(res, folder)
+    assert "文件夹" in res.output
 
 
 # --- 10. wrong results without an error -----------------------------------------------------
@@ -450,3 +451,10 @@ def test_text_file_with_millions_of_short_lines_is_bounded(tmp_path):
     blank = tmp_path / "blank.txt"
     blank.write_bytes("指标\t分值\n".encode() + b"\n" * 100_000)  # trailing blank lines beyond the limit are dropped
     assert len(read_grids(blank)[0].rows) == 20_000
+
+
+def test_oversized_report_is_refused_with_the_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text(REPORT.read_text(encoding="utf-8") * 100, encoding="utf-8")
+    err = _bounded(lambda: read_report(path), seconds=3)
+    assert isinstance(err, InputFileError) and "JIXIAO_MAX_REPORT_CHARS" in str(err)

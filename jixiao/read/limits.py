@@ -21,6 +21,7 @@ __all__ = [
     "ROWS",
     "COLUMNS",
     "CELL_CHARS",
+    "REPORT_CHARS",
     "read_input_bytes",
     "check_input_file",
 ]
@@ -51,6 +52,7 @@ XLSX_PART_BYTES = Limit(24 * 1024 * 1024, "JIXIAO_MAX_XLSX_PART_BYTES", "Excel �
 ROWS = Limit(20_000, "JIXIAO_MAX_ROWS", "工作表行数")
 COLUMNS = Limit(200, "JIXIAO_MAX_COLUMNS", "工作表列数")
 CELL_CHARS = Limit(32_767, "JIXIAO_MAX_CELL_CHARS", "单元格字符数")
+REPORT_CHARS = Limit(500_000, "JIXIAO_MAX_REPORT_CHARS", "自评报告字符数")
 
 
 def check_input_file(p: Path) -> os.stat_result:
