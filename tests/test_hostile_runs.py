@@ -264,3 +264,19 @@ def test_add_refuses_unsafe_ids(tmp_path, unit_id):
     with pytest.raises(ParamsError, match="单位编号"):
         add_inputs(project, [SAMPLES / "template_tidy.csv"], unit_id=unit_id)
     assert not list(project.params_dir.glob("*.y*ml")) and not (tmp_path / "x.yaml").exists()
+
+
+def test_unit_failing_on_a_corrupt_input_reports_the_chinese_message_alone(tmp_path):
+    project = Project(tmp_path)
+    project.add("bad", "95\n")
+    template = tmp_path / "corrupt.py"
+    template.write_text(
+        '# %% tags=["parameters"]\nunit_id = ""\nparams_path = ""\n\n# %%\n'
+        "from jixiao.core.errors import InputFileError\n\n"
+        'raise InputFileError("工作表内容已损坏，无法读取。", path="x.xlsx", sheet="Sheet1")\n',
+        encoding="utf-8",
+    )
+    (outcome,) = project.run(["bad"], template=template, portfolio_template=None).units
+    assert outcome.status == "failed"
+    assert "出错：文件「x.xlsx」，工作表「Sheet1」：工作表内容已损坏，无法读取" in outcome.error, outcome.error
+    assert "InputFileError" not in outcome.error and "。；" not in outcome.line()

@@ -42,6 +42,7 @@ from typing import Any
 
 import nbformat
 
+from jixiao.core import errors
 from jixiao.core.errors import JixiaoError, ParamsError
 from jixiao.core.jsondata import json_ready
 from jixiao.run.apparatus import missing_settings
@@ -577,8 +578,9 @@ def _error_line(error: Any) -> str:
     lines = [line.strip() for line in str(error.evalue).splitlines() if re.search(r"\w", line)]
     last = lines[-1] if lines else ""
     # A timeout or a dead kernel is described in Chinese by the engine; other errors keep their exception name.
-    engine_side = error.ename in ("CellTimeoutError", "TimeoutError", "DeadKernelError")
-    text = last if engine_side else f"{error.ename}: {last}".strip().rstrip(":")
+    # jixiao's own errors (InputFileError …) carry a full Chinese message: no English class name in front.
+    own = error.ename in ("CellTimeoutError", "TimeoutError", "DeadKernelError", *errors.__all__)
+    text = (last if own else f"{error.ename}: {last}".strip().rstrip(":")).rstrip("。")
     return f"第 {error.exec_count} 个代码单元格出错：{text}"
 
 
