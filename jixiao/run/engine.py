@@ -164,12 +164,16 @@ def _warmup_code(modules: tuple[str, ...]) -> str:
     return (
         "import importlib.util as _jx_u\n"
         f"for _jx_m in {list(modules)!r}:\n"
+        "    _jx_m, _, _jx_f = _jx_m.partition(':')\n"
         "    try:\n"
         "        if _jx_u.find_spec(_jx_m) is not None:\n"
-        "            __import__(_jx_m)\n"
+        "            _jx_i = __import__(_jx_m, fromlist=['_'])\n"
+        "            if _jx_f:\n"
+        "                getattr(_jx_i, _jx_f)()\n"
+        "            del _jx_i\n"
         "    except Exception:\n"
         "        pass\n"
-        "del _jx_u, _jx_m\n"
+        "del _jx_u, _jx_m, _jx_f\n"
     )
 
 

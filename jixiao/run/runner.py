@@ -87,11 +87,14 @@ __all__ = [
 UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
 #: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
-#: notebook-side jixiao module (the pipeline imports most of them lazily).
-DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*")
+#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
+#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
+DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
 #: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
 #: imported into batch kernels, except the few run modules a notebook calls.
 _KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
+#: Where the embedded font's subsets are cached, per character set (inside the outputs folder).
+FONT_CACHE = Path(".cache") / "fonts"
 _KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
 
 
@@ -206,7 +209,7 @@ class _Plan:
 class _Runner:
     def __init__(self, **options: Any) -> None:
         self.__dict__.update(options)
-        self.renderer = HtmlRenderer(self.style)
+        self.renderer = HtmlRenderer(self.style, font_cache=self.outputs_dir / FONT_CACHE)
         self.io = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jixiao-io")
         self.versions = versions()
         self.package_sha = package_fingerprint()
