@@ -19,6 +19,7 @@ page's ``<title>`` is the one the cover cell hands over in its output metadata
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import os
 import re
 import threading
@@ -128,6 +129,9 @@ _FOCUSABLE = re.compile(
 )
 
 
+_ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|#0*60|#0*62|#0*38|#0*34|#x0*3[cCeE]|#x0*26|#x0*22);)#?\w+;")
+
+
 class _Exporter(HTMLExporter):
     """nbconvert's HTML exporter without its BeautifulSoup pass.
 
@@ -149,7 +153,8 @@ class _Exporter(HTMLExporter):
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         if re.search(r'class="(?:[^"]*\s)?jp-Notebook[\s"]', html):  # nbconvert's selectors start at .jp-Notebook
             html = _FOCUSABLE.sub(r'<div\1 tabindex="0">', html)
-        return html, resources
+        # like BeautifulSoup's output: character references as characters, except the markup-significant ones
+        return _ENTITY.sub(lambda m: htmllib.unescape(m.group(0)), html), resources
 
 
 class HtmlRenderer:
