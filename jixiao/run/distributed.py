@@ -40,7 +40,7 @@ import nbformat
 from ruamel.yaml import YAML
 
 from jixiao.core.errors import JixiaoError
-from jixiao.run.engine import Kernel, KernelFactory
+from jixiao.run.engine import Kernel, KernelFactory, parameterize
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.params import UnitParams, load_params_document
 from jixiao.run.runrecord import now_iso, package_fingerprint, result_validator, versions
@@ -380,6 +380,7 @@ def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> 
         mapping[str(params_dir)] = str(Path(task.client_params).parent)
         if task.client_project:
             mapping[str(project)] = task.client_project
+        template = engine.template(template_text)
         kernel_future = engine.kernel()
         kernel: Kernel = kernel_future.result()
         try:
@@ -390,6 +391,16 @@ def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> 
         finally:
             asyncio.run_coroutine_threadsafe(engine.factory.shutdown(kernel), engine.loop)
         nb = relocate(nb, mapping)
+        _restore_injected_source(nb, template, task.job)
         return finish_job(task.job, nb, engine.renderer(task), engine.validator, began, started_at)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _restore_injected_source(nb: Any, template: Any, job: UnitJob) -> None:
+    """The injected-parameters cell as the client's parameters make it (papermill escapes non-ASCII)."""
+    reference = parameterize(template, job.parameters, input_path=job.template_path, output_path=job.notebook_path)
+    sources = {c.id: c.source for c in reference.cells if "injected-parameters" in c.metadata.get("tags", [])}
+    for cell in nb.cells:
+        if cell.get("id") in sources:
+            cell.source = sources[cell.id]

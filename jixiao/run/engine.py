@@ -11,6 +11,7 @@ importing libraries, used for exactly one notebook and then shut down.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import tempfile
@@ -195,9 +196,11 @@ def load_template(path: str | os.PathLike[str]) -> Any:
         "papermill",
         {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": PAPERMILL_VERSION},
     )
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         cell.metadata.setdefault("tags", [])
         cell.metadata.setdefault("papermill", {})
+        if source.suffix != ".ipynb":  # text forms have no cell ids: derive them, so a rerun gives the same HTML
+            cell.id = _cell_id(index, cell.source)
     return nb
 
 
@@ -205,7 +208,14 @@ def parameterize(template: Any, parameters: dict[str, Any], *, input_path: str, 
     """A copy of ``template`` with papermill's ``injected-parameters`` cell and run metadata."""
     nb = parameterize_notebook(copy.deepcopy(template), parameters, kernel_name=KERNEL_NAME, language=_LANGUAGE)
     nb = prepare_notebook_metadata(nb, input_path, output_path)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill's is random: the analyst HTML would differ per run
     return remove_error_markers(nb)
+
+
+def _cell_id(index: int, source: str) -> str:
+    return hashlib.sha256(f"{index}\0{source}".encode()).hexdigest()[:8]
 
 
 async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:
@@ -264,9 +274,9 @@ def add_error_banner(nb: Any) -> PapermillExecutionError | None:
                 evalue=output.get("evalue", ""),
                 traceback=output.get("traceback", []),
             )
-            anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
+            anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG, id="papermill-error-anchor")
             anchor.metadata["tags"] = [ERROR_MARKER_TAG]
-            banner = nbformat.v4.new_markdown_cell(ERROR_MESSAGE_TEMPLATE % str(error.exec_count))
+            banner = nbformat.v4.new_markdown_cell(ERROR_MESSAGE_TEMPLATE % str(error.exec_count), id="papermill-error")
             banner.metadata["tags"] = [ERROR_MARKER_TAG]
             nb.cells.insert(index, anchor)
             nb.cells.insert(0, banner)
