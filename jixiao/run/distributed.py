@@ -3,8 +3,10 @@
 Each unit is one task. The client (where the project is) sends with it everything the run
 needs — the params file, its input files, ``jixiao.toml``, the notebook template — and gets
 back the unit's files as bytes, which the runner writes atomically into ``outputs/`` like
-its own. No shared filesystem: files travel by content (``client.scatter`` keyed by
-SHA-256), so an input used by many units is sent once.
+its own. No shared filesystem: files travel by content. A file several units use
+(``jixiao.toml``, a shared input) and the template are scattered once to every worker,
+keyed by SHA-256 (held by all, so a dying worker loses none); a file of one unit travels
+inside its task (the scheduler keeps it to rerun the task elsewhere).
 
 On the worker the unit runs through the local runner's own steps
 (:func:`jixiao.run.unitjob.execute_job` in a fresh kernel forked from a per-worker template
@@ -164,20 +166,23 @@ async def run_on_cluster(
     try:
         await check_versions(client)
         await client.run(_prepare_worker, tasks[0][0].warmup if tasks else ())
-        blobs: dict[str, Path] = {}
+        uses: dict[str, int] = {}
         for _, needed in tasks:
-            blobs.update(needed)
+            for sha in needed:
+                uses[sha] = uses.get(sha, 0) + 1
+        shared = {sha: path for _, needed in tasks for sha, path in needed.items() if uses[sha] > 1}
         template_text = nbformat.writes(template)
-        data = {f"jixiao-blob-{sha}": path.read_bytes() for sha, path in blobs.items()}
+        data = {f"jixiao-blob-{sha}": path.read_bytes() for sha, path in shared.items()}
         data[f"jixiao-template-{hashlib.sha256(template_text.encode()).hexdigest()}"] = template_text
-        scattered = await client.scatter(data, broadcast=False)
+        # on every worker: data held by one worker only would be lost with it, and its units with it
+        scattered = await client.scatter(data, broadcast=True)
         template_future = scattered.pop(next(k for k in scattered if k.startswith("jixiao-template-")))
         by_sha = {k.removeprefix("jixiao-blob-"): f for k, f in scattered.items()}
         owner = {}
-        for task, needed in tasks:
-            blob_futures = {sha: by_sha[sha] for sha in needed}
+        for task, needed in tasks:  # a file of one unit only travels inside its task
+            blobs = {sha: by_sha[sha] if sha in by_sha else path.read_bytes() for sha, path in needed.items()}
             key = f"jixiao-{task.job.unit_id}-{uuid.uuid4().hex[:8]}"
-            future = client.submit(run_task, task, template_future, blob_futures, key=key, pure=False)
+            future = client.submit(run_task, task, template_future, blobs, key=key, pure=False)
             owner[future.key] = task
             futures.append(future)
         async for future in dd.as_completed(futures):
