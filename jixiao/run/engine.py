@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import pkgutil
 import shutil
 import tempfile
 import time
@@ -26,6 +27,7 @@ from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+import jixiao
 from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
 from jixiao.run.papermill_compat import (
     ERROR_ANCHOR_MSG,
@@ -41,6 +43,8 @@ from jixiao.run.papermill_compat import (
 
 __all__ = [
     "KERNEL_NAME",
+    "DEFAULT_WARMUP",
+    "expand_warmup",
     "Kernel",
     "KernelFactory",
     "load_template",
@@ -52,6 +56,14 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 _LANGUAGE = "python"
+#: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
+#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
+#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
+DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
+#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
+#: imported into batch kernels, except the few run modules a notebook calls.
+_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
+_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
 
 
 @dataclass
@@ -159,6 +171,22 @@ class KernelFactory:
             reply = await kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
             if reply["parent_header"].get("msg_id") == msg_id:
                 return  # an import error shows up again, visibly, in the notebook itself
+
+
+def expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
+    out: list[str] = []
+    for name in modules:
+        if name == "jixiao.*":
+            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
+            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
+        else:
+            out.append(name)
+    return tuple(out)
+
+
+def _kernel_side(module: str) -> bool:
+    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
 
 
 def _warmup_code(modules: tuple[str, ...]) -> str:

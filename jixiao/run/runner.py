@@ -20,6 +20,10 @@ fresh kernel; the next kernel is started while a unit runs; on Linux kernels are
 from a template process that has already imported ipykernel, pandas, matplotlib and jixiao
 (:mod:`jixiao.run.forkserver`), elsewhere spawned and warmed up (:mod:`jixiao.run.engine`); a unit's
 files are written by an I/O thread while the next unit executes.
+
+With ``scheduler``, the units are tasks on a Dask cluster instead (:mod:`jixiao.run.distributed`):
+same steps on the workers (:mod:`jixiao.run.unitjob`), files written here; planning, the
+cache and the portfolio page stay on this machine.
 """
 
 from __future__ import annotations
@@ -39,15 +43,16 @@ from typing import Any
 import nbformat
 
 from jixiao.core.errors import JixiaoError, ParamsError
-from jixiao.core.jsondata import json_ready
 from jixiao.run.apparatus import missing_settings
 from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
 from jixiao.run.distributed import ClusterTask, cluster_task, run_on_cluster
 from jixiao.run.engine import (
+    DEFAULT_WARMUP,
     Kernel,
     KernelFactory,
     add_error_banner,
     execute_notebook,
+    expand_warmup,
     load_template,
     notebook_seconds,
     parameterize,
@@ -64,11 +69,10 @@ from jixiao.run.runrecord import (
     read_json,
     result_validator,
     sha256_file,
-    shown_path,
     unit_output_paths,
     versions,
 )
-from jixiao.run.unitjob import UnitJob, UnitProduct, error_line, execute_job, finish_job, write_product
+from jixiao.run.unitjob import UnitJob, UnitProduct, error_line, execute_job, finish_job, make_job, write_product
 from jixiao.run.workpapers import SUMMARY_BOOK, write_summary_book
 
 __all__ = [
@@ -86,16 +90,8 @@ __all__ = [
 
 UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
-#: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
-#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
-#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
-DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
-#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
-#: imported into batch kernels, except the few run modules a notebook calls.
-_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
 #: Where the embedded font's subsets are cached, per character set (inside the outputs folder).
 FONT_CACHE = Path(".cache") / "fonts"
-_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
 
 
 def resolve_selection(selection: list[str] | None, params_dir: str | os.PathLike[str]) -> list[Path]:
@@ -187,7 +183,7 @@ def run_units(
         force=force,
         progress=progress,
         style=style or default_style(),
-        warmup=_expand_warmup(warmup),
+        warmup=expand_warmup(warmup),
         timeout=timeout,
         kernels=kernels,
         scheduler=scheduler,
@@ -240,7 +236,7 @@ class _Runner:
         portfolio = None
         try:
             if self.scheduler and todo:
-                await self._run_on_cluster(list(todo), template, bar)
+                await self._run_on_cluster(list(todo), template, bar, factory if need_portfolio else None)
             else:
                 workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
                 await asyncio.gather(*workers)
@@ -275,7 +271,18 @@ class _Runner:
             atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": error})
             return plan
         plan.key = self._cache_key(plan.params)
-        plan.job = self._job(plan, paths)
+        plan.job = make_job(
+            plan.params,
+            params_path,
+            key=plan.key,
+            notebook_path=paths["notebook"],
+            root=self.root,
+            project_dir=self.project_dir,
+            template=self.template,
+            template_sha=self.template_sha,
+            package_sha=self.package_sha,
+            versions=self.versions,
+        )
         previous = read_json(paths["cache"])
         done = all(
             paths[k].is_file() for k in ("result", "client_html", "analyst_html", "notebook", "word", "workpapers")
@@ -364,8 +371,11 @@ class _Runner:
         bar.set_postfix_str(plan.unit_id)
         bar.update(1)
 
-    async def _run_on_cluster(self, plans: list[_Plan], template: Any, bar: Any) -> None:
-        """Each unit a task on the Dask cluster; their files are written here as they come back."""
+    async def _run_on_cluster(self, plans: list[_Plan], template: Any, bar: Any, factory: KernelFactory | None) -> None:
+        """Each unit a task on the Dask cluster; their files are written here as they come back.
+
+        With ``factory``, the portfolio page's kernel is started here when the last unit is out.
+        """
         began = time.perf_counter()
         by_unit = {p.unit_id: p for p in plans}
         project_root = Path(self.project_dir) if self.project_dir else None
@@ -380,7 +390,12 @@ class _Runner:
             except (OSError, JixiaoError) as exc:
                 self._done(plan, UnitOutcome(plan.unit_id, "failed", plan.job.display_name, error=str(exc)), began, bar)
 
+        left = [len(tasks)]
+
         async def done(task: ClusterTask, product: UnitProduct) -> None:
+            left[0] -= 1
+            if left[0] <= 1 and factory is not None and self.portfolio_kernel is None:
+                self.portfolio_kernel = asyncio.create_task(factory.start())
             plan = by_unit[task.job.unit_id]
             paths = unit_output_paths(self.outputs_dir, plan.unit_id)
             self._done(plan, await self._store(product, paths, plan.key, plan.job.display_name), began, bar)
@@ -433,53 +448,6 @@ class _Runner:
             outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.seconds = round(time.perf_counter() - began, 2)
         return outcome
-
-    # --- jobs ---------------------------------------------------------------------------
-    def _job(self, plan: _Plan, paths: dict[str, Path]) -> UnitJob:
-        """Everything about the unit's run that depends on this machine (paths, hashes, versions)."""
-        params = plan.params
-        provenance = {
-            "unit_id": plan.unit_id,
-            "params_file": shown_path(plan.params_path, self.root),
-            "params_sha256": sha256_file(plan.params_path),
-            "params": json_ready(params.to_dict()),
-            "inputs": {
-                k: {"path": shown_path(p, self.root), "sha256": sha256_file(p)} for k, p in params.inputs.items()
-            },
-            "template": {"path": shown_path(self.template, self.root), "sha256": self.template_sha},
-            "jixiao_source_sha256": self.package_sha,
-            "versions": self.versions,
-        }
-        return UnitJob(
-            unit_id=plan.unit_id,
-            display_name=params.display_name,
-            year=params.year,
-            key=plan.key,
-            parameters={"unit_id": plan.unit_id, "params_path": str(plan.params_path), "project_dir": self.project_dir},
-            template_path=str(self.template),
-            notebook_path=str(paths["notebook"]),
-            provenance=provenance,
-        )
-
-
-def _expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
-    import pkgutil
-
-    import jixiao
-
-    out: list[str] = []
-    for name in modules:
-        if name == "jixiao.*":
-            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
-            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
-        else:
-            out.append(name)
-    return tuple(out)
-
-
-def _kernel_side(module: str) -> bool:
-    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
 
 
 def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None) -> None:

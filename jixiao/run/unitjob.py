@@ -25,7 +25,8 @@ from jixiao.run.atomic import atomic_write_bytes, atomic_write_json
 from jixiao.run.engine import Kernel, add_error_banner, execute_notebook, notebook_seconds, parameterize
 from jixiao.run.handoff import extract_result
 from jixiao.run.htmlexport import HtmlRenderer
-from jixiao.run.runrecord import UnitOutcome, now_iso, schema_problem
+from jixiao.run.params import UnitParams
+from jixiao.run.runrecord import UnitOutcome, now_iso, schema_problem, sha256_file, shown_path
 from jixiao.run.wordexport import word_report
 from jixiao.run.workpapers import unit_workpapers
 
@@ -34,6 +35,7 @@ __all__ = [
     "FAILURE_FILES",
     "UnitJob",
     "UnitProduct",
+    "make_job",
     "execute_job",
     "finish_job",
     "write_product",
@@ -95,6 +97,42 @@ class UnitProduct:
         outcome.notebook_seconds, outcome.total, outcome.grade = self.notebook_seconds, self.total, self.grade
         outcome.outputs = {k: paths[k] for k in self.files if k != "cache"}
         return outcome
+
+
+def make_job(
+    params: UnitParams,
+    params_path: Path,
+    *,
+    key: str,
+    notebook_path: Path,
+    root: Path,
+    project_dir: str,
+    template: Path,
+    template_sha: str,
+    package_sha: str,
+    versions: dict[str, str],
+) -> UnitJob:
+    """A unit's job: everything about its run that depends on this machine (paths, hashes, versions)."""
+    provenance = {
+        "unit_id": params.unit_id,
+        "params_file": shown_path(params_path, root),
+        "params_sha256": sha256_file(params_path),
+        "params": json_ready(params.to_dict()),
+        "inputs": {k: {"path": shown_path(p, root), "sha256": sha256_file(p)} for k, p in params.inputs.items()},
+        "template": {"path": shown_path(template, root), "sha256": template_sha},
+        "jixiao_source_sha256": package_sha,
+        "versions": versions,
+    }
+    return UnitJob(
+        unit_id=params.unit_id,
+        display_name=params.display_name,
+        year=params.year,
+        key=key,
+        parameters={"unit_id": params.unit_id, "params_path": str(params_path), "project_dir": project_dir},
+        template_path=str(template),
+        notebook_path=str(notebook_path),
+        provenance=provenance,
+    )
 
 
 async def execute_job(
