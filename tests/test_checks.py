@@ -237,6 +237,20 @@ CASES = {
         lambda e: _note(e, "budget_unreadable", 21, "预算行「其他」的数字无法对应到表头，已跳过。"),
     ),
     "A39": ("其他读取说明", lambda e: _note(e, "something_new", 4, "读取说明")),
+    "A50": ("效益指标标签高一行", lambda e: _set(e, "I03", level1="效益指标", level1_weight=30.0)),
+    "A51": (
+        "分界处有0分值的行，两种归类都合",
+        lambda e: (
+            _set(e, "I01", weight=40.0, self_score=40.0, target="24", actual="24")
+            and _set(e, "I03", weight=0.0, self_score=0.0)
+            and _set(e, "I02", level1="效益指标", level1_weight=30.0)
+            and _set(e, "I03", level1="效益指标", level1_weight=30.0)
+        ),
+    ),
+    "C20": ("及时率列在质量指标下", lambda e: _set(e, "I02", name="整改及时率")),
+    "C21": ("合格率列在时效指标下", lambda e: _set(e, "I03", name="竣工验收合格率")),
+    "C22": ("办结率列在满意度下", lambda e: _set(e, "I05", name="按时办结率")),
+    "C23": ("执法人员满意度当作服务对象满意度", lambda e: _set(e, "I05", name="执法人员满意度")),
     "C01": ("定量指标值为文字", lambda e: _set(e, "I01", target="详见工作方案", unit="")),
     "C02": ("指标值没有单位", lambda e: _set(e, "I01", unit="")),
     "C03": ("指标值“规范”", lambda e: _set(e, "I03", nature="定性", target="规范", actual="已按期完成")),

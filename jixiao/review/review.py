@@ -2,7 +2,7 @@
 
 ``review`` runs groups A, C and D on the self-evaluation table (``checks``, ``checks_quality``),
 group B against the target declaration (``checks_declaration``) and group E on the narrative
-report (``checks_report``); importing it registers every check code. ``catalogue_markdown``
+report (``checks_report``). The codes are data (``resources/catalogue/findings.toml``). ``catalogue_markdown``
 renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file with
 ``python -m jixiao.review.review > docs/CHECKS.md``.
 """
@@ -15,6 +15,7 @@ import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.review import budget as _budget
+from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
@@ -24,6 +25,7 @@ from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compar
 from jixiao.review.narrative_report import check_report
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
+from jixiao.score.structure import repair_structure
 
 __all__ = ["ReviewSettings", "review", "summarize_findings", "catalogue_markdown", "GROUPS"]
 
@@ -98,6 +100,7 @@ def review(
             return findings_frame([])
         found = check_report(report, evaluation=None, **_report_tolerances(s))
         return findings_frame(found.to_dict("records"))
+    evaluation = repair_structure(evaluation)  # as scoring did: the record made there is kept
     year = evaluation.unit.year
     ind = evaluation.indicators
     is_declaration = evaluation.unit.table_type == "declaration"
@@ -106,6 +109,7 @@ def review(
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
+    rows += _categories.check_structure_repair(evaluation) + _categories.check_categories(ind)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
