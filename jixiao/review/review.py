@@ -138,7 +138,18 @@ def review(
     if report is not None:
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
-    return findings_frame(_one_per_problem(rows))
+    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows)))
+
+
+#: Sum checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows.
+_SUM_CODES = {"A02", "A03", "A06"}
+
+
+def _without_unverifiable_sums(rows: list[dict]) -> list[dict]:
+    """The findings less the sum checks (A02, A03, A06) when some indicator rows could not be read."""
+    if not any(r["code"] == "A31" for r in rows):
+        return rows
+    return [r for r in rows if r["code"] not in _SUM_CODES]
 
 
 def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
