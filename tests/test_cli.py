@@ -52,7 +52,7 @@ def test_score_json_schema_and_numbers(path):
         "良",
     )
     l1 = {r["name"]: r for r in doc["level1"]}
-    assert l1["效益指标"]["declared_weight"] == 35 and l1["效益指标"]["weight_sum"] == 26
+    assert l1["效益指标"]["declared_weight"] == 35 and l1["效益指标"]["weight_sum"] == 35  # labels repaired
     ind = {r["name"]: r for r in doc["indicators"]}
     assert ind["辅警人员出勤率"]["actual"] == "" and ind["辅警人员出勤率"]["self_score"] is None
     assert ind["基本支出预算执行率"]["explanation"] == "完成值99% / 指标值100% × 1分 = 0.99分"
