@@ -187,6 +187,10 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _note_mark(entry) -> str:
+    return "（读取说明）" if entry.reader_note and "读取说明" not in entry.title else ""
+
+
 def catalogue_markdown() -> str:
     """The catalogue of check codes as Markdown, one table per group (docs/CHECKS.md)."""
     cat = catalogue()
@@ -197,7 +201,8 @@ def catalogue_markdown() -> str:
         "测试会核对它与代码中登记的检查项一致。",
         "",
         "每条复核发现（finding）带有稳定的代码、级别（错误 / 警告 / 提示）、位置、说明、应为值和填报值。"
-        "分组见 DOMAIN.md §4.2。",
+        "分组见 DOMAIN.md §4.2。标“读取说明”的代码记录原表是如何读取的（reader_note 为 true），"
+        "不是对单位的复核发现，只出现在分析人员输出和 JSON 中，不进入客户报告。",
         "",
     ]
     groups = list(GROUPS) + sorted(set(cat["group"]) - set(GROUPS))
@@ -212,7 +217,8 @@ def catalogue_markdown() -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.code} | {r.severity} | {_cell(r.title)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
+            f"| {r.code} | {r.severity} | {_cell(r.title)}{_note_mark(r)} "
+            f"| {_cell(r.meaning)} | {_cell(r.fix)} |"
             for r in part.itertuples()
         ]
         lines.append("")
