@@ -217,8 +217,7 @@ def catalogue_markdown() -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.code} | {r.severity} | {_cell(r.title)}{_note_mark(r)} "
-            f"| {_cell(r.meaning)} | {_cell(r.fix)} |"
+            f"| {r.code} | {r.severity} | {_cell(r.title)}{_note_mark(r)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
             for r in part.itertuples()
         ]
         lines.append("")
