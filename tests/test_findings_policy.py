@@ -224,3 +224,13 @@ def test_the_catalogue_is_complete_in_a_fresh_interpreter():
     assert used <= fresh, sorted(used - fresh)
     assert {"A50", "A51", "C20", "C21", "C22", "C23"} <= fresh
     assert fresh == set(catalogue()["code"])  # what this process sees after importing every check module
+
+
+def test_a_qualitative_score_within_the_tolerance_of_its_band_is_not_a_finding():
+    def qualitative(score: float):
+        target = "年度培训计划全部落实"
+        ev = _set(clean_evaluation(), "I01", nature="定性", target=target, actual=target, self_score=score)
+        return _codes(review(_set(ev, "I01", deviation_note="部分课程延期")), "A22")
+
+    assert qualitative(15.95).empty  # 达成 band [16, 20]: 0.05 below it is within the 0.1-point tolerance
+    assert len(qualitative(15.8)) == 1

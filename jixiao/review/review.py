@@ -188,7 +188,7 @@ def _cell(text: object) -> str:
 
 
 def _note_mark(entry) -> str:
-    return "（读取说明）" if entry.reader_note and "读取说明" not in entry.title else ""
+    return "（读取说明）" if entry.reader_note else ""
 
 
 def catalogue_markdown() -> str:
@@ -217,7 +217,7 @@ def catalogue_markdown() -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.code} | {r.severity} | {_cell(r.title)}{_note_mark(r)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
+            f"| {r.code} | {r.severity} | {_cell(r.title)} | {_note_mark(r)}{_cell(r.meaning)} | {_cell(r.fix)} |"
             for r in part.itertuples()
         ]
         lines.append("")

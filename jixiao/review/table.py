@@ -218,7 +218,10 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DE
             tier = judge_word(actual, target)
             if tier is not None:
                 lo, hi = TIERS[tier]
-                inside = lo * w - EPS <= s and (s <= hi * w + EPS if tier == "达成" else s < hi * w - EPS)
+                # a score within the tolerance of its band is not a finding (as for every score check)
+                inside = lo * w - tolerance - EPS <= s and (
+                    s <= hi * w + EPS if tier == "达成" else s < hi * w + tolerance - EPS
+                )
                 if not inside:
                     band = f"[{fmt2(lo * w)}, {fmt2(hi * w)}{']' if tier == '达成' else ')'}"
                     out.append(
