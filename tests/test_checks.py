@@ -251,6 +251,8 @@ CASES = {
     "C21": ("合格率列在时效指标下", lambda e: _set(e, "I03", name="竣工验收合格率")),
     "C22": ("办结率列在满意度下", lambda e: _set(e, "I05", name="按时办结率")),
     "C23": ("执法人员满意度当作服务对象满意度", lambda e: _set(e, "I05", name="执法人员满意度")),
+    "C24": ("满意度列在效益指标下", lambda e: _set(e, "I04", name="群众满意度")),
+    "A52": ("社会效益指标列在产出指标下", lambda e: _set(e, "I03", level2="社会效益指标")),
     "C01": ("定量指标值为文字", lambda e: _set(e, "I01", target="详见工作方案", unit="")),
     "C02": ("指标值没有单位", lambda e: _set(e, "I01", unit="")),
     "C03": ("指标值“规范”", lambda e: _set(e, "I03", nature="定性", target="规范", actual="已按期完成")),

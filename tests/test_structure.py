@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from jixiao.read.files import load_evaluation
+from jixiao.review.categories import check_level2_placement
 from jixiao.review.review import review
 from jixiao.run.evaluate import score_evaluation
 from jixiao.score.structure import (
@@ -158,8 +159,17 @@ def test_agreeing_and_unjudgeable_tables_are_left_alone():
         ("I05", {"name": "按时办结率"}, "C22"),
         ("I05", {"name": "违停案件数"}, "C22"),
         ("I05", {"name": "执法人员满意度"}, "C23"),
+        ("I04", {"name": "群众满意度"}, "C24"),
     ],
-    ids=["timely-under-quality", "timely-under-benefit", "pass-rate-under-time", "closing-rate", "cases", "staff"],
+    ids=[
+        "timely-under-quality",
+        "timely-under-benefit",
+        "pass-rate-under-time",
+        "closing-rate",
+        "cases",
+        "staff",
+        "satisfaction-under-benefit",
+    ],
 )
 def test_indicator_category_against_its_name(ident, values, code):
     found = review(_set(clean_evaluation(), ident, **values))
@@ -173,3 +183,22 @@ def test_categories_are_judged_after_the_repair(xinhong):
     assert ("C23", "执法人员满意度") in named and ("C21", "验收合格率") in named
     # moved by the repair: no longer under 效益 / 满意度, so no category finding of their own
     assert not {("C20", "设施、设备维护及时性"), ("C22", "按时办结率")} & named
+
+
+def test_a_level2_under_another_level1_is_one_finding_per_pair_unless_the_weights_repaired_it():
+    ev = clean_evaluation()
+    for ident in ("I02", "I03"):
+        _set(ev, ident, level2="社会效益指标")  # the weights still agree with the printed level 1
+    a52 = review(ev)[lambda f: f["code"] == "A52"]
+    assert len(a52) == 1 and "验收合格率" in a52.iloc[0]["message"] and a52.iloc[0]["expected"] == "效益指标"
+    table = _table(
+        [
+            ("产出指标", 50, "数量指标", "培训场次", 30),
+            ("产出指标", 50, "社会效益指标", "事故数", 10),
+            ("产出指标", 50, "时效指标", "完成及时率", 20),
+            ("效益指标", 40, "社会效益指标", "受益人数", 30),
+            ("满意度指标", 10, "服务对象满意度指标", "居民满意度", 10),
+        ]
+    )
+    repaired = apply_structure_repair(table, find_structure_repairs(table)[0])
+    assert check_level2_placement(repaired) == [] and len(check_level2_placement(table)) == 1

@@ -7,7 +7,10 @@ indicator's category against its name (C20-C23), DOMAIN §4.4.
 - C20: a 及时性/及时率 (时效) indicator under 质量 or 效益;
 - C21: a 合格率/达标率 (质量) indicator under 时效;
 - C22: an indicator under 满意度 that measures no satisfaction (办结率, 案件数 …);
-- C23: staff satisfaction (执法人员满意度, 职工满意度 …) counted as 服务对象满意度.
+- C23: staff satisfaction (执法人员满意度, 职工满意度 …) counted as 服务对象满意度;
+- C24: a satisfaction indicator outside 满意度 (under 效益, 产出 …);
+- A52: a standard 二级指标 under another 一级指标 than the framework's (数量指标 under 项目决策,
+  社会效益指标 under 产出 …), one finding per pair, when the structure was not repaired by it.
 
 The category checks read the repaired structure: a row the repair moved is judged where it
 belongs, and the A50 finding names it.
@@ -17,12 +20,13 @@ from __future__ import annotations
 
 import re
 
-from jixiao.read.headers import canonical_level1
+from jixiao.core.vocab import LEVEL1_NAMES
+from jixiao.read.headers import canonical_level1, level1_of_level2
 from jixiao.review.catalogue import make_finding
 from jixiao.review.helpers import indicator_finding, records
 from jixiao.score.structure import STRUCTURE_KEY
 
-__all__ = ["check_structure_repair", "check_categories"]
+__all__ = ["check_structure_repair", "check_categories", "check_level2_placement"]
 
 
 def _pts(value) -> str:
@@ -73,6 +77,7 @@ def check_structure_repair(evaluation) -> list[dict]:
 _TIMELY = re.compile(r"及时性|及时率")
 _QUALITY = re.compile(r"合格率|达标率")
 _SATISFIED = re.compile(r"满意|好评|认可度")
+_SATISFACTION_NAME = re.compile(r"满意度|满意率|满意程度")
 _STAFF = re.compile(r"(执法人员|职工|员工|干部|工作人员|教职工|教师|医护人员|医务人员|内部人员|单位人员|队员)满意")
 
 
@@ -120,6 +125,16 @@ def check_categories(indicators) -> list[dict]:
                     reported=r["name"],
                 )
             )
+        elif not satisfaction and _SATISFACTION_NAME.search(name):
+            out.append(
+                indicator_finding(
+                    "C24",
+                    r,
+                    f"指标「{r['name']}」是满意度指标，却列在{under}下；按框架应归入满意度指标。",
+                    expected="满意度指标",
+                    reported=under.strip("「」"),
+                )
+            )
         elif satisfaction and not _SATISFIED.search(name):
             out.append(
                 indicator_finding(
@@ -131,4 +146,38 @@ def check_categories(indicators) -> list[dict]:
                     reported=under.strip("「」"),
                 )
             )
+    return out
+
+
+def _compatible(level2: str, level1: str) -> bool:
+    """True when the framework allows ``level2`` under ``level1`` (or says nothing about it)."""
+    derived = level1_of_level2(level2) if level2 else None
+    if derived is None or level1 not in LEVEL1_NAMES:
+        return True
+    return derived == level1 or ("成本" in level2 and level1 == "成本指标")  # 101号: 成本 is a level 1 of its own
+
+
+def check_level2_placement(indicators) -> list[dict]:
+    """A52: standard level-2 labels under a level 1 the framework does not put them under, per pair."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    printed: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in records(indicators):
+        level1, level2 = _place(r)
+        if level2 and not _compatible(level2, level1):
+            groups.setdefault((level1, level2), []).append(f"「{r['name']}」")
+            printed.setdefault((level1, level2), (str(r.get("level1") or ""), str(r.get("level2") or "")))
+    out = []
+    for (level1, level2), names in groups.items():
+        shown1, shown2 = printed[(level1, level2)]
+        derived = level1_of_level2(level2)
+        out.append(
+            make_finding(
+                "A52",
+                f"二级指标「{shown2}」",
+                f"二级指标「{shown2}」按评价框架属于「{derived}」，却列在一级指标「{shown1}」下"
+                f"（{len(names)} 项：{'、'.join(names[:8])}{' 等' if len(names) > 8 else ''}）。",
+                expected=derived,
+                reported=shown1,
+            )
+        )
     return out
