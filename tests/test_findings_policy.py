@@ -234,3 +234,8 @@ def test_a_qualitative_score_within_the_tolerance_of_its_band_is_not_a_finding()
 
     assert qualitative(15.95).empty  # 达成 band [16, 20]: 0.05 below it is within the 0.1-point tolerance
     assert len(qualitative(15.8)) == 1
+
+
+def test_a_score_over_its_weight_by_less_than_the_tolerance_is_not_a_finding():
+    assert _codes(review(_set(clean_evaluation(), "I01", self_score=20.05)), "A04").empty
+    assert len(_codes(review(_set(clean_evaluation(), "I01", self_score=20.5)), "A04")) == 1

@@ -113,7 +113,9 @@ def review(
     rows += _categories.check_categories(ind)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
-        rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
+        rows += _checks.check_scores(
+            evaluation, parsed, tolerance_total=s.score_tolerance, tolerance=s.indicator_tolerance
+        )
         rows += _budget.check_budget(
             evaluation.budget,
             tolerance_money=s.money_tolerance,
