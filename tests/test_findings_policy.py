@@ -202,7 +202,7 @@ def test_reader_notes_are_marked_in_the_findings_and_the_json(tmp_path):
     found = review(load_evaluation(SELF_EVAL))
     notes = found[found["reader_note"]]
     assert set(notes["code"]) == {"A30"}  # 42 rows read out of line with the header: how the table was read
-    assert not found.loc[~found["reader_note"], "code"].isin(["A30", "A39"]).any()
+    assert not found.loc[~found["reader_note"], "code"].str.match(r"A3\d").any()  # A30-A39: reader notes
     result = evaluate_unit(load_params(_unit_params(tmp_path, None))).to_dict()
     marked = {f["code"] for f in result["findings"] if f["reader_note"]}
     assert marked == {"A30"} and all(isinstance(f["reader_note"], bool) for f in result["findings"])

@@ -41,6 +41,7 @@ def test_declaration_only_unit():
     assert set(result.findings["code"]) <= {
         "A30",
         "A32",
+        "A52",
         "C01",
         "C02",
         "C03",

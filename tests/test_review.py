@@ -223,7 +223,21 @@ def test_project_layout_budget_score_counts_in_total_and_weights():
 
 def test_declaration_alone_gets_only_target_checks(seed_001_path):
     found = review(load_evaluation(seed_001_path))
-    assert set(found["code"]) <= {"A30", "A32", "C01", "C02", "C03", "C04", "C08", "C09", "C10", "C11", "C13", "C14"}
+    assert set(found["code"]) <= {
+        "A30",
+        "A32",
+        "A52",
+        "C01",
+        "C02",
+        "C03",
+        "C04",
+        "C08",
+        "C09",
+        "C10",
+        "C11",
+        "C13",
+        "C14",
+    }
     assert "C03" in set(found["code"])
 
 

@@ -157,19 +157,41 @@ def _compatible(level2: str, level1: str) -> bool:
     return derived == level1 or ("成本" in level2 and level1 == "成本指标")  # 101号: 成本 is a level 1 of its own
 
 
-def check_level2_placement(indicators) -> list[dict]:
-    """A52: standard level-2 labels under a level 1 the framework does not put them under, per pair."""
+def _regrouped_by_reader(indicators, notes) -> dict[tuple[str, str], list[str]]:
+    """(printed level 1, level 2) → names of the rows the reader regrouped by their level 2 (A32 notes)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    if notes is None or notes.empty:
+        return out
+    rows = records(indicators)
+    for note in records(notes[notes["code"] == "level1_from_level2"]):
+        start = next((i for i, r in enumerate(rows) if r.get("source_row") == note.get("row")), None)
+        if start is None:
+            continue
+        level2, level1 = str(rows[start].get("level2") or ""), str(rows[start].get("level1") or "")
+        names = out.setdefault((str(note.get("value") or ""), level2), [])
+        for r in rows[start:]:
+            if str(r.get("level2") or "") != level2 or str(r.get("level1") or "") != level1:
+                break
+            names.append(f"「{r['name']}」")
+    return out
+
+
+def check_level2_placement(indicators, notes=None) -> list[dict]:
+    """A52: standard level-2 labels under a level 1 the framework does not put them under, per pair.
+
+    Rows the reader already regrouped by their level 2 (reader note ``level1_from_level2``, A32)
+    are reported too: the unit's table still prints them under the wrong level 1.
+    """
     groups: dict[tuple[str, str], list[str]] = {}
-    printed: dict[tuple[str, str], tuple[str, str]] = {}
     for r in records(indicators):
-        level1, level2 = _place(r)
-        if level2 and not _compatible(level2, level1):
+        level1, level2 = str(r.get("level1") or ""), str(r.get("level2") or "")
+        if level2 and not _compatible(re.sub(r"\s+", "", level2), canonical_level1(level1)):
             groups.setdefault((level1, level2), []).append(f"「{r['name']}」")
-            printed.setdefault((level1, level2), (str(r.get("level1") or ""), str(r.get("level2") or "")))
+    for key, names in _regrouped_by_reader(indicators, notes).items():
+        groups.setdefault(key, []).extend(n for n in names if n not in groups.get(key, []))
     out = []
-    for (level1, level2), names in groups.items():
-        shown1, shown2 = printed[(level1, level2)]
-        derived = level1_of_level2(level2)
+    for (shown1, shown2), names in groups.items():
+        derived = level1_of_level2(shown2)
         out.append(
             make_finding(
                 "A52",

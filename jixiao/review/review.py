@@ -109,7 +109,7 @@ def review(
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
-    rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind)
+    rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
