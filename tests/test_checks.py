@@ -252,6 +252,7 @@ CASES = {
     "C22": ("办结率列在满意度下", lambda e: _set(e, "I05", name="按时办结率")),
     "C23": ("执法人员满意度当作服务对象满意度", lambda e: _set(e, "I05", name="执法人员满意度")),
     "C24": ("满意度列在效益指标下", lambda e: _set(e, "I04", name="群众满意度")),
+    "C25": ("满意度只写“90%”", lambda e: _set(e, "I05", direction="", target="90%", unit="")),
     "A52": ("社会效益指标列在产出指标下", lambda e: _set(e, "I03", level2="社会效益指标")),
     "C01": ("定量指标值为文字", lambda e: _set(e, "I01", target="详见工作方案", unit="")),
     "C02": ("指标值没有单位", lambda e: _set(e, "I01", unit="")),
