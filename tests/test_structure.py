@@ -202,3 +202,11 @@ def test_a_level2_under_another_level1_is_one_finding_per_pair_unless_the_weight
     )
     repaired = apply_structure_repair(table, find_structure_repairs(table)[0])
     assert check_level2_placement(repaired) == [] and len(check_level2_placement(table)) == 1
+
+
+def test_a_cost_level2_may_sit_under_output_or_cost():
+    for level1 in ("产出指标", "成本指标"):
+        table = _table([(level1, 90, "经济成本指标", "成本控制数", 90), ("满意度指标", 10, "满意度指标", "满意度", 10)])
+        assert check_level2_placement(table) == []
+    table = _table([("效益指标", 90, "经济成本指标", "成本控制数", 90), ("满意度指标", 10, "满意度指标", "满意度", 10)])
+    assert len(check_level2_placement(table)) == 1

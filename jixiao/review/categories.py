@@ -154,7 +154,9 @@ def _compatible(level2: str, level1: str) -> bool:
     derived = level1_of_level2(level2) if level2 else None
     if derived is None or level1 not in LEVEL1_NAMES:
         return True
-    return derived == level1 or ("成本" in level2 and level1 == "成本指标")  # 101号: 成本 is a level 1 of its own
+    if "成本" in level2:  # 成本 is a level 2 of 产出 (财预〔2020〕10号) or a level 1 of its own (财预〔2021〕101号)
+        return level1 in ("产出指标", "成本指标")
+    return derived == level1
 
 
 def _regrouped_by_reader(indicators, notes) -> dict[tuple[str, str], list[str]]:
