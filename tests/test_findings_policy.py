@@ -19,7 +19,7 @@ from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import load_params
 from jixiao.run.project import load_project
 from tests.conftest import ROOT, SAMPLES
-from tests.test_checks import _budget, _set, clean_evaluation
+from tests.test_checks import _attr, _budget, _note, _set, clean_evaluation
 
 SELF_EVAL = SAMPLES / "xinhong_2023_self_evaluation.xlsx"
 
@@ -239,3 +239,11 @@ def test_a_qualitative_score_within_the_tolerance_of_its_band_is_not_a_finding()
 def test_a_score_over_its_weight_by_less_than_the_tolerance_is_not_a_finding():
     assert _codes(review(_set(clean_evaluation(), "I01", self_score=20.05)), "A04").empty
     assert len(_codes(review(_set(clean_evaluation(), "I01", self_score=20.5)), "A04")) == 1
+
+
+def test_sums_are_not_judged_when_indicator_rows_were_not_read():
+    ev = _attr(clean_evaluation(), reported_total=95.0)
+    assert len(_codes(review(ev), "A06")) == 1
+    _note(ev, "unreadable_row", 9, "该行无法识别为指标行，已跳过：培训课时 | 5 | …")
+    found = review(ev)
+    assert _codes(found, "A06").empty and len(_codes(found, "A31")) == 1  # the row not read explains nothing yet
