@@ -246,4 +246,6 @@ def test_sums_are_not_judged_when_indicator_rows_were_not_read():
     assert len(_codes(review(ev), "A06")) == 1
     _note(ev, "unreadable_row", 9, "该行无法识别为指标行，已跳过：培训课时 | 5 | …")
     found = review(ev)
-    assert _codes(found, "A06").empty and len(_codes(found, "A31")) == 1  # the row not read explains nothing yet
+    assert (
+        _codes(found, "A06").empty and len(_codes(found, "A31")) == 1
+    )  # Σ lacks the row not read: A06 would be an artefact
