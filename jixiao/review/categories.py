@@ -78,7 +78,8 @@ _TIMELY = re.compile(r"及时性|及时率")
 _QUALITY = re.compile(r"合格率|达标率")
 _SATISFIED = re.compile(r"满意|好评|认可度")
 _SATISFACTION_NAME = re.compile(r"满意度|满意率|满意程度")
-_STAFF = re.compile(r"(执法人员|职工|员工|干部|工作人员|教职工|教师|医护人员|医务人员|内部人员|单位人员|队员)满意")
+#: The unit's own staff (not a unit's service objects anywhere: 职工 of a 总工会, 教师 of a 教育局 are served by it).
+_STAFF = re.compile(r"(执法人员|工作人员|内部人员|本单位(?:人员|职工|干部)|干部职工|机关干部|执法队员)满意")
 
 
 def _place(row) -> tuple[str, str]:
