@@ -236,6 +236,10 @@ CASES = {
         "预算行无法识别",
         lambda e: _note(e, "budget_unreadable", 21, "预算行「其他」的数字无法对应到表头，已跳过。"),
     ),
+    "A34": ("隐藏的工作表", lambda e: _note(e, "hidden_sheet", None, "工作表「真表」在 Excel 中被隐藏，读取时已跳过")),
+    "A35": ("公式没有保存结果", lambda e: _note(e, "formula_no_value", 6, "E6 单元格是公式，但文件中没有保存计算结果")),
+    "A36": ("没有指标行", lambda e: _note(e, "no_indicator_rows", None, "表头下没有任何指标行")),
+    "A37": ("数值不合理", lambda e: _note(e, "bad_number", 5, "分值「1e+308」超过 1000，不是合理的分值")),
     "A39": ("其他读取说明", lambda e: _note(e, "something_new", 4, "读取说明")),
     "A50": ("效益指标标签高一行", lambda e: _set(e, "I03", level1="效益指标", level1_weight=30.0)),
     "A51": (
