@@ -15,7 +15,9 @@ table and three figures:
   whose code the label lists as ``also_ok`` and the unreadable-row findings (A31, A33: counted
   by "accounted"). A finding is noise when it is false (matches no
   label), duplicated (a second finding for the same label), below tolerance (its expected and
-  reported numbers differ by no more than the default tolerance) or a reader note (A30, A39).
+  reported numbers differ by no more than the default tolerance) or a reader note left among the
+  findings. Reader notes marked as such (``reader_note``: 读取说明, kept out of the client report)
+  are counted apart; the precision with them counted as noise is printed too.
 
 The labels describe what the table really contains, not what the reader reads today.
 """
@@ -37,10 +39,12 @@ sys.path.insert(0, str(ROOT))
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES  # noqa: E402
 from jixiao.read.files import load_evaluation  # noqa: E402
+from jixiao.review.catalogue import reader_note_codes  # noqa: E402
 from jixiao.review.review import review  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "corpus" / "manifest.yaml"
-READER_NOTES = {"A30", "A39"}
+#: Reader notes (读取说明): how the table was read, marked ``reader_note`` in the findings table.
+READER_NOTES = reader_note_codes()
 #: Findings that say a row could not be read: measured by "accounted", neither true nor noise here.
 UNREADABLE = {"A31", "A33"}
 #: Codes whose expected/reported are numbers compared with a tolerance, and that tolerance.
@@ -84,6 +88,7 @@ class TableResult:
     true_findings: int = 0
     neutral: int = 0
     unread_findings: int = 0  # A31/A33: rows or budget lines reported as not read
+    marked_notes: int = 0  # reader notes marked as such (reader_note): not findings
     noise: dict[str, int] = field(
         default_factory=lambda: {"false": 0, "duplicate": 0, "below_tolerance": 0, "reader_note": 0}
     )
@@ -199,7 +204,10 @@ def _classify(res: TableResult, findings: list[dict], coded: list[dict], also_ok
         if f["code"] in UNREADABLE:
             res.unread_findings += 1
             continue
-        if f["code"] in READER_NOTES:
+        if f.get("reader_note"):
+            res.marked_notes += 1
+            continue
+        if f["code"] in READER_NOTES:  # a reader note among the findings, unmarked
             res.noise["reader_note"] += 1
             continue
         if _below_tolerance(f):
@@ -242,8 +250,10 @@ def summarize(results: list[TableResult]) -> dict:
         "true_findings": true,
         "neutral_findings": sum(r.neutral for r in results),
         "unreadable_findings": sum(r.unread_findings for r in results),
+        "marked_reader_notes": sum(r.marked_notes for r in results),
         "noise": noise,
         "precision": true / judged if judged else None,
+        "precision_notes_as_noise": true / (judged + sum(r.marked_notes for r in results)) if judged else None,
     }
 
 
@@ -298,9 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"precision of findings: {t['true_findings']}/{t['true_findings'] + sum(n.values())} = {_pct(t['precision'])} "
         f"(noise: false {n['false']}, duplicated {n['duplicate']}, below tolerance {n['below_tolerance']}, "
-        f"reader notes {n['reader_note']}; not counted: {t['neutral_findings']} optional and "
-        f"{t['unreadable_findings']} unreadable-row findings)"
+        f"reader notes {n['reader_note']}; not counted: {t['neutral_findings']} optional, "
+        f"{t['unreadable_findings']} unreadable-row findings and {t['marked_reader_notes']} marked reader notes)"
     )
+    print(f"precision counting the marked reader notes as noise too: {_pct(t['precision_notes_as_noise'])}")
     return 0
 
 

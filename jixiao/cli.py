@@ -127,6 +127,17 @@ def score(file: Path, as_json: bool, scheme: str) -> None:
         _echo(format_score(unit))
 
 
+def _check_settings():
+    """Review settings with the tolerances of the project around the working directory, if any."""
+    from jixiao.review.review import ReviewSettings
+    from jixiao.run.project import ProjectNotFoundError, find_project
+
+    try:
+        return ReviewSettings.from_tolerances(find_project().settings.tolerances)
+    except ProjectNotFoundError:
+        return None
+
+
 @main.command(context_settings=_CONTEXT)
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--declaration", type=click.Path(path_type=Path), help="同年度的绩效目标申报表。")
@@ -152,7 +163,7 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
             from jixiao.read.narrative_report import read_report
 
             report = read_report(report_file)
-        findings = review(evaluation, declaration=decl, report=report)
+        findings = review(evaluation, declaration=decl, report=report, settings=_check_settings())
     except JixiaoError as err:
         _fail(err)
     inputs = {k: str(v) for k, v in (("file", file), ("declaration", declaration), ("report", report_file)) if v}

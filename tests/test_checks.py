@@ -241,6 +241,23 @@ CASES = {
     "A36": ("没有指标行", lambda e: _note(e, "no_indicator_rows", None, "表头下没有任何指标行")),
     "A37": ("数值不合理", lambda e: _note(e, "bad_number", 5, "分值「1e+308」超过 1000，不是合理的分值")),
     "A39": ("其他读取说明", lambda e: _note(e, "something_new", 4, "读取说明")),
+    "A50": ("效益指标标签高一行", lambda e: _set(e, "I03", level1="效益指标", level1_weight=30.0)),
+    "A51": (
+        "分界处有0分值的行，两种归类都合",
+        lambda e: (
+            _set(e, "I01", weight=40.0, self_score=40.0, target="24", actual="24")
+            and _set(e, "I03", weight=0.0, self_score=0.0)
+            and _set(e, "I02", level1="效益指标", level1_weight=30.0)
+            and _set(e, "I03", level1="效益指标", level1_weight=30.0)
+        ),
+    ),
+    "C20": ("及时率列在质量指标下", lambda e: _set(e, "I02", name="整改及时率")),
+    "C21": ("合格率列在时效指标下", lambda e: _set(e, "I03", name="竣工验收合格率")),
+    "C22": ("办结率列在满意度下", lambda e: _set(e, "I05", name="按时办结率")),
+    "C23": ("执法人员满意度当作服务对象满意度", lambda e: _set(e, "I05", name="执法人员满意度")),
+    "C24": ("满意度列在效益指标下", lambda e: _set(e, "I04", name="群众满意度")),
+    "C25": ("满意度只写“90%”", lambda e: _set(e, "I05", direction="", target="90%", unit="")),
+    "A52": ("社会效益指标列在产出指标下", lambda e: _set(e, "I03", level2="社会效益指标")),
     "C01": ("定量指标值为文字", lambda e: _set(e, "I01", target="详见工作方案", unit="")),
     "C02": ("指标值没有单位", lambda e: _set(e, "I01", unit="")),
     "C03": ("指标值“规范”", lambda e: _set(e, "I03", nature="定性", target="规范", actual="已按期完成")),

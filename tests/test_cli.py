@@ -52,7 +52,7 @@ def test_score_json_schema_and_numbers(path):
         "良",
     )
     l1 = {r["name"]: r for r in doc["level1"]}
-    assert l1["效益指标"]["declared_weight"] == 35 and l1["效益指标"]["weight_sum"] == 26
+    assert l1["效益指标"]["declared_weight"] == 35 and l1["效益指标"]["weight_sum"] == 35  # labels repaired
     ind = {r["name"]: r for r in doc["indicators"]}
     assert ind["辅警人员出勤率"]["actual"] == "" and ind["辅警人员出勤率"]["self_score"] is None
     assert ind["基本支出预算执行率"]["explanation"] == "完成值99% / 指标值100% × 1分 = 0.99分"
@@ -130,3 +130,14 @@ def test_console_script_runs_as_module():
     )
     assert proc.returncode == 0
     assert "复核发现" in proc.stdout
+
+
+def test_check_applies_the_tolerances_of_the_project_around_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no project: the default tolerances
+    assert '"A06"' in invoke("check", XLSX_000.resolve(), "--json").output
+    (tmp_path / "jixiao.toml").write_text(
+        '[project]\nname = "测试"\n\n[defaults]\ntolerances = { score = 5, money = 0.01, rate = 0.01 }\n',
+        encoding="utf-8",
+    )
+    doc = json.loads(invoke("check", XLSX_000.resolve(), "--json").output)
+    assert "A06" not in {f["code"] for f in doc["findings"]}  # Σ 103 against 98.5 is 4.5, within 5 points

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import subprocess
+import sys
 
 import pandas as pd
 
 from jixiao.core.model import UnitInfo
 from jixiao.core.vocab import DEFAULT_TOLERANCES, Tolerances
 from jixiao.read.files import load_evaluation
+from jixiao.review.catalogue import catalogue
 from jixiao.review.review import ReviewSettings, review
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import load_params
 from jixiao.run.project import load_project
-from tests.conftest import SAMPLES
-from tests.test_checks import _budget, _set, clean_evaluation
+from tests.conftest import ROOT, SAMPLES
+from tests.test_checks import _attr, _budget, _note, _set, clean_evaluation
 
 SELF_EVAL = SAMPLES / "xinhong_2023_self_evaluation.xlsx"
 
@@ -181,3 +186,66 @@ def test_a_part_equal_to_the_total_is_not_reported_twice():
     ev.budget = pd.concat([ev.budget, same], ignore_index=True)
     a11 = _codes(review(ev), "A11")
     assert len(a11) == 1 and "合计" in a11.iloc[0]["where"]
+
+
+def test_money_tolerance_in_params_changes_the_findings():
+    ev = _budget(clean_evaluation(), "基本支出", budget=300.2, initial_budget=300.2, reported_rate=96.6)
+    assert len(_codes(review(ev), "A13")) == 2  # 0.2 万元 over the 1000 of the total, above 0.01
+    loose = review(ev, settings=ReviewSettings.from_tolerances(Tolerances(money=0.5)))
+    assert _codes(loose, "A13").empty
+
+
+# --- reader notes and the catalogue ---------------------------------------------------------------
+
+
+def test_reader_notes_are_marked_in_the_findings_and_the_json(tmp_path):
+    found = review(load_evaluation(SELF_EVAL))
+    notes = found[found["reader_note"]]
+    assert set(notes["code"]) == {"A30"}  # 42 rows read out of line with the header: how the table was read
+    assert not found.loc[~found["reader_note"], "code"].str.match(r"A3\d").any()  # A30-A39: reader notes
+    result = evaluate_unit(load_params(_unit_params(tmp_path, None))).to_dict()
+    marked = {f["code"] for f in result["findings"] if f["reader_note"]}
+    assert marked == {"A30"} and all(isinstance(f["reader_note"], bool) for f in result["findings"])
+
+
+_CODE_LITERAL = re.compile(r"""["']([A-EHR]\d{2})["']""")
+
+
+def test_the_catalogue_is_complete_in_a_fresh_interpreter():
+    """No code is registered by an import side effect: the catalogue module alone knows every code."""
+    script = "import json; from jixiao.review.catalogue import catalogue; print(json.dumps(list(catalogue()['code'])))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    fresh = set(json.loads(done.stdout))
+    used = {
+        code
+        for path in (ROOT / "jixiao" / "review").glob("*.py")
+        for code in _CODE_LITERAL.findall(path.read_text(encoding="utf-8"))
+    }
+    assert used <= fresh, sorted(used - fresh)
+    assert {"A50", "A51", "C20", "C21", "C22", "C23"} <= fresh
+    assert fresh == set(catalogue()["code"])  # what this process sees after importing every check module
+
+
+def test_a_qualitative_score_within_the_tolerance_of_its_band_is_not_a_finding():
+    def qualitative(score: float):
+        target = "年度培训计划全部落实"
+        ev = _set(clean_evaluation(), "I01", nature="定性", target=target, actual=target, self_score=score)
+        return _codes(review(_set(ev, "I01", deviation_note="部分课程延期")), "A22")
+
+    assert qualitative(15.95).empty  # 达成 band [16, 20]: 0.05 below it is within the 0.1-point tolerance
+    assert len(qualitative(15.8)) == 1
+
+
+def test_a_score_over_its_weight_by_less_than_the_tolerance_is_not_a_finding():
+    assert _codes(review(_set(clean_evaluation(), "I01", self_score=20.05)), "A04").empty
+    assert len(_codes(review(_set(clean_evaluation(), "I01", self_score=20.5)), "A04")) == 1
+
+
+def test_sums_are_not_judged_when_indicator_rows_were_not_read():
+    ev = _attr(clean_evaluation(), reported_total=95.0)
+    assert len(_codes(review(ev), "A06")) == 1
+    _note(ev, "unreadable_row", 9, "该行无法识别为指标行，已跳过：培训课时 | 5 | …")
+    found = review(ev)
+    assert (
+        _codes(found, "A06").empty and len(_codes(found, "A31")) == 1
+    )  # Σ lacks the row not read: A06 would be an artefact

@@ -24,7 +24,7 @@ def test_self_evaluation_unit(xinhong):
     assert "佐证材料" in scored.loc["辅警人员出勤率", "review_note"]
     assert scored.loc["基本支出预算执行率", "review_score"] == 0.99
     codes = set(xinhong.findings["code"])
-    assert {"A02", "A04", "A06", "A07", "C05"} <= codes
+    assert {"A50", "A04", "A06", "A07", "C05"} <= codes and "A02" not in codes  # level 1 repaired
     doc = xinhong.to_dict()
     assert doc["totals"]["review_total"] == 89.99
     assert len(doc["indicators"]) == 56
@@ -41,6 +41,7 @@ def test_declaration_only_unit():
     assert set(result.findings["code"]) <= {
         "A30",
         "A32",
+        "A52",
         "C01",
         "C02",
         "C03",

@@ -247,7 +247,11 @@ def test_what_if_rescores_the_indicator_and_is_marked(panel):
 @pytest.mark.parametrize(
     "control,value,check",
     [
-        ("level1_filter", "满意度指标", lambda v: set(v["level1"]) == {"满意度指标"} and len(v) == 4),
+        (
+            "level1_filter",
+            "满意度指标",
+            lambda v: set(v["level1"]) == {"满意度指标"} and len(v) == 2,
+        ),  # repaired level 1
         ("findings_only", True, lambda v: (v["findings"] != "").all() and "I36" in set(v["indicator_id"])),
         ("lost_only", True, lambda v: set(v["indicator_id"]) == {"I03", "I31", "I48", "I54"}),
     ],

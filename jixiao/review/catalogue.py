@@ -23,6 +23,7 @@ __all__ = [
     "catalogue",
     "make_finding",
     "findings_frame",
+    "reader_note_codes",
 ]
 
 
@@ -36,6 +37,7 @@ FINDING_COLUMNS = [
     "message",  # Chinese message
     "expected",  # expected value as text ("" if none)
     "reported",  # reported value as text ("" if none)
+    "reader_note",  # True for a reader note (读取说明: how the table was read), not a finding on the unit
 ]
 
 
@@ -52,6 +54,7 @@ class CheckCode:
     meaning: str  # what it means (Chinese)
     fix: str  # how to fix it (Chinese); narrative suggestions reuse it
     group: str = ""  # DOMAIN §4.2 group: A/B/C/D/E
+    reader_note: bool = False  # a note on how the table was read (analyst outputs only), not a finding
 
 
 #: The catalogue file shipped with the package.
@@ -81,7 +84,12 @@ def get_code(code: str) -> CheckCode:
 def catalogue() -> pd.DataFrame:
     """All registered codes as a table, sorted by code."""
     rows = [vars(c) for c in sorted(_CATALOGUE.values(), key=lambda c: c.code)]
-    return pd.DataFrame(rows, columns=["code", "severity", "title", "meaning", "fix", "group"])
+    return pd.DataFrame(rows, columns=["code", "severity", "title", "meaning", "fix", "group", "reader_note"])
+
+
+def reader_note_codes() -> frozenset[str]:
+    """Codes whose findings are reader notes (读取说明), kept out of the client report."""
+    return frozenset(c.code for c in _CATALOGUE.values() if c.reader_note)
 
 
 def make_finding(
@@ -108,6 +116,7 @@ def make_finding(
         "message": message,
         "expected": _text(expected),
         "reported": _text(reported),
+        "reader_note": entry.reader_note,
     }
 
 
@@ -124,6 +133,8 @@ def findings_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     if frame.empty:
         return frame.astype("object")
+    notes = reader_note_codes()
+    frame["reader_note"] = frame["code"].map(lambda c: c in notes)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     frame = frame.assign(_s=frame["severity"].map(order)).sort_values(["_s", "code"], kind="stable")
     return frame.drop(columns="_s").reset_index(drop=True)

@@ -4,6 +4,7 @@
   completion for it (the 完成情况 is empty or still the template's instruction);
 - C13: a declaration without any 成本指标;
 - C14: a satisfaction target written as ``=`` or ``≤`` (a ceiling on satisfaction);
+- C25: a satisfaction target written as a bare number (``90%``): no direction at all;
 - D06: an indicator counted as met (full score) on data that stop before the year's end
   ("截至9月30日", "1-9月"): it is met so far, not achieved.
 
@@ -115,7 +116,8 @@ _CEILING = re.compile(r"^\s*(=|＝|≤|<=|＜=|<|＜|不高于|不超过)")
 
 
 def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
-    """C14: a satisfaction target whose direction is ``=`` or ``≤`` (column 方向 or written in the value)."""
+    """C14: a satisfaction target whose direction is ``=`` or ``≤`` (column 方向 or written in the value);
+    C25: one with no direction at all (a bare number)."""
     out = []
     for r in indicators.to_dict("records"):
         if not _SATISFACTION.search(str(r.get("name", ""))):
@@ -128,6 +130,8 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
         if not written and target.op in ("=", "<", "<=") and not target.op_implicit:
             written = {"<=": "≤", "<": "<"}.get(target.op, target.op)
         if not written:
+            if not direction and target.kind == "number" and (target.op is None or target.op_implicit):
+                out.append(_bare_satisfaction(r, raw + (clean_cell(r.get("unit")) if "%" not in raw else "")))
             continue
         unit = clean_cell(r.get("unit"))
         shown = f"{direction}{raw}" if direction and not raw.startswith(direction) else raw
@@ -147,6 +151,21 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
             )
         )
     return out
+
+
+def _bare_satisfaction(r: dict, shown: str) -> dict:
+    """C25: a satisfaction target written as a bare number (90%), without ≥."""
+    src = r.get("source_row")
+    line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
+    return make_finding(
+        "C25",
+        f"指标「{r['name']}」{line}",
+        f"满意度指标「{r['name']}」的指标值只写了「{shown}」，没有写方向（≥），达到多少算达标不清楚。",
+        scope="indicator",
+        indicator_id=str(r["indicator_id"]),
+        expected=f"≥{shown}",
+        reported=shown,
+    )
 
 
 # --- D06: met on part-year data --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 ``review`` runs groups A, C and D on the self-evaluation table (``checks``, ``checks_quality``),
 group B against the target declaration (``checks_declaration``) and group E on the narrative
-report (``checks_report``); importing it registers every check code. ``catalogue_markdown``
+report (``checks_report``). The codes are data (``resources/catalogue/findings.toml``). ``catalogue_markdown``
 renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file with
 ``python -m jixiao.review.review > docs/CHECKS.md``.
 """
@@ -15,6 +15,7 @@ import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.review import budget as _budget
+from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
@@ -24,6 +25,7 @@ from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compar
 from jixiao.review.narrative_report import check_report
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
+from jixiao.score.structure import repair_structure
 
 __all__ = ["ReviewSettings", "review", "summarize_findings", "catalogue_markdown", "GROUPS"]
 
@@ -98,6 +100,7 @@ def review(
             return findings_frame([])
         found = check_report(report, evaluation=None, **_report_tolerances(s))
         return findings_frame(found.to_dict("records"))
+    evaluation = repair_structure(evaluation)  # as scoring did: the record made there is kept
     year = evaluation.unit.year
     ind = evaluation.indicators
     is_declaration = evaluation.unit.table_type == "declaration"
@@ -106,9 +109,13 @@ def review(
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
+    rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
+    rows += _categories.check_categories(ind)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
-        rows += _checks.check_scores(evaluation, parsed, tolerance_total=s.score_tolerance)
+        rows += _checks.check_scores(
+            evaluation, parsed, tolerance_total=s.score_tolerance, tolerance=s.indicator_tolerance
+        )
         rows += _budget.check_budget(
             evaluation.budget,
             tolerance_money=s.money_tolerance,
@@ -134,7 +141,18 @@ def review(
     if report is not None:
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
-    return findings_frame(_one_per_problem(rows))
+    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows)))
+
+
+#: Sum checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows.
+_SUM_CODES = {"A02", "A03", "A06"}
+
+
+def _without_unverifiable_sums(rows: list[dict]) -> list[dict]:
+    """The findings less the sum checks (A02, A03, A06) when some indicator rows could not be read."""
+    if not any(r["code"] == "A31" for r in rows):
+        return rows
+    return [r for r in rows if r["code"] not in _SUM_CODES]
 
 
 def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
@@ -172,6 +190,10 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _note_mark(entry) -> str:
+    return "（读取说明）" if entry.reader_note else ""
+
+
 def catalogue_markdown() -> str:
     """The catalogue of check codes as Markdown, one table per group (docs/CHECKS.md)."""
     cat = catalogue()
@@ -182,7 +204,8 @@ def catalogue_markdown() -> str:
         "测试会核对它与代码中登记的检查项一致。",
         "",
         "每条复核发现（finding）带有稳定的代码、级别（错误 / 警告 / 提示）、位置、说明、应为值和填报值。"
-        "分组见 DOMAIN.md §4.2。",
+        "分组见 DOMAIN.md §4.2。标“读取说明”的代码记录原表是如何读取的（reader_note 为 true），"
+        "不是对单位的复核发现，只出现在分析人员输出和 JSON 中，不进入客户报告。",
         "",
     ]
     groups = list(GROUPS) + sorted(set(cat["group"]) - set(GROUPS))
@@ -197,7 +220,7 @@ def catalogue_markdown() -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {r.code} | {r.severity} | {_cell(r.title)} | {_cell(r.meaning)} | {_cell(r.fix)} |"
+            f"| {r.code} | {r.severity} | {_cell(r.title)} | {_note_mark(r)}{_cell(r.meaning)} | {_cell(r.fix)} |"
             for r in part.itertuples()
         ]
         lines.append("")

@@ -136,14 +136,18 @@ def check_weights(
 
 
 def check_scores(
-    evaluation, parsed: dict | None = None, *, tolerance_total: float = DEFAULT_TOLERANCES.score
+    evaluation,
+    parsed: dict | None = None,
+    *,
+    tolerance_total: float = DEFAULT_TOLERANCES.score,
+    tolerance: float = DEFAULT_TOLERANCES.score,
 ) -> list[dict]:
-    """A04-A08: 0 ≤ 自评分 ≤ 分值, Σ 自评分 vs 总分 (as given and capped), blank actual or score."""
+    """A04-A08: 0 ≤ 自评分 ≤ 分值 (beyond ``tolerance``), Σ 自评分 vs 总分 (as given and capped), blank cells."""
     ind, out = evaluation.indicators, []
     parsed = parsed or parse_targets(ind, evaluation.unit.year)
     for r in records(ind):
         s, w = num(r["self_score"]), num(r["weight"])
-        if s is not None and w is not None and s > w + EPS:
+        if s is not None and w is not None and over(s - w, tolerance) and s > w:
             out.append(
                 indicator_finding(
                     "A04",
@@ -153,7 +157,7 @@ def check_scores(
                     reported=s,
                 )
             )
-        if s is not None and s < -EPS:
+        if s is not None and s < 0 and over(s, tolerance):
             out.append(
                 indicator_finding("A05", r, f"指标「{r['name']}」自评分 {fmt2(s)} 为负数。", expected="≥0", reported=s)
             )
@@ -211,14 +215,17 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DE
     out = []
     for r in records(scored):
         s, w, rule = num(r["self_score"]), num(r["weight"]), num(r.get("rule_score"))
-        if s is None or w is None or s > w + EPS or s < 0:
+        if s is None or w is None or over(s - w, tolerance) and s > w or s < 0:
             continue  # A04/A05/A08 report these rows
         target, actual = parsed[str(r["indicator_id"])]
         if _qualitative(r, target):
             tier = judge_word(actual, target)
             if tier is not None:
                 lo, hi = TIERS[tier]
-                inside = lo * w - EPS <= s and (s <= hi * w + EPS if tier == "达成" else s < hi * w - EPS)
+                # a score within the tolerance of its band is not a finding (as for every score check)
+                inside = lo * w - tolerance - EPS <= s and (
+                    s <= hi * w + EPS if tier == "达成" else s < hi * w + tolerance - EPS
+                )
                 if not inside:
                     band = f"[{fmt2(lo * w)}, {fmt2(hi * w)}{']' if tier == '达成' else ')'}"
                     out.append(

@@ -63,7 +63,9 @@ def score_evaluation(
     """
     from jixiao.score.aggregate import GradeBands, aggregate_scores
     from jixiao.score.scoring import score_budget, score_indicators
+    from jixiao.score.structure import repair_structure
 
+    evaluation = repair_structure(evaluation)  # level 1 as the declared weights prove it (DOMAIN §4.4)
     scored = score_indicators(evaluation.indicators, settings=settings, overrides=overrides, year=evaluation.unit.year)
     scheme_obj = _scheme(scheme)
     budget = score_budget(evaluation.budget, weight=scheme_obj.budget_weight or None)

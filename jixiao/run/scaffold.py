@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jixiao.core.errors import InputFileError, ParamsError
-from jixiao.core.vocab import INPUT_KINDS
+from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS
 from jixiao.read.files import load_evaluation
 from jixiao.read.narrative_report import REPORT_SUFFIXES, read_report
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
@@ -57,7 +57,7 @@ client = "{client}"   # 委托方（如 某区财政局），必填
 [defaults]
 weight_scheme = "table"   # 权重方案：table（表内分值）或 caiyu_2020_10（财预〔2020〕10号 10/50/30/10）
 grade_bands = {{ "优" = 90, "良" = 80, "中" = 60 }}   # 等级下限（含）
-tolerances = {{ score = 0.1, money = 0.01, rate = 0.01 }}   # 容差：分、金额（表内单位）、百分点
+tolerances = {{ score = {tol.score:g}, money = {tol.money:g}, rate = {tol.rate:g} }}   # 容差：分、金额（表内单位）、百分点
 
 [review]
 evidence_resolves_pending = true   # 参数中记录的佐证材料可解除「待核实」
@@ -147,6 +147,7 @@ def init_project(folder: str | Path, *, samples: bool = False, name: str = "") -
         firm=SAMPLE_FIRM if samples else "",
         client=SAMPLE_CLIENT if samples else "",
         report=SAMPLE_REPORT if samples else _EMPTY_REPORT,
+        tol=DEFAULT_TOLERANCES,
     )
     atomic_write_text(root / PROJECT_FILE, toml)  # last: a half-made folder is not a project
     project = load_project(root)
