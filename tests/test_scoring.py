@@ -146,7 +146,9 @@ def test_scored_table_has_all_columns_in_order_and_leaves_input_alone(seed000, s
 def test_seed000_scores_never_exceed_weights_and_review_equals_rule(scored000):
     scores = scored000["rule_score"].dropna()
     assert ((scores >= 0) & (scores <= scored000.loc[scores.index, "weight"])).all()
-    assert scored000["review_score"].equals(scored000["rule_score"])
+    confirmed = scored000[scored000["status"] == "确定"]
+    assert confirmed["review_score"].equals(confirmed["rule_score"])
+    assert scored000.loc[scored000["status"] == "待核实", "review_score"].isna().all()
     assert (scored000["review_note"] == "").all()
 
 

@@ -16,7 +16,7 @@ from jixiao.core.model import Evaluation
 
 __all__ = ["ScoredUnit", "UnitResult", "score_evaluation", "score_file", "evaluate_unit", "RESULT_SCHEMA_VERSION"]
 
-RESULT_SCHEMA_VERSION = 1
+RESULT_SCHEMA_VERSION = 2  # 2: indicator status and review range, totals review_total_low/high
 
 
 @dataclass
