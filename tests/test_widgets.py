@@ -27,13 +27,20 @@ from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
 from .test_params_edit import copy_unit
 
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]
-BASE_TOTAL = 89.99  # seed 000 re-scored, with the sample override of 辅警人员出勤率 (0 points)
+#: seed 000 re-scored, with the sample override of 辅警人员出勤率 (0 points) and evidence recorded for every
+#: indicator: the claims the rules scored are confirmed; the two direction-only indicators stay 待核实 (0–9 points)
+BASE_TOTAL = 89.99
+BASE_HIGH = 98.99
+#: evidence recorded in params for every indicator (a note each)
+EVIDENCE = "evidence:\n" + "".join(f"  I{i:02d}: 台账已核对\n" for i in range(1, 57))
 
 
 @pytest.fixture
 def unit(tmp_path):
-    """xinhong-2023's params copied into a tmp params folder (inputs: the sample files)."""
-    return copy_unit(tmp_path / "params")
+    """xinhong-2023's params copied into a tmp params folder (inputs: the sample files), evidence recorded."""
+    path = copy_unit(tmp_path / "params")
+    path.write_text(path.read_text(encoding="utf-8") + EVIDENCE, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -65,7 +72,9 @@ def test_panel_opens_on_each_sample_unit_in_under_a_second(unit_id):
     assert panel.session is not None and "⚠ 无法打开" not in panel.message.value
     scored = panel.session.recompute()
     if unit_id == "xinhong-2023":
-        assert f"{BASE_TOTAL:.2f}" in panel.summary.value and "良" in panel.summary.value
+        # the sample params record no evidence: 25 indicators are 待核实, the total a range, the grade 待定
+        assert "45.89–97.99" in panel.summary.value and "待定" in panel.summary.value
+        assert "待核实 25 项" in panel.summary.value
         assert panel.chart.value[:8] == b"\x89PNG\r\n\x1a\n" and not panel.apply_button.disabled
         assert len(panel.indicator_select.options) == len(scored.scored) == 56
     else:
@@ -121,9 +130,15 @@ def test_tier_proposes_its_score_and_never_overwrites_a_typed_one(panel, typed, 
 
 
 def test_a_review_score_can_change_the_grade(panel):
-    edit(panel, "I48", "4", "提供了投诉台账：案件率由 12.5% 降至 9.8%")  # unscored by rule (no baseline)
+    edit(panel, "I48", "4", "提供了投诉台账：案件率由 12.5% 降至 9.8%")  # 待核实 by rule (no baseline)
     assert total(panel) == pytest.approx(BASE_TOTAL + 4)
-    assert panel.session.recompute().totals["grade"] == "优" and "优" in panel.summary.value
+    totals = panel.session.recompute().totals
+    assert (totals["review_total_low"], totals["review_total_high"]) == (pytest.approx(93.99), pytest.approx(98.99))
+    assert totals["grade"] == "优" and totals["pending_count"] == 1  # I54 still pending, the whole range is 优
+    edit(panel, "I54", "5", "提供了违停案件台账：案件数较上年下降")
+    totals = panel.session.recompute().totals
+    assert totals["review_total_low"] == totals["review_total_high"] == pytest.approx(BASE_HIGH)
+    assert totals["grade"] == "优" and "优" in panel.summary.value and totals["pending_count"] == 0
 
 
 INVALID = [
@@ -178,7 +193,7 @@ def test_save_writes_the_overrides_keeps_comments_and_the_run_agrees(panel, unit
 
 def test_reset_discards_edits_what_if_and_scheme(tmp_path):
     text = (PARAMS_DIR / "xinhong-2023.yaml").read_text(encoding="utf-8") + (
-        "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}\n"
+        "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}\n" + EVIDENCE
     )
     path = copy_unit(tmp_path, text=text)
     before = path.read_bytes()

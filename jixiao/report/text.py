@@ -9,18 +9,18 @@ from jixiao.core.status import PENDING
 from jixiao.core.vocab import SEVERITIES
 from jixiao.report.terminal import fmt_number, format_table
 
-__all__ = ["format_score", "format_findings", "fmt_span"]
+__all__ = ["format_score", "format_findings"]
 
 
-def fmt_span(low: object, high: object) -> str:
+def _span(low: object, high: object) -> str:
     """A score, or its range "45.89–98.99" when the two ends differ ("" when unknown)."""
     lo, hi = fmt_number(low), fmt_number(high)
-    return lo if not hi or lo == hi else f"{lo}–{hi}"
+    return lo if not hi or lo == hi else f"{lo}–{hi}" if lo else hi
 
 
 def _review_cell(r) -> str:
     if getattr(r, "status", "") == PENDING:
-        return f"待核实 {fmt_span(r.review_low, r.review_high)}"
+        return f"待核实 {_span(r.review_low, r.review_high)}"
     return fmt_number(r.review_score)
 
 
@@ -87,7 +87,7 @@ def format_score(unit) -> str:
             fmt_number(r.weight_sum),
             fmt_number(r.self_score_sum),
             fmt_number(r.rule_score_sum),
-            fmt_span(r.review_low_sum, r.review_high_sum),
+            _span(r.review_low_sum, r.review_high_sum),
         ]
         for r in l1.itertuples()
     ]
@@ -104,7 +104,7 @@ def format_score(unit) -> str:
             s=fmt_number(t.get("self_score_sum")),
             c=fmt_number(t.get("self_score_capped_sum")),
             r=fmt_number(t.get("reported_total")) or "未填",
-            v=fmt_span(t.get("review_total_low", t.get("review_total")), t.get("review_total_high")),
+            v=_span(t.get("review_total_low", t.get("review_total")), t.get("review_total_high")),
             g=t.get("grade") or "—",
             p=f"（{t['pending_count']} 项指标待核实）" if t.get("pending_count") else "",
         )
