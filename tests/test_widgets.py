@@ -367,6 +367,7 @@ def saved_and_run(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("run")
     path = copy_unit(root / "params")
+    path.write_text(path.read_text(encoding="utf-8") + EVIDENCE, encoding="utf-8")
     panel = review_panel(params_path=str(path))
     edit(panel, "I55", "4.5", "满意度问卷样本仅 30 份，代表性不足")
     edit(panel, "I02", "", "预算编制依据不充分", "部分达成")

@@ -276,6 +276,8 @@ class _Runner:
                 plan.params.display_name,
                 total=totals.get("review_total"),
                 grade=totals.get("grade"),
+                total_high=totals.get("review_total_high"),
+                pending=int(totals.get("pending_count") or 0),
                 outputs={k: paths[k] for k in ("notebook", "client_html", "result")},
             )
         return plan
@@ -349,6 +351,8 @@ class _Runner:
                     await loop.run_in_executor(self.io, self._write_success, plan, nb, doc, paths, title)
                     outcome.status = "ok"
                     outcome.total, outcome.grade = doc["totals"].get("review_total"), doc["totals"].get("grade")
+                    outcome.total_high = doc["totals"].get("review_total_high")
+                    outcome.pending = int(doc["totals"].get("pending_count") or 0)
                     outcome.outputs = {
                         k: paths[k] for k in ("notebook", "client_html", "analyst_html", "result", "word", "workpapers")
                     }
