@@ -23,6 +23,7 @@ from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
 from jixiao.core.numbers import round_half_up
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
+from jixiao.parse.shortfall import admitted_shortfall
 from jixiao.parse.values import parse_value
 from jixiao.score.overrides import Override
 from jixiao.score.rules.base import (
@@ -31,10 +32,12 @@ from jixiao.score.rules.base import (
     DEFAULT_TIER_SCORES,
     RuleResult,
     finalize_score,
+    fmt_percent,
+    fmt_points,
     quantity,
 )
 from jixiao.score.rules.registry import get_rule
-from jixiao.score.status import pending_reason, review_status
+from jixiao.score.status import WORD_KINDS, pending_reason, review_status
 
 __all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
 
@@ -292,6 +295,9 @@ def score_indicators(
             result = rule(1.0 if w is None else w, target, actual, **kwargs)  # no 分值: run on 1 point for met/rate
         except RuleError as exc:
             raise RuleError(f"指标「{name}」（{ident}）：{exc}") from None
+        claimed_met = result.met
+        if w is not None and claimed_met is True and actual.kind in WORD_KINDS and not {"tier", "score"} & set(extra):
+            result = _admitted_partial(result, w, admitted_shortfall(note_text), settings)
         score = finalize_score(result.score_raw, w) if w is not None else None
         explanation = result.explanation if w is not None else _no_weight(result)
         override = _lookup(overrides, ident, name, used_overrides)
@@ -303,7 +309,7 @@ def score_indicators(
             target=target,
             actual=actual,
             rule_score=score,
-            met=result.met,
+            met=claimed_met,
             has_baseline=has_baseline,
             survey_basis=settings.survey_in_texts,
             texts=_s(actual_text) + _s(note_text),
@@ -370,6 +376,20 @@ def _no_weight(result: RuleResult) -> str:
         return f"未设分值；{result.explanation}"
     rate = round_half_up(min(max(result.score_raw, 0.0), 1.0) * 100)
     return f"未设分值，无法计分（按规则得分率为{rate:.2f}%）"
+
+
+def _admitted_partial(result: RuleResult, weight: float, admitted: str, settings: ScoringSettings) -> RuleResult:
+    """部分达成 by default where the unit's own note on the indicator admits a shortfall (DOMAIN §4.4)."""
+    if not admitted:
+        return result
+    share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
+    raw = min(share * weight, result.score_raw if result.score_raw is not None else weight)
+    return RuleResult(
+        raw,
+        False,
+        f"完成值填报为达成，但单位偏差说明「{admitted}」表明未完全达成，"
+        f"默认按「部分达成」档得分率{fmt_percent(share)}计{fmt_points(raw)}",
+    )
 
 
 def _apply_override(override: Any, weight: float | None, name: str, ident: str) -> tuple[float, str]:

@@ -23,11 +23,12 @@ from jixiao.core.status import (
 )
 from jixiao.parse.words import judge_word
 
-__all__ = ["StatusResult", "review_status", "pending_reason", "EVIDENCE_RESOLVES"]
+__all__ = ["StatusResult", "review_status", "pending_reason", "EVIDENCE_RESOLVES", "WORD_KINDS"]
 
 #: Reasons that evidence recorded in params resolves (the rule already scored the unit's claim).
 EVIDENCE_RESOLVES = ("actual_repeats_target", "satisfaction_no_survey", "qualitative_self_declared")
-_WORD_KINDS = ("qualitative", "periodic", "direction", "unparsed")
+#: Kinds of a 完成值 written in words: a claim, not a measured value.
+WORD_KINDS = ("qualitative", "periodic", "direction", "unparsed")
 _INEQUALITIES = (">=", "<=", ">", "<")
 
 
@@ -71,7 +72,7 @@ def pending_reason(
         return "satisfaction_no_survey"
     if actual.kind == "number" and actual.op in _INEQUALITIES and not actual.op_implicit:
         return "actual_repeats_target"
-    if actual.kind in _WORD_KINDS and (met is True or (_nan(rule_score) and judge_word(actual, target) == "达成")):
+    if actual.kind in WORD_KINDS and (met is True or (_nan(rule_score) and judge_word(actual, target) == "达成")):
         return "qualitative_self_declared"
     if _nan(rule_score):
         return "not_scorable"
