@@ -195,3 +195,15 @@ def test_resolved_unit_is_a_final_report_whose_total_is_the_sum_of_reviewed_scor
     body = html[html.index("<main>") :]
     assert "征求意见稿" not in body and "待核实指标及需补充的材料" not in body
     assert "终稿" in second.units[0].line()
+
+
+def test_level1_chart_draws_the_pending_part_of_each_review_bar(seed):
+    from jixiao.report import charts
+
+    fig = charts.plot_level1_rates(seed.level1)
+    self_bars, review_bars, pending = fig.axes[0].containers
+    assert pending.get_label() == "待核实区间"
+    rates = charts.level1_rates(seed.level1)
+    tops = [b.get_y() + b.get_height() for b in pending]
+    assert tops == pytest.approx(rates["review_high"].tolist(), abs=0.01)
+    assert [b.get_height() for b in review_bars] == pytest.approx(rates["review"].tolist(), abs=0.01)
