@@ -11,6 +11,7 @@ import pytest
 
 from jixiao.core.status import CONFIRMED, GRADE_PENDING, JUDGED, PENDING, PENDING_REASONS
 from jixiao.parse.values import parse_value
+from jixiao.report import charts
 from jixiao.run.evaluate import evaluate_unit, score_file
 from jixiao.run.params import load_params
 from jixiao.run.runner import run_units, unit_output_paths
@@ -198,8 +199,6 @@ def test_resolved_unit_is_a_final_report_whose_total_is_the_sum_of_reviewed_scor
 
 
 def test_level1_chart_draws_the_pending_part_of_each_review_bar(seed):
-    from jixiao.report import charts
-
     fig = charts.plot_level1_rates(seed.level1)
     self_bars, review_bars, pending = fig.axes[0].containers
     assert pending.get_label() == "待核实区间"
