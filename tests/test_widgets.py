@@ -75,6 +75,7 @@ def test_panel_opens_on_each_sample_unit_in_under_a_second(unit_id):
         # the sample params record no evidence: 25 indicators are 待核实, the total a range, the grade 待定
         assert "45.89–97.69" in panel.summary.value and "待定" in panel.summary.value
         assert "待核实 25 项" in panel.summary.value
+        assert "待核实 0.00–4.00" in panel.table.value  # 群众投诉案件率降低: a range in the table, not a blank
         assert panel.chart.value[:8] == b"\x89PNG\r\n\x1a\n" and not panel.apply_button.disabled
         assert len(panel.indicator_select.options) == len(scored.scored) == 56
     else:
