@@ -180,11 +180,14 @@ def lab(ctx: click.Context, notebook: str, port: int | None, no_browser: bool) -
     """在项目目录启动 JupyterLab，并以 notebook 方式打开 notebooks/ 中的交互复核（默认 explore.py）。"""
     import subprocess
 
-    from jixiao.run.lab import lab_command, lab_environment, notebook_exists
+    from jixiao.run.lab import lab_command, lab_environment, notebook_exists, stamp_notebook_file
 
     project = _project(ctx)
-    if notebook_exists(project, notebook) is None:
+    path = notebook_exists(project, notebook)
+    if path is None:
         _fail(JixiaoError(f"项目的 notebooks/ 中没有「{notebook}」。"))
+    if stamp_notebook_file(path):
+        click.echo(f"已在「{path.name}」的文件头记录当前 Python 内核信息（打开后不再显示为未保存）。")
     click.echo(f"正在启动 JupyterLab：{project.root}（按 Ctrl+C 停止）")
     sys.exit(subprocess.call(lab_command(project, notebook, port, not no_browser), env=lab_environment()))
 

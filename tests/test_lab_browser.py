@@ -138,6 +138,9 @@ def test_explore_in_jupyterlab_end_to_end(lab, browser, shots):
     started = time.perf_counter()
     page = _open(context, base, errors)
     shipped = (project.notebooks_dir / "explore.py").read_bytes()
+    # opening does not mark the notebook unsaved (the header carries the kernel's language_info)
+    page.wait_for_timeout(5_000)  # the kernel connects and reports its language_info
+    assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0
     _run_all(page)
     timings["打开 notebook → 面板显示（含运行全部单元格）"] = time.perf_counter() - started
     _no_widget_errors(page)

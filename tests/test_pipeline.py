@@ -38,7 +38,7 @@ def test_self_evaluation_unit(xinhong):
 def test_declaration_only_unit():
     result = evaluate_unit(load_params(PARAMS_DIR / "xinhong-2024-declaration.yaml"))
     assert result.self_eval is None and result.declaration is not None
-    assert len(result.declaration.scored) == 38
+    assert len(result.declaration.scored) == 45  # 38 with targets and the 7 投入管理 rows citing 沪财绩〔2022〕13号
     assert result.total is None and result.grade == ""
     doc = result.to_dict()
     assert doc["totals"]["review_total"] is None and doc["totals"]["grade"] is None

@@ -101,9 +101,14 @@ def test_seed001_declaration(seed001):
     ind = seed001.indicators
     assert seed001.unit.table_type == "declaration"
     assert seed001.unit.year == 2024
-    assert len(ind) == 38
-    assert ind["nature"].value_counts().to_dict() == {"定量": 21, "定性": 17}
-    assert ind.groupby("level1", sort=False).size().to_dict() == {"产出指标": 27, "效益指标": 9, "满意度指标": 2}
+    assert len(ind) == 45  # the 7 投入管理 rows that only cite 沪财绩〔2022〕13号 are indicator rows too
+    assert ind["nature"].value_counts().to_dict() == {"定量": 21, "定性": 17, "": 7}
+    assert ind.groupby("level1", sort=False).size().to_dict() == {
+        "投入管理指标": 7,
+        "产出指标": 27,
+        "效益指标": 9,
+        "满意度指标": 2,
+    }
     assert ind["weight"].isna().all()
     row = ind.set_index("name").loc["公共服务供给工作达标率"]
     assert (row["level2"], row["nature"], row["direction"], row["target"], row["unit"]) == (
@@ -119,9 +124,11 @@ def test_seed001_budget_and_structure(seed001):
     b = seed001.budget.set_index("name")["budget"]
     assert b["合计"] == 672063140
     assert b["基本支出"] + b["项目支出"] == b["合计"]
-    rows = seed001.extras["structure_rows"]
-    assert rows[0]["level2"] == "预算编审管理" and "沪财绩" in rows[0]["text"]
-    assert {r["level2"] for r in rows} >= {"预算执行管理", "预算绩效管理", "内部控制管理", "预算信息化"}
+    ind = seed001.indicators
+    inputs = ind[ind["level1"] == "投入管理指标"]
+    assert list(inputs["name"]) == list(inputs["level2"])
+    assert set(inputs["name"]) >= {"预算编审管理", "预算执行管理", "预算绩效管理", "内部控制管理", "预算信息化"}
+    assert inputs["definition"].str.contains("沪财绩").all() and (inputs["target"] == "").all()
     assert seed001.unit.extra["staff"] == "52"
 
 

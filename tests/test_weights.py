@@ -148,7 +148,10 @@ def test_largest_remainder_sums_exactly(shares, total, expected):
 
 @pytest.mark.parametrize("by", ["equal", "level2"])
 def test_allocate_caiyu_weights_to_seed001(seed001, by):
-    out = allocate_weights(seed001.indicators, CAIYU_2020_10, by=by)
+    ind = seed001.indicators
+    with pytest.raises(ParamsError, match="投入管理指标"):  # the 财预〔2020〕10号 scheme has no 投入管理
+        allocate_weights(ind, CAIYU_2020_10, by=by)
+    out = allocate_weights(ind[ind["level1"] != "投入管理指标"], CAIYU_2020_10, by=by)
     sums = out.groupby("level1", sort=False)["weight"].sum().round(2).to_dict()
     assert sums == {"产出指标": 50.0, "效益指标": 30.0, "满意度指标": 10.0}
     assert out["weight"].notna().all() and out["weight_table"].isna().all()

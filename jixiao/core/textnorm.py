@@ -8,8 +8,19 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["normalize_text", "normalize_symbols", "to_number", "is_blank", "clean_cell"]
+import opencc
+
+__all__ = [
+    "normalize_text",
+    "normalize_symbols",
+    "to_number",
+    "is_blank",
+    "clean_cell",
+    "to_simplified",
+    "is_traditional",
+]
 
 # Comparison symbols and their variants seen in published tables.
 _SYMBOL_MAP = {
@@ -114,3 +125,27 @@ def to_number(value: object) -> float | None:
     if _NUMBER_RE.match(text):
         return float(text.replace(",", ""))
     return None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Share of CJK characters that OpenCC changes above which a text is in traditional script.
+_TRADITIONAL_SHARE = 0.05
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """The text in simplified characters (OpenCC's traditional→simplified conversion)."""
+    return _t2s().convert(text) if text else text
+
+
+def is_traditional(text: str) -> bool:
+    """True when the text is written in traditional characters (not a stray variant here and there)."""
+    cjk = _CJK.findall(text)
+    if not cjk:
+        return False
+    changed = sum(a != b for a, b in zip(text, to_simplified(text)) if _CJK.match(a))
+    return changed >= 3 and changed / len(cjk) >= _TRADITIONAL_SHARE

@@ -22,10 +22,12 @@ __all__ = [
     "canonical_unit",
     "convert",
     "units_compatible",
+    "NAME_UNITS",
     "compact_spaces",
 ]
 
-#: Canonical unit strings.
+#: Canonical unit strings: the one complete list of units of measure (长度、面积、体积、重量、
+#: counts, time, money). Readers, value parsing and the review's checks all use it.
 UNITS = (
     "%",
     "‰",
@@ -88,6 +90,15 @@ UNITS = (
     "个次",
     "人天",
     "人日",
+    "头",
+    "尾",
+    "羽",
+    "匹",
+    "口",
+    "眼",
+    "孔",
+    "台次",
+    "人月",
     "亩",
     "平方米",
     "平方公里",
@@ -95,8 +106,15 @@ UNITS = (
     "立方米",
     "公里",
     "米",
+    "厘米",
+    "毫米",
+    "延米",
     "吨",
     "千克",
+    "克",
+    "升",
+    "千瓦",
+    "千瓦时",
     "小时",
     "分钟",
     "天",
@@ -114,6 +132,9 @@ UNITS = (
     "M",
     "G",
 )
+#: Units that, ending an indicator's name ("…≥20平方米"), mean a value was typed into the name.
+#: Time units and single letters are left out: "…2023年", "…时间(月)" are names.
+NAME_UNITS = tuple(u for u in UNITS if u not in ("年", "月", "日", "周", "分", "M", "G"))
 #: Every spelling of a unit (canonical names included) → its canonical name.
 UNIT_ALIASES = {u: u for u in UNITS} | {
     "百分比": "%",
@@ -131,6 +152,13 @@ UNIT_ALIASES = {u: u for u in UNITS} | {
     "km": "公里",
     "m": "米",
     "公斤": "千克",
+    "cm": "厘米",
+    "mm": "毫米",
+    "立方": "立方米",
+    "m3": "立方米",
+    "m³": "立方米",
+    "kW": "千瓦",
+    "kWh": "千瓦时",
     "kg": "千克",
     "个工作日": "工作日",
     "个月": "月",
@@ -157,8 +185,8 @@ _FAMILIES = (
     {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8},
     {"%": 1.0, "‰": 0.1},
     {"平方米": 1.0, "亩": 10000 / 15, "公顷": 1e4, "平方公里": 1e6},
-    {"米": 1.0, "公里": 1000.0},
-    {"吨": 1.0, "千克": 1e-3},
+    {"米": 1.0, "公里": 1000.0, "厘米": 0.01, "毫米": 0.001},
+    {"吨": 1.0, "千克": 1e-3, "克": 1e-6},
     {"M": 1.0, "G": 1000.0},
     {"人": 1.0, "名": 1.0, "位": 1.0},
 )

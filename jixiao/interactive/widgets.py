@@ -29,7 +29,7 @@ from jixiao.interactive.panel_html import (
     points,
     scheme_definitions_html,
 )
-from jixiao.interactive.rerun import rerun_started_html, rerun_unit
+from jixiao.interactive.rerun import RerunTicker, rerun_outputs, rerun_started_html, rerun_unit
 from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
 from jixiao.report.charts import plot_level1_rates
 from jixiao.report.chartstyle import figure_to_png_bytes
@@ -393,13 +393,20 @@ class ReviewPanel:
     def _rerun(self) -> None:
         """重新生成报告: the saved params through ``jixiao run``'s code path; link to the fresh client HTML."""
         self.rerun_button.disabled = True
-        self.rerun_status.value = rerun_started_html(len(self.session.pending))
+        unsaved = len(self.session.pending)
+        self.rerun_status.value = rerun_started_html(unsaved)
         try:
-            self.rerun_status.value = rerun_unit(self.session.params, self.session.project_dir).html()
+            outputs = rerun_outputs(self.session.params, self.session.project_dir)
+            with RerunTicker(self._show_rerun, outputs, unsaved):
+                outcome = rerun_unit(self.session.params, self.session.project_dir)
+            self.rerun_status.value = outcome.html()
         except JixiaoError as exc:
             self.rerun_status.value = f"<p style='color:{_ERROR}'>⚠ {escape(str(exc))}</p>"
         finally:
             self.rerun_button.disabled = False
+
+    def _show_rerun(self, html: str) -> None:
+        self.rerun_status.value = html
 
     def _scheme_key(self, scheme: Any) -> str:
         return scheme if isinstance(scheme, str) else _CUSTOM

@@ -5,9 +5,19 @@ Used by the rules (a "无" answer to an "事故数 = 0" indicator) and the revie
 
 from __future__ import annotations
 
+import re
+
 from jixiao.core.parsed_value import ParsedValue
 
-__all__ = ["VAGUE_WORDS", "GENERIC_ACTUALS", "NIL_WORDS", "is_vague", "is_generic_actual", "is_nil"]
+__all__ = [
+    "VAGUE_WORDS",
+    "GENERIC_ACTUALS",
+    "NIL_WORDS",
+    "is_vague",
+    "is_generic_actual",
+    "is_nil",
+    "cites_regulation",
+]
 
 #: Words that make a target unmeasurable (DOMAIN §4.2 C-11).
 VAGUE_WORDS = (
@@ -105,3 +115,13 @@ def is_generic_actual(v: ParsedValue) -> bool:
 def is_nil(v: ParsedValue) -> bool:
     """True for a qualitative "none" answer ("无", "未发生"); rules may read it as 0."""
     return v.kind == "qualitative" and (v.word or "") in NIL_WORDS
+
+
+#: A document number: 沪财绩〔2022〕1号, 沪财绩【2022】13号, 财预[2020]10号.
+_DOC_NUMBER = re.compile(r"[〔【\[(（]\s*\d{4}\s*[〕】\])）]\s*\d+\s*号")
+
+
+def cites_regulation(text: str) -> bool:
+    """True when the text cites a regulation by its document number (the 投入管理 rows of a
+    declaration that only say their indicators are set by 沪财绩〔2022〕1号)."""
+    return bool(_DOC_NUMBER.search(text or ""))

@@ -21,6 +21,8 @@ __all__ = ["Token", "tokenize", "align_tokens", "fit_indicator_field", "is_plain
 _NUM_RE = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _VALUE_START = re.compile(r"^(≥|≤|=|>|<|约|不低于|不少于|不超过|不高于|达到?\d)")
 
+_LEVEL_WEIGHT = re.compile(r"\s*[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$")
+
 # Penalty per column a cell sits away from its field's header column.
 SHIFT_PENALTY = 0.25
 
@@ -82,6 +84,7 @@ def fit_indicator_field(field: str, tok: Token) -> float | None:
     if field == "level1_weight":
         return 1.0 if num else None
     if field == "level2":
+        t = _LEVEL_WEIGHT.sub("", t)  # "基础信息 (3分)"
         if is_level2_word(t):
             return 3.0
         if is_level1_word(t):

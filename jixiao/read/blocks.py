@@ -13,11 +13,10 @@ import re
 import pandas as pd
 
 from jixiao.core.model import NOTE_COLUMNS
-from jixiao.core.numbers import round_half_up
-from jixiao.core.textnorm import normalize_text, to_number
-from jixiao.read.align import Token, align_tokens, is_plain_number, tokenize
+from jixiao.core.textnorm import normalize_text
+from jixiao.read.align import Token, tokenize
 from jixiao.read.grid import Grid
-from jixiao.read.headers import INFO_LABELS, TEXT_LABELS, budget_header_field, clean_header
+from jixiao.read.headers import INFO_LABELS, TEXT_LABELS, clean_header
 
 _TABLE_HEADS = {"任务名称", "主要内容", "主要内容（重点工作计划）", "主要内容(重点工作计划)", "内容"}
 
@@ -69,139 +68,6 @@ def label_key(text: str, labels: dict[str, tuple[str, ...]]) -> str | None:
         if t in names:
             return key
     return None
-
-
-# --------------------------------------------------------------------------------------
-# budget block
-
-_LINE_KEYS = (
-    ("财政拨款", "财政拨款"),
-    ("其他资金", "其他资金"),
-    ("上年结转", "上年结转"),
-    ("基本支出", "基本支出"),
-    ("项目支出", "项目支出"),
-    ("预算总额", "合计"),
-    ("资金总额", "合计"),
-    ("合计", "合计"),
-    ("总计", "合计"),
-    ("整体支出规模", "合计"),
-)
-
-
-_DEFAULT_GROUP = {
-    "合计": "合计",
-    "财政拨款": "资金来源",
-    "其他资金": "资金来源",
-    "上年结转": "资金来源",
-    "基本支出": "资金结构",
-    "项目支出": "资金结构",
-}
-
-
-def _line_name(label: str) -> str | None:
-    for key, name in _LINE_KEYS:
-        if key in label:
-            return name
-    return None
-
-
-def _money_unit(texts: list[str]) -> str:
-    return "万元" if any("万元" in t for t in texts) else "元"
-
-
-def _budget_fit(field: str, tok: Token) -> float | None:
-    if not is_plain_number(tok.text.rstrip("%")):
-        return None
-    if field == "reported_rate":
-        return 2.0 if tok.text.endswith("%") else 0.5
-    return None if tok.text.endswith("%") else 1.5
-
-
-def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], set[int]]:
-    lines: list[dict] = []
-    used: set[int] = set()
-    header = None
-    for r in range(min(stop_row, len(grid.rows))):
-        tokens = tokenize(grid.rows[r], token_text)
-        fields = [(budget_header_field(t.value), t.col) for t in tokens]
-        fields = [(f, c) for f, c in fields if f]
-        if len({f for f, _ in fields}) >= 2 and {"budget", "spent"} & {f for f, _ in fields}:
-            header = (r, fields, [t.text for t in tokens])
-            break
-    group = ""
-    if header is not None:
-        r0, fields, htexts = header
-        unit = _money_unit(htexts + [token_text(v) for v in grid.rows[max(0, r0 - 1)] if v])
-        used.add(r0)
-        for r in range(r0 + 1, min(stop_row, len(grid.rows))):
-            tokens = tokenize(grid.rows[r], token_text)
-            if not tokens:
-                continue
-            label_tokens = [t for t in tokens if not is_plain_number(t.text.rstrip("%"))]
-            label = "".join(t.text for t in label_tokens)
-            name = _line_name(label)
-            if name is None:
-                break
-            used.add(r)
-            group = "资金来源" if "资金来源" in label else "资金结构" if "资金结构" in label else group
-            nums = [t for t in tokens if t not in label_tokens]
-            if not nums:
-                continue
-            fit = align_tokens(nums, fields, _budget_fit)
-            if fit is None:
-                notes.add("budget_unreadable", grid.row_numbers[r], f"预算行「{label}」的数字无法对应到表头，已跳过。")
-                continue
-            lines.append(_budget_line(name, group, fit[1], unit, grid.row_numbers[r]))
-        return lines, used
-    # declarations: "部门整体预算总额（元） | 672063140" rows, one amount each
-    unit = "元"
-    for r in range(min(stop_row, len(grid.rows))):
-        tokens = tokenize(grid.rows[r], token_text)
-        if len(tokens) < 1:
-            continue
-        label = "".join(t.text for t in tokens if not is_plain_number(t.text))
-        name = _line_name(label)
-        nums = [t for t in tokens if is_plain_number(t.text)]
-        if name is None or len(nums) != 1 or not label or label.startswith("年") or label.endswith("表"):
-            continue
-        if "万元" in label:
-            unit = "万元"
-        group = "资金来源" if "资金来源" in label else "资金结构" if "资金结构" in label else group
-        used.add(r)
-        if nums:
-            lines.append(
-                _budget_line(name, group if name != "合计" else "合计", {"budget": nums[0]}, unit, grid.row_numbers[r])
-            )
-    return lines, used
-
-
-def _budget_line(name: str, group: str, fields: dict[str, Token], unit: str, row: int) -> dict:
-    def num(f):
-        tok = fields.get(f)
-        v = to_number(tok.text.rstrip("%")) if tok else None
-        return math.nan if v is None else v
-
-    budget, spent = num("budget"), num("spent")
-    rate = math.nan
-    if not math.isnan(budget) and not math.isnan(spent) and budget != 0:
-        rate = _round2(spent / budget * 100)
-    return {
-        "name": name,
-        "group": group or _DEFAULT_GROUP.get(name, ""),
-        "initial_budget": num("initial_budget"),
-        "budget": budget,
-        "spent": spent,
-        "reported_rate": num("reported_rate"),
-        "rate": rate,
-        "weight": num("weight"),
-        "reported_score": num("reported_score"),
-        "money_unit": unit,
-        "source_row": row,
-    }
-
-
-def _round2(x: float) -> float:
-    return round_half_up(x)
 
 
 # --------------------------------------------------------------------------------------

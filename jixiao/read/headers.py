@@ -16,11 +16,16 @@ __all__ = [
     "TEXT_LABELS",
     "INFO_LABELS",
     "header_field",
+    "header_match",
     "budget_header_field",
+    "budget_header_match",
+    "IGNORED_HEADERS",
+    "is_ignored_header",
     "clean_header",
     "level1_of_level2",
     "is_level1_word",
     "is_level2_word",
+    "is_input_level1",
     "canonical_level1",
     "NATURE_WORDS",
     "DIRECTION_WORDS",
@@ -31,9 +36,21 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level1_weight": ("一级权重", "一级指标权重", "一级指标分值", "一级分值", "权重(一级)"),
     "level1": ("一级指标", "一级指标名称"),
     "level2": ("二级指标", "二级指标名称"),
-    "name": ("三级指标", "三级指标名称", "指标名称", "绩效指标", "具体指标"),
-    "weight": ("分值", "权重", "指标分值", "标准分值", "指标权重", "满分", "分数", "三级指标分值", "权重分"),
-    "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性"),
+    "name": ("三级指标", "三级指标名称", "指标名称", "具体指标", "绩效指标"),
+    "weight": (
+        "分值",
+        "权重",
+        "指标分值",
+        "标准分值",
+        "指标权重",
+        "满分",
+        "分数",
+        "三级指标分值",
+        "权重分",
+        "参考分值",
+        "指标分数",
+    ),
+    "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性", "指标值类型"),
     "direction": ("方向", "指标方向", "运算符号", "符号", "比较方式"),
     "target": (
         "年度指标值",
@@ -46,6 +63,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "年度目标",
         "绩效目标值",
         "目标值(指标值)",
+        "年初指标值",
+        "指标值及单位",
     ),
     "unit": ("计量单位", "度量单位", "单位", "指标单位"),
     "actual": (
@@ -58,8 +77,10 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "完成情况",
         "年度完成值",
         "全年实际完成值",
+        "实施进度",
+        "完成进度",
     ),
-    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值"),
+    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值", "指标得分"),
     "deviation_note": (
         "偏差及原因分析",
         "偏差原因分析及改进措施",
@@ -72,19 +93,58 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "未完成原因分析",
         "备注",
     ),
-    "rule_text": ("评(扣)分标准", "评分标准", "扣分标准", "评分规则", "评分办法", "评(扣)分规则", "评分细则"),
+    "rule_text": (
+        "评(扣)分标准",
+        "指标说明及评分标准",
+        "评分标准及说明",
+        "评分标准",
+        "扣分标准",
+        "评分规则",
+        "评分办法",
+        "评(扣)分规则",
+        "评分细则",
+    ),
     "definition": ("指标解释", "指标说明", "指标定义", "指标内涵"),
 }
 
 #: Budget block header texts -> BUDGET_COLUMNS field.
 BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "initial_budget": ("年初预算数", "年初预算", "年初预算金额"),
-    "budget": ("全年预算数", "全年预算", "调整后预算数", "调整后预算", "预算数", "全年预算金额", "预算金额"),
-    "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数"),
-    "weight": ("分值", "权重"),
+    "budget": (
+        "全年预算数",
+        "全年预算",
+        "调整后预算数",
+        "调整后预算",
+        "调整预算数",
+        "全年调整预算数",
+        "预算数",
+        "全年预算金额",
+        "预算金额",
+    ),
+    "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数", "预算执行数"),
+    "weight": ("分值", "权重", "执行率权重", "执行率分值"),
     "reported_rate": ("执行率", "预算执行率"),
-    "reported_score": ("得分", "自评分"),
+    "reported_score": ("得分", "自评分", "执行率得分"),
 }
+
+#: Header texts that look like a field by their first characters but are not one
+#: ("得分系数" is a multiplier, not the 得分; "年度预算数" spans 年初/调整后 columns).
+IGNORED_HEADERS = (
+    "得分系数",
+    "是否核心指标",
+    "序号",
+    "绩效标准",
+    "年度预算数",
+    "年度资金总额",
+    "调整指标值",  # read apart: when filled it replaces the 年初指标值 (indicator_rows.py)
+    "调整后指标值",
+)
+
+
+def is_ignored_header(text: object) -> bool:
+    """A header cell of a column that is read as no field (序号, 得分系数, 绩效标准 …)."""
+    return clean_header(text).startswith(IGNORED_HEADERS)
+
 
 #: Free-text labels -> canonical text keys.
 TEXT_LABELS: dict[str, tuple[str, ...]] = {
@@ -109,7 +169,7 @@ INFO_LABELS: dict[str, tuple[str, ...]] = {
     "staff": ("年末在职人数", "在职人数", "编制人数"),
     "divisions": ("内设机构数",),
     "implementer": ("实施单位", "项目实施单位"),
-    "total": ("总分", "自评总分", "综合得分", "自评得分合计"),
+    "total": ("总分", "自评总分", "综合得分", "自评得分合计", "自评得分", "自评总得分"),
 }
 
 NATURE_WORDS = {"定性": "定性", "定量": "定量", "定性指标": "定性", "定量指标": "定量"}
@@ -123,7 +183,7 @@ def clean_header(text: object) -> str:
 
     "三级指标 (可参照说明…)" -> "三级指标"; "分 值" -> "分值"; "评(扣)分标准" is kept.
     """
-    raw = normalize_text(text).replace(" ", "")
+    raw = normalize_text(text).replace(" ", "").lstrip("*★☆")
     raw = raw.replace("（", "(").replace("）", ")")
     if raw.startswith("评(扣)分"):
         return raw.split("(", 2)[0] + "(扣)" + _PAREN_RE.sub("", raw[len("评(扣)") :])
@@ -131,29 +191,46 @@ def clean_header(text: object) -> str:
     return cleaned.rstrip(":：")
 
 
-def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
-    if not text:
+_PREFIX_RANK = 100
+
+
+def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
+    """(field, rank) of a header text; a lower rank is a more specific name (exact before prefix)."""
+    if not text or text.startswith(IGNORED_HEADERS):
         return None
     for field, names in synonyms.items():
         if text in names:
-            return field
-    best: tuple[int, str] | None = None
+            return field, names.index(text)
+    best: tuple[int, str, int] | None = None
     for field, names in synonyms.items():
-        for name in names:
+        for i, name in enumerate(names):
             if len(name) >= 2 and text.startswith(name) and len(text) <= len(name) + 6:
                 if best is None or len(name) > best[0]:
-                    best = (len(name), field)
-    return best[1] if best else None
+                    best = (len(name), field, _PREFIX_RANK + i)
+    return (best[1], best[2]) if best else None
+
+
+def header_match(text: object) -> tuple[str, int] | None:
+    """(canonical indicator field, rank) for a header cell; when two cells of a header row name the
+    same field ("绩效指标" as the block's label and "三级指标"), the lower rank wins."""
+    return _match(clean_header(text), FIELD_SYNONYMS)
 
 
 def header_field(text: object) -> str | None:
     """Canonical indicator field for a header cell, or None."""
-    return _match(clean_header(text), FIELD_SYNONYMS)
+    hit = header_match(text)
+    return hit[0] if hit else None
+
+
+def budget_header_match(text: object) -> tuple[str, int] | None:
+    """(canonical budget field, rank) for a header cell, or None."""
+    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
 
 
 def budget_header_field(text: object) -> str | None:
     """Canonical budget field for a header cell, or None."""
-    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
+    hit = budget_header_match(text)
+    return hit[0] if hit else None
 
 
 # --- level vocabularies ---------------------------------------------------------------
@@ -240,6 +317,11 @@ def canonical_level1(text: object) -> str:
     """Canonical name of a 一级指标 ("产出" -> "产出指标"); unknown names are returned cleaned."""
     stem = _stem(str(text))
     return _LEVEL1_KEYS.get(stem, normalize_text(text))
+
+
+def is_input_level1(text: object) -> bool:
+    """True for the 投入管理 一级指标 (投入管理指标, 投入管理)."""
+    return canonical_level1(text) == "投入管理指标"
 
 
 def is_level2_word(text: object) -> bool:

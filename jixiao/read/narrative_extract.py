@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from jixiao.core.units import UNIT_ALIASES
 from jixiao.parse.values import parse_value
 from jixiao.read.narrative_doc import Doc, Para
 
@@ -93,9 +94,15 @@ _LEVEL2 = re.compile(
     r"((?:数量|质量|时效|成本|经济效益|社会效益|生态效益|环境效益|可持续影响|服务对象满意度|满意度)指标)"
     r"\s*(?:主要)?(?:包括|包含|有|为|是)\s*[:：]?\s*"
 )
-_UNIT_WORDS = (
-    "人次|人|个|件|次|起|部|台|套|户|家|项|万元|元|平方米|米|公里|千米|天|日|小时|分钟|分|所|座|处|条|批|场|期|"
-    "篇|份|辆|吨|棵|株|居委|小区|村|月|年|周|张|本|册|间|栋|幢|点|块|名|位|宗|例|组|支|队|班|课时|学时"
+#: Units after a number in narrative text: the one list (core/units.py), its Chinese spellings,
+#: and the counting nouns reports use as units (29个居委, 3个小区).
+_UNIT_WORDS = "|".join(
+    re.escape(u)
+    for u in sorted(
+        {a for a in UNIT_ALIASES if re.fullmatch(r"[\u4e00-\u9fff]+", a)} | {"居委", "小区", "村", "点", "队", "班"},
+        key=len,
+        reverse=True,
+    )
 )
 _NUM_UNIT = (
     rf"\d[\d,]*(?:\.\d+)?\s*(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*(?:以上|以下|以内|左右)?"

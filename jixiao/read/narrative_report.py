@@ -26,7 +26,7 @@ import pandas as pd
 
 from jixiao.core.errors import InputFileError
 from jixiao.core.model import BUDGET_COLUMNS, NOTE_COLUMNS, empty_budget, empty_notes
-from jixiao.core.textnorm import to_number
+from jixiao.core.textnorm import is_traditional, to_number, to_simplified
 from jixiao.read.files import read_text_file
 from jixiao.read.narrative_doc import SECTION_COLUMNS, Doc
 from jixiao.read.narrative_extract import (
@@ -117,7 +117,10 @@ def read_report_text(text: str, *, path: str = "") -> NarrativeReport:
     Raises:
         InputFileError: the text holds neither sections nor budget figures nor targets.
     """
-    doc = Doc(text)
+    traditional = is_traditional(text)
+    doc = Doc(to_simplified(text) if traditional else text)
+    if traditional:
+        doc.notes.append(("traditional_script", None, "", "", "原报告为繁体字，已转为简体字读取。"))
     rep = NarrativeReport(path=path)
     rep.sections = pd.DataFrame(doc.sections, columns=SECTION_COLUMNS)
     rep.paragraphs = pd.DataFrame([(p.section, p.line, p.text) for p in doc.paras], columns=PARAGRAPH_COLUMNS)

@@ -17,6 +17,7 @@ import pandas as pd
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
+from jixiao.parse.wordlists import cites_regulation
 
 __all__ = [
     "TOL",
@@ -130,8 +131,14 @@ def declaration_facts(result: Any) -> dict[str, Any]:
     vague_ids = set(found.loc[found["code"].isin(VAGUE_CODES), "indicator_id"]) if not found.empty else set()
     by_level1 = [(name, int((ind["level1"] == name).sum())) for name in pd.unique(ind["level1"])]
     nature = ind["nature"].fillna("").astype(str)
-    n = len(ind)
+    cited = ind["target"].fillna("").astype(str).str.strip().eq("") & ind["definition"].fillna("").astype(str).map(
+        cites_regulation
+    )
+    n_cited = int(cited.sum())
+    n = len(ind) - n_cited  # rows with a target of their own (投入管理 rows citing a regulation have none)
     return {
+        "n_cited": n_cited,
+        "n_with_target": n,
         "by_level1": by_level1,
         "n_level2": int(ind[["level1", "level2"]].drop_duplicates().shape[0]),
         "n_quant": int((nature == "定量").sum()),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from jixiao.core.jsondata import json_ready
 from jixiao.core.model import TABLE_TYPES, Evaluation
+from jixiao.read.readcheck import read_check
 
 __all__ = ["SCORE_SCHEMA_VERSION", "FINDINGS_SCHEMA_VERSION", "score_payload", "findings_payload"]
 
@@ -98,6 +99,7 @@ def score_payload(
             "level1": _records(level1, list(level1.columns)),
             "totals": totals,
             "reader_notes": _records(evaluation.notes, list(evaluation.notes.columns)),
+            "read_check": read_check(evaluation),
         }
     )
 

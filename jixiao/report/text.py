@@ -7,6 +7,7 @@ import pandas as pd
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING
 from jixiao.core.vocab import SEVERITIES
+from jixiao.read.readcheck import read_check, read_check_lines
 from jixiao.report.terminal import fmt_number, format_table
 
 __all__ = ["format_score", "format_findings"]
@@ -32,6 +33,9 @@ def format_score(unit) -> str:
     kind = TABLE_TYPES.get(ev.unit.table_type, "")
     lines.append(f"{title}（{ev.unit.year or '年度未知'}年，{kind}）")
     lines.append(f"来源：{ev.source.path}" + (f" 工作表「{ev.source.sheet}」" if ev.source.sheet else ""))
+    lines.append("")
+    lines.append("读取核对")
+    lines.extend("  " + line for line in read_check_lines(read_check(ev)))
     lines.append("")
     if not unit.budget.empty:
         lines.append("预算执行")

@@ -56,6 +56,8 @@ def check_budget(
     for r in records(budget):
         name, unit = r["name"], r.get("money_unit") or ""
         b, s, rate = num(r["budget"]), num(r["spent"]), num(r["reported_rate"])
+        if b is None:
+            b = num(r.get("initial_budget"))  # only 年初预算数 given: the reader computed the rate on it
         if (b, s, rate) in seen:
             continue
         seen.add((b, s, rate))

@@ -13,8 +13,9 @@ import re
 import pandas as pd
 
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.units import NAME_UNITS
 from jixiao.parse.values import describe_value
-from jixiao.parse.wordlists import is_generic_actual, is_vague
+from jixiao.parse.wordlists import cites_regulation, is_generic_actual, is_vague
 from jixiao.review.catalogue import make_finding
 from jixiao.review.helpers import (
     fmt2,
@@ -36,42 +37,9 @@ _COUNT_NAME = re.compile(r"(数|数量|次数|起数|人数|个数|件数|户数
 _NOT_COUNT = re.compile(r"(指数|系数|倍数|分数|基数|函数)$")
 _RATE_NAME = re.compile(r"率$")
 _NOT_RATE = re.compile(r"(频率|效率)$")
-_NAME_UNITS = (
-    "%",
-    "‰",
-    "人次",
-    "人",
-    "个",
-    "次",
-    "条",
-    "项",
-    "户",
-    "台",
-    "部",
-    "辆",
-    "件",
-    "起",
-    "家",
-    "所",
-    "场",
-    "万元",
-    "元",
-    "平方米",
-    "平方公里",
-    "亩",
-    "公里",
-    "米",
-    "吨",
-    "小时",
-    "分钟",
-    "天",
-    "课时",
-    "名",
-    "处",
-)
 _NAME_VALUE = re.compile(
     r"(?:[：:]\s*[约≥≤<>=]?\s*\d+(?:\.\d+)?\s*\S{0,4}"
-    r"|[≥≤<>=]?\d+(?:\.\d+)?\s*(?:" + "|".join(map(re.escape, _NAME_UNITS)) + r"))$"
+    r"|[≥≤<>=]?\d+(?:\.\d+)?\s*(?:" + "|".join(map(re.escape, sorted(NAME_UNITS, key=len, reverse=True))) + r"))$"
 )
 
 
@@ -113,7 +81,7 @@ def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
                     reported=t.raw,
                 )
             )
-        elif t.kind == "empty":
+        elif t.kind == "empty" and not cites_regulation(text(r.get("definition"))):
             out.append(
                 indicator_finding(
                     "C01", r, f"指标「{r['name']}」未填写年度指标值。", expected="年度指标值", reported="（空）"

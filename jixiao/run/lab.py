@@ -10,6 +10,11 @@ The notebooks are py:percent text files, **unpaired** (no ``formats: ipynb,...``
 header) and with the jupytext version filtered out of the header: saving rewrites the
 ``.py`` byte for byte when nothing changed and never creates an ``.ipynb`` twin, so the
 project's versioned files stay quiet. Outputs are not kept on disk; re-run the cells.
+
+When the kernel connects, JupyterLab writes the kernel's ``language_info`` into the notebook's
+metadata; a header without it makes the tab show "unsaved" the moment the notebook opens. The
+project's copy therefore carries the ``language_info`` of the interpreter that runs it
+(:func:`stamp_kernel_language`, at ``jixiao init`` and again at ``jixiao lab`` when Python changed).
 """
 
 from __future__ import annotations
@@ -18,9 +23,23 @@ import os
 import sys
 from pathlib import Path
 
+import jupytext
+from ipykernel.ipkernel import IPythonKernel
+
+from jixiao.run.atomic import atomic_write_text
 from jixiao.run.project import Project, resource_path
 
-__all__ = ["LAB_SETTINGS", "lab_command", "lab_environment", "lab_url_path", "notebook_exists"]
+__all__ = [
+    "LAB_SETTINGS",
+    "lab_command",
+    "lab_environment",
+    "lab_url_path",
+    "notebook_exists",
+    "stamp_kernel_language",
+    "stamp_notebook_file",
+]
+
+_FORMAT = "py:percent"
 
 LAB_SETTINGS = resource_path("jupyter", "lab_settings")
 
@@ -61,3 +80,28 @@ def notebook_exists(project: Project, notebook: str) -> Path | None:
 def lab_environment() -> dict[str, str]:
     """The environment for JupyterLab: the current one (kept separate so tests can extend it)."""
     return dict(os.environ)
+
+
+def stamp_kernel_language(text: str) -> str:
+    """The py:percent notebook ``text`` with this interpreter's kernel ``language_info`` in its header.
+
+    The metadata filter keeps ``language_info`` so that saving from JupyterLab writes the same
+    header back; cells are untouched (jupytext round-trips them byte for byte).
+    """
+    notebook = jupytext.reads(text, fmt=_FORMAT)
+    notebook.metadata["language_info"] = dict(IPythonKernel.language_info)
+    settings = notebook.metadata.setdefault("jupytext", {})
+    kept = [part for part in str(settings.get("notebook_metadata_filter", "")).split(",") if part]
+    if "language_info" not in kept:
+        settings["notebook_metadata_filter"] = ",".join(["language_info", *kept])
+    return jupytext.writes(notebook, fmt=_FORMAT)
+
+
+def stamp_notebook_file(path: Path) -> bool:
+    """Stamp the notebook file at ``path`` in place (atomically); ``True`` when it changed."""
+    text = path.read_text(encoding="utf-8")
+    stamped = stamp_kernel_language(text)
+    if stamped == text:
+        return False
+    atomic_write_text(path, stamped)
+    return True

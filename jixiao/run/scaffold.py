@@ -20,6 +20,7 @@ from jixiao.core.vocab import INPUT_KINDS
 from jixiao.read.files import load_evaluation
 from jixiao.read.narrative_report import REPORT_SUFFIXES, read_report
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
+from jixiao.run.lab import stamp_kernel_language
 from jixiao.run.project import PROJECT_FILE, Project, load_project, resource_path
 
 __all__ = [
@@ -138,7 +139,8 @@ def init_project(folder: str | Path, *, samples: bool = False, name: str = "") -
         (root / sub).mkdir(parents=True, exist_ok=True)
     _write_new(root / "README.md", _README.format(name=title))
     _write_new(root / ".gitignore", _GITIGNORE)
-    _write_new(root / "notebooks" / "explore.py", resource_path("notebooks", "explore.py").read_text(encoding="utf-8"))
+    explore = resource_path("notebooks", "explore.py").read_text(encoding="utf-8")
+    _write_new(root / "notebooks" / "explore.py", stamp_kernel_language(explore))
     toml = _TOML.format(
         name=_toml_text(title),
         year_line=f"year = {year}" if year else "# year = 2024   # 评价年度",

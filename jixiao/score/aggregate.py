@@ -284,7 +284,8 @@ def _totals(df, level1, budget, reported_total, bands: GradeBands, scheme: Weigh
     capped = [min(s, w) if not math.isnan(w) else s for s, w in zip(selfs, weights) if not math.isnan(s)]
     b_score, b_weight = (budget[0], budget[1]) if budget else (None, None)
     weight_sum = _dsum(df["weight"])
-    self_sum = _dsum(selfs)
+    b_self = budget[2] if budget else None  # the 预算执行率 line's own 得分 is part of the table's total
+    self_sum = _plus(_dsum(selfs), b_self)
     reported = None if reported_total is None or math.isnan(_num(reported_total)) else float(reported_total)
     rule_total = _plus(_dsum(df["rule_score"]), b_score)
     low = _plus(_dsum(df["review_low"]), b_score)
@@ -293,7 +294,7 @@ def _totals(df, level1, budget, reported_total, bands: GradeBands, scheme: Weigh
     return {
         "weight_sum": _plus(weight_sum, b_weight),
         "self_score_sum": self_sum,
-        "self_score_capped_sum": _dsum(capped),
+        "self_score_capped_sum": _plus(_dsum(capped), b_self),
         "reported_total": reported,
         "rule_total": rule_total,
         "review_total": low,
