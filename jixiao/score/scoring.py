@@ -32,12 +32,10 @@ from jixiao.score.rules.base import (
     DEFAULT_TIER_SCORES,
     RuleResult,
     finalize_score,
-    fmt_percent,
-    fmt_points,
     quantity,
 )
 from jixiao.score.rules.registry import get_rule
-from jixiao.score.status import WORD_KINDS, pending_reason, review_status
+from jixiao.score.status import WORD_KINDS, admitted_partial, pending_reason, review_status
 
 __all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
 
@@ -297,7 +295,8 @@ def score_indicators(
             raise RuleError(f"指标「{name}」（{ident}）：{exc}") from None
         claimed_met = result.met
         if w is not None and claimed_met is True and actual.kind in WORD_KINDS and not {"tier", "score"} & set(extra):
-            result = _admitted_partial(result, w, admitted_shortfall(note_text), settings)
+            share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
+            result = admitted_partial(result, w, admitted_shortfall(note_text), share)
         score = finalize_score(result.score_raw, w) if w is not None else None
         explanation = result.explanation if w is not None else _no_weight(result)
         override = _lookup(overrides, ident, name, used_overrides)
@@ -376,20 +375,6 @@ def _no_weight(result: RuleResult) -> str:
         return f"未设分值；{result.explanation}"
     rate = round_half_up(min(max(result.score_raw, 0.0), 1.0) * 100)
     return f"未设分值，无法计分（按规则得分率为{rate:.2f}%）"
-
-
-def _admitted_partial(result: RuleResult, weight: float, admitted: str, settings: ScoringSettings) -> RuleResult:
-    """部分达成 by default where the unit's own note on the indicator admits a shortfall (DOMAIN §4.4)."""
-    if not admitted:
-        return result
-    share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
-    raw = min(share * weight, result.score_raw if result.score_raw is not None else weight)
-    return RuleResult(
-        raw,
-        False,
-        f"完成值填报为达成，但单位偏差说明「{admitted}」表明未完全达成，"
-        f"默认按「部分达成」档得分率{fmt_percent(share)}计{fmt_points(raw)}",
-    )
 
 
 def _apply_override(override: Any, weight: float | None, name: str, ident: str) -> tuple[float, str]:

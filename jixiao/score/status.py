@@ -22,8 +22,9 @@ from jixiao.core.status import (
     SURVEY_RE,
 )
 from jixiao.parse.words import judge_word
+from jixiao.score.rules.base import RuleResult, fmt_percent, fmt_points
 
-__all__ = ["StatusResult", "review_status", "pending_reason", "EVIDENCE_RESOLVES", "WORD_KINDS"]
+__all__ = ["StatusResult", "review_status", "pending_reason", "admitted_partial", "EVIDENCE_RESOLVES", "WORD_KINDS"]
 
 #: Reasons that evidence recorded in params resolves (the rule already scored the unit's claim).
 EVIDENCE_RESOLVES = ("actual_repeats_target", "satisfaction_no_survey", "qualitative_self_declared")
@@ -113,3 +114,16 @@ def review_status(
     high = round_half_up(min(max(min(claims), 0.0), w)) if claims else w
     low = round_half_up(unmet_share * w) if PENDING_REASONS[reason].low == LOW_UNMET_TIER else 0.0
     return StatusResult(PENDING, reason, nan, min(low, high), high)
+
+
+def admitted_partial(result: RuleResult, weight: float, admitted: str, share: float) -> RuleResult:
+    """部分达成 (``share`` of the weight) where the unit's own note admits a shortfall (DOMAIN §4.4); else ``result``."""
+    if not admitted:
+        return result
+    raw = min(share * weight, result.score_raw if result.score_raw is not None else weight)
+    return RuleResult(
+        raw,
+        False,
+        f"完成值填报为达成，但单位偏差说明「{admitted}」表明未完全达成，"
+        f"默认按「部分达成」档得分率{fmt_percent(share)}计{fmt_points(raw)}",
+    )
