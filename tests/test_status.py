@@ -14,7 +14,7 @@ from jixiao.parse.values import parse_value
 from jixiao.report import charts
 from jixiao.run.evaluate import evaluate_unit, score_file
 from jixiao.run.params import load_params
-from jixiao.run.runner import run_units, unit_output_paths
+from jixiao.run.runner import RESULT_SCHEMA, run_units, unit_output_paths
 from jixiao.score.aggregate import GradeBands
 from jixiao.score.status import pending_reason, review_status
 
@@ -206,3 +206,12 @@ def test_level1_chart_draws_the_pending_part_of_each_review_bar(seed):
     tops = [b.get_y() + b.get_height() for b in pending]
     assert tops == pytest.approx(rates["review_high"].tolist(), abs=0.01)
     assert [b.get_height() for b in review_bars] == pytest.approx(rates["review"].tolist(), abs=0.01)
+
+
+def test_schema_lists_every_reason_code_and_status():
+    score = json.loads((RESULT_SCHEMA.parent / "score.schema.json").read_text(encoding="utf-8"))
+    item = score["properties"]["indicators"]["items"]["properties"]
+    assert set(item["status_reason"]["enum"]) - {None} == set(PENDING_REASONS)
+    assert set(item["status"]["enum"]) - {None} == {CONFIRMED, PENDING, JUDGED}
+    assert score["properties"]["schema_version"]["const"] == 2
+    assert GRADE_PENDING in score["properties"]["totals"]["properties"]["grade"]["enum"]

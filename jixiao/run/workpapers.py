@@ -293,6 +293,7 @@ def summary_workbook(docs: list[dict]) -> bytes:
         Column("总分下限", lambda d: d.get("totals", {}).get("review_total_low"), "score", 9),
         Column("总分上限", lambda d: d.get("totals", {}).get("review_total_high"), "score", 9),
         Column("等级", lambda d: d.get("totals", {}).get("grade"), width=6),
+        Column("待核实指标", lambda d: d.get("totals", {}).get("pending_count"), "int", 9),
         Column("自评总分", lambda d: d.get("totals", {}).get("reported_total"), "score", 9),
     ]
     for name in level1_names:
