@@ -7,15 +7,19 @@ import math
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
+from jixiao.core.model import empty_indicators
 from jixiao.core.status import CONFIRMED, GRADE_PENDING, JUDGED, PENDING, PENDING_REASONS
 from jixiao.parse.values import parse_value
 from jixiao.report import charts
+from jixiao.review.table import check_rescoring, parse_targets
 from jixiao.run.evaluate import evaluate_unit, score_file
 from jixiao.run.params import load_params
 from jixiao.run.runner import RESULT_SCHEMA, run_units, unit_output_paths
 from jixiao.score.aggregate import GradeBands
+from jixiao.score.scoring import score_indicators
 from jixiao.score.status import pending_reason, review_status
 
 from .test_params_edit import copy_unit
@@ -215,3 +219,26 @@ def test_schema_lists_every_reason_code_and_status():
     assert set(item["status"]["enum"]) - {None} == {CONFIRMED, PENDING, JUDGED}
     assert score["properties"]["schema_version"]["const"] == 2
     assert GRADE_PENDING in score["properties"]["totals"]["properties"]["grade"]["enum"]
+
+
+def test_no_self_score_too_low_finding_on_an_unverified_claim():
+    rows = [
+        ("I01", "制度建设", "建立健全", "建立健全", "定性"),  # the unit's word only: 待核实, no raise above its 8
+        ("I02", "培训场次", "12场", "12场", "定量"),  # measured: the rule proves 10
+    ]
+    ind = pd.concat(
+        [
+            empty_indicators(),
+            pd.DataFrame(
+                [
+                    {"indicator_id": i, "level1": "产出指标", "name": n, "weight": 10.0, "target": t, "actual": a}
+                    | {"nature": k, "self_score": 8.0, "source_row": 3}
+                    for i, n, t, a, k in rows
+                ]
+            ),
+        ]
+    )
+    scored = score_indicators(ind, year=2024)
+    assert scored["status"].tolist() == [PENDING, CONFIRMED]
+    found = check_rescoring(scored, parse_targets(scored, 2024))
+    assert [(f["code"], f["indicator_id"]) for f in found] == [("A21", "I02")]
