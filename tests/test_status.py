@@ -7,13 +7,14 @@ import math
 import re
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from jixiao.core.model import empty_indicators
 from jixiao.core.status import CONFIRMED, GRADE_PENDING, JUDGED, PENDING, PENDING_REASONS
 from jixiao.parse.values import parse_value
-from jixiao.report import charts
+from jixiao.report import charts, charts_portfolio
 from jixiao.review.table import check_rescoring, parse_targets
 from jixiao.run.evaluate import evaluate_unit, score_file
 from jixiao.run.params import load_params
@@ -242,3 +243,22 @@ def test_no_self_score_too_low_finding_on_an_unverified_claim():
     assert scored["status"].tolist() == [PENDING, CONFIRMED]
     found = check_rescoring(scored, parse_targets(scored, 2024))
     assert [(f["code"], f["indicator_id"]) for f in found] == [("A21", "I02")]
+
+
+def test_portfolio_charts_show_pending_units_as_ranges_and_their_grade_as_pending():
+    portfolio = pd.DataFrame(
+        {
+            "unit": ["U01", "U02", "U03"],
+            "name": ["甲单位", "乙单位", "丙单位"],
+            "total": [92.5, 45.89, np.nan],
+            "total_high": [92.5, 97.69, np.nan],
+            "grade": ["优", GRADE_PENDING, ""],
+        }
+    )
+    fig = charts_portfolio.plot_grade_distribution(portfolio)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["优", "良", "中", "差", GRADE_PENDING, "未评级"]
+    fig = charts_portfolio.plot_unit_ranking(portfolio)
+    pending = [p for p in fig.axes[0].patches if p.get_gid() == "pending"]
+    ends = sorted(round(p.get_x() + p.get_width(), 2) for p in pending if p.get_width() > 0)
+    assert ends == [97.69]
