@@ -49,6 +49,7 @@ def reason(name: str, target: str, actual: str, rule_score: float | None = 1.0, 
         ("预算编制合理性", "合理", "合理", 2.0, True, {}, "qualitative_self_declared"),
         ("群众反映问题解决情况", "有效解决", "部分解决", 0.7, False, {}, ""),  # the unit's own admission
         ("培训场次", "12场", "12场", 1.0, True, {}, ""),
+        ("培训场次", "≥12场", "已完成", None, None, {}, "qualitative_self_declared"),
         ("培训场次", "12场", "10场", 0.83, False, {}, ""),
         ("完工时间", "2023年9月", "2023年8月", 1.0, True, {}, ""),
     ],
@@ -69,6 +70,9 @@ def test_pending_range_low_end_fails_high_end_is_the_claim_capped_at_the_weight(
     # a self score above the weight is capped at the weight; a low claim caps the low end too
     assert review_status("actual_repeats_target", weight=2.0, self_score=3.0, rule_score=None).high == 2.0
     assert review_status("qualitative_self_declared", weight=2.0, self_score=0.4, rule_score=2.0)[3:] == (0.4, 0.4)
+    # a word claim (「已完成」) against a numeric target: nothing to fall back on, 0 at worst
+    st = review_status("qualitative_self_declared", weight=2.0, self_score=2.0, rule_score=None, numeric_target=True)
+    assert (st.low, st.high) == (0.0, 2.0)
     # nothing claimed (no 自评分, no rule score): the weight is the ceiling
     assert review_status("actual_missing", weight=1.0, self_score=None, rule_score=None)[3:] == (0.0, 1.0)
 

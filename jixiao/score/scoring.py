@@ -322,6 +322,7 @@ def score_indicators(
             override=judged,
             has_evidence=bool({ident, normalize_text(name)} & evidence),
             unmet_share=unmet,
+            numeric_target=target.kind in ("number", "range", "compound"),
         )
         for prefix, v in (("target", target), ("actual", actual)):
             out[f"{prefix}_value"].append(v)

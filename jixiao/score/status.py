@@ -89,6 +89,7 @@ def review_status(
     override: float | None = None,
     has_evidence: bool = False,
     unmet_share: float = 0.3,
+    numeric_target: bool = False,
 ) -> StatusResult:
     """Status, review score and range of one indicator.
 
@@ -96,7 +97,8 @@ def review_status(
     - No reason, or evidence recorded in params for a reason the rule already scored: 确定, the rule score.
     - Otherwise 待核实: review NaN; high = the unit's claim (min of 自评分 and the rule's score on the
       claimed value), capped at the weight (the weight when neither exists); low = 0, or the 未达成 tier's
-      share of the weight for a qualitative claim, never above high.
+      share of the weight for a qualitative claim on a target that is not a number (``numeric_target``
+      False), never above high.
 
     Indicators without a weight have no score to verify: status "" and NaN range.
     """
@@ -112,7 +114,8 @@ def review_status(
         return StatusResult(CONFIRMED, "", score, score, score)
     claims = [float(x) for x in (self_score, rule_score) if not _nan(x)]
     high = round_half_up(min(max(min(claims), 0.0), w)) if claims else w
-    low = round_half_up(unmet_share * w) if PENDING_REASONS[reason].low == LOW_UNMET_TIER else 0.0
+    tiered = PENDING_REASONS[reason].low == LOW_UNMET_TIER and not numeric_target
+    low = round_half_up(unmet_share * w) if tiered else 0.0
     return StatusResult(PENDING, reason, nan, min(low, high), high)
 
 
