@@ -150,6 +150,7 @@ def test_annex_has_one_row_per_indicator_with_the_result_numbers(xinhong):
         if ind["status"] == "待核实":  # a range, never a silent 0
             assert ind["review_score"] is None and review == f"{ind['review_low']:.2f}–{ind['review_high']:.2f}"
             assert row[col["状态"]].text.startswith("待核实（")
+            assert row[col["计分过程"]].text.endswith(f"待核实，复核分按 {review} 分计")
         else:
             assert abs(float(review) - ind["review_score"]) < TOL
     assert is_draft(doc["indicators"], doc["totals"]), "unscored indicators are pending: a 征求意见稿"

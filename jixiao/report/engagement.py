@@ -117,7 +117,7 @@ def annex_rows(indicators: list[dict], evidence: dict[str, dict] | None = None) 
                 "target": target,
                 "actual": r.get("actual") or "",
                 "standard": standard,
-                "applied": r.get("explanation") or "",
+                "applied": (r.get("explanation") or "") + _pending_note(r, status),
                 "self_score": own,
                 "review_score": review,
                 "review_span": (num(r.get("review_low", review)), num(r.get("review_high", review))),
@@ -129,6 +129,14 @@ def annex_rows(indicators: list[dict], evidence: dict[str, dict] | None = None) 
             }
         )
     return rows
+
+
+def _pending_note(row: dict, status: str) -> str:
+    """ "；待核实，复核分按 a–b 分计" after a pending indicator's rule explanation; "" otherwise."""
+    low, high = num(row.get("review_low")), num(row.get("review_high"))
+    if status != PENDING or low is None or high is None:
+        return ""
+    return f"；待核实，复核分按 {fmt_span(low, high)} 分计"
 
 
 #: The annex table's columns (HTML and Word): key, header, kind.
