@@ -9,6 +9,8 @@ the nearest ``jixiao.toml``; ``--project DIR`` names it.
 from __future__ import annotations
 
 import json
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -21,13 +23,21 @@ __all__ = ["main"]
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
+#: Control characters (BEL, ESC of terminal escape sequences, C1 …) from input files never reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _echo(text: str, err: bool = False) -> None:
+    click.echo(_CONTROL.sub("", str(text)), err=err)
+
+
 def _fail(err: Exception) -> None:
-    click.echo(f"错误：{err}", err=True)
+    _echo(f"错误：{err}", err=True)
     sys.exit(2)
 
 
 def _dump(doc: dict) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    _echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 @click.group(context_settings=_CONTEXT)
@@ -68,10 +78,10 @@ def init(folder: Path, samples: bool, name: str) -> None:
         project = init_project(folder, samples=samples, name=name)
     except JixiaoError as err:
         _fail(err)
-    click.echo(f"已建立评价项目：{project.root}")
+    _echo(f"已建立评价项目：{project.root}")
     if samples:
-        click.echo("已加入示例单位：" + "、".join(p.stem for p in sorted(project.params_dir.glob("*.yaml"))))
-    click.echo(f"下一步：cd {project.root}，编辑 jixiao.toml（评价机构、委托方、年度），然后 jixiao add <文件>。")
+        _echo("已加入示例单位：" + "、".join(p.stem for p in sorted(project.params_dir.glob("*.yaml"))))
+    _echo(f"下一步：cd {project.root}，编辑 jixiao.toml（评价机构、委托方、年度），然后 jixiao add <文件>。")
 
 
 @main.command(context_settings=_CONTEXT)
@@ -91,11 +101,11 @@ def add(ctx: click.Context, files: tuple[Path, ...], unit_id: str, link: bool) -
         _fail(err)
     for d in found:
         year = f"{d.year} 年度" if d.year else "年度未识别"
-        click.echo(
+        _echo(
             f"{d.path.name}：{INPUT_KINDS[d.kind]}，单位「{d.unit_name or '未识别'}」，{year}"
             + "".join(f"；{n}" for n in d.notes)
         )
-    click.echo(f"已写入 {target.relative_to(project.root)}。请核对单位名称和年度，然后运行 jixiao run {target.stem}。")
+    _echo(f"已写入 {target.relative_to(project.root)}。请核对单位名称和年度，然后运行 jixiao run {target.stem}。")
 
 
 @main.command(context_settings=_CONTEXT)
@@ -114,7 +124,7 @@ def score(file: Path, as_json: bool, scheme: str) -> None:
     if as_json:
         _dump(unit.payload())
     else:
-        click.echo(format_score(unit))
+        _echo(format_score(unit))
 
 
 @main.command(context_settings=_CONTEXT)
@@ -149,7 +159,7 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
     if as_json:
         _dump(findings_payload(findings, inputs=inputs))
     else:
-        click.echo(format_findings(findings))
+        _echo(format_findings(findings))
 
 
 @main.command(context_settings=_CONTEXT)
@@ -167,7 +177,12 @@ def run(ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_p
         summary = run_units(list(units) or None, project=project, jobs=jobs, force=force, progress=not no_progress)
     except JixiaoError as err:
         _fail(err)
-    click.echo(summary.format())
+    except KeyboardInterrupt:  # before the units started (Ctrl-C while they run gives a summary)
+        _echo("已中断（Ctrl-C），没有单位运行。", err=True)
+        sys.exit(130)
+    if summary.exit_code == 130:  # interrupted: a second Ctrl-C must not cut the summary short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _echo(summary.format())
     sys.exit(summary.exit_code)
 
 
@@ -187,8 +202,8 @@ def lab(ctx: click.Context, notebook: str, port: int | None, no_browser: bool) -
     if path is None:
         _fail(JixiaoError(f"项目的 notebooks/ 中没有「{notebook}」。"))
     if stamp_notebook_file(path):
-        click.echo(f"已在「{path.name}」的文件头记录当前 Python 内核信息（打开后不再显示为未保存）。")
-    click.echo(f"正在启动 JupyterLab：{project.root}（按 Ctrl+C 停止）")
+        _echo(f"已在「{path.name}」的文件头记录当前 Python 内核信息（打开后不再显示为未保存）。")
+    _echo(f"正在启动 JupyterLab：{project.root}（按 Ctrl+C 停止）")
     sys.exit(subprocess.call(lab_command(project, notebook, port, not no_browser), env=lab_environment()))
 
 
@@ -202,10 +217,10 @@ def list_cmd(ctx: click.Context) -> None:
     project = _project(ctx)
     rows = unit_statuses(project)
     if not rows:
-        click.echo(f"项目「{project.root}」中还没有单位。用 jixiao add <文件> 登记单位的材料。")
+        _echo(f"项目「{project.root}」中还没有单位。用 jixiao add <文件> 登记单位的材料。")
         return
     headers = ["单位编号", "名称", "年度", "输入材料", "最近运行", "状态"]
-    click.echo(
+    _echo(
         format_table(
             headers,
             [[r[k] for k in ("unit", "name", "year", "inputs", "last_run", "status")] for r in rows],
@@ -221,7 +236,7 @@ def rules() -> None:
     from jixiao.score.rules.registry import list_rules
 
     table = list_rules()
-    click.echo(
+    _echo(
         format_table(["规则", "名称", "说明"], table[["rule_id", "label", "description"]].values.tolist(), max_width=60)
     )
 
@@ -231,7 +246,7 @@ def catalogue() -> None:
     """列出复核发现的代码目录（代码、严重程度、含义、修改建议）。"""
     from jixiao.review.review import catalogue_markdown
 
-    click.echo(catalogue_markdown())
+    _echo(catalogue_markdown())
 
 
 @main.command(context_settings=_CONTEXT)
@@ -248,7 +263,7 @@ def template(out: Path, declaration: bool) -> None:
         atomic_write_bytes(out, template_workbook(declaration=declaration))
     except OSError as err:
         _fail(JixiaoError(f"无法写入「{out}」：{err.strerror or err}"))
-    click.echo(f"已写出{'绩效目标申报表' if declaration else '绩效自评表'}模板：{out}")
+    _echo(f"已写出{'绩效目标申报表' if declaration else '绩效自评表'}模板：{out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,14 +104,20 @@ _UNIT_WORDS = "|".join(
         reverse=True,
     )
 )
+# Linear-time by construction: a number starts only where no digit, comma or point precedes
+# it (so one run of digits can never be split between repetitions) and every whitespace
+# run is possessive (``\s*+``), so a failed match never re-partitions digits or spaces.
 _NUM_UNIT = (
-    rf"\d[\d,]*(?:\.\d+)?\s*(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*(?:以上|以下|以内|左右)?"
+    rf"(?<![\d.,])\d[\d,]*+(?:\.\d++)?+\s*+(?:[(（][^()（）]{{0,12}}[)）]|[%‰]|个?(?:{_UNIT_WORDS}))?\s*+"
+    r"(?:以上|以下|以内|左右)?"
 )
 _PREFIX = (
-    r"(?:(?:同比|环比|较上年|比上年|较去年)?\s*(?:上升|下降|提升|降低|减少|增加|增长|提高)?\s*"
-    r"(?:[<>≤≥=≈]|不低于|不少于|不高于|不超过|不大于|不小于|达到|达|约|低于|高于|小于|大于)?\s*)"
+    r"(?:(?:同比|环比|较上年|比上年|较去年)?\s*+(?:上升|下降|提升|降低|减少|增加|增长|提高)?\s*+"
+    r"(?:[<>≤≥=≈]|不低于|不少于|不高于|不超过|不大于|不小于|达到|达|约|低于|高于|小于|大于)?\s*+)"
 )
-_VALUE_TAIL = re.compile(rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|(?:{_PREFIX}{_NUM_UNIT}\s*)+)$")
+_VALUE_TAIL = re.compile(rf"(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?|(?:{_PREFIX}{_NUM_UNIT}\s*+)+)$")
+# A target item longer than this is prose, not "name + value"; it is kept whole as the name.
+MAX_ITEM_CHARS = 200
 _QUALITATIVE_END = re.compile(
     r"(及时|改善|提升|下降|上升|完善|规范|有效|明显|健全|达标|良好|提高|降低|减少|增加|到位|完成|落实|满意)$"
 )
@@ -120,6 +126,8 @@ _QUOTES = "\"'“”‘’「」"
 
 def _split_item(item: str) -> tuple[str, str]:
     item = item.strip().strip(_QUOTES).strip()
+    if len(item) > MAX_ITEM_CHARS:
+        return item, ""
     m = _VALUE_TAIL.search(item)
     if not m:
         return item, ""

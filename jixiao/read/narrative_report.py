@@ -28,6 +28,7 @@ from jixiao.core.errors import InputFileError
 from jixiao.core.model import BUDGET_COLUMNS, NOTE_COLUMNS, empty_budget, empty_notes
 from jixiao.core.textnorm import is_traditional, to_number, to_simplified
 from jixiao.read.files import read_text_file
+from jixiao.read.limits import REPORT_CHARS
 from jixiao.read.narrative_doc import SECTION_COLUMNS, Doc
 from jixiao.read.narrative_extract import (
     ACHIEVEMENT_COLUMNS,
@@ -92,6 +93,8 @@ def read_report(path: str | Path) -> NarrativeReport:
         InputFileError: missing, empty, binary or unsupported file, or no report content.
     """
     p = Path(path)
+    if p.is_dir():
+        raise InputFileError("这是一个文件夹，不是文件；请给出文件夹中的自评报告文件。", path=str(p))
     if p.suffix.lower() not in REPORT_SUFFIXES:
         hint = (
             "请在 Word 中另存为纯文本（.txt，UTF-8）后再导入。" if p.suffix.lower() in (".docx", ".doc", ".pdf") else ""
@@ -101,6 +104,8 @@ def read_report(path: str | Path) -> NarrativeReport:
             path=str(p),
         )
     text = read_text_file(p)
+    if len(text) > REPORT_CHARS.value:
+        raise InputFileError(REPORT_CHARS.exceeded(f"自评报告有 {len(text):,} 个字符"), path=str(p))
     if not text.strip() or sum(map(_is_garbage, text)) > max(3, len(text) // 100):
         raise InputFileError("文件内容不是可读的文本（可能是二进制文件或编码错误）。", path=str(p))
     return read_report_text(text, path=str(p))

@@ -266,7 +266,15 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DE
 
 # --- A: what the reader had to guess ---------------------------------------------------------------
 
-_NOTE_CODES = {"unreadable_row": "A31", "level1_from_level2": "A32", "budget_unreadable": "A33"}
+_NOTE_CODES = {
+    "unreadable_row": "A31",
+    "level1_from_level2": "A32",
+    "budget_unreadable": "A33",
+    "hidden_sheet": "A34",
+    "formula_no_value": "A35",
+    "no_indicator_rows": "A36",
+    "bad_number": "A37",
+}
 _QUIET_NOTES = {"one_value", "nature_filled"}  # covered by A07, or routine merged cells
 
 

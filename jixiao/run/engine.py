@@ -11,6 +11,7 @@ importing libraries, used for exactly one notebook and then shut down.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import tempfile
@@ -47,6 +48,7 @@ __all__ = [
     "execute_notebook",
     "add_error_banner",
     "notebook_seconds",
+    "stable_cell_ids",
 ]
 
 KERNEL_NAME = "python3"
@@ -95,7 +97,8 @@ class KernelFactory:
         use_fork = mode == "fork" or (mode == "auto" and fork_supported() and kernel_name == KERNEL_NAME)
         self.mode = "fork" if use_fork else "spawn"
         # Short path: unix socket names are limited to ~100 bytes.
-        self._dir = tempfile.mkdtemp(prefix="jixiao-k-")
+        _remove_orphaned_socket_dirs()
+        self._dir = tempfile.mkdtemp(prefix=f"{_SOCKET_PREFIX}{os.getpid()}-")
         self._fork = ForkServer(self._dir, warmup, self.cwd) if use_fork else None
         self.fallback_reason = ""  # why fork mode fell back to spawn, if it did
 
@@ -160,6 +163,23 @@ class KernelFactory:
                 return  # an import error shows up again, visibly, in the notebook itself
 
 
+_SOCKET_PREFIX = "jixiao-k-"
+
+
+def _remove_orphaned_socket_dirs() -> None:
+    """Remove socket folders left by runs that were killed (their ``jixiao-k-<pid>-`` process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(_SOCKET_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError, OSError):
+            continue
+
+
 def _warmup_code(modules: tuple[str, ...]) -> str:
     return (
         "import importlib.util as _jx_u\n"
@@ -201,7 +221,21 @@ def parameterize(template: Any, parameters: dict[str, Any], *, input_path: str, 
     """A copy of ``template`` with papermill's ``injected-parameters`` cell and run metadata."""
     nb = parameterize_notebook(copy.deepcopy(template), parameters, kernel_name=KERNEL_NAME, language=_LANGUAGE)
     nb = prepare_notebook_metadata(nb, input_path, output_path)
-    return remove_error_markers(nb)
+    return stable_cell_ids(remove_error_markers(nb))
+
+
+def stable_cell_ids(nb: Any) -> Any:
+    """Give every cell an id derived from its position and content (nbformat's are random).
+
+    The ids become the HTML anchors (``#cell-id=…``), so two runs of the same unit give
+    the same page. Returns ``nb`` (changed in place).
+    """
+    for index, cell in enumerate(nb.cells):
+        source = cell.get("source", "")
+        text = source if isinstance(source, str) else "".join(source)
+        digest = hashlib.sha256(f"{cell.get('cell_type', '')}\0{text}".encode()).hexdigest()[:8]
+        cell["id"] = f"c{index:03d}-{digest}"
+    return nb
 
 
 async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:
@@ -227,9 +261,12 @@ async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 6
                 break
             except (TimeoutError, CellTimeoutError, DeadKernelError) as exc:
                 manager.cell_exception(nb.cells[index], cell_index=index, exception=exc)
-                message = "单元格执行超时" if isinstance(exc, TimeoutError) else "内核意外退出"
+                if isinstance(exc, TimeoutError):
+                    message = f"单元格执行超时（超过 {timeout:g} 秒仍未结束），已停止" if timeout else "单元格执行超时"
+                else:
+                    message = "内核意外退出（可能是内存不足或进程被终止）"
                 cell.setdefault("outputs", []).append(
-                    nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=f"{message}：{exc}", traceback=[])
+                    nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=message, traceback=[])
                 )
                 break
             finally:
@@ -266,6 +303,7 @@ def add_error_banner(nb: Any) -> PapermillExecutionError | None:
             banner.metadata["tags"] = [ERROR_MARKER_TAG]
             nb.cells.insert(index, anchor)
             nb.cells.insert(0, banner)
+            stable_cell_ids(nb)
             return error
     return None
 

@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -196,6 +197,14 @@ def serve(socket_path: str, modules: list[str]) -> None:
     server.settimeout(1.0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     print("ready", flush=True)
+    try:
+        _accept_loop(server, runner)
+    finally:  # the runner is gone (even killed): leave no socket folder behind
+        server.close()
+        shutil.rmtree(os.path.dirname(socket_path), ignore_errors=True)
+
+
+def _accept_loop(server: socket.socket, runner: int) -> None:
     while os.getppid() == runner:
         try:
             conn, _ = server.accept()

@@ -34,12 +34,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from jixiao.core.errors import ParamsError
 from jixiao.core.textnorm import normalize_text
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, INPUT_KINDS, TIER_ALIASES, TIERS, WEIGHT_SCHEMES, Tolerances
 from jixiao.run.apparatus import check_evidence, check_report_settings, merge_apparatus
-from jixiao.run.project import ProjectNotFoundError, ProjectSettings, find_project
+from jixiao.run.project import ProjectNotFoundError, ProjectSettings, find_project, unit_id_problem
 from jixiao.run.yaml_slips import describe_yaml_error, find_slip, indentation_slip
 from jixiao.score.overrides import Override
 
@@ -54,8 +55,13 @@ __all__ = [
     "params_from_document",
     "find_params",
     "list_units",
+    "check_unique_units",
+    "shown",
 ]
 
+#: A params file is a page of YAML; anything far larger is not one.
+MAX_PARAMS_BYTES = 256 * 1024
+MAX_FLOW_DEPTH = 32
 _REQUIRED = ("unit_id", "display_name", "year", "inputs")
 _OPTIONAL = ("weight_scheme", "grade_bands", "tolerances", "evaluator", "overrides", "report", "evidence")
 _OVERRIDE_KEYS = ("score", "reason", "tier")
@@ -134,10 +140,33 @@ class UnitParams:
 
 
 def list_units(params_dir: str | os.PathLike[str]) -> list[Path]:
-    """The params files of a folder, sorted (``*.yaml``/``*.yml``; names starting with ``.`` or ``_`` skipped)."""
+    """The params files of a folder, sorted (``*.yaml``/``*.yml``; names starting with ``.`` or ``_`` skipped).
+
+    Raises:
+        ParamsError: the folder does not exist.
+    """
     folder = Path(params_dir)
+    if not folder.is_dir():
+        raise ParamsError(f"参数文件夹不存在：{folder}（请检查 jixiao.toml 的 [paths] params 或命令中的路径）")
     files = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "_"))]
     return sorted(files)
+
+
+def check_unique_units(files: list[Path]) -> list[Path]:
+    """``files`` unchanged when no two of them name the same unit (``x.yaml`` and ``x.yml``).
+
+    Raises:
+        ParamsError: two params files share a unit id; names both (they would overwrite each other's outputs).
+    """
+    seen: dict[str, Path] = {}
+    for path in files:
+        twin = seen.setdefault(path.stem.casefold(), path)
+        if twin is not path:
+            raise ParamsError(
+                f"与「{twin}」是同一个单位编号「{path.stem}」：两个单位会写入同一个输出目录，请删除或改名其中一个",
+                path=str(path),
+            )
+    return files
 
 
 def find_params(unit_id: str = "", params_path: str = "", params_dir: str | os.PathLike[str] = "params") -> Path:
@@ -180,24 +209,85 @@ def load_unit(unit_id: str = "", params_path: str = "", project_dir: str = "") -
 def load_params_document(path: str | os.PathLike[str]) -> CommentedMap:
     """Read a params file in ruamel round-trip mode (comments kept); syntax errors → ParamsError."""
     source = Path(path)
+    if source.is_dir():
+        raise ParamsError("这是一个文件夹，不是参数文件；请改名或移出 params/", path=str(source))
+    if source.exists() and not source.is_file():
+        raise ParamsError("这不是普通文件（可能是管道或设备），无法读取", path=str(source))
     try:
+        if source.stat().st_size > MAX_PARAMS_BYTES:
+            raise ParamsError(f"参数文件过大（超过 {MAX_PARAMS_BYTES // 1024} KB），请检查内容", path=str(source))
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParamsError("参数文件不存在", path=str(source)) from None
     except UnicodeDecodeError:
         raise ParamsError("参数文件不是 UTF-8 编码的文本", path=str(source)) from None
+    except OSError as exc:
+        raise ParamsError(f"无法读取参数文件（{exc.strerror or '系统错误'}）", path=str(source)) from None
     slip = indentation_slip(text)
     if slip:
         raise ParamsError(slip.message(), path=str(source))
     try:
+        depth = _flow_depth(text)
+        if depth > MAX_FLOW_DEPTH:
+            raise ParamsError(f"参数文件中的「[」「{{」嵌套过深（{depth} 层），请检查内容", path=str(source))
+        alias = _first_alias(text)
+        if alias is not None:
+            raise ParamsError(
+                f"参数文件中不能使用 YAML 锚点和别名（第 {alias} 行的「&」「*」），请把值直接写出", path=str(source)
+            )
         doc = YAML(typ="rt").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ParamsError(describe_yaml_error(text, mark.line + 1 if mark else None), path=str(source)) from None
+    except (ValueError, OverflowError, RecursionError):  # a 10,000-digit number, nesting thousands deep …
+        raise ParamsError("参数文件中有无法读取的值（数字过长或嵌套过深），请检查内容", path=str(source)) from None
     if not isinstance(doc, dict):
         slip = find_slip(text)
         raise ParamsError(slip.message() if slip else "参数文件的顶层应为「键: 值」映射", path=str(source))
     return doc
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` outside quotes and comments (the YAML parser slows down cubically with it)."""
+    depth = deepest = 0
+    quote = ""
+    previous = "\n"
+    comment = False
+    for ch in text:
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'" and previous in " \t\n[{,:":
+            quote = ch
+        elif ch == "#" and previous in " \t\n":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        previous = ch
+    return deepest
+
+
+def _first_alias(text: str) -> int | None:
+    """1-based line of the first anchor or alias of a YAML text (parse events only: nothing is expanded)."""
+    for event in YAML(typ="rt").parse(text):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            return mark.line + 1 if mark else 0
+    return None
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as a message may show it: mappings and lists by kind, text cut to ``limit`` characters."""
+    if isinstance(value, dict):
+        return "（映射）"
+    if isinstance(value, (list, tuple, set)):
+        return "（列表）"
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def load_params(path: str | os.PathLike[str], defaults: ProjectSettings | None = None) -> UnitParams:
@@ -231,6 +321,9 @@ def params_from_document(
     v.check_keys(doc, _REQUIRED + _OPTIONAL, "", required=_REQUIRED)
 
     unit_id = v.text(doc, "unit_id")
+    problem = unit_id_problem(unit_id)
+    if problem:
+        v.fail("unit_id", problem)
     if unit_id != source.stem:
         v.fail("unit_id", f"应与文件名一致：文件名为「{source.stem}」，这里写的是「{unit_id}」")
     inputs = v.inputs(doc["inputs"])
@@ -298,17 +391,17 @@ class _Validator:
         if value is None and not required:
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"应为非空文本，这里是「{value}」")
+            self.fail(key, f"应为非空文本，这里是「{shown(value)}」")
         return str(value).strip()
 
     def year(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
-            self.fail("year", f"应为四位数的年度（如 2023），这里是「{value}」")
+            self.fail("year", f"应为四位数的年度（如 2023），这里是「{shown(value)}」")
         return int(value)
 
     def number(self, value: Any, key: str, node: Any, name: Any, minimum: float = 0.0) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.fail(key, f"应为有限的数字，这里是「{value}」", node, name)
+            self.fail(key, f"应为有限的数字，这里是「{shown(value)}」", node, name)
         if value < minimum:
             self.fail(key, f"不能为负数，这里是 {value:g}", node, name)
         return float(value)
@@ -322,7 +415,7 @@ class _Validator:
         resolved: dict[str, Path | None] = dict.fromkeys(INPUT_KINDS)
         for kind, raw in given.items():
             if not isinstance(raw, str):
-                self.fail(f"inputs.{kind}", f"应为文件路径，这里是「{raw}」", node, kind)
+                self.fail(f"inputs.{kind}", f"应为文件路径，这里是「{shown(raw)}」", node, kind)
             path = (self.path.parent / raw).resolve()
             if not path.is_file():
                 self.fail(
@@ -339,7 +432,9 @@ class _Validator:
             if value not in WEIGHT_SCHEMES:
                 choices = "、".join(f"{k}（{v}）" for k, v in WEIGHT_SCHEMES.items())
                 hint = _did_you_mean(value, list(WEIGHT_SCHEMES))
-                self.fail("weight_scheme", f"未知的权重方案「{value}」{hint}可选：{choices}，或按一级指标给出权重")
+                self.fail(
+                    "weight_scheme", f"未知的权重方案「{shown(value)}」{hint}可选：{choices}，或按一级指标给出权重"
+                )
             return str(value)
         if not isinstance(value, dict) or not value:
             self.fail("weight_scheme", "应为方案名称，或「一级指标: 权重」映射")
@@ -384,7 +479,9 @@ class _Validator:
             if tier is not None:
                 tier = TIER_ALIASES.get(normalize_text(tier), normalize_text(tier))
                 if tier not in TIERS:
-                    self.fail(key + ".tier", f"未知的档次「{spec['tier']}」，可选：{'、'.join(TIERS)}", spec, "tier")
+                    self.fail(
+                        key + ".tier", f"未知的档次「{shown(spec['tier'])}」，可选：{'、'.join(TIERS)}", spec, "tier"
+                    )
             result.append(Override(str(indicator), score, str(reason).strip(), tier))
         return tuple(result)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -24,6 +26,7 @@ __all__ = [
     "load_portfolio",
     "portfolio_level1",
     "render_portfolio_table",
+    "unit_href",
 ]
 
 STATUS_OK = "成功"
@@ -78,11 +81,11 @@ def load_portfolio(
         if record.get("status") == "ok":
             result = _read_json(folder / "result.json")
             _fill_from_result(row, level1, result)
-            row["status"], row["link"] = STATUS_OK, f"{unit}/{unit}.html"
+            row["status"], row["link"] = STATUS_OK, unit_href(unit, f"{unit}.html")
         else:
             row["status"], row["error"] = STATUS_FAILED, str(record.get("error", ""))
             failed = folder / f"{unit}.failed.html"
-            row["link"] = f"{unit}/{failed.name}" if failed.is_file() else ""
+            row["link"] = unit_href(unit, failed.name) if failed.is_file() else ""
             row["grade_note"] = "运行失败（错误见状态一栏）"
         rows.append(row)
         rates.append(level1)
@@ -95,6 +98,19 @@ def load_portfolio(
         table[column] = table[column].astype("int64")
     table["year"] = pd.array(table["year"], dtype="Int64")
     return table
+
+
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def unit_href(unit: str, filename: str) -> str:
+    """A relative link ``<unit>/<file>`` with both parts URL-encoded (never a ``javascript:`` or other scheme)."""
+    return quote(unit, safe="") + "/" + quote(filename, safe="")
+
+
+def _safe_href(link: str) -> str:
+    """``link`` when it is relative (no scheme such as ``javascript:``), else ""."""
+    return "" if _SCHEME.match(link) else link
 
 
 def portfolio_level1(portfolio: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +131,7 @@ def render_portfolio_table(portfolio: pd.DataFrame) -> str:
         if total and row.pending and not pd.isna(row.total_high):  # 待核实: the total is a range
             total += f"–{row.total_high:.2f}<br><small>{int(row.pending)} 项待核实</small>"
         year = "" if pd.isna(row.year) else str(row.year)
-        if row.link:
+        if _safe_href(row.link):
             text = "查看报告" if row.status == STATUS_OK else "查看出错的笔记本"
             link = f'<a href="{html.escape(row.link, quote=True)}">{text}</a>'
         else:

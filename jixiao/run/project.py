@@ -29,7 +29,29 @@ __all__ = [
     "find_project",
     "load_project",
     "resource_path",
+    "unit_id_problem",
+    "inside",
 ]
+
+#: A unit id names a folder and files under outputs/: letters, digits, CJK, "-", "_" and
+#: "." (not leading), at most 100 characters.
+_UNIT_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff_\-][0-9A-Za-z\u4e00-\u9fff_\-.]{0,99}")
+
+
+def unit_id_problem(unit_id: str) -> str:
+    """Why ``unit_id`` cannot name a unit's output folder (Chinese), or "" when it can."""
+    if _UNIT_ID.fullmatch(unit_id or ""):
+        return ""
+    return (
+        "单位编号只能由字母、数字、汉字、「-」「_」和「.」组成（不以「.」开头，不超过 100 个字符），"
+        f"这里是「{unit_id[:40]!r}」"
+    )
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` resolves (links followed) to ``folder`` or somewhere below it."""
+    return path.resolve().is_relative_to(folder.resolve())
+
 
 #: The file that marks a project's root.
 PROJECT_FILE = "jixiao.toml"

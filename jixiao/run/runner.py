@@ -27,10 +27,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
+import re
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +42,7 @@ from typing import Any
 
 import nbformat
 
+from jixiao.core import errors
 from jixiao.core.errors import JixiaoError, ParamsError
 from jixiao.core.jsondata import json_ready
 from jixiao.run.apparatus import missing_settings
@@ -52,9 +57,10 @@ from jixiao.run.engine import (
 )
 from jixiao.run.handoff import extract_result
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
-from jixiao.run.params import UnitParams, list_units, load_params
-from jixiao.run.project import Project, ProjectSettings, resource_path
+from jixiao.run.params import UnitParams, check_unique_units, list_units, load_params
+from jixiao.run.project import Project, ProjectSettings, resource_path, unit_id_problem
 from jixiao.run.runrecord import (
+    INTERRUPTED,
     RESULT_SCHEMA,
     RunSummary,
     UnitOutcome,
@@ -103,13 +109,15 @@ def resolve_selection(selection: list[str] | None, params_dir: str | os.PathLike
     """
     folder = Path(params_dir)
     if not selection:
-        return list_units(folder)
+        return check_unique_units(list_units(folder))
     found: list[Path] = []
     for item in selection:
         candidate = Path(item)
         if not candidate.is_file():
+            if unit_id_problem(item):
+                raise ParamsError(unit_id_problem(item))
             candidate = folder / f"{item}.yaml"
-        if not candidate.is_file():
+        if not candidate.exists():  # a folder named x.yaml is loaded, and fails as that unit alone
             known = "、".join(p.stem for p in list_units(folder)) if folder.is_dir() else "（无）"
             raise ParamsError(f"找不到单位「{item}」的参数文件。可用的单位：{known}", path=str(candidate))
         resolved = candidate.resolve()
@@ -218,8 +226,33 @@ class _Runner:
 
     async def run(self, files: list[Path]) -> RunSummary:
         began = time.perf_counter()
+        self.interrupted = False
         remove_stale_temps(self.outputs_dir)
         plans = [self._plan(f) for f in files]
+        with _interrupts(self._interrupt):
+            try:
+                summary = await self._run_plans(plans, began)
+            except asyncio.CancelledError:
+                if not self.interrupted:
+                    raise
+            task = asyncio.current_task()
+            while self.interrupted and task.cancelling():
+                task.uncancel()  # nbclient may have turned our cancellation into a "dead kernel"
+        if not self.interrupted:
+            return summary
+        for plan in plans:
+            if plan.outcome is None or plan.outcome.status == INTERRUPTED:
+                name = plan.params.display_name if plan.params else ""
+                plan.outcome = UnitOutcome(plan.unit_id, INTERRUPTED, name, error=_INTERRUPTED_TEXT)
+        return RunSummary([p.outcome for p in plans], None, round(time.perf_counter() - began, 2))
+
+    def _interrupt(self, task: asyncio.Task) -> None:
+        """Ctrl-C / SIGTERM: cancel pending units and stop running kernels now (later signals are ignored)."""
+        if not self.interrupted:
+            self.interrupted = True
+            task.cancel()
+
+    async def _run_plans(self, plans: list[_Plan], began: float) -> RunSummary:
         todo = collections.deque(p for p in plans if p.outcome is None)
         template = load_template(self.template) if todo else None
         need_portfolio = self.portfolio_template is not None and (
@@ -233,12 +266,17 @@ class _Runner:
             workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
             await asyncio.gather(*workers)
             await asyncio.gather(*self.finishers)
-            _try(write_summary_book, self.outputs_dir / SUMMARY_BOOK, self.outputs_dir, list_units(self.params_dir))
-            if need_portfolio:
+            if not self.interrupted:
+                _try(write_summary_book, self.outputs_dir / SUMMARY_BOOK, self.outputs_dir, list_units(self.params_dir))
+            if need_portfolio and not self.interrupted:
                 portfolio = await self._run_portfolio(factory)
         finally:
             if self.portfolio_kernel is not None:
                 await self._discard(self.portfolio_kernel, factory)
+            if self.interrupted:
+                for task in self.finishers:
+                    task.cancel()
+                await asyncio.gather(*self.finishers, return_exceptions=True)
             await asyncio.gather(*self.shutdowns, return_exceptions=True)
             await factory.aclose()
             self.io.shutdown(wait=True)
@@ -248,7 +286,11 @@ class _Runner:
     # --- planning -----------------------------------------------------------------------
     def _plan(self, params_path: Path) -> _Plan:
         plan = _Plan(params_path.stem, params_path)
-        paths = unit_output_paths(self.outputs_dir, plan.unit_id)
+        try:
+            paths = unit_output_paths(self.outputs_dir, plan.unit_id)
+        except JixiaoError as exc:  # an unsafe unit id: nothing is written anywhere
+            plan.outcome = UnitOutcome(plan.unit_id, "failed", error=f"参数文件「{params_path}」：{exc}")
+            return plan
         remove_stale_temps(paths["dir"])
         try:
             plan.params = load_params(params_path, self.settings)
@@ -298,7 +340,7 @@ class _Runner:
     async def _worker(self, todo: collections.deque, template: Any, factory: KernelFactory, bar: Any, portfolio: bool):
         upcoming = asyncio.create_task(factory.start()) if todo else None
         try:
-            while todo:
+            while todo and not self.interrupted:
                 plan = todo.popleft()
                 kernel_task, upcoming = upcoming, None
                 if todo:  # start the next kernel while this unit runs
@@ -324,10 +366,14 @@ class _Runner:
                 paths["notebook"],
             )
         except Exception as exc:  # kernel could not start, or died in a way nbclient could not record
-            error = f"{type(exc).__name__}: {exc}"
+            if self.interrupted:
+                return
+            error = _failure_text(exc)
             outcome = UnitOutcome(plan.unit_id, "failed", plan.params.display_name, error=error)
             _try(atomic_write_json, paths["cache"], {"status": "failed", "key": plan.key, "error": outcome.error})
             self._done(plan, outcome, began, bar)
+            return
+        if self.interrupted:  # stopped part-way: nothing of this unit is written
             return
         self.finishers.append(asyncio.create_task(self._finish_unit(plan, nb, paths, began, started_at, bar)))
 
@@ -360,7 +406,7 @@ class _Runner:
                 await loop.run_in_executor(self.io, self._write_failure, plan, nb, paths, title, outcome.error)
                 outcome.outputs = {k: paths[k] for k in ("failed_notebook", "failed_html")}
         except Exception as exc:  # one unit's failure never stops the others
-            outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
+            outcome.status, outcome.error = "failed", _failure_text(exc)
             _try(atomic_write_json, paths["cache"], {"status": "failed", "key": plan.key, "error": outcome.error})
         self._done(plan, outcome, began, bar)
 
@@ -380,7 +426,7 @@ class _Runner:
             nb = parameterize(template, parameters, input_path=str(template_path), output_path=str(output_path))
             return await execute_notebook(nb, kernel, timeout=self.timeout)
         finally:
-            self.shutdowns.append(asyncio.create_task(factory.shutdown(kernel)))
+            self.shutdowns.append(asyncio.create_task(factory.shutdown(kernel, now=self.interrupted)))
 
     async def _discard(self, task: asyncio.Task, factory: KernelFactory) -> None:
         """Shut down a kernel that was started ahead but not used."""
@@ -417,7 +463,7 @@ class _Runner:
                 await loop.run_in_executor(self.io, _write_pair, failed["failed_notebook"], nb, None, None)
                 outcome.outputs = failed
         except Exception as exc:
-            outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.error = _failure_text(exc)
         outcome.seconds = round(time.perf_counter() - began, 2)
         return outcome
 
@@ -463,6 +509,46 @@ class _Runner:
         atomic_write_json(paths["cache"], record)
 
 
+@contextlib.contextmanager
+def _interrupts(handler: Any):
+    """While the block runs, SIGINT and SIGTERM call ``handler(current task)`` instead of raising.
+
+    Once a signal came, further Ctrl-C presses within the next seconds are ignored, so that
+    the caller can print the summary; after that Ctrl-C raises KeyboardInterrupt again.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    installed = []
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                previous = signal.getsignal(sig)
+                loop.add_signal_handler(sig, handler, task)
+                installed.append((sig, previous))
+            except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+                pass
+    try:
+        yield
+    finally:
+        for sig, previous in installed:
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, previous)
+        if installed and getattr(getattr(handler, "__self__", None), "interrupted", False):
+            signal.signal(signal.SIGINT, _grace_handler(time.monotonic() + _GRACE_SECONDS))
+
+
+_GRACE_SECONDS = 3.0
+
+
+def _grace_handler(until: float) -> Any:
+    def on_sigint(signum: int, frame: Any) -> None:
+        if time.monotonic() >= until:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+
+    return on_sigint
+
+
 def _expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
     import pkgutil
@@ -489,10 +575,27 @@ def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None
         atomic_write_text(html_path, html)
 
 
+_INTERRUPTED_TEXT = "运行被中断（Ctrl-C），未完成；之前的输出保持不变"
+
+
 def _error_line(error: Any) -> str:
-    evalue = str(error.evalue).strip().splitlines()
-    text = f"{error.ename}: {evalue[-1] if evalue else ''}".strip().rstrip(":")
+    lines = [line.strip() for line in str(error.evalue).splitlines() if re.search(r"\w", line)]
+    last = lines[-1] if lines else ""
+    # A timeout or a dead kernel is described in Chinese by the engine; other errors keep their exception name.
+    # jixiao's own errors (InputFileError …) carry a full Chinese message: no English class name in front.
+    own = error.ename in ("CellTimeoutError", "TimeoutError", "DeadKernelError", *errors.__all__)
+    text = (last if own else f"{error.ename}: {last}".strip().rstrip(":")).rstrip("。")
     return f"第 {error.exec_count} 个代码单元格出错：{text}"
+
+
+def _failure_text(exc: BaseException) -> str:
+    """A runner-side failure in Chinese (file errors by their cause and file, never bare English)."""
+    if isinstance(exc, JixiaoError) or re.search(r"[\u4e00-\u9fff]", str(exc)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"：{exc.filename}" if exc.filename else ""
+        return f"文件读写出错（{exc.strerror or '系统错误'}）{where}"
+    return f"运行出错（{type(exc).__name__}）：{exc}"
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import __version__
+from jixiao.core.errors import ParamsError
 from jixiao.read.files import file_sha256
-from jixiao.run.project import resource_path
+from jixiao.run.project import inside, resource_path, unit_id_problem
 
 __all__ = [
     "RESULT_SCHEMA",
     "CACHE_FILE",
+    "INTERRUPTED",
     "UnitOutcome",
     "RunSummary",
     "unit_output_paths",
@@ -39,11 +41,22 @@ RESULT_SCHEMA = resource_path("schemas", "result.schema.json")
 #: The installed package folder (hashed into every unit's cache key).
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 CACHE_FILE = ".cache.json"
+#: Status of a unit that a Ctrl-C stopped before it finished; a run with one exits 130.
+INTERRUPTED = "interrupted"
 
 
 def unit_output_paths(outputs_dir: str | os.PathLike[str], unit_id: str) -> dict[str, Path]:
-    """Where a unit's outputs live."""
+    """Where a unit's outputs live.
+
+    Raises:
+        ParamsError: the unit id is not a safe file name, or its folder would lie outside ``outputs_dir``.
+    """
+    problem = unit_id_problem(unit_id)
+    if problem:
+        raise ParamsError(problem, key="unit_id")
     d = Path(outputs_dir) / unit_id
+    if not inside(d, Path(outputs_dir)) or d.resolve() == Path(outputs_dir).resolve():
+        raise ParamsError(f"单位「{unit_id}」的输出目录不在 {outputs_dir} 之内，已拒绝写入", key="unit_id")
     return {
         "dir": d,
         "notebook": d / f"{unit_id}.ipynb",
@@ -77,6 +90,8 @@ class UnitOutcome:
     def line(self) -> str:
         """One Chinese summary line."""
         name = f"{self.unit_id}（{self.display_name}）" if self.display_name else self.unit_id
+        if self.status == INTERRUPTED:
+            return f"■ {name}：{self.error or '运行被中断，未完成'}"
         if self.status == "skipped":
             return f"↷ {name}：输入、参数、模板和程序均未变化，已跳过（--force 可强制重跑）"
         if self.status == "failed":
@@ -116,7 +131,9 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing failed, 1 otherwise."""
+        """0 when nothing failed, 130 after an interruption (Ctrl-C), 1 otherwise."""
+        if self.count(INTERRUPTED):
+            return 130
         return 1 if self.failed else 0
 
     def lines(self) -> list[str]:
@@ -126,7 +143,9 @@ class RunSummary:
             out.append(self.portfolio.line())
         out.append(
             f"共 {len(self.units)} 个单位：成功 {self.count('ok')}，跳过 {self.count('skipped')}，"
-            f"失败 {self.count('failed')}；用时 {self.seconds:.1f} 秒"
+            f"失败 {self.count('failed')}"
+            + (f"，中断 {self.count(INTERRUPTED)}（已按 Ctrl-C 停止）" if self.count(INTERRUPTED) else "")
+            + f"；用时 {self.seconds:.1f} 秒"
         )
         return out
 

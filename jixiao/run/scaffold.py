@@ -21,7 +21,7 @@ from jixiao.read.files import load_evaluation
 from jixiao.read.narrative_report import REPORT_SUFFIXES, read_report
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
 from jixiao.run.lab import stamp_kernel_language
-from jixiao.run.project import PROJECT_FILE, Project, load_project, resource_path
+from jixiao.run.project import PROJECT_FILE, Project, load_project, resource_path, unit_id_problem
 
 __all__ = [
     "SAMPLE_UNITS",
@@ -208,7 +208,7 @@ def add_inputs(
     year = next((d.year for d in found if d.year), None) or project.settings.year
     name = next((d.unit_name for d in found if d.unit_name), "") or first.path.stem
     unit = unit_id or safe_unit_id(f"{name}-{year}" if year else name)
-    if not UNIT_ID_RE.match(unit) or unit in (".", ".."):
+    if not UNIT_ID_RE.fullmatch(unit) or unit_id_problem(unit):
         raise ParamsError(f"单位编号「{unit}」不可用：只能包含字母、数字、汉字、-、_ 和 .（不能以 . 开头）。")
     target = project.params_dir / f"{unit}.yaml"
     if target.exists() or target.with_suffix(".yml").exists():

@@ -23,7 +23,7 @@ def unit_statuses(project: Project) -> list[dict[str, str]]:
         try:
             params = load_params(path, project.settings)
         except JixiaoError as err:
-            row.update(status=f"参数错误：{err}")
+            row.update(status=f"参数错误：{getattr(err, 'reason', err)}")
             rows.append(row)
             continue
         row.update(
