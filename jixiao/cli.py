@@ -167,14 +167,29 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行运行的单位数。")
 @click.option("--force", is_flag=True, help="即使输入未变也重新运行。")
 @click.option("--no-progress", is_flag=True, help="不显示进度条。")
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="地址",
+    help="在 Dask 集群上运行：调度器地址（如 tcp://10.0.0.5:8786），或 local:N 在本机启动 N 个工作进程。需安装 jixiao[dask]。",
+)
 @click.pass_context
-def run(ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_progress: bool) -> None:
+def run(
+    ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_progress: bool, scheduler: str | None
+) -> None:
     """运行单位评价 notebook，生成 HTML、result.json 和汇总页 outputs/index.html。"""
     from jixiao.run.runner import run_units
 
     project = _project(ctx)
     try:
-        summary = run_units(list(units) or None, project=project, jobs=jobs, force=force, progress=not no_progress)
+        summary = run_units(
+            list(units) or None,
+            project=project,
+            jobs=jobs,
+            force=force,
+            progress=not no_progress,
+            scheduler=scheduler,
+        )
     except JixiaoError as err:
         _fail(err)
     except KeyboardInterrupt:  # before the units started (Ctrl-C while they run gives a summary)

@@ -236,11 +236,11 @@ def test_cell_timeout_message_is_readable(tmp_path):
 
 
 def test_runner_side_errors_are_chinese():
-    from jixiao.run.runner import _failure_text
+    from jixiao.run.unitjob import failure_text
 
-    text = _failure_text(PermissionError(13, "Permission denied", "/x/outputs/u/u.html"))
+    text = failure_text(PermissionError(13, "Permission denied", "/x/outputs/u/u.html"))
     assert text.startswith("文件读写出错") and "/x/outputs/u/u.html" in text and "PermissionError" not in text
-    assert _failure_text(ParamsError("参数错误")) == "参数错误"
+    assert failure_text(ParamsError("参数错误")) == "参数错误"
 
 
 def test_params_folder_pointing_nowhere_via_cli(tmp_path):

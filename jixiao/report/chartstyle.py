@@ -15,7 +15,9 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 __all__ = [
     "COLORS",
@@ -173,6 +175,8 @@ def figure_to_png_bytes(fig: Figure, dpi: int = 110) -> bytes:
 PRINT_COPIES: dict[str, bytes] = {}
 #: Resolution of the charts in the Word report (a 16 cm wide chart prints at about 300 dpi).
 PRINT_DPI = 220
+#: zlib level of the embedded PNGs (6, PIL's default, costs twice the time for ~5 % smaller files).
+_PNG_COMPRESSION = 3
 
 
 def print_key(data: str) -> str:
@@ -181,7 +185,24 @@ def print_key(data: str) -> str:
 
 
 def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """Render a figure to a ``data:image/png;base64,...`` URI for an <img> tag; keep a print copy."""
-    data = base64.b64encode(figure_to_png_bytes(fig, dpi)).decode("ascii")
-    PRINT_COPIES[print_key(data)] = figure_to_png_bytes(fig, PRINT_DPI)
+    """Render a figure to a ``data:image/png;base64,...`` URI for an <img> tag; keep a print copy.
+
+    The figure is drawn once, at :data:`PRINT_DPI`; when ``dpi`` is half of it (the default)
+    the screen copy is that raster reduced 2×2 (box filter), so a chart costs one draw
+    instead of two. Both PNGs are RGB (the charts have a white background).
+    """
+    canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(PRINT_DPI)
+    canvas.draw()  # runs the constrained layout, then draws
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image = image.convert("RGB")
+    screen = image.reduce(2) if PRINT_DPI == 2 * dpi else None
+    data = base64.b64encode(_png(screen, dpi) if screen is not None else figure_to_png_bytes(fig, dpi)).decode("ascii")
+    PRINT_COPIES[print_key(data)] = _png(image, PRINT_DPI)
     return "data:image/png;base64," + data
+
+
+def _png(image: Image.Image, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=_PNG_COMPRESSION, dpi=(dpi, dpi))
+    return buffer.getvalue()

@@ -16,11 +16,12 @@ import html
 import io
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 from jixiao.report.fonts import font_path
 
-__all__ = ["FONT_FAMILY", "page_characters", "font_face_css", "embed_font"]
+__all__ = ["FONT_FAMILY", "page_characters", "subset_font", "font_face_css", "embed_font"]
 
 #: CSS family name of the embedded subset (``templates/report.css`` puts it first).
 FONT_FAMILY = "JixiaoSans"
@@ -65,19 +66,27 @@ def _subset_woff(characters: str) -> bytes:
     return buffer.getvalue()
 
 
-def font_face_css(characters: str) -> str:
-    """An ``@font-face`` rule for :data:`FONT_FAMILY` covering ``characters``."""
+def subset_font(characters: str) -> bytes:
+    """The WOFF subset of the font covering ``characters`` (deterministic; cached in memory)."""
     with _LOCK:  # fontTools objects are not shared, but keep one subsetting at a time
-        data = _subset_woff("".join(sorted(set(characters))))
-    uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+        return _subset_woff("".join(sorted(set(characters))))
+
+
+def font_face_css(characters: str, subset: Callable[[str], bytes] = subset_font) -> str:
+    """An ``@font-face`` rule for :data:`FONT_FAMILY` covering ``characters``.
+
+    ``subset`` makes the WOFF (default :func:`subset_font`; the runner passes one backed by a
+    cache on disk, keyed by the character set).
+    """
+    uri = "data:font/woff;base64," + base64.b64encode(subset("".join(sorted(set(characters))))).decode("ascii")
     return (
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 400; '
         f'font-display: block; src: url("{uri}") format("woff"); }}'
     )
 
 
-def embed_font(page: str) -> str:
+def embed_font(page: str, subset: Callable[[str], bytes] = subset_font) -> str:
     """``page`` with the subset font's ``@font-face`` rule in a ``<style>`` before ``</head>``."""
-    rule = f'<style type="text/css">\n{font_face_css(page_characters(page))}\n</style>\n'
+    rule = f'<style type="text/css">\n{font_face_css(page_characters(page), subset)}\n</style>\n'
     head_end = page.find("</head>")
     return page[:head_end] + rule + page[head_end:] if head_end >= 0 else rule + page

@@ -31,6 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell  # python-docx has no public constructor for a cell of a known <w:tc>
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from jixiao.report.chartstyle import print_key
 from jixiao.report.docblocks import Block, Figure, Heading, Para, Table, Toc
@@ -49,6 +50,11 @@ __all__ = ["BODY_MARKER", "LANDSCAPE_FROM", "build_docx"]
 BODY_MARKER = "JIXIAO-BODY-7f3a"
 _SHADES = {"lost": "FCE8E6", "sev-error": "FCE8E6", "sev-warn": "FEF3E0", "mismatch": "FEF3E0", "total": "EEF1F5"}
 _CONTENT_WIDTH_CM = 15.6  # A4 21 cm less 28 + 26 mm margins
+#: Qualified WordprocessingML names used when writing table cells.
+_W = {
+    n: qn(f"w:{n}") for n in ("pPr", "pStyle", "jc", "val", "r", "rPr", "b", "br", "tab", "t", "shd", "color", "fill")
+}
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The heading from which the report is set in landscape (the scoring annex has 14 columns).
 LANDSCAPE_FROM = "附件四"
 
@@ -101,12 +107,13 @@ class _Writer:
         self.text_width = _CONTENT_WIDTH_CM
         self.headings: list[Heading] = []
         self.table_style = doc.styles[TABLE_STYLE].style_id
+        self.style_ids: dict[str, str] = {}
 
     def add(self, block: Block) -> None:
         if isinstance(block, Heading):
             if block.text.startswith(LANDSCAPE_FROM) and self.text_width == _CONTENT_WIDTH_CM:
                 self.landscape()
-            self.doc.add_heading(block.text, level=min(block.level, 3))
+            self.paragraph(block.text, f"Heading {min(block.level, 3)}")
         elif isinstance(block, Para):
             self.para(block)
         elif isinstance(block, Table):
@@ -115,6 +122,14 @@ class _Writer:
             self.figure(block)
         elif isinstance(block, Toc):
             self.toc(self.headings)
+
+    def paragraph(self, text: str, style: str) -> Any:
+        """A paragraph in a style given by name; the id is looked up once (python-docx scans the styles per call)."""
+        if style not in self.style_ids:
+            self.style_ids[style] = self.doc.styles[style].style_id
+        p = self.doc.add_paragraph(text)
+        p._p.style = self.style_ids[style]
+        return p
 
     def landscape(self) -> None:
         """From here on A4 landscape (the wide scoring annex), with the same header and page numbers."""
@@ -128,7 +143,7 @@ class _Writer:
 
     def para(self, block: Para) -> None:
         if block.style in ("quote", "label", "small"):
-            p = self.doc.add_paragraph(block.text, style=QUOTE_STYLE)
+            p = self.paragraph(block.text, QUOTE_STYLE)
             p.paragraph_format.left_indent = Cm(0.8)
             if block.style == "label":
                 for run in p.runs:
@@ -140,7 +155,7 @@ class _Writer:
 
     def toc(self, entries: list[Heading]) -> None:
         """目录: a TOC field whose shown result lists the headings (Word refreshes it with page numbers)."""
-        head = self.doc.add_paragraph("目　录", style="Title")
+        head = self.paragraph("目　录", "Title")
         head.paragraph_format.space_after = Pt(12)
         lines = [e for e in entries if e.level <= 2] or [Heading(1, "")]
         for i, entry in enumerate(lines):
@@ -159,7 +174,7 @@ class _Writer:
             return
         if block.caption:
             self.tables += 1
-            cap = self.doc.add_paragraph(f"表{self.tables}　{block.caption}", style="Caption")
+            cap = self.paragraph(f"表{self.tables}　{block.caption}", "Caption")
             cap.paragraph_format.keep_with_next = True
         header_rows = 1 if block.header else 0
         table = self.doc.add_table(rows=header_rows + len(block.rows), cols=width)
@@ -207,18 +222,30 @@ class _Writer:
                 row[j].width = Cm(cm)
 
     def _cell(self, cell: Any, text: str, numeric: bool = False, bold: bool = False, shade: str | None = None) -> None:
-        p = cell.paragraphs[0]
-        p._p.style = self.table_style  # the style id, set directly (a lookup by name per cell is slow)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
-        run = p.add_run(text)
-        run.bold = bold or None
+        """The cell's paragraph written as XML directly (python-docx's setters cost ~0.4 ms each, per cell)."""
+        p = cell._tc.p_lst[0]
+        props = etree.SubElement(p, _W["pPr"])
+        etree.SubElement(props, _W["pStyle"]).set(_W["val"], self.table_style)
+        etree.SubElement(props, _W["jc"]).set(_W["val"], "right" if numeric else "left")
+        run = etree.SubElement(p, _W["r"])
+        if bold:
+            etree.SubElement(etree.SubElement(run, _W["rPr"]), _W["b"])
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                etree.SubElement(run, _W["br"])
+            for j, piece in enumerate(line.split("\t")):
+                if j:
+                    etree.SubElement(run, _W["tab"])
+                if piece:
+                    t = etree.SubElement(run, _W["t"])
+                    t.text = piece
+                    if piece != piece.strip():
+                        t.set(_XML_SPACE, "preserve")
         if shade:
-            props = cell._tc.get_or_add_tcPr()
-            fill = OxmlElement("w:shd")
-            fill.set(qn("w:val"), "clear")
-            fill.set(qn("w:color"), "auto")
-            fill.set(qn("w:fill"), shade)
-            props.append(fill)
+            fill = etree.SubElement(cell._tc.get_or_add_tcPr(), _W["shd"])
+            fill.set(_W["val"], "clear")
+            fill.set(_W["color"], "auto")
+            fill.set(_W["fill"], shade)
 
     def figure(self, block: Figure) -> None:
         png = self.print_copies.get(print_key(block.key), block.png)
@@ -228,7 +255,7 @@ class _Writer:
         p.paragraph_format.first_line_indent = Pt(0)
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(io.BytesIO(png), width=Cm(_CONTENT_WIDTH_CM))
-        self.doc.add_paragraph(f"图{self.figures}　{block.caption}", style="Caption")
+        self.paragraph(f"图{self.figures}　{block.caption}", "Caption")
 
 
 def _display_width(text: str) -> int:

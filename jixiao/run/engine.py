@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import pkgutil
 import shutil
 import tempfile
 import time
@@ -26,6 +27,7 @@ from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+import jixiao
 from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
 from jixiao.run.papermill_compat import (
     ERROR_ANCHOR_MSG,
@@ -41,6 +43,8 @@ from jixiao.run.papermill_compat import (
 
 __all__ = [
     "KERNEL_NAME",
+    "DEFAULT_WARMUP",
+    "expand_warmup",
     "Kernel",
     "KernelFactory",
     "load_template",
@@ -53,6 +57,14 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 _LANGUAGE = "python"
+#: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
+#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
+#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
+DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
+#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
+#: imported into batch kernels, except the few run modules a notebook calls.
+_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
+_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
 
 
 @dataclass
@@ -180,16 +192,36 @@ def _remove_orphaned_socket_dirs() -> None:
             continue
 
 
+def expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
+    out: list[str] = []
+    for name in modules:
+        if name == "jixiao.*":
+            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
+            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
+        else:
+            out.append(name)
+    return tuple(out)
+
+
+def _kernel_side(module: str) -> bool:
+    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
+
+
 def _warmup_code(modules: tuple[str, ...]) -> str:
     return (
         "import importlib.util as _jx_u\n"
         f"for _jx_m in {list(modules)!r}:\n"
+        "    _jx_m, _, _jx_f = _jx_m.partition(':')\n"
         "    try:\n"
         "        if _jx_u.find_spec(_jx_m) is not None:\n"
-        "            __import__(_jx_m)\n"
+        "            _jx_i = __import__(_jx_m, fromlist=['_'])\n"
+        "            if _jx_f:\n"
+        "                getattr(_jx_i, _jx_f)()\n"
+        "            del _jx_i\n"
         "    except Exception:\n"
         "        pass\n"
-        "del _jx_u, _jx_m\n"
+        "del _jx_u, _jx_m, _jx_f\n"
     )
 
 
@@ -211,9 +243,11 @@ def load_template(path: str | os.PathLike[str]) -> Any:
         "papermill",
         {"default_parameters": {}, "parameters": {}, "environment_variables": {}, "version": PAPERMILL_VERSION},
     )
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         cell.metadata.setdefault("tags", [])
         cell.metadata.setdefault("papermill", {})
+        if source.suffix != ".ipynb":  # text forms have no cell ids: derive them, so a rerun gives the same HTML
+            cell.id = _cell_id(index, cell.source)
     return nb
 
 
@@ -231,11 +265,19 @@ def stable_cell_ids(nb: Any) -> Any:
     the same page. Returns ``nb`` (changed in place).
     """
     for index, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            # its text holds this machine's paths: a cluster worker's differ from the client's
+            cell["id"] = "injected-parameters"
+            continue
         source = cell.get("source", "")
         text = source if isinstance(source, str) else "".join(source)
         digest = hashlib.sha256(f"{cell.get('cell_type', '')}\0{text}".encode()).hexdigest()[:8]
         cell["id"] = f"c{index:03d}-{digest}"
     return nb
+
+
+def _cell_id(index: int, source: str) -> str:
+    return hashlib.sha256(f"{index}\0{source}".encode()).hexdigest()[:8]
 
 
 async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:
@@ -297,9 +339,9 @@ def add_error_banner(nb: Any) -> PapermillExecutionError | None:
                 evalue=output.get("evalue", ""),
                 traceback=output.get("traceback", []),
             )
-            anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
+            anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG, id="papermill-error-anchor")
             anchor.metadata["tags"] = [ERROR_MARKER_TAG]
-            banner = nbformat.v4.new_markdown_cell(ERROR_MESSAGE_TEMPLATE % str(error.exec_count))
+            banner = nbformat.v4.new_markdown_cell(ERROR_MESSAGE_TEMPLATE % str(error.exec_count), id="papermill-error")
             banner.metadata["tags"] = [ERROR_MARKER_TAG]
             nb.cells.insert(index, anchor)
             nb.cells.insert(0, banner)

@@ -183,11 +183,14 @@ def serve(socket_path: str, modules: list[str]) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     import ipykernel.kernelapp  # noqa: F401 - the expensive part of a kernel start
 
-    for name in modules:
+    for name in modules:  # "module" is imported; "module:function" is imported and called
         try:
-            importlib.import_module(name)
+            module, _, function = name.partition(":")
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
         except Exception as exc:  # the notebook's own import shows the error
-            print(f"warm-up import {name} failed: {exc!r}", file=sys.stderr, flush=True)
+            print(f"warm-up {name} failed: {exc!r}", file=sys.stderr, flush=True)
     gc.collect()
     gc.freeze()  # fewer copy-on-write page faults in the children
     runner = os.getppid()

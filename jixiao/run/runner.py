@@ -20,6 +20,10 @@ fresh kernel; the next kernel is started while a unit runs; on Linux kernels are
 from a template process that has already imported ipykernel, pandas, matplotlib and jixiao
 (:mod:`jixiao.run.forkserver`), elsewhere spawned and warmed up (:mod:`jixiao.run.engine`); a unit's
 files are written by an I/O thread while the next unit executes.
+
+With ``scheduler``, the units are tasks on a Dask cluster instead (:mod:`jixiao.run.distributed`):
+same steps on the workers (:mod:`jixiao.run.unitjob`), files written here; planning, the
+cache and the portfolio page stay on this machine.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -42,20 +45,21 @@ from typing import Any
 
 import nbformat
 
-from jixiao.core import errors
 from jixiao.core.errors import JixiaoError, ParamsError
-from jixiao.core.jsondata import json_ready
 from jixiao.run.apparatus import missing_settings
-from jixiao.run.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, remove_stale_temps
+from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
+from jixiao.run.distributed import ClusterTask, cluster_task, run_on_cluster
 from jixiao.run.engine import (
+    DEFAULT_WARMUP,
+    Kernel,
     KernelFactory,
     add_error_banner,
     execute_notebook,
+    expand_warmup,
     load_template,
     notebook_seconds,
     parameterize,
 )
-from jixiao.run.handoff import extract_result
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.params import UnitParams, check_unique_units, list_units, load_params
 from jixiao.run.project import Project, ProjectSettings, resource_path, unit_id_problem
@@ -68,14 +72,21 @@ from jixiao.run.runrecord import (
     package_fingerprint,
     read_json,
     result_validator,
-    schema_problem,
     sha256_file,
-    shown_path,
     unit_output_paths,
     versions,
 )
-from jixiao.run.wordexport import word_report
-from jixiao.run.workpapers import SUMMARY_BOOK, unit_workpapers, write_summary_book
+from jixiao.run.unitjob import (
+    UnitJob,
+    UnitProduct,
+    error_line,
+    execute_job,
+    failure_text,
+    finish_job,
+    make_job,
+    write_product,
+)
+from jixiao.run.workpapers import SUMMARY_BOOK, write_summary_book
 
 __all__ = [
     "UNIT_TEMPLATE",
@@ -92,13 +103,8 @@ __all__ = [
 
 UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
-#: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
-#: notebook-side jixiao module (the pipeline imports most of them lazily).
-DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*")
-#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
-#: imported into batch kernels, except the few run modules a notebook calls.
-_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
-_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
+#: Where the embedded font's subsets are cached, per character set (inside the outputs folder).
+FONT_CACHE = Path(".cache") / "fonts"
 
 
 def resolve_selection(selection: list[str] | None, params_dir: str | os.PathLike[str]) -> list[Path]:
@@ -145,6 +151,7 @@ def run_units(
     warmup: tuple[str, ...] = DEFAULT_WARMUP,
     timeout: float = 600,
     kernels: str = "auto",
+    scheduler: str | None = None,
 ) -> RunSummary:
     """Run the unit template for each selected unit, then the portfolio page.
 
@@ -163,6 +170,9 @@ def run_units(
         timeout: Seconds allowed per cell.
         kernels: ``fork`` (kernels forked from a pre-imported template process), ``spawn``
             (a new ipykernel process each) or ``auto`` (fork on Linux). Always one fresh kernel per unit.
+        scheduler: Run the units on a Dask cluster: a scheduler address (``tcp://host:8786``) or
+            ``local:N`` for a LocalCluster of N workers here (see :mod:`jixiao.run.distributed`);
+            ``jobs`` is then unused. The portfolio page is still made here.
 
     Returns:
         The run summary; ``summary.exit_code`` is non-zero if any unit failed.
@@ -188,9 +198,10 @@ def run_units(
         force=force,
         progress=progress,
         style=style or default_style(),
-        warmup=_expand_warmup(warmup),
+        warmup=expand_warmup(warmup),
         timeout=timeout,
         kernels=kernels,
+        scheduler=scheduler,
     )
     files = resolve_selection(selection, params_dir)
     try:
@@ -209,12 +220,13 @@ class _Plan:
     params: UnitParams | None = None
     key: str = ""
     outcome: UnitOutcome | None = None  # set when decided without running (skipped, bad params)
+    job: UnitJob | None = None  # what running it needs (see jixiao.run.unitjob)
 
 
 class _Runner:
     def __init__(self, **options: Any) -> None:
         self.__dict__.update(options)
-        self.renderer = HtmlRenderer(self.style)
+        self.renderer = HtmlRenderer(self.style, font_cache=self.outputs_dir / FONT_CACHE)
         self.io = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jixiao-io")
         self.versions = versions()
         self.package_sha = package_fingerprint()
@@ -263,8 +275,11 @@ class _Runner:
         factory = KernelFactory(cwd=os.getcwd(), warmup=self.warmup, mode=self.kernels)
         portfolio = None
         try:
-            workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
-            await asyncio.gather(*workers)
+            if self.scheduler and todo:
+                await self._run_on_cluster(list(todo), template, bar, factory if need_portfolio else None)
+            else:
+                workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
+                await asyncio.gather(*workers)
             await asyncio.gather(*self.finishers)
             if not self.interrupted:
                 _try(write_summary_book, self.outputs_dir / SUMMARY_BOOK, self.outputs_dir, list_units(self.params_dir))
@@ -305,6 +320,18 @@ class _Runner:
             atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": error})
             return plan
         plan.key = self._cache_key(plan.params)
+        plan.job = make_job(
+            plan.params,
+            params_path,
+            key=plan.key,
+            notebook_path=paths["notebook"],
+            root=self.root,
+            project_dir=self.project_dir,
+            template=self.template,
+            template_sha=self.template_sha,
+            package_sha=self.package_sha,
+            versions=self.versions,
+        )
         previous = read_json(paths["cache"])
         done = all(
             paths[k].is_file() for k in ("result", "client_html", "analyst_html", "notebook", "word", "workpapers")
@@ -353,22 +380,19 @@ class _Runner:
                 await self._discard(upcoming, factory)
 
     async def _run_unit(self, plan: _Plan, template: Any, kernel_task: asyncio.Task, factory: KernelFactory, bar: Any):
-        """Execute the unit's notebook; its files are written by a task of their own while the next unit runs."""
+        """Execute the unit's notebook; its files are made and written by a task of their own while the next unit runs."""
         paths = unit_output_paths(self.outputs_dir, plan.unit_id)
         began, started_at = time.perf_counter(), now_iso()
         try:
-            nb = await self._execute(
-                template,
-                kernel_task,
-                factory,
-                {"unit_id": plan.unit_id, "params_path": str(plan.params_path), "project_dir": self.project_dir},
-                self.template,
-                paths["notebook"],
-            )
+            kernel = await _started(kernel_task)
+            try:
+                nb = await execute_job(template, plan.job, kernel, timeout=self.timeout)
+            finally:
+                self.shutdowns.append(asyncio.create_task(factory.shutdown(kernel, now=self.interrupted)))
         except Exception as exc:  # kernel could not start, or died in a way nbclient could not record
             if self.interrupted:
                 return
-            error = _failure_text(exc)
+            error = failure_text(exc)
             outcome = UnitOutcome(plan.unit_id, "failed", plan.params.display_name, error=error)
             _try(atomic_write_json, paths["cache"], {"status": "failed", "key": plan.key, "error": outcome.error})
             self._done(plan, outcome, began, bar)
@@ -378,37 +402,22 @@ class _Runner:
         self.finishers.append(asyncio.create_task(self._finish_unit(plan, nb, paths, began, started_at, bar)))
 
     async def _finish_unit(self, plan: _Plan, nb: Any, paths: dict, began: float, started_at: str, bar: Any) -> None:
-        """Banner or result, then the unit's files (in the I/O thread)."""
-        params = plan.params
-        outcome = UnitOutcome(plan.unit_id, "failed", params.display_name, notebook_seconds=notebook_seconds(nb))
-        title = f"{params.display_name}（{params.year}年度）绩效评价复核报告"
+        """The unit's files as bytes, then written (both in the I/O thread)."""
         loop = asyncio.get_running_loop()
+        job = plan.job
+        product = await loop.run_in_executor(
+            self.io, finish_job, job, nb, self.renderer, self.validator, began, started_at
+        )
+        self._done(plan, await self._store(product, paths, plan.key, job.display_name), began, bar)
+
+    async def _store(self, product: UnitProduct, paths: dict, key: str, display_name: str) -> UnitOutcome:
+        """Write a unit's product (I/O thread); a write error makes the unit failed."""
         try:
-            error = add_error_banner(nb)
-            result = None if error else extract_result(nb)
-            if error is not None:
-                outcome.error = _error_line(error)
-            elif result is None:
-                outcome.error = "笔记本没有交回复核结果（缺少标记为 jixiao-result 的单元格）"
-            else:
-                doc = self._result_document(plan, result, started_at, began, outcome.notebook_seconds)
-                outcome.error = schema_problem(self.validator, doc)
-                if not outcome.error:
-                    await loop.run_in_executor(self.io, self._write_success, plan, nb, doc, paths, title)
-                    outcome.status = "ok"
-                    outcome.total, outcome.grade = doc["totals"].get("review_total"), doc["totals"].get("grade")
-                    outcome.total_high = doc["totals"].get("review_total_high")
-                    outcome.pending = int(doc["totals"].get("pending_count") or 0)
-                    outcome.outputs = {
-                        k: paths[k] for k in ("notebook", "client_html", "analyst_html", "result", "word", "workpapers")
-                    }
-            if outcome.status == "failed":
-                await loop.run_in_executor(self.io, self._write_failure, plan, nb, paths, title, outcome.error)
-                outcome.outputs = {k: paths[k] for k in ("failed_notebook", "failed_html")}
-        except Exception as exc:  # one unit's failure never stops the others
-            outcome.status, outcome.error = "failed", _failure_text(exc)
-            _try(atomic_write_json, paths["cache"], {"status": "failed", "key": plan.key, "error": outcome.error})
-        self._done(plan, outcome, began, bar)
+            await asyncio.get_running_loop().run_in_executor(self.io, write_product, paths, product, key)
+        except Exception as exc:  # e.g. disk full: the unit failed, the others go on
+            product.status, product.error, product.files = "failed", failure_text(exc), {}
+            _try(atomic_write_json, paths["cache"], {"status": "failed", "key": key, "error": product.error})
+        return product.outcome(display_name, paths)
 
     @staticmethod
     def _done(plan: _Plan, outcome: UnitOutcome, began: float, bar: Any) -> None:
@@ -417,11 +426,39 @@ class _Runner:
         bar.set_postfix_str(plan.unit_id)
         bar.update(1)
 
+    async def _run_on_cluster(self, plans: list[_Plan], template: Any, bar: Any, factory: KernelFactory | None) -> None:
+        """Each unit a task on the Dask cluster; their files are written here as they come back.
+
+        With ``factory``, the portfolio page's kernel is started here when the last unit is out.
+        """
+        began = time.perf_counter()
+        by_unit = {p.unit_id: p for p in plans}
+        project_root = Path(self.project_dir) if self.project_dir else None
+        tasks = []
+        for plan in plans:
+            try:
+                tasks.append(
+                    cluster_task(
+                        plan.job, plan.params, project_root, self.style, timeout=self.timeout, warmup=self.warmup
+                    )
+                )
+            except (OSError, JixiaoError) as exc:
+                self._done(plan, UnitOutcome(plan.unit_id, "failed", plan.job.display_name, error=str(exc)), began, bar)
+
+        left = [len(tasks)]
+
+        async def done(task: ClusterTask, product: UnitProduct) -> None:
+            left[0] -= 1
+            if left[0] <= 1 and factory is not None and self.portfolio_kernel is None:
+                self.portfolio_kernel = asyncio.create_task(factory.start())
+            plan = by_unit[task.job.unit_id]
+            paths = unit_output_paths(self.outputs_dir, plan.unit_id)
+            self._done(plan, await self._store(product, paths, plan.key, plan.job.display_name), began, bar)
+
+        await run_on_cluster(self.scheduler, tasks, template, done)
+
     async def _execute(self, template, kernel_task, factory, parameters, template_path, output_path) -> Any:
-        try:
-            kernel = await kernel_task
-        except Exception as exc:
-            raise RuntimeError(f"内核启动失败：{exc}") from exc
+        kernel = await _started(kernel_task)
         try:
             nb = parameterize(template, parameters, input_path=str(template_path), output_path=str(output_path))
             return await execute_notebook(nb, kernel, timeout=self.timeout)
@@ -459,54 +496,13 @@ class _Runner:
                 _try(os.unlink, failed["failed_notebook"])
                 outcome.status, outcome.outputs = "ok", target
             else:
-                outcome.error = _error_line(error)
+                outcome.error = error_line(error)
                 await loop.run_in_executor(self.io, _write_pair, failed["failed_notebook"], nb, None, None)
                 outcome.outputs = failed
         except Exception as exc:
-            outcome.error = _failure_text(exc)
+            outcome.error = failure_text(exc)
         outcome.seconds = round(time.perf_counter() - began, 2)
         return outcome
-
-    # --- results and files --------------------------------------------------------------
-    def _result_document(self, plan: _Plan, result: dict, started_at: str, began: float, nb_seconds: float) -> dict:
-        params = plan.params
-        doc = json_ready(dict(result))
-        doc["provenance"] = {
-            "unit_id": plan.unit_id,
-            "params_file": shown_path(plan.params_path, self.root),
-            "params_sha256": sha256_file(plan.params_path),
-            "params": json_ready(params.to_dict()),
-            "inputs": {
-                k: {"path": shown_path(p, self.root), "sha256": sha256_file(p)} for k, p in params.inputs.items()
-            },
-            "template": {"path": shown_path(self.template, self.root), "sha256": self.template_sha},
-            "jixiao_source_sha256": self.package_sha,
-            "versions": self.versions,
-            "run": {
-                "started_at": started_at,
-                "finished_at": now_iso(),
-                "seconds": round(time.perf_counter() - began, 3),
-                "notebook_seconds": nb_seconds,
-            },
-        }
-        return doc
-
-    def _write_success(self, plan: _Plan, nb: Any, doc: dict, paths: dict[str, Path], title: str) -> None:
-        atomic_write_text(paths["notebook"], nbformat.writes(nb))
-        atomic_write_text(paths["analyst_html"], self.renderer.analyst(nb, title + "（分析版）"))
-        atomic_write_text(paths["client_html"], self.renderer.client(nb, title))
-        atomic_write_json(paths["result"], doc)
-        atomic_write_bytes(paths["word"], word_report(nb, doc))
-        atomic_write_bytes(paths["workpapers"], unit_workpapers(doc))
-        for stale in ("failed_notebook", "failed_html"):
-            paths[stale].unlink(missing_ok=True)
-        atomic_write_json(paths["cache"], {"status": "ok", "key": plan.key, "error": "", "finished_at": now_iso()})
-
-    def _write_failure(self, plan: _Plan, nb: Any, paths: dict[str, Path], title: str, error: str) -> None:
-        atomic_write_text(paths["failed_notebook"], nbformat.writes(nb))
-        atomic_write_text(paths["failed_html"], self.renderer.analyst(nb, title + "（运行失败）"))
-        record = {"status": "failed", "key": plan.key, "error": error, "finished_at": now_iso()}
-        atomic_write_json(paths["cache"], record)
 
 
 @contextlib.contextmanager
@@ -538,6 +534,7 @@ def _interrupts(handler: Any):
 
 
 _GRACE_SECONDS = 3.0
+_INTERRUPTED_TEXT = "运行被中断（Ctrl-C），未完成；之前的输出保持不变"
 
 
 def _grace_handler(until: float) -> Any:
@@ -549,53 +546,17 @@ def _grace_handler(until: float) -> Any:
     return on_sigint
 
 
-def _expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
-    import pkgutil
-
-    import jixiao
-
-    out: list[str] = []
-    for name in modules:
-        if name == "jixiao.*":
-            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
-            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
-        else:
-            out.append(name)
-    return tuple(out)
-
-
-def _kernel_side(module: str) -> bool:
-    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
-
-
 def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None) -> None:
     atomic_write_text(nb_path, nbformat.writes(nb))
     if html_path is not None and html is not None:
         atomic_write_text(html_path, html)
 
 
-_INTERRUPTED_TEXT = "运行被中断（Ctrl-C），未完成；之前的输出保持不变"
-
-
-def _error_line(error: Any) -> str:
-    lines = [line.strip() for line in str(error.evalue).splitlines() if re.search(r"\w", line)]
-    last = lines[-1] if lines else ""
-    # A timeout or a dead kernel is described in Chinese by the engine; other errors keep their exception name.
-    # jixiao's own errors (InputFileError …) carry a full Chinese message: no English class name in front.
-    own = error.ename in ("CellTimeoutError", "TimeoutError", "DeadKernelError", *errors.__all__)
-    text = (last if own else f"{error.ename}: {last}".strip().rstrip(":")).rstrip("。")
-    return f"第 {error.exec_count} 个代码单元格出错：{text}"
-
-
-def _failure_text(exc: BaseException) -> str:
-    """A runner-side failure in Chinese (file errors by their cause and file, never bare English)."""
-    if isinstance(exc, JixiaoError) or re.search(r"[\u4e00-\u9fff]", str(exc)):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f"：{exc.filename}" if exc.filename else ""
-        return f"文件读写出错（{exc.strerror or '系统错误'}）{where}"
-    return f"运行出错（{type(exc).__name__}）：{exc}"
+async def _started(kernel_task: asyncio.Task) -> Kernel:
+    try:
+        return await kernel_task
+    except Exception as exc:
+        raise RuntimeError(f"内核启动失败：{exc}") from exc
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

@@ -51,8 +51,11 @@ def notebook_blocks(nb: Any) -> tuple[list[Block], dict[str, Any]]:
     return blocks, cover
 
 
-def word_report(nb: Any, doc: dict[str, Any]) -> bytes:
+def word_report(nb: Any, doc: dict[str, Any], template_bytes: bytes | None = None) -> bytes:
     """The unit's .docx: template (the firm's, else the default) filled with the cover and settings, then the body.
+
+    ``template_bytes``: the firm's template itself, instead of reading the file the settings
+    name (a Dask worker has no access to the project's files).
 
     Raises:
         ParamsError: the firm's template is missing or not a Word file.
@@ -74,8 +77,8 @@ def word_report(nb: Any, doc: dict[str, Any]) -> bytes:
         "meta": cover.get("meta", []),
         "team": app.get("team", []),
     }
-    template = None
-    if app.get("word_template"):
+    template = template_bytes
+    if template is None and app.get("word_template"):
         path = Path(app["word_template"])
         try:
             template = path.read_bytes()
