@@ -8,9 +8,18 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.status import PENDING, reason_label
 from jixiao.core.textnorm import to_number
 
-__all__ = ["PANEL_COLUMNS", "escape", "points", "indicator_table_html", "detail_html", "scheme_definitions_html"]
+__all__ = [
+    "PANEL_COLUMNS",
+    "escape",
+    "points",
+    "review_text",
+    "indicator_table_html",
+    "detail_html",
+    "scheme_definitions_html",
+]
 
 #: Columns of the panel's indicator table.
 PANEL_COLUMNS = [
@@ -42,6 +51,13 @@ def points(value: object) -> str:
     return "—" if x is None or math.isnan(x) else f"{x:.2f}"
 
 
+def review_text(row: dict) -> str:
+    """The review score, or "待核实 low–high" while the indicator is pending."""
+    if row.get("status") == PENDING:
+        return f"待核实 {points(row.get('review_low'))}–{points(row.get('review_high'))}"
+    return points(row.get("review_score"))
+
+
 def indicator_table_html(view: pd.DataFrame) -> str:
     """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
     if view.empty:
@@ -63,7 +79,7 @@ def indicator_table_html(view: pd.DataFrame) -> str:
             points(r["self_score"]),
             points(r["rule_score"]),
             f"<small>{escape(r['explanation'])}</small>",
-            f"<span style='{lost}'>{points(r['review_score'])}</span>",
+            f"<span style='{lost}'>{review_text(r)}</span>",
             f"<small>{escape(r['review_note'])}</small>",
             f"<span title='{tips}'>{escape(r['findings'])}</span>",
         ]
@@ -83,8 +99,14 @@ def detail_html(row: dict, override: Any, what_if: str) -> str:
         + ("（假设，原为表内值）" if what_if else ""),
         f"自评分 {points(row['self_score'])}　规则分 {points(row['rule_score'])}（{escape(row['rule_label'])}）："
         f"{escape(row['explanation'])}",
-        f"复核分 {points(row['review_score'])}"
-        + (f"　调整理由：{escape(override.reason)}" if override else "（= 规则分）"),
+        f"复核分 {review_text(row)}"
+        + (
+            f"　调整理由：{escape(override.reason)}"
+            if override
+            else f"（{escape(reason_label(row.get('status_reason')))}，调整后解除）"
+            if row.get("status") == PENDING
+            else "（= 规则分）"
+        ),
     ]
     lines += [
         f"<span style='color:#92400E'>{escape(c)}（{escape(s)}）{escape(m)}</span>"

@@ -24,7 +24,7 @@ from jixiao.core.numbers import round_half_up
 from jixiao.core.textnorm import normalize_text, to_number
 from jixiao.core.vocab import TIERS
 from jixiao.parse.values import parse_value
-from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation
+from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation, scoring_settings
 from jixiao.run.params import UnitParams, load_unit
 from jixiao.run.params_edit import override_key, save_overrides
 from jixiao.score.overrides import Override, match_overrides, score_in_tier, tier_band_text
@@ -334,9 +334,12 @@ class ReviewSession:
             for ident, actual in self.what_if.items():
                 indicators.loc[ids == ident, "actual"] = actual
             evaluation = replace(evaluation, indicators=indicators)
+        settings = scoring_settings(self.params)
         if not self.editable:
-            return score_evaluation(evaluation, scheme="table", bands=self.params.grade_bands)
-        return score_evaluation(evaluation, scheme=scheme, bands=self.params.grade_bands, overrides=self.overrides)
+            return score_evaluation(evaluation, scheme="table", bands=self.params.grade_bands, settings=settings)
+        return score_evaluation(
+            evaluation, scheme=scheme, bands=self.params.grade_bands, overrides=self.overrides, settings=settings
+        )
 
     def _state(self) -> str:
         pending = {k: None if v is None else vars(v) for k, v in self.pending.items()}

@@ -18,9 +18,10 @@ import pandas as pd
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
-from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
+from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_header, draft_of, show_engagement, show_pending
 from jixiao.report.facts import (
     TOL,
     budget_lines,
@@ -48,7 +49,7 @@ from jixiao.report.html import (
     quote_block,
     table,
 )
-from jixiao.report.wording import fmt_money, fmt_rate, fmt_score
+from jixiao.report.wording import fmt_money, fmt_rate, fmt_score, fmt_span
 
 __all__ = [
     "PAGE_TITLE_KEY",
@@ -83,7 +84,9 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
     year = f"{result.year}年度" if result.year else ""
     subtitle = {"declaration": "绩效目标复核报告"}.get(kind, "部门整体支出绩效自评复核报告")
     if result.total is not None:
-        score = figure_box("复核总分", fmt_score(result.total), "分", "jx-score")
+        totals = result.self_eval.totals
+        shown = fmt_span(totals.get("review_total_low", result.total), totals.get("review_total_high", result.total))
+        score = figure_box("复核总分", shown, "分", "jx-score")
         grade = figure_box("评价等级", result.grade or "—", "", "jx-grade " + GRADE_CLASSES.get(result.grade, ""))
     else:
         score = figure_box("复核总分", "不计分", "", "jx-score jx-unscored")
@@ -95,9 +98,10 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
         **cover_lines(result),
         "报告日期": _date_text(report_date),
     }
-    draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if draft_of(result) else ""
+    is_draft = draft_of(result)
+    draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if is_draft else ""
     body = (
-        f'<section class="jx-cover">{draft}'
+        draft_header(is_draft) + f'<section class="jx-cover">{draft}'
         '<p class="jx-cover-kicker">预算绩效评价复核报告</p>'
         f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
         f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
@@ -115,7 +119,7 @@ def show_summary(result: Any) -> HTML:
     if result.self_eval is not None:
         totals = result.self_eval.totals
         cards += [
-            ("复核总分", fmt_score(totals.get("review_total")), "分", ""),
+            ("复核总分", fmt_span(totals.get("review_total_low"), totals.get("review_total_high")), "分", ""),
             ("评价等级", totals.get("grade") or "—", "", GRADE_CLASSES.get(totals.get("grade"), "")),
             ("自评总分", fmt_score(totals.get("reported_total")), "分", ""),
         ]
@@ -217,11 +221,19 @@ def show_conclusion(result: Any) -> HTML:
     if result.self_eval is not None:
         unit = result.self_eval
         rows = [
-            dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
+            dict(
+                r,
+                diff=None
+                if r.get("pending_count")
+                else (num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0),
+                review_span=(r.get("review_low_sum", r["review_score_sum"]), r.get("review_high_sum")),
+                rate_span=(r.get("review_rate_low", r["review_rate"]), r.get("review_rate_high")),
+            )
             for r in unit.level1.to_dict("records")
         ]
         totals = unit.totals
         own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))
+        pending = bool(totals.get("pending_count"))
         rows.append(
             {
                 "name": "合计",
@@ -229,9 +241,11 @@ def show_conclusion(result: Any) -> HTML:
                 "weight_sum": totals.get("weight_sum"),
                 "self_score_sum": own,
                 "review_score_sum": review,
+                "review_span": (totals.get("review_total_low", review), totals.get("review_total_high")),
+                "rate_span": (None, None),
                 "self_rate": None,
                 "review_rate": None,
-                "diff": None if own is None or review is None else review - own,
+                "diff": None if own is None or review is None or pending else review - own,
             }
         )
         columns = [
@@ -239,16 +253,17 @@ def show_conclusion(result: Any) -> HTML:
             Col("declared_weight", "一级权重", "score"),
             Col("weight_sum", "分值合计", "score"),
             Col("self_score_sum", "自评分", "score"),
-            Col("review_score_sum", "复核分", "score"),
+            Col("review_score_sum" if not pending else "review_span", "复核分", "score" if not pending else "span"),
             Col("diff", "差异", "diff"),
             Col("self_rate", "自评得分率（%）", "score"),
-            Col("review_rate", "复核得分率（%）", "score"),
+            Col("review_rate" if not pending else "rate_span", "复核得分率（%）", "score" if not pending else "span"),
         ]
         total_row = lambda r: "total" if r["name"] == "合计" else ""  # noqa: E731
         parts.append(table(rows, columns, "各一级指标得分（自评与复核）", row_class=total_row))
         fig = charts.plot_level1_rates(unit.level1)
         parts.append(figure(fig, f"{result.unit_name}各一级指标得分率（自评与复核）"))
     parts.append(paragraphs(narrative.conclusion(result)))
+    parts.append(show_pending(result))
     return HTML("".join(parts))
 
 
@@ -286,7 +301,9 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
             dict(
                 r,
                 diff=None if own is None or review is None else review - own,
-                lost=weight is not None and (review is None or weight - review >= TOL),
+                lost=r.get("status") != PENDING and weight is not None and (review is None or weight - review >= TOL),
+                review_span=(r.get("review_low", review), r.get("review_high", review)),
+                explanation=_pending_note(r) + str(r.get("explanation") or ""),
             )
         )
     columns = [
@@ -296,11 +313,20 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
         Col("target", "指标值", cls="val"),
         Col("actual", "完成值", cls="val"),
         Col("self_score", "自评分", "score"),
-        Col("review_score", "复核分", "score", cls="review"),
+        Col("review_span", "复核分", "span", cls="review"),
         Col("diff", "差异", "diff"),
         Col("explanation", "计分说明", cls="note"),
     ]
-    return table(rows, columns, f"{part.name}指标计分", row_class=lambda r: "lost" if r["lost"] else "")
+    marks = lambda r: "pending" if r.get("status") == PENDING else "lost" if r["lost"] else ""  # noqa: E731
+    return table(rows, columns, f"{part.name}指标计分", row_class=marks)
+
+
+def _pending_note(row: dict) -> str:
+    """ "待核实（reason）：" before a pending indicator's explanation; "" otherwise."""
+    if row.get("status") != PENDING:
+        return ""
+    label = reason_label(row.get("status_reason"))
+    return f"待核实（{label}）：" if label else "待核实："
 
 
 def _target_table(result: Any, part: narrative.Level1Text) -> str:
