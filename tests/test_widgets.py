@@ -9,6 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from jixiao.core.status import PENDING, PENDING_REASONS
 from jixiao.core.vocab import WEIGHT_SCHEMES
 from jixiao.interactive.explorer import (
     PortfolioExplorer,
@@ -17,7 +18,8 @@ from jixiao.interactive.explorer import (
     load_unit_findings,
     portfolio_explorer,
 )
-from jixiao.interactive.session import ReviewSession, check_review, clear_cache, tier_default_score
+from jixiao.interactive.panel_html import detail_html, evidence_needed, indicator_table_html
+from jixiao.interactive.session import ReviewSession, check_review, clear_cache, filter_view, tier_default_score
 from jixiao.interactive.widgets import ReviewPanel, review_panel
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import list_units, load_params
@@ -426,3 +428,25 @@ def test_explore_notebook_runs_on_each_sample_unit(tmp_path, unit_id):
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(views) == 2  # the panel and the explorer
+
+
+def test_pending_indicators_come_first_with_the_evidence_each_needs(tmp_path):
+    """Without recorded evidence the sample has 待核实 indicators: listed first, each with what resolves it."""
+    panel = review_panel(params_path=str(copy_unit(tmp_path / "params")))
+    view = filter_view(panel.session.view())
+    statuses = list(view["status"])
+    pending = statuses.count(PENDING)
+    assert pending >= 2 and statuses[:pending] == [PENDING] * pending
+    assert PENDING not in statuses[pending:]
+    first = view.iloc[0].to_dict()
+    assert evidence_needed(first) == PENDING_REASONS[first["status_reason"]].evidence
+    table = indicator_table_html(view)
+    assert table.count("<small>需：") == pending
+    names = list(view["name"])
+    assert names.index("降低非机动车违停案件数") < pending  # direction without baseline: pending
+    detail = detail_html(view.iloc[names.index("降低非机动车违停案件数")].to_dict(), None, "")
+    assert "所需佐证：上年（基期）数据和本年实际数据" in detail
+    # the table order within each group is kept
+    confirmed = view[view["status"] != PENDING]["indicator_id"].tolist()
+    full = panel.session.view()
+    assert confirmed == full[full["status"] != PENDING]["indicator_id"].tolist()

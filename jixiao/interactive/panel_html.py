@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from jixiao.core.status import PENDING, reason_label
+from jixiao.core.status import PENDING, PENDING_REASONS, reason_label
 from jixiao.core.textnorm import to_number
 
 __all__ = [
@@ -58,6 +58,14 @@ def review_text(row: dict) -> str:
     return points(row.get("review_score"))
 
 
+def evidence_needed(row: dict) -> str:
+    """What evidence resolves a 待核实 indicator ("" when it is not pending)."""
+    if row.get("status") != PENDING:
+        return ""
+    reason = PENDING_REASONS.get(str(row.get("status_reason") or ""))
+    return reason.evidence if reason else ""
+
+
 def indicator_table_html(view: pd.DataFrame) -> str:
     """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
     if view.empty:
@@ -79,7 +87,8 @@ def indicator_table_html(view: pd.DataFrame) -> str:
             points(r["self_score"]),
             points(r["rule_score"]),
             f"<small>{escape(r['explanation'])}</small>",
-            f"<span style='{lost}'>{review_text(r)}</span>",
+            f"<span style='{lost}'>{review_text(r)}</span>"
+            + (f"<br><small>需：{escape(evidence_needed(r))}</small>" if evidence_needed(r) else ""),
             f"<small>{escape(r['review_note'])}</small>",
             f"<span title='{tips}'>{escape(r['findings'])}</span>",
         ]
@@ -108,6 +117,8 @@ def detail_html(row: dict, override: Any, what_if: str) -> str:
             else "（= 规则分）"
         ),
     ]
+    if evidence_needed(row) and not override:
+        lines.append(f"所需佐证：{escape(evidence_needed(row))}（收到后在参数文件记录佐证，或填写复核分和理由）")
     lines += [
         f"<span style='color:#92400E'>{escape(c)}（{escape(s)}）{escape(m)}</span>"
         for c, s, m in row["finding_messages"]

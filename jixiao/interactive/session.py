@@ -21,6 +21,7 @@ import pandas as pd
 
 from jixiao.core.errors import ParamsError
 from jixiao.core.numbers import round_half_up
+from jixiao.core.status import PENDING
 from jixiao.core.textnorm import normalize_text, to_number
 from jixiao.core.vocab import TIERS
 from jixiao.parse.values import parse_value
@@ -143,7 +144,7 @@ def indicator_view(
 def filter_view(
     view: pd.DataFrame, *, level1: str = "", with_findings: bool = False, lost: bool = False
 ) -> pd.DataFrame:
-    """The rows of :func:`indicator_view` matching the panel's filters."""
+    """The rows of :func:`indicator_view` matching the panel's filters, 待核实 indicators first."""
     keep = pd.Series(True, index=view.index)
     if level1:
         keep &= view["level1"].astype(str) == level1
@@ -151,7 +152,11 @@ def filter_view(
         keep &= view["findings"] != ""
     if lost:
         keep &= view["lost"]
-    return view[keep]
+    rows = view[keep]
+    if "status" in rows.columns:  # 待核实 first, each group in table order
+        first = (rows["status"] != PENDING).astype(int)
+        rows = rows.iloc[first.argsort(kind="stable")]
+    return rows
 
 
 class ReviewSession:
