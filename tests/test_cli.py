@@ -31,7 +31,11 @@ def test_score_prints_tables_totals_and_grade():
     for heading in ("预算执行", "指标计分", "一级指标", "自评分", "规则得分", "复核分"):
         assert heading in out
     assert "新虹街道城市运行管理中心（2023年" in out
-    assert "自评分合计 103.00（按分值封顶 98.00），表列总分 98.50，复核总分 89.99，等级 良" in out
+    assert (
+        "自评分合计 103.00（按分值封顶 98.00），表列总分 98.50，复核总分 45.89–98.69，等级 待定（26 项指标待核实）"
+        in out
+    )
+    assert "待核实 0.00–4.00" in out  # 群众投诉案件率降低: direction without baseline, a range not 0
     assert "99.42%" in out
 
 
@@ -48,15 +52,20 @@ def test_score_json_schema_and_numbers(path):
         100.0,
         103.0,
         98.5,
-        89.99,
-        "良",
+        89.09,
+        "待定",
     )
+    assert (t["review_total_low"], t["review_total_high"], t["pending_count"]) == (45.89, 98.69, 26)
     l1 = {r["name"]: r for r in doc["level1"]}
     assert l1["效益指标"]["declared_weight"] == 35 and l1["效益指标"]["weight_sum"] == 35  # labels repaired
     ind = {r["name"]: r for r in doc["indicators"]}
     assert ind["辅警人员出勤率"]["actual"] == "" and ind["辅警人员出勤率"]["self_score"] is None
     assert ind["基本支出预算执行率"]["explanation"] == "完成值99% / 指标值100% × 1分 = 0.99分"
     assert ind["资产投入使用率"]["target_parsed"] == {"kind": "number", "op": ">=", "number": 95.0, "unit": "%"}
+    direction = ind["群众投诉案件率降低"]
+    assert (direction["status"], direction["status_reason"]) == ("待核实", "direction_no_baseline")
+    assert (direction["review_score"], direction["review_low"], direction["review_high"]) == (None, 0.0, 4.0)
+    assert ind["基本支出预算执行率"]["status"] == "确定" and ind["基本支出预算执行率"]["status_reason"] is None
 
 
 def test_score_with_scheme_that_does_not_fit_gives_message():

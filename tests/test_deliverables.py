@@ -147,7 +147,12 @@ def test_annex_has_one_row_per_indicator_with_the_result_numbers(xinhong):
     for row, ind in zip(table.rows, doc["indicators"]):
         assert row[col["编号"]].text == ind["id"]
         review = row[col["复核分"]].text
-        assert (review == "" and ind["review_score"] is None) or abs(float(review) - ind["review_score"]) < TOL
+        if ind["status"] == "待核实":  # a range, never a silent 0
+            assert ind["review_score"] is None and review == f"{ind['review_low']:.2f}–{ind['review_high']:.2f}"
+            assert row[col["状态"]].text.startswith("待核实（")
+            assert row[col["计分过程"]].text.endswith(f"待核实，复核分按 {review} 分计")
+        else:
+            assert abs(float(review) - ind["review_score"]) < TOL
     assert is_draft(doc["indicators"], doc["totals"]), "unscored indicators are pending: a 征求意见稿"
     assert DRAFT_MARK in sections.show_cover(xinhong).data
 
@@ -240,7 +245,8 @@ def test_summary_workbook_has_one_row_per_unit_and_every_finding():
     assert [r[0] for r in units] == UNITS
     head = [c.value for c in book["单位汇总"][1]]
     xinhong = dict(zip(head, units[1]))
-    assert abs(xinhong["复核总分"] - docs[1]["totals"]["review_total"]) < 1e-9 and xinhong["等级"] == "良"
+    assert abs(xinhong["复核总分"] - docs[1]["totals"]["review_total"]) < 1e-9 and xinhong["等级"] == "待定"
+    assert (xinhong["总分下限"], xinhong["总分上限"]) == (45.89, 97.69)
     assert xinhong["报告状态"] == DRAFT_MARK
     assert book["全部复核发现"].max_row - 1 == sum(len(d["findings"]) for d in docs)
 
@@ -264,7 +270,21 @@ _FILLED = [
         20,
         "达成/部分达成/未达成",
     ),
-    ("满意度指标", 20, "服务对象满意度指标", "群众满意度", 20, "定量", "≥", 90, "%", 92, None, 20, "≥90%得满分"),
+    (
+        "满意度指标",
+        20,
+        "服务对象满意度指标",
+        "群众满意度",
+        20,
+        "定量",
+        "≥",
+        90,
+        "%",
+        92,
+        "问卷调查有效样本 200 份",
+        20,
+        "≥90%得满分",
+    ),
 ]
 
 
@@ -301,6 +321,7 @@ def test_template_round_trip_reads_and_scores_what_a_unit_fills_in(tmp_path):
     assert lines.loc["财政拨款", "spent"] == 110 and lines.loc["项目支出", "budget"] == 90
     scored = score_evaluation(evaluation)
     assert [round(x, 2) for x in scored.scored["review_score"]] == [25.0, 23.68, 21.0, 20.0]
+    assert set(scored.scored["status"]) == {"确定"}  # measured values; the survey is named; 部分解决 is the unit's own
     assert abs(scored.totals["review_total"] - 89.68) < TOL
 
 
@@ -357,6 +378,9 @@ def test_run_writes_word_and_working_papers_equal_to_result(run_outputs, unit):
                 continue
             shown = [r.cells[head.index(name)].text for r in annex.rows[1:]]
             for text, ind in zip(shown, doc["indicators"]):
+                if key == "review_score" and ind.get("status") == "待核实":  # a range, as in the HTML annex
+                    assert text == f"{ind['review_low']:.2f}–{ind['review_high']:.2f}", (name, ind["id"])
+                    continue
                 assert (text == "" and ind[key] is None) or abs(float(text) - ind[key]) <= TOL, (name, ind["id"])
     book = openpyxl.load_workbook(paths["workpapers"])
     scores = list(book["指标评分"].iter_rows(min_row=2, values_only=True))
@@ -365,6 +389,7 @@ def test_run_writes_word_and_working_papers_equal_to_result(run_outputs, unit):
     for row, ind in zip(scores, doc["indicators"]):
         got = dict(zip(head, row))
         assert got["复核分"] is None if ind["review_score"] is None else abs(got["复核分"] - ind["review_score"]) < 1e-9
+        assert (got["复核分下限"], got["复核分上限"]) == (ind["review_low"], ind["review_high"])
     found = [r[5] for r in book["复核发现"].iter_rows(min_row=2, values_only=True)]
     assert found == [f["message"] for f in doc["findings"]]
     assert (run_outputs / SUMMARY_BOOK).is_file()

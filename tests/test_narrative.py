@@ -69,8 +69,12 @@ def all_text(result: UnitResult) -> list[str]:
 
 # --- golden sentences ----------------------------------------------------------------------------
 GOLDEN = [
-    ("xinhong-2023", "summary", "经逐项按评分规则重新计分，复核总分 89.99 分，等级为「良」。"),
-    ("xinhong-2023", "summary", "单位自评总分 98.50 分，等级为「优」，复核总分较自评低 8.51 分。"),
+    (
+        "xinhong-2023",
+        "summary",
+        "经逐项按评分规则重新计分，复核总分 45.89–97.69 分（25 项指标待核实，以区间计），等级待定。",
+    ),
+    ("xinhong-2023", "summary", "单位自评总分 98.50 分，等级为「优」。"),
     (
         "xinhong-2023",
         "summary",
@@ -79,15 +83,14 @@ GOLDEN = [
     (
         "xinhong-2023",
         "summary",
-        "56 项指标中 52 项得满分，1 项未达到指标值，合计扣 0.01 分，2 项无法按规则计分（分值合计 9.00 分，"
-        "未计入复核总分），1 项经评价人调整扣 1.00 分。",
+        "56 项指标中 29 项得满分，1 项未达到指标值，合计扣 0.01 分，25 项指标待核实（分值合计 63.00 分），"
+        "按 9.90–61.70 分的区间计入复核总分，待单位补充佐证材料后确定，1 项经评价人调整扣 1.00 分。",
     ),
     ("xinhong-2023", "summary", "复核发现问题 73 条，其中错误 11 条、警告 58 条、提示 4 条。"),  # reader notes aside
     (
         "xinhong-2023",
         "conclusion",
-        "复核总分较分值合计少 10.01 分：1 项指标未达到指标值，扣 0.01 分；1 项指标经评价人调整，扣 1.00 分；"
-        "2 项指标无法按规则计分，未计入 9.00 分。",
+        "其余指标较其分值合计少 1.01 分：1 项指标未达到指标值，扣 0.01 分；1 项指标经评价人调整，扣 1.00 分。",
     ),
     ("xinhong-2023", "conclusion", "自评分逐项合计 103.00 分（按分值封顶后 98.00 分），与填报总分不一致。"),
     ("xinhong-2023", "budget_execution", "3 行填报执行率按全年执行数 ÷ 全年预算数复算，结果一致。"),
@@ -174,18 +177,25 @@ def test_level1_analysis_of_the_scored_sample_names_what_lost_points_and_why(res
     assert (
         "投入管理指标共 16 项三级指标（预算编审管理 2 项、预算执行管理 5 项、部门结转结余资金管理 1 项、国库管理 1 项、预算绩效管理 1 项、"
         "预决算信息公开管理 1 项、财政监督管理 1 项、政府采购管理 1 项、资产管理 3 项），分值合计 30.00 分；"
-        "自评 29.00 分，复核 29.99 分，复核得分率 99.97%。" in inputs  # level 1 as repaired by the declared weights
+        "自评 29.00 分，复核 11.89–28.69 分，复核得分率 39.63%–95.63%。"
+        in inputs  # level 1 as repaired by the declared weights
     )
-    assert "投入管理指标按评分规则判定达成 15 项、未达成 1 项，得满分 15 项。" in inputs
+    assert (
+        "投入管理指标按评分规则判定达成 13 项、未达成 3 项，得满分 2 项。" in inputs
+    )  # two 部分达成 by the unit's own notes
+    # 预算编制合理性: the unit claims 1.00 of 2 without evidence; the review never goes above the claim
+    assert any(
+        s.startswith("待核实 13 项：「预算编制规范性」")
+        and "「预算编制合理性」（分值 2.00 分）定性指标的达成仅有单位自述，按 0.60–1.00 分计" in s
+        for s in inputs
+    )
     assert (
         "扣分指标 1 项：「基本支出预算执行率」完成值99% / 指标值100% × 1分 = 0.99分，扣 0.01 分，未说明偏差原因。"
         in inputs
     )
-    assert any(
-        s.startswith("自评分与复核分不一致 2 项：「预算编制合理性」自评 1.00 分、复核 2.00 分（+1.00）") for s in inputs
-    )
-    benefits = " ".join(parts["效益指标"].paragraphs)
-    assert "「降低非机动车违停案件数」（分值 5.00 分）" in benefits  # 效益 after the structure repair
+    assert "自评分与复核分不一致 1 项：「基本支出预算执行率」自评 1.00 分、复核 0.99 分（-0.01）。" in inputs
+    benefits = " ".join(parts["效益指标"].paragraphs)  # 效益 after the structure repair
+    assert "「降低非机动车违停案件数」（分值 5.00 分）方向性指标缺少基期数据，按 0.00–5.00 分计" in benefits
     assert set(parts["满意度指标"].indicator_ids) == {"I55", "I56"}
 
 

@@ -117,7 +117,10 @@ def test_client_html(sample_run, unit):
     # the unit's name, total and grade
     assert params.display_name in html
     totals = result["totals"]
-    if totals["review_total"] is not None:
+    if totals["review_total"] is not None and totals["pending_count"]:  # 待核实: a range and a draft
+        assert f"{totals['review_total_low']:.2f}–{totals['review_total_high']:.2f}" in html
+        assert "征求意见稿" in html and "待核实指标及需补充的材料" in html
+    elif totals["review_total"] is not None:
         assert f"{totals['review_total']:.2f}" in html and f"「{totals['grade']}」" in html
     else:
         assert "不计分" in html

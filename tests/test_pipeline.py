@@ -17,8 +17,12 @@ def xinhong():
 
 
 def test_self_evaluation_unit(xinhong):
-    assert xinhong.total == 89.99 and xinhong.grade == "良"
+    # 25 indicators stay 待核实 after the one override: the total is a range and the grade 待定
+    totals = xinhong.self_eval.totals
+    assert (totals["review_total_low"], totals["review_total_high"]) == (45.89, 97.69)
+    assert xinhong.total == 45.89 and xinhong.grade == "待定" and totals["pending_count"] == 25
     scored = xinhong.self_eval.scored.set_index("name")
+    assert scored.loc["辅警人员出勤率", "status"] == "评价人判定"
     # the evaluator's override in params replaces the (missing) rule score, with its reason
     assert scored.loc["辅警人员出勤率", "review_score"] == 0
     assert "佐证材料" in scored.loc["辅警人员出勤率", "review_note"]
@@ -26,7 +30,7 @@ def test_self_evaluation_unit(xinhong):
     codes = set(xinhong.findings["code"])
     assert {"A50", "A04", "A06", "A07", "C05"} <= codes and "A02" not in codes  # level 1 repaired
     doc = xinhong.to_dict()
-    assert doc["totals"]["review_total"] == 89.99
+    assert doc["totals"]["review_total"] == 45.89 and doc["totals"]["review_total_high"] == 97.69
     assert len(doc["indicators"]) == 56
     assert sum(doc["finding_counts"].values()) == len(doc["findings"])
 
@@ -77,4 +81,6 @@ def test_scheme_that_does_not_fit_is_a_params_error(seed_000_path):
 
 def test_custom_grade_bands(seed_000_path):
     unit = score_file(seed_000_path, bands={"优": 85, "良": 75, "中": 60})
-    assert unit.totals["review_total"] == 89.99 and unit.totals["grade"] == "优"
+    assert unit.totals["rule_total"] == 89.09 and unit.totals["grade"] == "待定"  # 45.89–98.69 spans bands
+    unit = score_file(seed_000_path, bands={"优": 40, "良": 30, "中": 20})
+    assert unit.totals["grade"] == "优"  # the whole range sits in one band

@@ -24,7 +24,7 @@ from tests.test_browser import CHROMIUM_ARGS, chromium_path
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]
-FOOTER = re.compile(r"\d+ / \d+")
+FOOTER = re.compile(r"\d+ / \d+|征求意见稿")  # page numbers and the draft mark of the page header
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,15 @@ def test_analyst_html_table_of_contents_links_resolve(outputs, browser):
     assert [t for t, _ in targets][:2] == ["摘要", "一、基本情况"] and len(targets) == 11
     assert targets[-1][0] == "读取说明"  # the analyst-only section, after the annex
     assert all(ok for _, ok in targets)
+
+
+def test_a_draft_carries_its_mark_in_every_printed_page_header(outputs, browser, tmp_path):
+    html = unit_output_paths(outputs, "xinhong-2023")["client_html"]  # 待核实 indicators: a 征求意见稿
+    page = browser.new_page()
+    page.goto(html.as_uri(), wait_until="load")
+    pdf = tmp_path / "draft.pdf"
+    pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+    page.close()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) > 3 and all(p.strip().splitlines()[0].strip().endswith("征求意见稿") for p in pages)

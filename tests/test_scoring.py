@@ -149,7 +149,9 @@ def test_scored_table_has_all_columns_in_order_and_leaves_input_alone(seed000, s
 def test_seed000_scores_never_exceed_weights_and_review_equals_rule(scored000):
     scores = scored000["rule_score"].dropna()
     assert ((scores >= 0) & (scores <= scored000.loc[scores.index, "weight"])).all()
-    assert scored000["review_score"].equals(scored000["rule_score"])
+    confirmed = scored000[scored000["status"] == "确定"]
+    assert confirmed["review_score"].equals(confirmed["rule_score"])
+    assert scored000.loc[scored000["status"] == "待核实", "review_score"].isna().all()
     assert (scored000["review_note"] == "").all()
 
 
@@ -176,8 +178,17 @@ def test_seed000_selected_indicators(scored000, name, rule, score, fragment):
     assert fragment in row["explanation"]
 
 
+def test_seed000_admitted_shortfall_defaults_to_partial(scored000):
+    # 完成值「合理」but the unit's own 偏差说明 says 预算的匹配性不够: 部分达成 (0.7 × 2), quoted
+    row = by_name(scored000, "预算编制合理性")
+    assert row["rule_score"] == 1.4 and row["met"] is False and "「预算的匹配性不够」" in row["explanation"]
+    assert (row["status"], row["review_low"], row["review_high"]) == ("待核实", 0.6, 1.0)  # never above its own 1.00
+    row = by_name(scored000, "单位年度绩效管理工 作")
+    assert row["rule_score"] == 0.7 and "「绩效目标不够完善」" in row["explanation"]
+
+
 def test_seed000_rule_total(scored000):
-    assert round(scored000["rule_score"].sum(), 2) == 89.99
+    assert round(scored000["rule_score"].sum(), 2) == 89.09
     assert scored000["rule_score"].isna().sum() == 3
 
 
@@ -191,7 +202,7 @@ def test_override_by_name_or_id_changes_only_the_review(seed000):
     }
     scored = score_indicators(seed000.indicators, overrides=overrides, year=2023)
     row = by_name(scored, "预算编制合理性")
-    assert (row["rule_score"], row["review_score"]) == (2.0, 1.5)
+    assert (row["rule_score"], row["review_score"]) == (1.4, 1.5)  # 部分达成 by the unit's own note
     assert row["review_note"] == "预算匹配性不足（档次：部分达成）"
     row = by_name(scored, "基本支出预算执行率")
     assert (row["rule_score"], row["review_score"], row["review_note"]) == (0.99, 1.0, "执行率差异可忽略")

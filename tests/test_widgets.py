@@ -9,6 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from jixiao.core.status import PENDING, PENDING_REASONS
 from jixiao.core.vocab import WEIGHT_SCHEMES
 from jixiao.interactive.explorer import (
     PortfolioExplorer,
@@ -17,7 +18,8 @@ from jixiao.interactive.explorer import (
     load_unit_findings,
     portfolio_explorer,
 )
-from jixiao.interactive.session import ReviewSession, check_review, clear_cache, tier_default_score
+from jixiao.interactive.panel_html import detail_html, evidence_needed, indicator_table_html
+from jixiao.interactive.session import ReviewSession, check_review, clear_cache, filter_view, tier_default_score
 from jixiao.interactive.widgets import ReviewPanel, review_panel
 from jixiao.run.evaluate import evaluate_unit
 from jixiao.run.params import list_units, load_params
@@ -27,13 +29,20 @@ from tests.conftest import NOTEBOOKS_DIR, PARAMS_DIR
 from .test_params_edit import copy_unit
 
 SAMPLES = [p.stem for p in list_units(PARAMS_DIR)]
-BASE_TOTAL = 89.99  # seed 000 re-scored, with the sample override of 辅警人员出勤率 (0 points)
+#: seed 000 re-scored, with the sample override of 辅警人员出勤率 (0 points) and evidence recorded for every
+#: indicator: the claims the rules scored are confirmed; the two direction-only indicators stay 待核实 (0–9 points)
+BASE_TOTAL = 89.09  # 预算编制合理性 and 单位年度绩效管理工作 部分达成 (the unit's own notes)
+BASE_HIGH = 98.09
+#: evidence recorded in params for every indicator (a note each)
+EVIDENCE = "evidence:\n" + "".join(f"  I{i:02d}: 台账已核对\n" for i in range(1, 57))
 
 
 @pytest.fixture
 def unit(tmp_path):
-    """xinhong-2023's params copied into a tmp params folder (inputs: the sample files)."""
-    return copy_unit(tmp_path / "params")
+    """xinhong-2023's params copied into a tmp params folder (inputs: the sample files), evidence recorded."""
+    path = copy_unit(tmp_path / "params")
+    path.write_text(path.read_text(encoding="utf-8") + EVIDENCE, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -65,7 +74,10 @@ def test_panel_opens_on_each_sample_unit_in_under_a_second(unit_id):
     assert panel.session is not None and "⚠ 无法打开" not in panel.message.value
     scored = panel.session.recompute()
     if unit_id == "xinhong-2023":
-        assert f"{BASE_TOTAL:.2f}" in panel.summary.value and "良" in panel.summary.value
+        # the sample params record no evidence: 25 indicators are 待核实, the total a range, the grade 待定
+        assert "45.89–97.69" in panel.summary.value and "待定" in panel.summary.value
+        assert "待核实 25 项" in panel.summary.value
+        assert "待核实 0.00–4.00" in panel.table.value  # 群众投诉案件率降低: a range in the table, not a blank
         assert panel.chart.value[:8] == b"\x89PNG\r\n\x1a\n" and not panel.apply_button.disabled
         assert len(panel.indicator_select.options) == len(scored.scored) == 56
     else:
@@ -91,13 +103,13 @@ def test_invalid_saved_override_is_shown_and_ignored_and_save_is_refused(tmp_pat
 # --- editing -----------------------------------------------------------------------------------------
 def test_tier_choice_sets_the_default_score_and_updates_total_grade_and_chart(panel):
     chart = panel.chart.value
-    panel.indicator_select.value = "I02"  # 预算编制合理性: qualitative, 分值 2, rule score 2
-    panel.tier_select.value = "部分达成"
-    assert panel.score_input.value == "1.4"  # 0.7 × 2
+    panel.indicator_select.value = "I02"  # 预算编制合理性: qualitative, 分值 2, rule score 1.4 (部分达成 by its note)
+    panel.tier_select.value = "未达成"
+    assert panel.score_input.value == "0.6"  # 0.3 × 2
     panel.reason_input.value = "预算编制依据不充分，部分项目未细化测算"
     panel.apply_button.click()
-    assert total(panel) == pytest.approx(BASE_TOTAL - 0.6)
-    assert "89.39" in panel.summary.value and "未保存的复核调整 1 项" in panel.summary.value
+    assert total(panel) == pytest.approx(BASE_TOTAL - 0.8)
+    assert "88.29" in panel.summary.value and "未保存的复核调整 1 项" in panel.summary.value
     assert panel.chart.value != chart
     assert "预算编制依据不充分" in panel.table.value
 
@@ -121,9 +133,15 @@ def test_tier_proposes_its_score_and_never_overwrites_a_typed_one(panel, typed, 
 
 
 def test_a_review_score_can_change_the_grade(panel):
-    edit(panel, "I48", "4", "提供了投诉台账：案件率由 12.5% 降至 9.8%")  # unscored by rule (no baseline)
+    edit(panel, "I48", "4", "提供了投诉台账：案件率由 12.5% 降至 9.8%")  # 待核实 by rule (no baseline)
     assert total(panel) == pytest.approx(BASE_TOTAL + 4)
-    assert panel.session.recompute().totals["grade"] == "优" and "优" in panel.summary.value
+    totals = panel.session.recompute().totals
+    assert (totals["review_total_low"], totals["review_total_high"]) == (pytest.approx(93.09), pytest.approx(98.09))
+    assert totals["grade"] == "优" and totals["pending_count"] == 1  # I54 still pending, the whole range is 优
+    edit(panel, "I54", "5", "提供了违停案件台账：案件数较上年下降")
+    totals = panel.session.recompute().totals
+    assert totals["review_total_low"] == totals["review_total_high"] == pytest.approx(BASE_HIGH)
+    assert totals["grade"] == "优" and "优" in panel.summary.value and totals["pending_count"] == 0
 
 
 INVALID = [
@@ -161,7 +179,7 @@ def test_save_writes_the_overrides_keeps_comments_and_the_run_agrees(panel, unit
     panel.indicator_select.value = "I03"
     panel.what_if_input.value = "50%"
     panel.what_if_button.click()  # exploratory: must not be saved
-    shown_without_what_if = BASE_TOTAL - 0.5 - 0.6 + 0.5
+    shown_without_what_if = BASE_TOTAL - 0.5 + 0.5  # I02's 部分达成 is already its rule score
     panel.save_button.click()
     assert "已保存 3 项复核调整" in panel.message.value and "未保存" in panel.message.value
     after = unit.read_text(encoding="utf-8")
@@ -178,7 +196,7 @@ def test_save_writes_the_overrides_keeps_comments_and_the_run_agrees(panel, unit
 
 def test_reset_discards_edits_what_if_and_scheme(tmp_path):
     text = (PARAMS_DIR / "xinhong-2023.yaml").read_text(encoding="utf-8") + (
-        "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}\n"
+        "weight_scheme: {投入管理指标: 20, 产出指标: 40, 效益指标: 30, 满意度指标: 10}\n" + EVIDENCE
     )
     path = copy_unit(tmp_path, text=text)
     before = path.read_bytes()
@@ -253,7 +271,7 @@ def test_what_if_rescores_the_indicator_and_is_marked(panel):
             lambda v: set(v["level1"]) == {"满意度指标"} and len(v) == 2,
         ),  # repaired level 1
         ("findings_only", True, lambda v: (v["findings"] != "").all() and "I36" in set(v["indicator_id"])),
-        ("lost_only", True, lambda v: set(v["indicator_id"]) == {"I03", "I31", "I48", "I54"}),
+        ("lost_only", True, lambda v: set(v["indicator_id"]) == {"I02", "I03", "I10", "I31", "I48", "I54"}),
     ],
     ids=["level1", "with-findings", "lost-points"],
 )
@@ -356,6 +374,7 @@ def saved_and_run(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("run")
     path = copy_unit(root / "params")
+    path.write_text(path.read_text(encoding="utf-8") + EVIDENCE, encoding="utf-8")
     panel = review_panel(params_path=str(path))
     edit(panel, "I55", "4.5", "满意度问卷样本仅 30 份，代表性不足")
     edit(panel, "I02", "", "预算编制依据不充分", "部分达成")
@@ -380,7 +399,7 @@ def test_batch_run_after_saving_reproduces_the_panel(saved_and_run):
     assert rows["I55"]["review_score"] == 4.5 and "代表性不足" in rows["I55"]["review_note"]
     assert rows["I02"]["review_score"] == 1.4 and "部分达成" in rows["I02"]["review_note"]
     shown = panel.session.recompute().totals
-    assert result["totals"]["review_total"] == pytest.approx(shown["review_total"]) == pytest.approx(BASE_TOTAL - 1.1)
+    assert result["totals"]["review_total"] == pytest.approx(shown["review_total"]) == pytest.approx(BASE_TOTAL - 0.5)
     assert result["totals"]["grade"] == shown["grade"]
     findings = load_unit_findings(root / "outputs", ["xinhong-2023"])["xinhong-2023"]
     assert len(findings) == len(result["findings"])
@@ -409,3 +428,25 @@ def test_explore_notebook_runs_on_each_sample_unit(tmp_path, unit_id):
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(views) == 2  # the panel and the explorer
+
+
+def test_pending_indicators_come_first_with_the_evidence_each_needs(tmp_path):
+    """Without recorded evidence the sample has 待核实 indicators: listed first, each with what resolves it."""
+    panel = review_panel(params_path=str(copy_unit(tmp_path / "params")))
+    view = filter_view(panel.session.view())
+    statuses = list(view["status"])
+    pending = statuses.count(PENDING)
+    assert pending >= 2 and statuses[:pending] == [PENDING] * pending
+    assert PENDING not in statuses[pending:]
+    first = view.iloc[0].to_dict()
+    assert evidence_needed(first) == PENDING_REASONS[first["status_reason"]].evidence
+    table = indicator_table_html(view)
+    assert table.count("<small>需：") == pending
+    names = list(view["name"])
+    assert names.index("降低非机动车违停案件数") < pending  # direction without baseline: pending
+    detail = detail_html(view.iloc[names.index("降低非机动车违停案件数")].to_dict(), None, "")
+    assert "所需佐证：上年（基期）数据和本年实际数据" in detail
+    # the table order within each group is kept
+    confirmed = view[view["status"] != PENDING]["indicator_id"].tolist()
+    full = panel.session.view()
+    assert confirmed == full[full["status"] != PENDING]["indicator_id"].tolist()

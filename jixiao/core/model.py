@@ -90,8 +90,12 @@ SCORED_COLUMNS = [
     "rule_score_raw",  # before floor/cap/round (float/NaN)
     "rule_score",  # floored at 0, capped at weight, rounded to 2 decimals (float/NaN)
     "explanation",  # one Chinese line
-    "review_score",  # rule score unless overridden in params
+    "review_score",  # rule score unless overridden in params; NaN while 待核实 (core.status)
     "review_note",  # the evaluator's reason when overridden
+    "status",  # 确定 / 待核实 / 评价人判定 ("" for an indicator without 分值)
+    "status_reason",  # reason code of a 待核实 (core.status.PENDING_REASONS), else ""
+    "review_low",  # low end of the review score (= review_score unless 待核实)
+    "review_high",  # high end of the review score (= review_score unless 待核实)
 ]
 
 
@@ -186,9 +190,14 @@ LEVEL1_COLUMNS = [
     "scheme_weight",  # weight under the active weight scheme
     "self_score_sum",  # Σ 自评分
     "rule_score_sum",  # Σ rule scores
-    "review_score_sum",  # Σ review scores
+    "review_score_sum",  # Σ review scores (待核实 indicators at their low end)
     "self_rate",  # self_score_sum / weight_sum * 100 (percent, 2 decimals)
     "review_rate",  # review_score_sum / weight_sum * 100
+    "review_low_sum",  # Σ low ends (= review_score_sum)
+    "review_high_sum",  # Σ high ends (> review_low_sum while anything is 待核实)
+    "review_rate_low",  # rates of the two ends
+    "review_rate_high",
+    "pending_count",  # 待核实 indicators in this level 1
 ]
 
 #: Keys of the totals dict.
@@ -198,7 +207,10 @@ TOTAL_KEYS = [
     "self_score_capped_sum",  # Σ min(自评分, 分值)
     "reported_total",  # 总分 as printed (None if absent)
     "rule_total",  # Σ rule scores (+ budget score when the table scores it)
-    "review_total",  # Σ review scores
-    "grade",  # grade of review_total: 优/良/中/差
+    "review_total",  # Σ review scores (待核实 indicators at their low end: = review_total_low)
+    "review_total_low",  # Σ low ends
+    "review_total_high",  # Σ high ends
+    "pending_count",  # 待核实 indicators (with a 分值)
+    "grade",  # grade of the range when it sits in one band: 优/良/中/差; else 待定
     "self_grade",  # grade of reported_total (or self_score_sum)
 ]

@@ -29,6 +29,8 @@ __all__ = ["PortfolioExplorer", "portfolio_explorer", "compare_units", "findings
 _METRICS = [
     ("status", "运行状态"),
     ("total", "复核总分"),
+    ("total_high", "复核总分上限"),
+    ("pending", "待核实指标"),
     ("grade", "等级"),
     ("self_total", "单位自评总分"),
     ("errors", "错误"),

@@ -8,9 +8,18 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.status import PENDING, PENDING_REASONS, reason_label
 from jixiao.core.textnorm import to_number
 
-__all__ = ["PANEL_COLUMNS", "escape", "points", "indicator_table_html", "detail_html", "scheme_definitions_html"]
+__all__ = [
+    "PANEL_COLUMNS",
+    "escape",
+    "points",
+    "review_text",
+    "indicator_table_html",
+    "detail_html",
+    "scheme_definitions_html",
+]
 
 #: Columns of the panel's indicator table.
 PANEL_COLUMNS = [
@@ -42,6 +51,21 @@ def points(value: object) -> str:
     return "—" if x is None or math.isnan(x) else f"{x:.2f}"
 
 
+def review_text(row: dict) -> str:
+    """The review score, or "待核实 low–high" while the indicator is pending."""
+    if row.get("status") == PENDING:
+        return f"待核实 {points(row.get('review_low'))}–{points(row.get('review_high'))}"
+    return points(row.get("review_score"))
+
+
+def evidence_needed(row: dict) -> str:
+    """What evidence resolves a 待核实 indicator ("" when it is not pending)."""
+    if row.get("status") != PENDING:
+        return ""
+    reason = PENDING_REASONS.get(str(row.get("status_reason") or ""))
+    return reason.evidence if reason else ""
+
+
 def indicator_table_html(view: pd.DataFrame) -> str:
     """The indicator table of the panel as escaped HTML (rows from ``ReviewSession.view``)."""
     if view.empty:
@@ -63,7 +87,8 @@ def indicator_table_html(view: pd.DataFrame) -> str:
             points(r["self_score"]),
             points(r["rule_score"]),
             f"<small>{escape(r['explanation'])}</small>",
-            f"<span style='{lost}'>{points(r['review_score'])}</span>",
+            f"<span style='{lost}'>{review_text(r)}</span>"
+            + (f"<br><small>需：{escape(evidence_needed(r))}</small>" if evidence_needed(r) else ""),
             f"<small>{escape(r['review_note'])}</small>",
             f"<span title='{tips}'>{escape(r['findings'])}</span>",
         ]
@@ -83,9 +108,17 @@ def detail_html(row: dict, override: Any, what_if: str) -> str:
         + ("（假设，原为表内值）" if what_if else ""),
         f"自评分 {points(row['self_score'])}　规则分 {points(row['rule_score'])}（{escape(row['rule_label'])}）："
         f"{escape(row['explanation'])}",
-        f"复核分 {points(row['review_score'])}"
-        + (f"　调整理由：{escape(override.reason)}" if override else "（= 规则分）"),
+        f"复核分 {review_text(row)}"
+        + (
+            f"　调整理由：{escape(override.reason)}"
+            if override
+            else f"（{escape(reason_label(row.get('status_reason')))}，调整后解除）"
+            if row.get("status") == PENDING
+            else "（= 规则分）"
+        ),
     ]
+    if evidence_needed(row) and not override:
+        lines.append(f"所需佐证：{escape(evidence_needed(row))}（收到后在参数文件记录佐证，或填写复核分和理由）")
     lines += [
         f"<span style='color:#92400E'>{escape(c)}（{escape(s)}）{escape(m)}</span>"
         for c, s, m in row["finding_messages"]

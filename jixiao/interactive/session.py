@@ -21,10 +21,11 @@ import pandas as pd
 
 from jixiao.core.errors import ParamsError
 from jixiao.core.numbers import round_half_up
+from jixiao.core.status import PENDING
 from jixiao.core.textnorm import normalize_text, to_number
 from jixiao.core.vocab import TIERS
 from jixiao.parse.values import parse_value
-from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation
+from jixiao.run.evaluate import ScoredUnit, UnitResult, evaluate_unit, score_evaluation, scoring_settings
 from jixiao.run.params import UnitParams, load_unit
 from jixiao.run.params_edit import override_key, save_overrides
 from jixiao.score.overrides import Override, match_overrides, score_in_tier, tier_band_text
@@ -143,7 +144,7 @@ def indicator_view(
 def filter_view(
     view: pd.DataFrame, *, level1: str = "", with_findings: bool = False, lost: bool = False
 ) -> pd.DataFrame:
-    """The rows of :func:`indicator_view` matching the panel's filters."""
+    """The rows of :func:`indicator_view` matching the panel's filters, 待核实 indicators first."""
     keep = pd.Series(True, index=view.index)
     if level1:
         keep &= view["level1"].astype(str) == level1
@@ -151,7 +152,11 @@ def filter_view(
         keep &= view["findings"] != ""
     if lost:
         keep &= view["lost"]
-    return view[keep]
+    rows = view[keep]
+    if "status" in rows.columns:  # 待核实 first, each group in table order
+        first = (rows["status"] != PENDING).astype(int)
+        rows = rows.iloc[first.argsort(kind="stable")]
+    return rows
 
 
 class ReviewSession:
@@ -334,9 +339,12 @@ class ReviewSession:
             for ident, actual in self.what_if.items():
                 indicators.loc[ids == ident, "actual"] = actual
             evaluation = replace(evaluation, indicators=indicators)
+        settings = scoring_settings(self.params)
         if not self.editable:
-            return score_evaluation(evaluation, scheme="table", bands=self.params.grade_bands)
-        return score_evaluation(evaluation, scheme=scheme, bands=self.params.grade_bands, overrides=self.overrides)
+            return score_evaluation(evaluation, scheme="table", bands=self.params.grade_bands, settings=settings)
+        return score_evaluation(
+            evaluation, scheme=scheme, bands=self.params.grade_bands, overrides=self.overrides, settings=settings
+        )
 
     def _state(self) -> str:
         pending = {k: None if v is None else vars(v) for k, v in self.pending.items()}

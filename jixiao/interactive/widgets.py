@@ -208,10 +208,15 @@ class ReviewPanel:
         if t.get("review_total") is None or (isinstance(t["review_total"], float) and math.isnan(t["review_total"])):
             head = "<b>不计分</b>（指标没有分值）"
         else:
+            shown = points(t["review_total"])
+            if t.get("pending_count"):  # 待核实 indicators: the total is a range
+                shown += f"–{points(t['review_total_high'])}"
             head = (
-                f"复核总分 <b style='font-size:1.3em'>{points(t['review_total'])}</b>　等级 <b style='font-size:1.3em'>"
+                f"复核总分 <b style='font-size:1.3em'>{shown}</b>　等级 <b style='font-size:1.3em'>"
                 f"{escape(t['grade'])}</b>　｜ 规则计分 {points(t['rule_total'])}"
             )
+            if t.get("pending_count"):
+                head += f"　｜ 待核实 {t['pending_count']} 项"
             own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
             head += f"　｜ 单位自评 {points(own)}（{escape(t.get('self_grade'))}）"
         states = []

@@ -58,8 +58,9 @@ MAX_COMPLETION_BARS = 50
 def level1_rates(level1: pd.DataFrame) -> pd.DataFrame:
     """Self and review 得分率 per level 1 (percent): score sum / weight sum * 100.
 
-    Returns columns ``name``, ``self``, ``review``; NaN where the weight sum is 0 or
-    missing or no score was given. Rounded to 2 decimals as a last, separate step.
+    Returns columns ``name``, ``self``, ``review``, ``review_high`` (the high end while indicators are
+    待核实; = ``review`` otherwise); NaN where the weight sum is 0 or missing or no score was given.
+    Rounded to 2 decimals as a last, separate step.
     """
     weight = to_numeric(level1["weight_sum"]).where(lambda w: w > 0)
     out = pd.DataFrame(
@@ -69,7 +70,9 @@ def level1_rates(level1: pd.DataFrame) -> pd.DataFrame:
             "review": to_numeric(level1["review_score_sum"]) / weight * 100,
         }
     ).reset_index(drop=True)
-    out[["self", "review"]] = out[["self", "review"]].round(2)
+    high = level1["review_high_sum"] if "review_high_sum" in level1.columns else level1["review_score_sum"]
+    out["review_high"] = (to_numeric(high) / weight * 100).reset_index(drop=True)
+    out[["self", "review", "review_high"]] = out[["self", "review", "review_high"]].round(2)
     return out
 
 
@@ -97,7 +100,9 @@ def plot_level1_rates(level1: pd.DataFrame, *, title: str | None = None, source:
         values = rates[column]
         bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, values.fillna(0), width * 0.92, color=color, label=label)
         label_bars(ax, bars, [fmt_pct(v) for v in values])
-    top = max(100.0, float(rates[["self", "review"]].max().max()) if series else 100.0)
+        if column == "review":
+            _pending_segments(ax, rates, x + (i - (len(series) - 1) / 2) * width, width * 0.92, color)
+    top = max(100.0, float(rates[["self", "review", "review_high"]].max().max()) if series else 100.0)
     ax.set_ylim(0, top * 1.12)
     ax.axhline(100, color=COLORS["reference"], linewidth=0.8, linestyle=":")
     ax.set_xticks(x, [shorten_label(name, 16) for name in rates["name"]])
@@ -106,6 +111,25 @@ def plot_level1_rates(level1: pd.DataFrame, *, title: str | None = None, source:
     if series:
         legend_above(ax)
     return finish_figure(fig, title, source)
+
+
+def _pending_segments(ax, rates: pd.DataFrame, xs, width: float, color: str) -> None:
+    """The 待核实 part of each review bar (from the low to the high end), hatched and labelled with its high end."""
+    gap = (rates["review_high"] - rates["review"]).fillna(0)
+    if not (gap >= 0.005).any():
+        return
+    bars = ax.bar(
+        xs,
+        gap.clip(lower=0),
+        width,
+        bottom=rates["review"].fillna(0),
+        facecolor="none",
+        edgecolor=color,
+        hatch="///",
+        linewidth=0.6,
+        label="待核实区间",
+    )
+    label_bars(ax, bars, [f"至{fmt_pct(h)}" if g >= 0.005 else "" for h, g in zip(rates["review_high"], gap)])
 
 
 def plot_level1_radar(level1: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from jixiao.core.status import GRADE_PENDING
 from jixiao.core.vocab import UNGRADED
 from jixiao.report.chartstyle import (
     COLORS,
@@ -35,18 +36,19 @@ MAX_RANKED_UNITS = 60
 # --- portfolio charts ------------------------------------------------------------------
 def _grade_of(value: object) -> str:
     text = cell_text(value)
-    return text if text in GRADE_COLORS else UNGRADED
+    return text if text in GRADE_COLORS or text == GRADE_PENDING else UNGRADED
 
 
 def plot_grade_distribution(portfolio: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
-    """Bars of the number of units per grade (优/良/中/差, plus 未评级 when present)."""
+    """Bars of the number of units per grade (优/良/中/差, plus 待定 and 未评级 when present)."""
     ensure_cjk_font()
     title = title or "单位评价等级分布"
     source = source or f"数据来源：各单位复核结果汇总（共 {len(portfolio)} 个单位）。"
     if portfolio.empty:
         return message_figure(title, "无单位数据", source)
     counts = portfolio["grade"].map(_grade_of).value_counts()
-    grades = list(GRADE_COLORS) + ([UNGRADED] if counts.get(UNGRADED, 0) else [])
+    extra = [g for g in (GRADE_PENDING, UNGRADED) if counts.get(g, 0)]  # 待定: indicators still 待核实
+    grades = list(GRADE_COLORS) + extra
     values = [int(counts.get(g, 0)) for g in grades]
     fig = new_figure(6.4, 4.2)
     ax = fig.subplots()
@@ -103,16 +105,42 @@ def plot_unit_ranking(
     colors = [GRADE_COLORS.get(g, COLORS["neutral"]) for g in table["grade"]]
     bars = ax.barh(np.arange(n), table["total"], 0.65, color=colors)
     label_bars(ax, bars, [fmt_num(v) for v in table["total"]])
+    top = _pending_ranges(ax, portfolio, table)
     for band in bands:
         ax.axvline(band, color=COLORS["reference"], linewidth=0.9, linestyle="--", gid="band")
     ax.set_yticks(np.arange(n), names, fontsize=8)
     ax.set_ylim(n - 0.4, -0.6)  # first row on top, no empty margin
-    ax.set_xlim(0, max(100.0, float(table["total"].max())) * 1.1)
+    ax.set_xlim(0, max(100.0, float(table["total"].max()), top) * 1.1)
     ax.set_xlabel("复核总分（分）")
-    present = [g for g in [*GRADE_COLORS, UNGRADED] if g in set(table["grade"])]
+    present = [g for g in [*GRADE_COLORS, GRADE_PENDING, UNGRADED] if g in set(table["grade"])]
     handles = [Patch(color=GRADE_COLORS.get(g, COLORS["neutral"]), label=g) for g in present]
     legend_above(ax, handles)
     return finish_figure(fig, title, source)
+
+
+def _pending_ranges(ax, portfolio: pd.DataFrame, table: pd.DataFrame) -> float:
+    """A unit whose indicators are still 待核实: its bar is the low end; a hatched bar reaches the high end.
+
+    Returns the highest high end drawn (0 when none).
+    """
+    if "total_high" not in portfolio.columns:
+        return 0.0
+    high = to_numeric(portfolio["total_high"]).round(2).reindex(table.index)
+    gap = (high - table["total"]).fillna(0).clip(lower=0)
+    if not (gap >= 0.005).any():
+        return 0.0
+    ax.barh(
+        np.arange(len(table)),
+        gap,
+        0.65,
+        left=table["total"],
+        facecolor="none",
+        edgecolor=COLORS["neutral"],
+        hatch="///",
+        linewidth=0.6,
+        gid="pending",
+    )
+    return float(high.max())
 
 
 def full_label(name: object, width: int = 28) -> str:

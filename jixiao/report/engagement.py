@@ -7,7 +7,9 @@ member or rule appears only when the settings or the data name it. The annex row
 Word report and the working papers show the same numbers as ``result.json``.
 
 :func:`is_draft` decides the 征求意见稿 mark: one place, reading the indicators' ``status``
-and the total range when the result carries them.
+and the total range when the result carries them. While anything is pending the cover and
+every printed page's header carry the mark (:func:`draft_header`) and section 三 lists the
+pending indicators with the evidence each needs (:func:`show_pending`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ from typing import Any
 
 from IPython.display import HTML
 
+from jixiao.core.status import DRAFT_MARK, FINAL_MARK, JUDGED, PENDING, PENDING_REASONS, reason_label
 from jixiao.report.facts import TOL, material_names, num, unit_kind
 from jixiao.report.html import Col, esc, h3, pairs, paragraphs, table
-from jixiao.report.wording import fmt_score
+from jixiao.report.wording import fmt_score, fmt_span
 
 __all__ = [
     "PENDING",
     "DRAFT_MARK",
+    "FINAL_MARK",
+    "pending_rows",
+    "PENDING_COLUMNS",
+    "show_pending",
+    "draft_header",
     "apparatus_of",
     "indicator_status",
     "is_draft",
@@ -39,8 +47,6 @@ __all__ = [
     "draft_of",
 ]
 
-PENDING = "待核实"
-DRAFT_MARK = "征求意见稿"
 #: 财预〔2020〕10号 第五条: the principles of performance evaluation.
 _PRINCIPLES = (
     "复核遵循科学公正、统筹兼顾、激励约束、公开透明的原则（财预〔2020〕10号）："
@@ -68,9 +74,11 @@ def indicator_status(row: dict) -> tuple[str, str]:
     """
     status = row.get("status")
     if status:
-        return str(status), str(row.get("status_reason") or row.get("status_note") or "")
+        if status == JUDGED:
+            return JUDGED, str(row.get("review_note") or "")
+        return str(status), reason_label(row.get("status_reason")) or str(row.get("status_note") or "")
     if row.get("review_note"):
-        return "评价人判定", str(row["review_note"])
+        return JUDGED, str(row["review_note"])
     if num(row.get("review_score")) is None and num(row.get("weight")) is not None:
         return PENDING, "缺少计分所需的完成值或佐证材料"
     return "确定", ""
@@ -114,9 +122,10 @@ def annex_rows(indicators: list[dict], evidence: dict[str, dict] | None = None) 
                 "target": target,
                 "actual": r.get("actual") or "",
                 "standard": standard,
-                "applied": r.get("explanation") or "",
+                "applied": (r.get("explanation") or "") + _pending_note(r, status),
                 "self_score": own,
                 "review_score": review,
+                "review_span": (num(r.get("review_low", review)), num(r.get("review_high", review))),
                 "status": status,
                 "status_reason": reason,
                 "deduction": (r.get("review_note") or r.get("explanation") or "") if lost else "",
@@ -125,6 +134,14 @@ def annex_rows(indicators: list[dict], evidence: dict[str, dict] | None = None) 
             }
         )
     return rows
+
+
+def _pending_note(row: dict, status: str) -> str:
+    """ "；待核实，复核分按 a–b 分计" after a pending indicator's rule explanation; "" otherwise."""
+    low, high = num(row.get("review_low")), num(row.get("review_high"))
+    if status != PENDING or low is None or high is None:
+        return ""
+    return f"；待核实，复核分按 {fmt_span(low, high)} 分计"
 
 
 #: The annex table's columns (HTML and Word): key, header, kind.
@@ -139,11 +156,59 @@ ANNEX_COLUMNS = [
     Col("standard", "评分标准", cls="note"),
     Col("applied", "计分过程", cls="note"),
     Col("self_score", "自评分", "score"),
-    Col("review_score", "复核分", "score", cls="review"),
+    Col("review_span", "复核分", "span", cls="review"),
     Col("status", "状态"),
     Col("deduction", "扣分原因", cls="note"),
     Col("evidence", "佐证材料", cls="note"),
 ]
+
+
+def pending_rows(indicators: list[dict]) -> list[dict]:
+    """The 待核实 indicators (result JSON rows in): name, level 1, 分值, 自评分, reason, range, evidence needed."""
+    rows = []
+    for r in indicators:
+        if indicator_status(r)[0] != PENDING:
+            continue
+        reason = PENDING_REASONS.get(str(r.get("status_reason") or ""))
+        low, high = num(r.get("review_low")), num(r.get("review_high"))
+        rows.append(
+            {
+                "id": r.get("id", ""),
+                "level1": r.get("level1") or "",
+                "name": r.get("name") or "",
+                "weight": num(r.get("weight")),
+                "self_score": num(r.get("self_score")),
+                "reason": reason.label if reason else indicator_status(r)[1],
+                "range": fmt_span(low, high) if low is not None and high is not None else "—",
+                "low": low,
+                "high": high,
+                "evidence": reason.evidence if reason else "完成值及其佐证材料",
+            }
+        )
+    return rows
+
+
+#: The pending table's columns (HTML, Word through the HTML).
+PENDING_COLUMNS = [
+    Col("level1", "一级指标", group=True),
+    Col("name", "三级指标"),
+    Col("weight", "分值", "score"),
+    Col("self_score", "自评分", "score"),
+    Col("reason", "待核实原因", cls="note"),
+    Col("range", "复核分区间"),
+    Col("evidence", "需补充的材料", cls="note"),
+]
+
+
+def draft_header(draft: bool) -> str:
+    """The 征求意见稿 mark of every printed page's header (and a line at the top of the screen); "" for a 终稿."""
+    if not draft:
+        return ""
+    return (
+        f'<style>@page {{ @top-right {{ content: "{DRAFT_MARK}"; color: #b3261e; font-size: 10pt; '
+        'font-family: "JixiaoSans", "PingFang SC", "Microsoft YaHei", sans-serif; } }</style>'
+        f'<div class="jx-draft-banner">{DRAFT_MARK}：有待核实事项，复核分和等级待单位补充材料后确定</div>'
+    )
 
 
 # --- texts ------------------------------------------------------------------------------------
@@ -260,6 +325,21 @@ def show_limitations(result: Any) -> HTML:
     return HTML(h3("局限性") + paragraphs(limitation_texts(result, result_indicators(result))))
 
 
+def show_pending(result: Any) -> str:
+    """待核实指标: why each is pending, its range and the evidence it needs (HTML; "" when nothing is pending)."""
+    rows = pending_rows(result_indicators(result)) if result.self_eval is not None else []
+    if not rows:
+        return ""
+    totals = result.self_eval.totals
+    intro = (
+        f"以下 {len(rows)} 项指标缺少计分所需的数据或佐证材料，复核分按区间计："
+        "下限为佐证不成立时的得分，上限为单位自评主张的得分（不超过分值）。"
+        f"复核总分因此为 {fmt_span(totals.get('review_total_low'), totals.get('review_total_high'))} 分，"
+        f"本报告为{DRAFT_MARK}，请单位补充所列材料，复核后形成{FINAL_MARK}。"
+    )
+    return h3("待核实指标") + paragraphs([intro]) + table(rows, PENDING_COLUMNS, "待核实指标及需补充的材料")
+
+
 def show_annex(result: Any) -> HTML:
     """附件四 指标评分表: every indicator with its 分值, values, standard, scores, status, deduction and evidence."""
     evidence = (result.params or {}).get("evidence") or {}
@@ -268,10 +348,11 @@ def show_annex(result: Any) -> HTML:
         return HTML(h3("附件四　指标评分表") + paragraphs(["所提供的材料中没有可计分的指标。"]))
     columns = list(ANNEX_COLUMNS)
     if result.self_eval is None:  # a declaration: no actual values or scores
-        dropped = ("actual", "applied", "self_score", "review_score", "status", "deduction")
+        dropped = ("actual", "applied", "self_score", "review_span", "status", "deduction")
         columns = [c for c in columns if c.key not in dropped]
     for r in rows:
         r["status"] = r["status"] + (f"（{r['status_reason']}）" if r["status_reason"] else "")
     note = pairs({"分值合计": fmt_score(sum(r["weight"] or 0 for r in rows)), "指标数": str(len(rows))})
-    body = table(rows, columns, "指标评分表", row_class=lambda r: "lost" if r["lost"] else "")
+    marks = lambda r: "pending" if r["status"].startswith(PENDING) else "lost" if r["lost"] else ""  # noqa: E731
+    body = table(rows, columns, "指标评分表", row_class=marks)
     return HTML(h3("附件四　指标评分表") + note + body)

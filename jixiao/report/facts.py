@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, READER_NOTE_CODES, SEVERITIES
 from jixiao.parse.wordlists import cites_regulation
 
@@ -128,10 +129,13 @@ def level1_rows(unit: Any) -> list[dict]:
                 "declared": num(r.declared_weight),
                 "rate": num(r.review_rate),
                 "self_rate": num(r.self_rate),
+                "review_high": num(getattr(r, "review_high_sum", r.review_score_sum)),
+                "rate_high": num(getattr(r, "review_rate_high", r.review_rate)),
+                "pending": int(num(getattr(r, "pending_count", 0)) or 0),
             }
         )
         review, own = rows[-1]["review"], rows[-1]["own"]
-        rows[-1]["diff"] = None if review is None or own is None else review - own
+        rows[-1]["diff"] = None if review is None or own is None or rows[-1]["pending"] else review - own
     return rows
 
 
@@ -245,6 +249,11 @@ def _indicator_row(r: dict) -> dict:
         "target": _text(r.get("target")),
         "actual": _text(r.get("actual")),
         "met": r.get("met") if r.get("met") in (True, False) else None,
+        "status": _text(r.get("status")),
+        "reason": _text(r.get("status_reason")),
+        "reason_label": reason_label(r.get("status_reason")),
+        "low": num(r.get("review_low")),
+        "high": num(r.get("review_high")),
     }
 
 
@@ -252,12 +261,13 @@ def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
     """Indicators by outcome: full marks, lost points, overridden, unscored; self vs review differences.
 
     Returns a dict with lists of indicator dicts (``full``, ``lost``, ``overridden``,
-    ``overridden_lost``, ``unscored``, ``diffs``) and counts (``n``, ``met``, ``unmet``,
-    ``undecided``, ``n_full``) and point sums (``lost_points``, ``unscored_points``,
-    ``overridden_points``). ``lost`` excludes indicators whose review score the evaluator set.
+    ``overridden_lost``, ``unscored``, ``pending`` (待核实, counted as a range), ``diffs``) and counts
+    (``n``, ``met``, ``unmet``, ``undecided``, ``n_full``) and point sums (``lost_points``,
+    ``unscored_points``, ``overridden_points``, ``pending_points`` / ``pending_low`` / ``pending_high``). ``lost`` excludes indicators whose review score the evaluator set.
     """
     rows = [_indicator_row(r) for r in scored.to_dict("records")]
-    unscored = [r for r in rows if r["review"] is None and r["weight"] is not None]
+    pending = [r for r in rows if r["status"] == PENDING]
+    unscored = [r for r in rows if r["review"] is None and r["weight"] is not None and r["status"] != PENDING]
     overridden = [r for r in rows if r["note"]]
     lost = [r for r in rows if r["lost"] is not None and r["lost"] >= TOL and not r["note"]]
     overridden_lost = [r for r in overridden if r["lost"] is not None and r["lost"] >= TOL]
@@ -271,6 +281,10 @@ def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
         "overridden": overridden,
         "overridden_lost": overridden_lost,
         "unscored": unscored,
+        "pending": pending,
+        "pending_points": sum(r["weight"] for r in pending if r["weight"] is not None),
+        "pending_low": sum(r["low"] or 0.0 for r in pending),
+        "pending_high": sum(r["high"] or 0.0 for r in pending),
         "diffs": diffs,
         "met": sum(r["met"] is True for r in rows),
         "unmet": sum(r["met"] is False for r in rows),
@@ -304,6 +318,8 @@ def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None =
                 "review": num(r.review_score_sum),
                 "rate": num(r.review_rate),
                 "self_rate": num(r.self_rate),
+                "review_high": num(getattr(r, "review_high_sum", r.review_score_sum)),
+                "rate_high": num(getattr(r, "review_rate_high", r.review_rate)),
                 "states": indicator_states(part),
                 "n_findings": len(mine),
                 "codes": [(g["code"], g["title"], g["count"]) for g in finding_groups(mine, codes)],

@@ -15,7 +15,7 @@ from typing import Any
 
 from jixiao.report import chartstyle
 from jixiao.report.facts import TOL, num
-from jixiao.report.wording import fmt_money, fmt_score, fmt_signed
+from jixiao.report.wording import fmt_money, fmt_score, fmt_signed, fmt_span
 
 __all__ = [
     "SEVERITY_CLASSES",
@@ -53,7 +53,7 @@ def cn_numeral(n: int) -> str:
 
 @dataclass(frozen=True)
 class Col:
-    """A table column: row key, header, kind (text/score/money/diff/int/sev), CSS class, merged runs."""
+    """A table column: row key, header, kind (text/score/span/money/diff/int/sev), CSS class, merged runs."""
 
     key: str
     header: str
@@ -131,6 +131,9 @@ def cell(value: object, kind: str) -> tuple[str, str]:
     """(escaped text, class) of one table cell."""
     if kind == "sev":
         return badge(str(value)), "sev"
+    if kind == "span":  # (low, high): a score, or a range while 待核实
+        low, high = value if isinstance(value, tuple) else (value, value)
+        return esc(fmt_span(low, high) if num(low) is not None or num(high) is not None else ""), "num"
     x = num(value)
     if kind == "score":
         return ("" if x is None else fmt_score(x)), "num"

@@ -15,7 +15,7 @@ from jixiao.read.readcheck import read_check
 
 __all__ = ["SCORE_SCHEMA_VERSION", "FINDINGS_SCHEMA_VERSION", "score_payload", "findings_payload"]
 
-SCORE_SCHEMA_VERSION = 1
+SCORE_SCHEMA_VERSION = 2  # 2: per-indicator status and review range; totals review_total_low/high
 FINDINGS_SCHEMA_VERSION = 1
 
 
@@ -57,6 +57,10 @@ def _indicator(row: dict) -> dict:
         "explanation": row.get("explanation"),
         "review_score": row.get("review_score"),
         "review_note": row.get("review_note") or None,
+        "status": row.get("status") or None,
+        "status_reason": row.get("status_reason") or None,
+        "review_low": row.get("review_low"),
+        "review_high": row.get("review_high"),
         "source_row": row.get("source_row"),
     }
 

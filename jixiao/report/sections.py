@@ -17,10 +17,11 @@ from typing import Any
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
 from jixiao.report.conclusion import cited_rows, cover_figures, review_kind, score_text
-from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_of, show_engagement
+from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_header, draft_of, show_engagement, show_pending
 from jixiao.report.facts import (
     TOL,
     budget_lines,
@@ -102,9 +103,10 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
         **cover_lines(result),
         "报告日期": _date_text(report_date),
     }
-    draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if draft_of(result) else ""
+    is_draft = draft_of(result)
+    draft = f'<p class="jx-draft-mark">{DRAFT_MARK}</p>' if is_draft else ""
     body = (
-        f'<section class="jx-cover">{draft}'
+        draft_header(is_draft) + f'<section class="jx-cover">{draft}'
         f'<p class="jx-cover-kicker">{esc(titles["kicker"])}</p>'
         f'<h1 class="jx-cover-title">{esc(result.unit_name)}</h1>'
         f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
@@ -225,11 +227,19 @@ def show_conclusion(result: Any) -> HTML:
     if result.self_eval is not None:
         unit = result.self_eval
         rows = [
-            dict(r, diff=(num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0))
+            dict(
+                r,
+                diff=None
+                if r.get("pending_count")
+                else (num(r["review_score_sum"]) or 0) - (num(r["self_score_sum"]) or 0),
+                review_span=(r.get("review_low_sum", r["review_score_sum"]), r.get("review_high_sum")),
+                rate_span=(r.get("review_rate_low", r["review_rate"]), r.get("review_rate_high")),
+            )
             for r in unit.level1.to_dict("records")
         ]
         totals = unit.totals
         own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))
+        pending = bool(totals.get("pending_count"))
         rows.append(
             {
                 "name": "合计",
@@ -237,9 +247,11 @@ def show_conclusion(result: Any) -> HTML:
                 "weight_sum": totals.get("weight_sum"),
                 "self_score_sum": own,
                 "review_score_sum": review,
+                "review_span": (totals.get("review_total_low", review), totals.get("review_total_high")),
+                "rate_span": (None, None),
                 "self_rate": None,
                 "review_rate": None,
-                "diff": None if own is None or review is None else review - own,
+                "diff": None if own is None or review is None or pending else review - own,
             }
         )
         columns = [
@@ -247,16 +259,17 @@ def show_conclusion(result: Any) -> HTML:
             Col("declared_weight", "一级权重", "score"),
             Col("weight_sum", "分值合计", "score"),
             Col("self_score_sum", "自评分", "score"),
-            Col("review_score_sum", "复核分", "score"),
+            Col("review_score_sum" if not pending else "review_span", "复核分", "score" if not pending else "span"),
             Col("diff", "差异", "diff"),
             Col("self_rate", "自评得分率（%）", "score"),
-            Col("review_rate", "复核得分率（%）", "score"),
+            Col("review_rate" if not pending else "rate_span", "复核得分率（%）", "score" if not pending else "span"),
         ]
         total_row = lambda r: "total" if r["name"] == "合计" else ""  # noqa: E731
         parts.append(table(rows, columns, "各一级指标得分（自评与复核）", row_class=total_row))
         fig = charts.plot_level1_rates(unit.level1)
         parts.append(figure(fig, f"{result.unit_name}各一级指标得分率（自评与复核）"))
     parts.append(paragraphs(narrative.conclusion(result)))
+    parts.append(show_pending(result))
     return HTML("".join(parts))
 
 
@@ -294,7 +307,9 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
             dict(
                 r,
                 diff=None if own is None or review is None else review - own,
-                lost=weight is not None and (review is None or weight - review >= TOL),
+                lost=r.get("status") != PENDING and weight is not None and (review is None or weight - review >= TOL),
+                review_span=(r.get("review_low", review), r.get("review_high", review)),
+                explanation=_pending_note(r) + str(r.get("explanation") or ""),
             )
         )
     columns = [
@@ -304,11 +319,20 @@ def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
         Col("target", "指标值", cls="val"),
         Col("actual", "完成值", cls="val"),
         Col("self_score", "自评分", "score"),
-        Col("review_score", "复核分", "score", cls="review"),
+        Col("review_span", "复核分", "span", cls="review"),
         Col("diff", "差异", "diff"),
         Col("explanation", "计分说明", cls="note"),
     ]
-    return table(rows, columns, join_words(part.name, "指标计分"), row_class=lambda r: "lost" if r["lost"] else "")
+    marks = lambda r: "pending" if r.get("status") == PENDING else "lost" if r["lost"] else ""  # noqa: E731
+    return table(rows, columns, join_words(part.name, "指标计分"), row_class=marks)
+
+
+def _pending_note(row: dict) -> str:
+    """ "待核实（reason）：" before a pending indicator's explanation; "" otherwise."""
+    if row.get("status") != PENDING:
+        return ""
+    label = reason_label(row.get("status_reason"))
+    return f"待核实（{label}）：" if label else "待核实："
 
 
 def _target_table(result: Any, part: narrative.Level1Text) -> str:

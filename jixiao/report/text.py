@@ -5,11 +5,24 @@ from __future__ import annotations
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
+from jixiao.core.status import PENDING
 from jixiao.core.vocab import SEVERITIES
 from jixiao.read.readcheck import read_check, read_check_lines
 from jixiao.report.terminal import fmt_number, format_table
 
 __all__ = ["format_score", "format_findings"]
+
+
+def _span(low: object, high: object) -> str:
+    """A score, or its range "45.89–98.99" when the two ends differ ("" when unknown)."""
+    lo, hi = fmt_number(low), fmt_number(high)
+    return lo if not hi or lo == hi else f"{lo}–{hi}" if lo else hi
+
+
+def _review_cell(r) -> str:
+    if getattr(r, "status", "") == PENDING:
+        return f"待核实 {_span(r.review_low, r.review_high)}"
+    return fmt_number(r.review_score)
 
 
 def format_score(unit) -> str:
@@ -55,7 +68,7 @@ def format_score(unit) -> str:
             fmt_number(r.self_score),
             r.rule_label,
             fmt_number(r.rule_score),
-            fmt_number(r.review_score),
+            _review_cell(r),
         ]
         for r in s.itertuples()
     ]
@@ -78,7 +91,7 @@ def format_score(unit) -> str:
             fmt_number(r.weight_sum),
             fmt_number(r.self_score_sum),
             fmt_number(r.rule_score_sum),
-            fmt_number(r.review_score_sum),
+            _span(r.review_low_sum, r.review_high_sum),
         ]
         for r in l1.itertuples()
     ]
@@ -90,13 +103,14 @@ def format_score(unit) -> str:
     lines.append("")
     t = unit.totals
     lines.append(
-        "总分：分值合计 {w}，自评分合计 {s}（按分值封顶 {c}），表列总分 {r}，复核总分 {v}，等级 {g}".format(
+        "总分：分值合计 {w}，自评分合计 {s}（按分值封顶 {c}），表列总分 {r}，复核总分 {v}，等级 {g}{p}".format(
             w=fmt_number(t.get("weight_sum")),
             s=fmt_number(t.get("self_score_sum")),
             c=fmt_number(t.get("self_score_capped_sum")),
             r=fmt_number(t.get("reported_total")) or "未填",
-            v=fmt_number(t.get("review_total")),
+            v=_span(t.get("review_total_low", t.get("review_total")), t.get("review_total_high")),
             g=t.get("grade") or "—",
+            p=f"（{t['pending_count']} 项指标待核实）" if t.get("pending_count") else "",
         )
     )
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from jixiao.report.facts import num
 __all__ = [
     "LIST_LIMIT",
     "fmt_score",
+    "fmt_span",
     "fmt_money",
     "fmt_rate",
     "fmt_signed",
@@ -39,6 +40,14 @@ def fmt_score(value: object) -> str:
     """Score or points with 2 decimals ("89.99"); "—" when missing."""
     x = num(value)
     return "—" if x is None else f"{round_half_up(x):.2f}"
+
+
+def fmt_span(low: object, high: object) -> str:
+    """A score, or its range "45.89–97.99" while the two ends differ (a 待核实 part); "—" when missing."""
+    lo, hi = num(low), num(high)
+    if lo is None or hi is None or round_half_up(lo) == round_half_up(hi):
+        return fmt_score(lo if lo is not None else hi)
+    return f"{fmt_score(lo)}–{fmt_score(hi)}"
 
 
 def fmt_money(value: object, unit: str = "元") -> str:
@@ -91,6 +100,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         score=fmt_score,
+        span=lambda pair: fmt_span(*pair),
         money=fmt_money,
         rate=fmt_rate,
         signed=fmt_signed,

@@ -19,6 +19,7 @@ from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
+from jixiao.review import shortfall as _shortfall
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
@@ -136,6 +137,7 @@ def review(
         )
         rows += check_direction_rule(scored, year=year)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
+        rows = _shortfall.supersede(rows + _shortfall.check_admitted_shortfall(scored))
     if declaration is not None:
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
     if report is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.core.status import PENDING
 from jixiao.core.vocab import DEFAULT_TOLERANCES, TIERS
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
@@ -256,7 +257,7 @@ def check_rescoring(scored: pd.DataFrame, parsed: dict, *, tolerance: float = DE
                     reported=s,
                 )
             )
-        elif over(rule - s, tolerance) and rule > s:
+        elif over(rule - s, tolerance) and rule > s and r.get("status") != PENDING:  # no raise on an unverified claim
             out.append(
                 indicator_finding(
                     "A21",

@@ -14,9 +14,17 @@ import pandas as pd
 
 from jixiao.core.model import Evaluation
 
-__all__ = ["ScoredUnit", "UnitResult", "score_evaluation", "score_file", "evaluate_unit", "RESULT_SCHEMA_VERSION"]
+__all__ = [
+    "ScoredUnit",
+    "UnitResult",
+    "score_evaluation",
+    "score_file",
+    "evaluate_unit",
+    "scoring_settings",
+    "RESULT_SCHEMA_VERSION",
+]
 
-RESULT_SCHEMA_VERSION = 1
+RESULT_SCHEMA_VERSION = 2  # 2: indicator status and review range, totals review_total_low/high
 
 
 @dataclass
@@ -61,10 +69,17 @@ def score_evaluation(
         overrides: {indicator_id or name: Override} from the unit's params.
         settings: scoring.ScoringSettings.
     """
+    from dataclasses import replace
+
+    from jixiao.core.status import SURVEY_TEXT_RE
     from jixiao.score.aggregate import GradeBands, aggregate_scores
-    from jixiao.score.scoring import score_budget, score_indicators
+    from jixiao.score.scoring import ScoringSettings, score_budget, score_indicators
     from jixiao.score.structure import repair_structure
 
+    texts = " ".join(str(v) for v in evaluation.texts.values())
+    settings = settings or ScoringSettings()
+    if not settings.survey_in_texts and SURVEY_TEXT_RE.search(texts):
+        settings = replace(settings, survey_in_texts=True)  # the unit's texts describe a satisfaction survey
     evaluation = repair_structure(evaluation)  # level 1 as the declared weights prove it (DOMAIN §4.4)
     scored = score_indicators(evaluation.indicators, settings=settings, overrides=overrides, year=evaluation.unit.year)
     scheme_obj = _scheme(scheme)
@@ -171,6 +186,16 @@ class UnitResult:
         )
 
 
+def scoring_settings(params: Any) -> Any:
+    """The scoring settings a unit's params give: evidence recorded in params (佐证材料) and whether it resolves a 待核实."""
+    from jixiao.score.scoring import ScoringSettings
+
+    return ScoringSettings(
+        evidence=frozenset(getattr(params, "evidence", None) or {}),
+        evidence_resolves_pending=getattr(params, "evidence_resolves_pending", True),
+    )
+
+
 def evaluate_unit(params: Any) -> UnitResult:
     """Run every input of a unit (params.UnitParams) through the chain and review it."""
     from jixiao.read.files import load_evaluation
@@ -193,7 +218,11 @@ def evaluate_unit(params: Any) -> UnitResult:
         validate_overrides(params.overrides, evaluation.indicators, source=params.path)
         overrides = match_overrides(params.overrides, evaluation.indicators, source=params.path)
         result.self_eval = score_evaluation(
-            evaluation, scheme=params.weight_scheme, bands=params.grade_bands, overrides=overrides
+            evaluation,
+            scheme=params.weight_scheme,
+            bands=params.grade_bands,
+            overrides=overrides,
+            settings=scoring_settings(params),
         )
     if params.report is not None:
         from jixiao.read.narrative_report import read_report

@@ -114,6 +114,7 @@ class UnitParams:
     path: Path | None = None  # the YAML file
     apparatus: dict[str, Any] = field(default_factory=dict)  # the report's apparatus, merged (run.apparatus)
     evidence: dict[str, dict[str, str]] = field(default_factory=dict)  # indicator → {file, note} (佐证材料)
+    evidence_resolves_pending: bool = True  # jixiao.toml [review]: recorded evidence resolves a 待核实
 
     @property
     def inputs(self) -> dict[str, Path]:
@@ -346,6 +347,7 @@ def params_from_document(
             source.parent,
         ),
         evidence=check_evidence(doc.get("evidence") or {}, v.fail, source.parent),
+        evidence_resolves_pending=base.evidence_resolves_pending,
     )
 
 

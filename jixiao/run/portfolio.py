@@ -47,6 +47,8 @@ PORTFOLIO_COLUMNS = [
     "link",  # relative link to the unit's HTML (client HTML, or the failed notebook's HTML)
     "error",  # error line of a failed run
     "grade_note",  # why a unit has no grade (no self-evaluation table, pending indicators, failed run)
+    "total_high",  # high end of the review total while indicators are 待核实 (= total otherwise)
+    "pending",  # number of 待核实 indicators (a 征求意见稿 while > 0)
 ]
 _SEVERITY_COLUMNS = dict(zip(SEVERITIES, ("errors", "warnings", "hints")))
 
@@ -74,7 +76,7 @@ def load_portfolio(
             continue
         row = dict.fromkeys(PORTFOLIO_COLUMNS, "")
         row.update(unit=unit, name=unit, year=None, total=float("nan"), self_total=float("nan"))
-        row.update(errors=0, warnings=0, hints=0)
+        row.update(errors=0, warnings=0, hints=0, total_high=float("nan"), pending=0)
         level1: dict[str, float] = {}
         if record.get("status") == "ok":
             result = _read_json(folder / "result.json")
@@ -90,9 +92,9 @@ def load_portfolio(
     table = pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
     rate_table = pd.DataFrame(rates, index=table.index, dtype="float64")
     table = pd.concat([table, rate_table], axis=1)
-    for column in ("total", "self_total"):
+    for column in ("total", "self_total", "total_high"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
-    for column in ("errors", "warnings", "hints"):
+    for column in ("errors", "warnings", "hints", "pending"):
         table[column] = table[column].astype("int64")
     table["year"] = pd.array(table["year"], dtype="Int64")
     return table
@@ -126,6 +128,8 @@ def render_portfolio_table(portfolio: pd.DataFrame) -> str:
     lines = ['<table class="jixiao-portfolio">', f"<thead><tr>{header}</tr></thead>", "<tbody>"]
     for row in portfolio.itertuples(index=False):
         total = "" if pd.isna(row.total) else f"{row.total:.2f}"
+        if total and row.pending and not pd.isna(row.total_high):  # 待核实: the total is a range
+            total += f"–{row.total_high:.2f}<br><small>{int(row.pending)} 项待核实</small>"
         year = "" if pd.isna(row.year) else str(row.year)
         if _safe_href(row.link):
             text = "查看报告" if row.status == STATUS_OK else "查看出错的笔记本"
@@ -157,6 +161,8 @@ def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None
     row["year"] = params.get("year", unit.get("year"))
     totals = result.get("totals", {}) or {}
     row["total"] = _float(totals.get("review_total"))
+    row["total_high"] = _float(totals.get("review_total_high", totals.get("review_total")))
+    row["pending"] = int(totals.get("pending_count") or 0)
     reported = totals.get("reported_total")
     row["self_total"] = _float(reported if reported is not None else totals.get("self_score_sum"))
     row["grade"] = totals.get("grade") or ""

@@ -345,6 +345,8 @@ class _Runner:
                 plan.params.display_name,
                 total=totals.get("review_total"),
                 grade=totals.get("grade"),
+                total_high=totals.get("review_total_high"),
+                pending=int(totals.get("pending_count") or 0),
                 outputs={k: paths[k] for k in ("notebook", "client_html", "result")},
             )
         return plan

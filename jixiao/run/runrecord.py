@@ -82,6 +82,8 @@ class UnitOutcome:
     notebook_seconds: float | None = None  # time spent executing cells
     total: float | None = None
     grade: str | None = None
+    total_high: float | None = None  # high end of the total while indicators are 待核实
+    pending: int = 0  # 待核实 indicators: the report is a 征求意见稿 while > 0
     error: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
 
@@ -100,6 +102,11 @@ class UnitOutcome:
             score = f"已生成 {shown_path(self.outputs['html'])}"
         else:
             score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else "未计分"
+            if self.total is not None and self.pending:
+                high = f"–{self.total_high:.2f}" if self.total_high is not None else ""
+                score = f"总分 {self.total:.2f}{high}，等级 {self.grade}，待核实 {self.pending} 项（征求意见稿）"
+            elif self.total is not None:
+                score += "，无待核实指标（终稿）"
         inner = f"，笔记本内 {self.notebook_seconds:.1f} 秒" if self.notebook_seconds is not None else ""
         return f"✔ {name}：{score}（{self.seconds:.1f} 秒{inner}）"
 

@@ -93,12 +93,15 @@ class UnitProduct:
     notebook_seconds: float | None = None
     total: float | None = None
     grade: str | None = None
+    total_high: float | None = None  # high end of the total while indicators are 待核实
+    pending: int = 0  # 待核实 indicators (a 征求意见稿 while > 0)
     files: dict[str, bytes] = field(default_factory=dict)
 
     def outcome(self, display_name: str, paths: dict[str, Path]) -> UnitOutcome:
         """The runner's record of this unit (``seconds`` is set by the caller)."""
         outcome = UnitOutcome(self.unit_id, self.status, display_name, error=self.error)
         outcome.notebook_seconds, outcome.total, outcome.grade = self.notebook_seconds, self.total, self.grade
+        outcome.total_high, outcome.pending = self.total_high, self.pending
         outcome.outputs = {k: paths[k] for k in self.files if k != "cache"}
         return outcome
 
@@ -192,6 +195,8 @@ def finish_job(
                 }
                 product.status = "ok"
                 product.total, product.grade = doc["totals"].get("review_total"), doc["totals"].get("grade")
+                product.total_high = doc["totals"].get("review_total_high")
+                product.pending = int(doc["totals"].get("pending_count") or 0)
         if product.status == "failed":
             product.files = {
                 "failed_notebook": nbformat.writes(nb).encode("utf-8"),

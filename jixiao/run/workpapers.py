@@ -163,6 +163,8 @@ INDICATOR_COLUMNS = [
     Column("自评分", lambda r: r.get("self_score"), "score", 8),
     Column("规则分", lambda r: r.get("rule_score"), "score", 8),
     Column("复核分", lambda r: r.get("review_score"), "score", 8),
+    Column("复核分下限", lambda r: r.get("review_low", r.get("review_score")), "score", 9),
+    Column("复核分上限", lambda r: r.get("review_high", r.get("review_score")), "score", 9),
     Column("差异", _diff, "score", 7),
     Column("状态", lambda r: indicator_status(r)[0], width=10),
     Column("状态说明", lambda r: indicator_status(r)[1], width=24),
@@ -251,6 +253,9 @@ def _run_sheet(book: _Book, doc: dict) -> None:
             ("项目组", team),
             ("报告状态", draft_state(doc)),
             ("复核总分", totals.get("review_total")),
+            ("复核总分下限", totals.get("review_total_low")),
+            ("复核总分上限", totals.get("review_total_high")),
+            ("待核实指标数", totals.get("pending_count")),
             ("等级", totals.get("grade")),
             ("参数文件", prov.get("params_file")),
             ("参数文件 SHA-256", prov.get("params_sha256")),
@@ -288,6 +293,7 @@ def summary_workbook(docs: list[dict]) -> bytes:
         Column("总分下限", lambda d: d.get("totals", {}).get("review_total_low"), "score", 9),
         Column("总分上限", lambda d: d.get("totals", {}).get("review_total_high"), "score", 9),
         Column("等级", lambda d: d.get("totals", {}).get("grade"), width=6),
+        Column("待核实指标", lambda d: d.get("totals", {}).get("pending_count"), "int", 9),
         Column("自评总分", lambda d: d.get("totals", {}).get("reported_total"), "score", 9),
     ]
     for name in level1_names:

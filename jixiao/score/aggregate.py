@@ -22,12 +22,21 @@ import pandas as pd
 from jixiao.core.errors import ParamsError
 from jixiao.core.model import LEVEL1_COLUMNS
 from jixiao.core.numbers import round_half_up
+from jixiao.core.status import GRADE_PENDING, PENDING
 from jixiao.core.vocab import DEFAULT_GRADE_BANDS, LOWEST_GRADE
 from jixiao.score.weights import TABLE, WeightScheme, apply_scheme, scheme_weights
 
 __all__ = ["GradeBands", "Aggregates", "aggregate_scores", "LEVEL2_COLUMNS", "BUDGET_LEVEL1"]
 
-LEVEL2_COLUMNS = ["level1", "name", "weight_sum", "self_score_sum", "rule_score_sum", "review_score_sum"]
+LEVEL2_COLUMNS = [
+    "level1",
+    "name",
+    "weight_sum",
+    "self_score_sum",
+    "rule_score_sum",
+    "review_score_sum",
+    "review_high_sum",
+]
 #: Name of the level-1 row added for a scored budget-execution line.
 BUDGET_LEVEL1 = "预算执行率"
 
@@ -59,6 +68,11 @@ class GradeBands:
             return ""
         shown = round_half_up(score)
         return next((name for name, bound in self.bands if shown >= bound), self.lowest)
+
+    def grade_range(self, low: float | None, high: float | None) -> str:
+        """Grade of a score known only as [low, high]: the grade when both ends share it, else 待定."""
+        first, last = self.grade(low), self.grade(high)
+        return first if first == last else GRADE_PENDING
 
 
 class Aggregates(NamedTuple):
@@ -144,6 +158,12 @@ def aggregate_scores(
     the scheme's scale, and the rates are scale-free (Σ score / Σ 分值 as read). The level-2
     table is on the scheme's scale. ``totals`` has TOTAL_KEYS plus ``unscored_count`` (indicators
     the rules could not score) and ``weight_scheme``.
+
+    A 待核实 indicator (``status``, see :mod:`jixiao.score.status`) counts as its range
+    [``review_low``, ``review_high``]: ``review_score_sum`` and ``review_total`` are the low ends,
+    ``review_high_sum`` / ``review_total_high`` the high ends, and the grade is given only when
+    both ends of the total fall in one band (otherwise 待定). The aggregation works on whatever
+    ``level1`` column it is given (printed or repaired).
     """
     scheme = scheme or TABLE
     bands = bands or GradeBands()
@@ -154,6 +174,11 @@ def aggregate_scores(
     for col in ("level1_weight", "weight", "self_score", "rule_score", "review_score"):
         if col not in base.columns:
             base[col] = math.nan
+    for col in ("review_low", "review_high"):  # tables scored before statuses existed: the review score
+        if col not in base.columns:
+            base[col] = base["review_score"]
+    if "status" not in base.columns:
+        base["status"] = ""
     df = apply_scheme(base, scheme)
     active, left = scheme_weights(df, scheme)
     # plain lists: a unit has tens of rows, and boolean masks per group cost more than the sums
@@ -167,8 +192,13 @@ def aggregate_scores(
             "self_score",
             "rule_score",
             "review_score",
+            "review_low",
+            "review_high",
+            "review_low_table",
+            "review_high_table",
         )
     }
+    pending = [str(s) == PENDING for s in df["status"]]
     keys = [str(k) for k in df["level1"]]
     groups: dict[str, list[int]] = {}
     for i, k in enumerate(keys):
@@ -181,7 +211,9 @@ def aggregate_scores(
 
         level1_decl = [v for v in pick("level1_weight_table") if not math.isnan(v)]
         weight_sum = _dsum(pick("weight_table"))
-        self_orig, review_orig = _dsum(pick("self_score_table")), _dsum(pick("review_score_table"))
+        self_orig = _dsum(pick("self_score_table"))
+        low_orig, high_orig = _dsum(pick("review_low_table")), _dsum(pick("review_high_table"))
+        low_sum = _dsum(pick("review_low"))
         rows.append(
             {
                 "name": name,
@@ -190,9 +222,14 @@ def aggregate_scores(
                 "scheme_weight": round_half_up(active[name]) if not math.isnan(active[name]) else math.nan,
                 "self_score_sum": _dsum(pick("self_score")),
                 "rule_score_sum": _dsum(pick("rule_score")),
-                "review_score_sum": _dsum(pick("review_score")),
+                "review_score_sum": low_sum,
                 "self_rate": _rate(self_orig, weight_sum),
-                "review_rate": _rate(review_orig, weight_sum),
+                "review_rate": _rate(low_orig, weight_sum),
+                "review_low_sum": low_sum,
+                "review_high_sum": _dsum(pick("review_high")),
+                "review_rate_low": _rate(low_orig, weight_sum),
+                "review_rate_high": _rate(high_orig, weight_sum),
+                "pending_count": sum(pending[i] for i in idx),
             }
         )
     budget = _budget_part(budget_score, budget_weight if budget_weight is not None else (left or None))
@@ -209,6 +246,11 @@ def aggregate_scores(
                 "review_score_sum": b_score,
                 "self_rate": _rate(b_self, b_weight),
                 "review_rate": _rate(b_score, b_weight),
+                "review_low_sum": b_score,
+                "review_high_sum": b_score,
+                "review_rate_low": _rate(b_score, b_weight),
+                "review_rate_high": _rate(b_score, b_weight),
+                "pending_count": 0,
             }
         )
     level1 = pd.DataFrame(rows, columns=LEVEL1_COLUMNS)
@@ -219,7 +261,7 @@ def aggregate_scores(
 
 def _level2(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    names = ("weight", "self_score", "rule_score", "review_score")
+    names = ("weight", "self_score", "rule_score", "review_low", "review_high")
     cols = {c: _floats(df[c]) for c in names}
     groups: dict[tuple[str, str], list[int]] = {}
     for i, pair in enumerate(zip(df["level1"].astype(str), df["level2"].astype(str))):
@@ -246,15 +288,20 @@ def _totals(df, level1, budget, reported_total, bands: GradeBands, scheme: Weigh
     self_sum = _plus(_dsum(selfs), b_self)
     reported = None if reported_total is None or math.isnan(_num(reported_total)) else float(reported_total)
     rule_total = _plus(_dsum(df["rule_score"]), b_score)
-    review_total = _plus(_dsum(df["review_score"]), b_score)
+    low = _plus(_dsum(df["review_low"]), b_score)
+    high = _plus(_dsum(df["review_high"]), b_score)
+    pending = sum(1 for s in df["status"] if str(s) == PENDING)
     return {
         "weight_sum": _plus(weight_sum, b_weight),
         "self_score_sum": self_sum,
         "self_score_capped_sum": _plus(_dsum(capped), b_self),
         "reported_total": reported,
         "rule_total": rule_total,
-        "review_total": review_total,
-        "grade": bands.grade(review_total),
+        "review_total": low,
+        "review_total_low": low,
+        "review_total_high": high,
+        "pending_count": pending,
+        "grade": bands.grade_range(low, high),
         "self_grade": bands.grade(reported if reported is not None else self_sum),
         "unscored_count": sum(1 for v in _floats(df["rule_score"]) if math.isnan(v)),
         "weight_scheme": scheme.name,

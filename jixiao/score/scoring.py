@@ -23,6 +23,7 @@ from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
 from jixiao.core.numbers import round_half_up
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
+from jixiao.parse.shortfall import admitted_shortfall
 from jixiao.parse.values import parse_value
 from jixiao.score.overrides import Override
 from jixiao.score.rules.base import (
@@ -34,6 +35,7 @@ from jixiao.score.rules.base import (
     quantity,
 )
 from jixiao.score.rules.registry import get_rule
+from jixiao.score.status import WORD_KINDS, admitted_partial, pending_reason, review_status
 
 __all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
 
@@ -56,6 +58,12 @@ class ScoringSettings:
     late_tiers: tuple[tuple[float, float], ...] = DEFAULT_LATE_TIERS
     per_point_round_up: bool = True
     indicator_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: indicators (id or name) with evidence recorded in params (佐证材料); see score.status
+    evidence: frozenset[str] = frozenset()
+    #: whether recorded evidence resolves a 待核实 whose claim the rule already scored
+    evidence_resolves_pending: bool = True
+    #: the unit's texts describe a satisfaction survey (satisfaction indicators are then measured)
+    survey_in_texts: bool = False
 
     def defaults_for(self, rule_id: str) -> dict[str, Any]:
         """The settings that apply to ``rule_id`` as keyword parameters."""
@@ -263,7 +271,10 @@ def score_indicators(
     used_params: set[str] = set()
     used_overrides: set[str] = set()
     cols = ["indicator_id", "name", "weight", "nature", "direction", "target", "unit", "actual", "rule_text"]
-    for ident, name, weight, nature, direction, target_text, unit, actual_text, rule_text in zip(
+    cols += ["self_score", "deviation_note"]
+    evidence = {normalize_text(k) for k in settings.evidence} if settings.evidence_resolves_pending else set()
+    unmet = float(settings.tier_scores.get("未达成", DEFAULT_TIER_SCORES["未达成"]))
+    for ident, name, weight, nature, direction, target_text, unit, actual_text, rule_text, own, note_text in zip(
         *(df[c].tolist() for c in cols)
     ):
         ident, name, unit, direction = _s(ident), _s(name), _s(unit), _s(direction)
@@ -272,6 +283,7 @@ def score_indicators(
         row = {"rule_text": rule_text, "nature": nature}
         rule_id, params, source = choose_rule(row, target=target)
         extra = dict(_lookup(settings.indicator_params, ident, name, used_params) or {})
+        has_baseline = extra.get("baseline") is not None
         if "rule" in extra:
             rule_id, params, source = str(extra.pop("rule")), {}, SOURCE_PARAMS
         w = None if weight is None or _nan(weight) else float(weight)
@@ -281,12 +293,37 @@ def score_indicators(
             result = rule(1.0 if w is None else w, target, actual, **kwargs)  # no 分值: run on 1 point for met/rate
         except RuleError as exc:
             raise RuleError(f"指标「{name}」（{ident}）：{exc}") from None
+        claimed_met = result.met
+        if w is not None and claimed_met is True and actual.kind in WORD_KINDS and not {"tier", "score"} & set(extra):
+            share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
+            result = admitted_partial(result, w, admitted_shortfall(note_text), share)
         score = finalize_score(result.score_raw, w) if w is not None else None
         explanation = result.explanation if w is not None else _no_weight(result)
         override = _lookup(overrides, ident, name, used_overrides)
-        review, note = score, ""
+        judged, note = None, ""
         if override is not None:
-            review, note = _apply_override(override, w, name, ident)
+            judged, note = _apply_override(override, w, name, ident)
+        reason = pending_reason(
+            name=name,
+            target=target,
+            actual=actual,
+            rule_score=score,
+            met=claimed_met,
+            has_baseline=has_baseline,
+            survey_basis=settings.survey_in_texts,
+            texts=_s(actual_text) + _s(note_text),
+        )
+        own_score = None if own is None or _nan(own) else _float_or_none(own)
+        status = review_status(
+            reason,
+            weight=w,
+            self_score=own_score,
+            rule_score=score,
+            override=judged,
+            has_evidence=bool({ident, normalize_text(name)} & evidence),
+            unmet_share=unmet,
+            numeric_target=target.kind in ("number", "range", "compound"),
+        )
         for prefix, v in (("target", target), ("actual", actual)):
             out[f"{prefix}_value"].append(v)
             out[f"{prefix}_kind"].append(v.kind)
@@ -300,11 +337,16 @@ def score_indicators(
         out["rule_score_raw"].append(_num(result.score_raw) if w is not None else math.nan)
         out["rule_score"].append(_num(score))
         out["explanation"].append(explanation)
-        out["review_score"].append(_num(review))
+        out["review_score"].append(status.review)
         out["review_note"].append(note)
+        out["status"].append(status.status)
+        out["status_reason"].append(status.reason)
+        out["review_low"].append(status.low)
+        out["review_high"].append(status.high)
     _check_used(settings.indicator_params, used_params, "计分参数", RuleError)
     _check_used(overrides, used_overrides, "复核调整（overrides）", ParamsError)
-    floats = ("target_number", "actual_number", "rule_score_raw", "rule_score", "review_score")
+    floats = ("target_number", "actual_number", "rule_score_raw", "rule_score", "review_score", "review_low")
+    floats += ("review_high",)
     data = {c: np.array(v, dtype="float64") if c in floats else _objects(v) for c, v in out.items()}
     scored = pd.DataFrame(data, index=df.index)
     return pd.concat([df.drop(columns=[c for c in SCORED_COLUMNS if c in df.columns]), scored], axis=1)
@@ -319,6 +361,14 @@ def _objects(values: list) -> np.ndarray:
 
 def _nan(x: object) -> bool:
     return isinstance(x, float) and math.isnan(x)
+
+
+def _float_or_none(x: object) -> float | None:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
 
 
 def _no_weight(result: RuleResult) -> str:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Columns rescaled by apply_scheme (the originals are kept with the suffix "_table").
-SCORE_COLUMNS = ("weight", "self_score", "rule_score", "review_score")
+SCORE_COLUMNS = ("weight", "self_score", "rule_score", "review_score", "review_low", "review_high")
 
 _KEYS = {
     "投入管理": "投入",

@@ -162,7 +162,7 @@ def no_number(actual: ParsedValue) -> RuleResult:
         return RuleResult(None, None, "未填写完成值，无法计分")
     if actual.kind == "time_artifact":
         return RuleResult(None, None, f"完成值「{actual.raw}」是表格导出的时间格式，无法识别，无法计分")
-    return RuleResult(None, None, f"完成值「{actual.raw}」未量化，不能按数值计分，需复核人员根据佐证材料判断")
+    return RuleResult(None, None, f"完成值「{actual.raw}」未量化，不能按数值计分，待根据佐证材料核实")
 
 
 def quantities(target: ParsedValue, actual: ParsedValue, label: str) -> tuple[float, float, str] | RuleResult:

@@ -38,7 +38,7 @@ def all_or_nothing(weight: float, target: ParsedValue, actual: ParsedValue, *, t
         return no_number(actual)
     met, detail = judge_met(target, actual, tolerance=tolerance)
     if met is None:
-        return RuleResult(None, None, f"{detail}，无法判断是否达成，需复核人员判断")
+        return RuleResult(None, None, f"{detail}，无法判断是否达成，待核实")
     if met:
         return RuleResult(float(weight), True, f"{detail}，得满分{fmt_points(weight)}")
     return RuleResult(0.0, False, f"{detail}，不得分")
@@ -82,7 +82,7 @@ def qualitative_bands(
     if judged is None:
         if actual.kind == "empty":
             return no_number(actual)
-        return RuleResult(None, None, f"完成值「{actual.raw}」无法判定是否达成，需复核人员按定性分档评定")
+        return RuleResult(None, None, f"完成值「{actual.raw}」无法判定是否达成，待核实后按定性分档评定")
     raw = shares[judged] * weight
     if judged == "达成":
         same = "与指标值一致" if value_text(actual) == value_text(target) else "表明已完成"
@@ -214,7 +214,7 @@ def direction_baseline(
                 claim = f"完成值「{actual.raw}」自述已{words[trend]}，达到指标值「{target.raw}」"
                 return RuleResult(float(weight), True, f"{claim}，得满分{fmt_points(weight)}（需基期数据佐证）")
             return RuleResult(0.0, False, f"完成值「{actual.raw}」的变化幅度未达到指标值「{target.raw}」，不得分")
-        return RuleResult(None, None, f"缺少基期数据（上年值），无法判断是否{words[trend]}，需单位提供上年值")
+        return RuleResult(None, None, f"缺少基期数据（上年值），无法判断是否{words[trend]}，待单位提供基期数据后核实")
     if isinstance(baseline, bool) or not isinstance(baseline, (int, float)):
         raise RuleError(f"参数 baseline（基期值）应为数字，这里是「{baseline}」")
     if not is_numeric(actual):
