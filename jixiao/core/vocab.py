@@ -18,7 +18,6 @@ __all__ = [
     "WEIGHT_SCHEMES",
     "INPUT_KINDS",
     "SEVERITIES",
-    "READER_NOTE_CODES",
     "ROUNDING_SHARE",
     "DEFAULT_BASIS",
     "TARGETS_BASIS",
@@ -66,8 +65,6 @@ INPUT_KINDS = {"self_evaluation": "自评表", "declaration": "绩效目标申�
 
 #: Finding severities, most serious first.
 SEVERITIES = ("错误", "警告", "提示")
-#: Finding codes that report what the reader had to guess (A30–A39): analyst outputs and JSON only, never the client report.
-READER_NOTE_CODES = tuple(f"A3{i}" for i in range(10))
 
 #: 评价依据 every report cites (DOMAIN §4.1, §4.3); a project adds local rules in jixiao.toml [report] basis.
 DEFAULT_BASIS = (

@@ -16,8 +16,9 @@ import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
-from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, READER_NOTE_CODES, SEVERITIES
+from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
 from jixiao.parse.wordlists import cites_regulation
+from jixiao.review.catalogue import reader_note_codes
 
 __all__ = [
     "TOL",
@@ -85,7 +86,7 @@ def findings_of(result: Any) -> pd.DataFrame:
     found = result.findings
     if found is None or found.empty or "code" not in found.columns:
         return found if found is not None else pd.DataFrame()
-    return found[~found["code"].isin(READER_NOTE_CODES)].reset_index(drop=True)
+    return found[~found["code"].isin(reader_note_codes())].reset_index(drop=True)
 
 
 def reader_notes_of(result: Any) -> pd.DataFrame:
@@ -93,7 +94,7 @@ def reader_notes_of(result: Any) -> pd.DataFrame:
     found = result.findings
     if found is None or found.empty or "code" not in found.columns:
         return pd.DataFrame()
-    return found[found["code"].isin(READER_NOTE_CODES)].reset_index(drop=True)
+    return found[found["code"].isin(reader_note_codes())].reset_index(drop=True)
 
 
 def severity_counts(result: Any) -> dict[str, int]:
