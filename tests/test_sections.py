@@ -243,3 +243,16 @@ def test_page_characters_ignore_embedded_data_and_keep_alt_text():
     )
     assert {"预", "算", "图", "复", "核", "&"} <= set(chars) and "Q" in chars  # ASCII is always in the base set
     assert "<" in chars and "\n" not in chars
+
+
+def test_cover_carries_the_read_check_of_the_table(xinhong):
+    """Page 1: rows read and the sums as read against the table's printed totals (same lines as jixiao score)."""
+    html = sections.show_cover(xinhong).data
+    box = html[html.index('<div class="jx-datacheck">') :]
+    for line in (
+        "读取指标 56 行。",
+        "分值合计 100，表中分值合计 100，一致。",
+        "自评分合计 103，表中总分 98.5，相差 4.5。",
+    ):
+        assert f"<li>{line}</li>" in box
+    assert "指标区域的每一行均已读取。" in box

@@ -21,6 +21,7 @@ from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
 from jixiao.report.conclusion import cited_rows, cover_figures, review_kind, score_text
+from jixiao.report.datacheck import data_check_html
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_header, draft_of, show_engagement, show_pending
 from jixiao.report.facts import (
     TOL,
@@ -112,6 +113,7 @@ def show_cover(result: Any, report_date: str = "") -> HTML:
         f'<p class="jx-cover-subtitle">{esc(year)}{esc(subtitle)}</p>'
         f'<div class="jx-cover-figures">{score}{grade}</div>'
         f"{pairs(meta, 'jx-cover-meta')}"
+        f"{data_check_html(result)}"
         "</section>"
     )
     return HTML(body, metadata={PAGE_TITLE_KEY: {"title": result.unit_name}})
