@@ -350,5 +350,5 @@ def build(seeds: Path) -> None:
 
 
 if __name__ == "__main__":
-    seeds_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "seeds"
+    seeds_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "seeds"
     build(seeds_dir)

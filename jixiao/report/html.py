@@ -18,6 +18,7 @@ from jixiao.report.facts import TOL, num
 from jixiao.report.wording import fmt_money, fmt_score, fmt_signed, fmt_span
 
 __all__ = [
+    "findings_table",
     "SEVERITY_CLASSES",
     "GRADE_CLASSES",
     "QUOTE_LIMIT",
@@ -191,3 +192,19 @@ def figure(fig: Any, alt: str) -> str:
     """A chart as an embedded PNG with alt text and a numbered caption (CSS counter)."""
     uri = chartstyle.figure_to_data_uri(fig)
     return f'<figure class="jx-figure"><img src="{uri}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>'
+
+
+def findings_table(found: Any, caption: str, message: str = "问题", values: bool = True) -> str:
+    """A findings frame as a numbered table coloured by severity (message header ``message``;
+    the 应为/填报 columns when ``values``)."""
+    rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
+    columns = [
+        Col("no", "序号", "int"),
+        Col("severity", "严重程度", "sev"),
+        Col("code", "编号"),
+        Col("where", "位置", cls="where"),
+        Col("message", message, cls="note"),
+    ]
+    if values:
+        columns += [Col("expected", "应为", cls="short"), Col("reported", "填报", cls="short")]
+    return table(rows, columns, caption, row_class=lambda r: SEVERITY_CLASSES.get(r["severity"], ""))

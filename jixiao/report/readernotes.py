@@ -16,7 +16,7 @@ from IPython.display import HTML
 
 from jixiao.core.vocab import INPUT_KINDS
 from jixiao.report.facts import reader_notes_of
-from jixiao.report.html import Col, paragraphs, table
+from jixiao.report.html import Col, findings_table, paragraphs, table
 
 __all__ = ["reader_note_rows", "show_reader_notes"]
 
@@ -50,15 +50,7 @@ def show_reader_notes(result: Any) -> HTML:
     if found.empty:
         parts.append(paragraphs(["读取时没有需要说明的情况。"]))
     else:
-        rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
-        columns = [
-            Col("no", "序号", "int"),
-            Col("severity", "严重程度", "sev"),
-            Col("code", "编号"),
-            Col("where", "位置", cls="where"),
-            Col("message", "说明", cls="note"),
-        ]
-        parts.append(table(rows, columns, "读取说明（不进入客户报告）"))
+        parts.append(findings_table(found, "读取说明（不进入客户报告）", message="说明", values=False))
     notes = reader_note_rows(result)
     if notes:
         columns = [

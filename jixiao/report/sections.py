@@ -17,21 +17,18 @@ from typing import Any
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
 from jixiao.report import charts, fonts, narrative
-from jixiao.report.conclusion import cited_rows, cover_figures, review_kind, score_text
+from jixiao.report.conclusion import cover_figures, review_kind, score_text
 from jixiao.report.datacheck import data_check_html
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_header, draft_of, show_engagement, show_pending
 from jixiao.report.facts import (
-    TOL,
     budget_lines,
     declaration_facts,
     findings_of,
     indicator_states,
     material_names,
     num,
-    report_target_facts,
     severity_counts,
     tolerances,
     unit_kind,
@@ -45,13 +42,15 @@ from jixiao.report.html import (
     esc,
     figure,
     figure_box,
+    findings_table,
     h3,
     pairs,
     paragraphs,
     quote_block,
     table,
 )
-from jixiao.report.wording import fmt_money, fmt_rate, fmt_score, join_words
+from jixiao.report.indicator_tables import indicator_table, report_tables, target_table
+from jixiao.report.wording import fmt_money, fmt_rate, fmt_score
 
 __all__ = [
     "PAGE_TITLE_KEY",
@@ -283,9 +282,9 @@ def show_indicator_analysis(result: Any) -> HTML:
     for i, part in enumerate(texts):
         parts.append(h3(f"（{cn_numeral(i + 1)}）{part.name}") + paragraphs(part.paragraphs))
         if result.self_eval is not None:
-            parts.append(_indicator_table(result, part))
+            parts.append(indicator_table(result, part))
         elif result.declaration is not None:
-            parts.append(_target_table(result, part))
+            parts.append(target_table(result, part))
     if result.self_eval is not None:
         scored = result.self_eval.scored
         parts.append(figure(charts.plot_indicator_completion(scored), f"{result.unit_name}定量指标完成率"))
@@ -296,96 +295,8 @@ def show_indicator_analysis(result: Any) -> HTML:
         fig = plot_target_quality(result.declaration.evaluation.indicators, findings_of(result))
         parts.append(figure(fig, f"{result.unit_name}绩效目标可衡量性（按二级指标）"))
     elif result.report is not None:
-        parts.append(_report_tables(result))
+        parts.append(report_tables(result))
     return HTML("".join(parts) or paragraphs(["所提供的材料中没有可分析的指标。"]))
-
-
-def _indicator_table(result: Any, part: narrative.Level1Text) -> str:
-    scored = result.self_eval.scored
-    rows = []
-    for r in scored[scored["indicator_id"].isin(part.indicator_ids)].to_dict("records"):
-        weight, own, review = num(r["weight"]), num(r["self_score"]), num(r["review_score"])
-        rows.append(
-            dict(
-                r,
-                diff=None if own is None or review is None else review - own,
-                lost=r.get("status") != PENDING and weight is not None and (review is None or weight - review >= TOL),
-                review_span=(r.get("review_low", review), r.get("review_high", review)),
-                explanation=_pending_note(r) + str(r.get("explanation") or ""),
-            )
-        )
-    columns = [
-        Col("level2", "二级指标", group=True),
-        Col("name", "三级指标"),
-        Col("weight", "分值", "score"),
-        Col("target", "指标值", cls="val"),
-        Col("actual", "完成值", cls="val"),
-        Col("self_score", "自评分", "score"),
-        Col("review_span", "复核分", "span", cls="review"),
-        Col("diff", "差异", "diff"),
-        Col("explanation", "计分说明", cls="note"),
-    ]
-    marks = lambda r: "pending" if r.get("status") == PENDING else "lost" if r["lost"] else ""  # noqa: E731
-    return table(rows, columns, join_words(part.name, "指标计分"), row_class=marks)
-
-
-def _pending_note(row: dict) -> str:
-    """ "待核实（reason）：" before a pending indicator's explanation; "" otherwise."""
-    if row.get("status") != PENDING:
-        return ""
-    label = reason_label(row.get("status_reason"))
-    return f"待核实（{label}）：" if label else "待核实："
-
-
-def _target_table(result: Any, part: narrative.Level1Text) -> str:
-    ind = result.declaration.evaluation.indicators
-    notes = _finding_titles(result)
-    mine = ind[ind["indicator_id"].isin(part.indicator_ids)]
-    rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in mine.to_dict("records")]
-    columns = [
-        Col("level2", "二级指标", group=True),
-        Col("name", "三级指标"),
-        Col("nature", "性质"),
-        Col("direction", "方向"),
-        Col("target", "指标值"),
-        Col("unit", "计量单位"),
-        Col("rule_text", "评（扣）分标准", cls="note"),
-        Col("review", "审核意见", cls="note"),
-    ]
-    if cited_rows(mine):  # rows that set their standard by citing a regulation show it
-        columns.insert(5, Col("definition", "指标解释", cls="note"))
-    return table(rows, columns, f"{part.name}绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
-
-
-def _report_tables(result: Any) -> str:
-    facts = report_target_facts(result.report, result.confirmations)
-    states = {(True, True): "达到目标", (False, True): "未达到目标"}
-    rows = [dict(a, state=states.get((a["met"], a["matched"]), "无对应目标")) for a in facts["achievements"]]
-    achieved = table(
-        rows,
-        [
-            Col("name", "指标"),
-            Col("actual", "实现值"),
-            Col("target_name", "对应目标"),
-            Col("target", "目标值"),
-            Col("state", "核对结果"),
-        ],
-        "报告所列实现值与目标核对",
-        row_class=lambda r: "" if r["met"] else "flagged",
-    )
-    targets = result.report.targets
-    notes = _finding_titles(result)
-    target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in targets.to_dict("records")]
-    columns = [
-        Col("level2", "类别", group=True),
-        Col("name", "绩效目标"),
-        Col("target", "指标值"),
-        Col("nature", "性质"),
-        Col("line", "报告行号", "int"),
-        Col("review", "审核意见", cls="note"),
-    ]
-    listed = table(target_rows, columns, "报告列示的绩效目标", row_class=lambda r: "flagged" if r["review"] else "")
-    return achieved + listed
 
 
 # --- 五 至 八 -------------------------------------------------------------------------------------
@@ -458,18 +369,7 @@ def show_appendix(result: Any) -> HTML:
     if found.empty:
         parts.append(paragraphs(["本次复核未形成复核发现。"]))
     else:
-        rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
-        columns = [
-            Col("no", "序号", "int"),
-            Col("severity", "严重程度", "sev"),
-            Col("code", "编号"),
-            Col("where", "位置", cls="where"),
-            Col("message", "问题", cls="note"),
-            Col("expected", "应为", cls="short"),
-            Col("reported", "填报", cls="short"),
-        ]
-        by_severity = lambda r: SEVERITY_CLASSES.get(r["severity"], "")  # noqa: E731
-        parts.append(table(rows, columns, "复核发现清单", row_class=by_severity))
+        parts.append(findings_table(found, "复核发现清单"))
     parts.append(h3("附件三　复核材料清单"))
     columns = [Col("kind", "材料"), Col("file", "文件"), Col("sha256", "SHA-256 校验值", cls="hash")]
     parts.append(table(_materials(result), columns, "复核材料"))
@@ -516,15 +416,6 @@ def _date_text(value: str) -> str:
 
 def _budget_lines(result: Any) -> list[dict]:
     return budget_lines(result, tolerances(result)["rate"])
-
-
-def _finding_titles(result: Any) -> dict[str, str]:
-    found = findings_of(result)
-    out: dict[str, list[str]] = {}
-    for indicator_id, message in zip(found.get("indicator_id", []), found.get("message", [])):
-        if indicator_id:
-            out.setdefault(indicator_id, []).append(str(message))
-    return {k: "；".join(v) for k, v in out.items()}
 
 
 def _report_overview(report: Any) -> str:

@@ -31,13 +31,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import contextlib
 import hashlib
 import json
 import os
-import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +58,7 @@ from jixiao.run.engine import (
     parameterize,
 )
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
+from jixiao.run.interrupts import INTERRUPTED_TEXT, interrupts
 from jixiao.run.params import UnitParams, check_unique_units, list_units, load_params
 from jixiao.run.project import Project, ProjectSettings, resource_path, unit_id_problem
 from jixiao.run.runrecord import (
@@ -241,7 +239,7 @@ class _Runner:
         self.interrupted = False
         remove_stale_temps(self.outputs_dir)
         plans = [self._plan(f) for f in files]
-        with _interrupts(self._interrupt):
+        with interrupts(self._interrupt):
             try:
                 summary = await self._run_plans(plans, began)
             except asyncio.CancelledError:
@@ -255,7 +253,7 @@ class _Runner:
         for plan in plans:
             if plan.outcome is None or plan.outcome.status == INTERRUPTED:
                 name = plan.params.display_name if plan.params else ""
-                plan.outcome = UnitOutcome(plan.unit_id, INTERRUPTED, name, error=_INTERRUPTED_TEXT)
+                plan.outcome = UnitOutcome(plan.unit_id, INTERRUPTED, name, error=INTERRUPTED_TEXT)
         return RunSummary([p.outcome for p in plans], None, round(time.perf_counter() - began, 2))
 
     def _interrupt(self, task: asyncio.Task) -> None:
@@ -503,47 +501,6 @@ class _Runner:
             outcome.error = failure_text(exc)
         outcome.seconds = round(time.perf_counter() - began, 2)
         return outcome
-
-
-@contextlib.contextmanager
-def _interrupts(handler: Any):
-    """While the block runs, SIGINT and SIGTERM call ``handler(current task)`` instead of raising.
-
-    Once a signal came, further Ctrl-C presses within the next seconds are ignored, so that
-    the caller can print the summary; after that Ctrl-C raises KeyboardInterrupt again.
-    """
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    installed = []
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                previous = signal.getsignal(sig)
-                loop.add_signal_handler(sig, handler, task)
-                installed.append((sig, previous))
-            except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
-                pass
-    try:
-        yield
-    finally:
-        for sig, previous in installed:
-            loop.remove_signal_handler(sig)
-            signal.signal(sig, previous)
-        if installed and getattr(getattr(handler, "__self__", None), "interrupted", False):
-            signal.signal(signal.SIGINT, _grace_handler(time.monotonic() + _GRACE_SECONDS))
-
-
-_GRACE_SECONDS = 3.0
-_INTERRUPTED_TEXT = "运行被中断（Ctrl-C），未完成；之前的输出保持不变"
-
-
-def _grace_handler(until: float) -> Any:
-    def on_sigint(signum: int, frame: Any) -> None:
-        if time.monotonic() >= until:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            raise KeyboardInterrupt
-
-    return on_sigint
 
 
 def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None) -> None:
