@@ -50,11 +50,18 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
+#: Tables whose labels are committed before jixiao is first run on them (blind labelling): not
+#: pinned yet. Emptied in the next commit, where each gets a passing pin or a KNOWN_FAILURES entry.
+PENDING_FIRST_RUN: set[str] = {"gd_luohu_2022_pinggaiguan"}
+
+
 def _params():
     for entry in TABLES:
         marks = []
         if entry["id"] in KNOWN_FAILURES:
             marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[entry["id"]]))
+        if entry["id"] in PENDING_FIRST_RUN:
+            marks.append(pytest.mark.skip(reason="labelled blind; pinned after the first run"))
         yield pytest.param(entry, id=entry["id"], marks=marks)
 
 
@@ -88,7 +95,7 @@ def test_table_read_exactly(entry):
 def test_read_check_matches_the_labels():
     """The read check shown to users (jixiao score, reports) gives the labelled figures."""
     for entry in TABLES:
-        if entry["id"] in KNOWN_FAILURES:
+        if entry["id"] in KNOWN_FAILURES or entry["id"] in PENDING_FIRST_RUN:
             continue
         check = read_check(load_evaluation(ROOT / entry["file"]))
         truth = entry["truth"]
@@ -99,10 +106,11 @@ def test_read_check_matches_the_labels():
 
 
 def test_benchmark_figures_are_consistent():
-    results = [accuracy.measure_table(e) for e in TABLES]
+    pinned = [e for e in TABLES if e["id"] not in PENDING_FIRST_RUN]
+    results = [accuracy.measure_table(e) for e in pinned]
     totals = accuracy.summarize(results)
-    assert totals["tables"] == len(TABLES)
-    assert totals["read_exactly"] == len(TABLES) - len(KNOWN_FAILURES)
+    assert totals["tables"] == len(pinned)
+    assert totals["read_exactly"] == len(pinned) - len(KNOWN_FAILURES)
     assert totals["labels_found"] <= totals["labels_coded"]
     assert 0 < totals["recall"] <= 1 and 0 < totals["precision"] <= 1
     # the samples, read exactly, have every coded label found
