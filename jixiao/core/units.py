@@ -202,6 +202,9 @@ def canonical_unit(text: object) -> str | None:
         return None
     if t in UNIT_ALIASES:
         return UNIT_ALIASES[t]
+    named = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]?", t)
+    if named:  # a unit with its name in brackets: "%(百分比)", "个（数量）"
+        return canonical_unit(named[1]) or canonical_unit(named[2])
     pieces = t.split("/")
     if len(pieces) > 1 and all(p in UNIT_ALIASES or re.fullmatch(r"[\u4e00-\u9fff]{1,3}", p) for p in pieces):
         return "/".join(UNIT_ALIASES.get(p, p) for p in pieces)

@@ -36,9 +36,9 @@ __all__ = [
 #: Canonical indicator-table field -> header texts (after clean_header), most specific first.
 FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level1_weight": ("一级权重", "一级指标权重", "一级指标分值", "一级分值", "权重(一级)"),
-    "level1": ("一级指标", "一级指标名称"),
+    "level1": ("一级指标", "一级指标名称", "分解目标", "指标分类", "指标类别"),
     "level2": ("二级指标", "二级指标名称"),
-    "name": ("三级指标", "三级指标名称", "指标名称", "具体指标", "绩效指标"),
+    "name": ("三级指标", "三级指标名称", "指标名称", "具体指标", "绩效指标", "指标"),
     "weight": (
         "分值",
         "权重",
@@ -51,6 +51,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "权重分",
         "参考分值",
         "指标分数",
+        "权重占比",
+        "自评权重",
     ),
     "nature": ("指标性质", "指标类型", "性质", "定性/定量", "指标属性", "指标值类型"),
     "direction": ("方向", "指标方向", "运算符号", "符号", "比较方式"),
@@ -82,7 +84,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "实施进度",
         "完成进度",
     ),
-    "self_score": ("自评分", "得分", "自评得分", "评分", "实际得分", "自评分值", "指标得分"),
+    # 折算得分 (the score weighted to the indicator's points) before a raw 单项指标得分 beside it
+    "self_score": ("折算得分", "自评分", "得分", "自评得分", "评分", "实际得分", "自评分值", "指标得分"),
     "deviation_note": (
         "偏差及原因分析",
         "偏差原因分析及改进措施",
@@ -105,6 +108,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "评分办法",
         "评(扣)分规则",
         "评分细则",
+        "得分计算方法",
+        "计分方法",
     ),
     "definition": ("指标解释", "指标说明", "指标定义", "指标内涵"),
 }
@@ -122,10 +127,14 @@ BUDGET_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "预算数",
         "全年预算金额",
         "预算金额",
+        "下达额度",
+        "当年下达额度",
+        "项目当年下达额度",
     ),
     "spent": ("全年执行数", "全年执行", "执行数", "实际支出", "支出数", "执行金额", "实际执行数", "预算执行数"),
     "weight": ("分值", "权重", "执行率权重", "执行率分值"),
-    "reported_rate": ("执行率", "预算执行率"),
+    # the 实际完成值 of a 支出进度 line (实际支出金额 | 下达额度 | 实际完成值) is its rate
+    "reported_rate": ("执行率", "预算执行率", "实际完成值", "支出进度"),
     "reported_score": ("得分", "自评分", "执行率得分"),
 }
 
@@ -179,6 +188,8 @@ INFO_LABELS: dict[str, tuple[str, ...]] = {
 NATURE_WORDS = {"定性": "定性", "定量": "定量", "定性指标": "定性", "定量指标": "定量"}
 DIRECTION_WORDS = {"≥", "≤", "=", ">", "<", "正向", "反向", "≥(正向)", "≤(反向)"}
 
+#: A prefix some provinces put before every value column ("单项指标得分", "单项指标实际完成值").
+_ITEM_PREFIX = "单项指标"
 _PAREN_RE = re.compile(r"[（(][^（）()]*[)）]")
 
 
@@ -191,11 +202,15 @@ def clean_header(text: object) -> str:
     raw = raw.replace("（", "(").replace("）", ")")
     if raw.startswith("评(扣)分"):
         return raw.split("(", 2)[0] + "(扣)" + _PAREN_RE.sub("", raw[len("评(扣)") :])
-    cleaned = _PAREN_RE.sub("", raw)
-    return cleaned.rstrip(":：")
+    cleaned = _PAREN_RE.sub("", raw).rstrip(":：")
+    if cleaned.startswith(_ITEM_PREFIX) and len(cleaned) > len(_ITEM_PREFIX) + 1:
+        cleaned = cleaned[len(_ITEM_PREFIX) :]  # "单项指标实际完成值" -> "实际完成值"
+    return cleaned
 
 
 _PREFIX_RANK = 100
+#: Names matched only as the whole header text ("指标" must not claim 指标值, 指标性质 …).
+_EXACT_ONLY = {"指标"}
 
 
 def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
@@ -208,7 +223,7 @@ def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] |
     best: tuple[int, str, int] | None = None
     for field, names in synonyms.items():
         for i, name in enumerate(names):
-            if len(name) >= 2 and text.startswith(name) and len(text) <= len(name) + 6:
+            if len(name) >= 2 and name not in _EXACT_ONLY and text.startswith(name) and len(text) <= len(name) + 6:
                 if best is None or len(name) > best[0]:
                     best = (len(name), field, _PREFIX_RANK + i)
     return (best[1], best[2]) if best else None

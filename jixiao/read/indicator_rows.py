@@ -46,9 +46,19 @@ _L1_WITH_WEIGHT = re.compile(r"^(.+?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]
 
 
 def read_indicator_rows(
-    grid: Grid, header_row: int, fields: list[tuple[str, int]], table_type: str, notes: Notes, height: int = 1
+    grid: Grid,
+    header_row: int,
+    fields: list[tuple[str, int]],
+    table_type: str,
+    notes: Notes,
+    height: int = 1,
+    unread_cols: set[int] = frozenset(),
 ):
-    """Indicator rows, the reported total and where the table ends."""
+    """Indicator rows, the reported total and where the table ends.
+
+    ``unread_cols``: header columns whose field another column names more specifically; those
+    right of the 三级指标 column (values, scores) are read as no field, a reader note names them
+    when they hold anything; a block label left of it (绩效指标) is still read for totals and ends."""
     header_cols = {f: c for f, c in fields}
     ignored_cols = {
         c
@@ -56,6 +66,10 @@ def read_indicator_rows(
         for c, v in enumerate(grid.rows[h])
         if v is not None and is_ignored_header(v) and c not in header_cols.values()
     }
+    unread_cols = {c for c in unread_cols if c > header_cols.get("name", len(grid.rows[header_row]))}
+    unread_cols -= set(header_cols.values())
+    ignored_cols |= unread_cols
+    unread_filled: set[int] = set()
     adjusted_cols = {
         c for c in ignored_cols for h in range(header_row, header_row + height) if _is_adjusted(grid.cell(h, c))
     }
@@ -77,6 +91,7 @@ def read_indicator_rows(
         adjusted = next((t for t in all_tokens if t.col in adjusted_cols and t.text not in PLACEHOLDER_CELLS), None)
         if not tokens:
             continue
+        unread_filled |= {t.col for t in all_tokens if t.col in unread_cols}
         if (
             label_key(tokens[0].text, TEXT_LABELS)
             or label_key(tokens[0].text, INFO_LABELS) in UNIT_NAME_KEYS
@@ -245,7 +260,21 @@ def read_indicator_rows(
         )
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
             notes.add("one_value", src_row, f"指标「{rows[-1]['name']}」只有一个值，按指标值读取，完成值视为空。")
+    if unread_filled and rows:
+        names = "、".join(f"「{_header_of(grid, header_row, height, c)}」" for c in sorted(unread_filled))
+        notes.add(
+            "column_not_read",
+            None,
+            f"表头中{names}栏与另一栏表示同一项目，按表头更具体的一栏读取，{names}栏的内容未读取。",
+            column=names,
+        )
     return rows, structure, skipped, reported_total, declared_total, end
+
+
+def _header_of(grid: Grid, header_row: int, height: int, col: int) -> str:
+    """The header text of a column (its lowest non-blank header cell)."""
+    texts = [cell_text(grid.cell(h, col)) for h in range(header_row, header_row + height)]
+    return next((t for t in reversed(texts) if t), str(col + 1))
 
 
 def _is_adjusted(value: object) -> bool:

@@ -46,21 +46,41 @@ _MAX_HEADER_SCAN = 60
 # header detection
 
 
-def _header_fields(row: list[object]) -> list[tuple[str, int]]:
-    """(field, column) of a header row, in column order; a field named twice goes to its more
-    specific name ("三级指标" over the block label "绩效指标")."""
+def _header_hits(row: list[object]) -> list[tuple[str, int, int]]:
+    """(field, rank, column) of every header cell of a row that names a field.
+
+    A 分值/权重 column left of the 二级/三级指标 columns, with another 分值 column right of them,
+    is the 一级指标's weight (分解目标 | 自评权重 | 二级指标 | 三级指标 | … | 分值).
+    """
+    hits = [(hit[0], hit[1], c) for c, v in enumerate(row) if v is not None and (hit := header_match(v))]
+    tree = [c for f, _, c in hits if f in ("level2", "name")]
+    weights = [c for f, _, c in hits if f == "weight"]
+    if tree and len(weights) >= 2 and min(weights) < min(tree) < max(weights):
+        if not any(f == "level1_weight" for f, _, _ in hits):
+            hits = [("level1_weight", 0, c) if c == min(weights) else (f, k, c) for f, k, c in hits]
+    return hits
+
+
+def _best_fields(hits: list[tuple[str, int, int]]) -> tuple[list[tuple[str, int]], set[int]]:
+    """(field, column) in column order, one column per field, and the columns left over: a field
+    named twice goes to its more specific name ("三级指标" over the block label "绩效指标",
+    "实际完成值" over "完成情况"); the other column is read as no field."""
     best: dict[str, tuple[int, int]] = {}
-    for c, v in enumerate(row):
-        if v is None:
-            continue
-        hit = header_match(v)
-        if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
-            best[hit[0]] = (hit[1], c)
-    return sorted(((f, c) for f, (_, c) in best.items()), key=lambda fc: fc[1])
+    for f, rank, c in hits:
+        if f not in best or rank < best[f][0]:
+            best[f] = (rank, c)
+    fields = sorted(((f, c) for f, (_, c) in best.items()), key=lambda fc: fc[1])
+    return fields, {c for _, _, c in hits} - {c for _, c in fields}
 
 
-def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]], int] | None:
-    """(header row, fields, rows the header takes) of the first indicator header in the grid."""
+def _header_fields(row: list[object]) -> list[tuple[str, int]]:
+    """(field, column) of a header row, in column order (see ``_best_fields``)."""
+    return _best_fields(_header_hits(row))[0]
+
+
+def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]], int, set[int]] | None:
+    """(header row, fields, rows the header takes, header columns read as no field) of the first
+    indicator header in the grid."""
     for r, row in enumerate(grid.rows):
         fields = _header_fields(row)
         seen = {f for f, _ in fields}
@@ -73,23 +93,41 @@ def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]], int]
     return None
 
 
-def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
-    """A second header row under the first ("年度指标值" spanning 指标性质 | 指标值 | 度量单位):
-    its fields replace the spanning one and fill the blank columns beside it."""
+def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int, set[int]]:
+    """A second header row under the first ("年度指标值" spanning 指标性质 | 指标值 | 度量单位,
+    "自评得分" spanning 单项指标得分 | 权重占比 | 折算得分): its fields replace the ones they name
+    again and fill the blank columns beside them; a blank sub-column inside a spanning cell
+    (符号 | ␣ | 单位 under 预期指标值) keeps the spanning cell's field. Columns whose field went to
+    a more specific name are returned apart (read as no field)."""
+    main_hits = _header_hits(grid.rows[r])
+    displaced = _best_fields(main_hits)[1]
     if r + 1 >= len(grid.rows):
-        return fields, 1
-    below = [v for v in grid.rows[r + 1] if v is not None]
-    sub = _header_fields(grid.rows[r + 1])
-    if not sub or len(sub) != len(below) or "name" in {f for f, _ in sub}:
-        return fields, 1
-    sub_fields, sub_cols = {f for f, _ in sub}, {c for _, c in sub}
-    kept = [(f, c) for f, c in fields if f not in sub_fields and c not in sub_cols]
-    return sorted(kept + sub, key=lambda fc: fc[1]), 2
+        return fields, 1, displaced
+    below = [c for c, v in enumerate(grid.rows[r + 1]) if v is not None and cell_text(v)]
+    hits = _header_hits(grid.rows[r + 1])
+    if not hits or len(hits) != len(below) or "name" in {f for f, _, _ in hits}:
+        return fields, 1, displaced
+    sub, sub_displaced = _best_fields(hits)
+    sub_fields = {f for f, _ in sub}
+    starts = [c for c, v in enumerate(grid.rows[r]) if v is not None and cell_text(v)] + [len(grid.rows[r + 1])]
+    kept, spans = [], []
+    for f, c in fields:
+        end = next(s for s in starts if s > c)
+        if f in sub_fields or c in below:
+            if f not in sub_fields:
+                # the spanning cell's field goes to the blank sub-column inside its span
+                spans += [(f, b) for b in range(c, end) if b not in below][:1]
+            displaced |= {c} - set(below)
+            continue
+        kept.append((f, c))
+    return sorted(kept + sub + spans, key=lambda fc: fc[1]), 2, displaced | sub_displaced
 
 
 def _table_type(title: str, fields: set[str], header_row: int, first_row: int) -> str:
     declared = "申报" in title or ("目标表" in title and "actual" not in fields)
-    if declared or ("rule_text" in fields and "actual" not in fields and "self_score" not in fields):
+    unscored = not fields & {"actual", "self_score"}
+    # targets only (指标 | 目标值, or with 评分标准): a declaration, whatever the title says
+    if declared or (unscored and ("rule_text" in fields or "weight" not in fields)):
         return "declaration"
     if "项目支出" in title or "项目绩效" in title:
         return "project_self_eval"
@@ -128,7 +166,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
             path=path,
             sheet=grids[0].sheet if len(grids) == 1 else None,
         )
-    grid, (header_row, fields, height) = found
+    grid, (header_row, fields, height, unread_cols) = found
     first_row = next(i for i, row in enumerate(grid.rows) if any(v is not None for v in row))
     title_texts = [
         token_text(v) for row in grid.rows[: min(header_row, _MAX_HEADER_SCAN)] for v in row if v is not None
@@ -136,7 +174,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     title = next((t for t in title_texts if "表" in t or "报告" in t), "")
     table_type = _table_type(title, {f for f, _ in fields}, header_row, first_row)
     ind_rows, structure, skipped, reported_total, declared_total, end = read_indicator_rows(
-        grid, header_row, fields, table_type, notes, height
+        grid, header_row, fields, table_type, notes, height, unread_cols
     )
     budget_lines, used = read_budget(grid, header_row, notes)
     info: dict = {}
