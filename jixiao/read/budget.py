@@ -47,8 +47,6 @@ _DEFAULT_GROUP = {
 }
 
 _AMOUNT = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万元|万|元|%)?$")
-#: A cell this long in a budget line is an explanation (原因, 填表说明), not a label.
-_NOTE_LENGTH = 20
 
 
 def _line_name(label: str) -> str | None:
@@ -108,13 +106,19 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
     r0, fields, htexts = header
     unit = _money_unit(htexts + [token_text(v) for v in grid.rows[max(0, r0 - 1)] if v])
     lines: list[dict] = []
+    field_cols = {c for _, c in fields}
     used = {r0}
     group = ""
     for r in range(r0 + 1, min(stop_row, len(grid.rows))):
         tokens = [t for t in tokenize(grid.rows[r], token_text) if t.text not in BLANKS]
         first_amount = min((t.col for t in tokens if _is_amount(t.text)), default=None)
-        # a long text right of the amounts is an explanation (原因, 填表说明), not the line's label
-        tokens = [t for t in tokens if len(t.text) <= _NOTE_LENGTH or first_amount is None or t.col < first_amount]
+        # a text right of the amounts is an explanation (原因, 偏差原因分析, 填表说明), not the line's
+        # label; one under a column headed as no budget field is too (得分计算方法 …)
+        tokens = [
+            t
+            for t in tokens
+            if first_amount is None or t.col < first_amount or _is_amount(t.text) or t.col in field_cols
+        ]
         if not tokens:
             continue
         label_tokens = [t for t in tokens if not _is_amount(t.text)]

@@ -1,0 +1,113 @@
+"""Layouts of other provinces read exactly (issue 10 §3), on small tables written for these tests.
+
+Each fixture in tests/data/reading/ has the shape of a published layout the reader once got
+wrong (a two-row header with sub-columns, a level-1 name and weight on the first indicator row,
+a table of targets only, the Beijing 2016 project table, a budget line whose numbers sit on the
+row under its label); the corpus pins (tests/test_corpus.py) check the real tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from jixiao.core.units import canonical_unit
+from jixiao.read.files import load_evaluation
+from jixiao.read.readcheck import read_check
+from jixiao.review.review import review
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "reading"
+TOL = 0.01
+
+#: file -> (rows, Σ 分值 with the budget line, Σ 自评分 with the budget line)
+EXPECTED = {
+    "two_row_header.csv": (4, 90.0, 88.0),
+    "level1_weight_first_row.csv": (7, 100.0, 99.0),
+    "targets_only.csv": (4, None, None),
+    "beijing_2016.csv": (4, 100.0, 98.97),
+    "budget_next_row.csv": (5, 100.0, 99.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_layout_read_exactly(name):
+    rows, weight, score = EXPECTED[name]
+    ev = load_evaluation(DATA / name)
+    check = read_check(ev)
+    assert check["rows_read"] == rows
+    assert check["rows_not_read"] == []
+    assert not (review(ev)["code"].isin(["A31", "A33", "A36"])).any()
+    for read, true in ((check["weight_total"], weight), (check["self_score_total"], score)):
+        assert (read is None) if true is None else abs(read - true) <= TOL
+    if check["printed_total"] is not None:
+        assert check["total_agrees"] is True and check["weight_agrees"] is True
+
+
+def test_two_row_header_sub_columns_take_their_fields():
+    ev = load_evaluation(DATA / "two_row_header.csv")
+    ind = ev.indicators.set_index("name")
+    row = ind.loc["补贴资金兑付准确率"]
+    # 预期指标值 over 符号 | ␣ | 单位: the blank sub-column is the value itself
+    assert (row["direction"], row["target"], row["unit"], row["actual"]) == ("=", "100", "%(百分比)", "99")
+    # 自评得分 over 单项指标得分 | 权重占比 | 折算得分: the weight and the weighted score count
+    assert (row["weight"], row["self_score"]) == (20, 18)
+    # the 指标分值 column holding text, 单项指标完成情况 and the raw 单项指标得分 are not read, and said so
+    note = ev.notes[ev.notes["code"] == "column_not_read"]
+    assert len(note) == 1
+    for header in ("指标分值", "单项指标完成情况", "单项指标得分"):
+        assert header in note["message"].iloc[0]
+    assert ev.reported_total == 88 and ev.declared_weight_total == 90
+
+
+def test_a_unit_with_its_name_in_brackets_is_that_unit():
+    assert canonical_unit("%(百分比)") == "%"
+    assert canonical_unit("个（数量）") == "个"
+    assert canonical_unit("(件/人/年)") == "件/人/年"
+    assert canonical_unit("（说明文字）") is None
+    ev = load_evaluation(DATA / "two_row_header.csv")
+    assert "C08" not in set(review(ev)["code"])  # 100 with %(百分比) is a percentage
+
+
+def test_level1_name_and_weight_share_the_first_indicator_row():
+    ev = load_evaluation(DATA / "level1_weight_first_row.csv")
+    ind = ev.indicators
+    assert list(ind["name"])[:3] == ["预算编制准确率", "资产盘点完成率", "门诊人次"]
+    by_l1 = ind.groupby("level1", sort=False).agg(weight=("weight", "sum"), declared=("level1_weight", "first"))
+    assert list(by_l1.index) == ["管理指标", "产出指标", "效益指标", "满意度指标"]
+    assert list(by_l1["declared"]) == [20, 40, 30, 10]
+    assert list(by_l1["weight"]) == [20, 40, 30, 10]  # every declared 自评权重 agrees
+    # the row under a block's first row carries that block's 二级指标, not the previous block's
+    assert ind.set_index("name").loc["家庭医生签约人数", "level2"] == "数量指标"
+
+
+def test_a_table_of_targets_only_is_a_declaration():
+    ev = load_evaluation(DATA / "targets_only.csv")
+    assert ev.unit.table_type == "declaration"
+    ind = ev.indicators
+    assert list(ind["level1"]) == ["科普服务", "科普服务", "学会管理", "人才举荐"]
+    assert list(ind["target"]) == ["≥120场", "≥250天", "100%", "≥20人"]
+    codes = set(review(ev)["code"])
+    assert not codes & {"A07", "A08", "A09"}  # no actual, self score or weight is expected of targets
+
+
+def test_beijing_2016_project_table():
+    ev = load_evaluation(DATA / "beijing_2016.csv")
+    ind = ev.indicators.set_index("name")
+    assert ind.loc["绿地养护检查合格率", "rule_text"].startswith("完成值达到指标值")
+    assert ind.loc["绿地养护检查合格率", "self_score"] == 24.47
+    assert ind.loc["绿地养护检查合格率", "deviation_note"] == "检查中两处补植不及时"
+    line = ev.budget.set_index("name").loc["合计"]
+    assert (line["initial_budget"], line["spent"], line["weight"], line["reported_score"]) == (200, 190, 10, 9.5)
+    assert ev.reported_total == 98.97
+
+
+def test_budget_line_whose_numbers_sit_on_the_next_row():
+    ev = load_evaluation(DATA / "budget_next_row.csv")
+    assert len(ev.budget) == 1
+    line = ev.budget.iloc[0]
+    assert (line["budget"], line["spent"]) == (2400, 2280)  # 下达额度, 实际支出金额
+    assert line["reported_rate"] == 95 and line["rate"] == 95  # 实际完成值 of the 支出进度 line
+    assert (line["weight"], line["reported_score"]) == (10, 9.5)
+    assert math.isnan(line["initial_budget"])
