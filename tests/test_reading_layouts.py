@@ -61,6 +61,18 @@ def test_two_row_header_sub_columns_take_their_fields():
     assert ev.reported_total == 88 and ev.declared_weight_total == 90
 
 
+def test_budget_amounts_each_right_of_their_label():
+    # 预算数 | 120 | 到位数 | 120 | 执行数 | 114 | 95.00, and 其中:财政资金 | 120 | … under it
+    ev = load_evaluation(DATA / "two_row_header.csv")
+    budget = ev.budget.set_index("name")
+    assert list(budget.index) == ["合计", "财政拨款", "其他资金"]
+    total = budget.loc["合计"]
+    assert (total["budget"], total["spent"], total["reported_rate"], total["rate"]) == (120, 114, 95, 95)
+    assert total["money_unit"] == "万元"  # from 金额单位: | 万元 above the block
+    assert (budget.loc["财政拨款", "budget"], budget.loc["财政拨款", "spent"]) == (120, 114)
+    assert not (ev.notes["code"] == "budget_unreadable").any()
+
+
 def test_a_unit_with_its_name_in_brackets_is_that_unit():
     assert canonical_unit("%(百分比)") == "%"
     assert canonical_unit("个（数量）") == "个"

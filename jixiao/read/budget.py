@@ -50,6 +50,8 @@ _AMOUNT = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(万元|�
 
 
 def _line_name(label: str) -> str | None:
+    if label.replace(" ", "") == "其他":
+        return "其他资金"  # "其他 | 0.00" under the 财政资金 line
     for key, name in _LINE_KEYS:
         if key in label:
             return name
@@ -58,6 +60,17 @@ def _line_name(label: str) -> str | None:
 
 def _money_unit(texts: list[str]) -> str:
     return "万元" if any("万元" in t for t in texts) else "元"
+
+
+def _unit_labels(grid: Grid, r0: int) -> list[str]:
+    """A "金额单位: | 万元" cell pair in the rows just above the budget header, as one text."""
+    out = []
+    for r in range(max(0, r0 - 3), r0):
+        texts = [token_text(v) for v in grid.rows[r] if v is not None]
+        for i, t in enumerate(texts):
+            if t.replace(" ", "").startswith(("金额单位", "资金单位")):
+                out.append(t + (texts[i + 1] if i + 1 < len(texts) else ""))
+    return out
 
 
 def _is_amount(text: str) -> bool:
@@ -104,12 +117,13 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
     if header is None:
         return _declaration_lines(grid, stop_row)
     r0, fields, htexts = header
-    unit = _money_unit(htexts + [token_text(v) for v in grid.rows[max(0, r0 - 1)] if v])
+    unit = _money_unit(htexts + [token_text(v) for v in grid.rows[max(0, r0 - 1)] if v] + _unit_labels(grid, r0))
     lines: list[dict] = []
     field_cols = {c for _, c in fields}
     used = {r0}
     group = ""
-    for r in range(r0 + 1, min(stop_row, len(grid.rows))):
+    paired = _paired_columns(grid, r0)
+    for r in range(r0 + (0 if paired else 1), min(stop_row, len(grid.rows))):
         tokens = [t for t in tokenize(grid.rows[r], token_text) if t.text not in BLANKS]
         first_amount = min((t.col for t in tokens if _is_amount(t.text)), default=None)
         # a text right of the amounts is an explanation (原因, 偏差原因分析, 填表说明), not the line's
@@ -122,9 +136,10 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
         if not tokens:
             continue
         label_tokens = [t for t in tokens if not _is_amount(t.text)]
-        label = "".join(t.text for t in label_tokens)
+        # side-by-side lines repeat their label before each amount: the first one names the line
+        label = "".join(t.text for t in label_tokens[: 1 if paired else None])
         name = _line_name(label)
-        if name is None and not label and not lines:
+        if name is None and (not label or (paired and r == r0)) and not lines:
             name = "合计"  # the line right under the header carries no label: the total
         if name is None:
             break
@@ -133,13 +148,36 @@ def read_budget(grid: Grid, stop_row: int, notes: Notes) -> tuple[list[dict], se
         nums = [t for t in tokens if t not in label_tokens]
         if not nums:
             continue
-        fit = align_tokens(nums, fields, _budget_fit)
+        if paired:
+            fit = (0.0, {paired[t.col]: t for t in nums if paired.get(t.col)}) if nums[0].col in paired else None
+        else:
+            fit = align_tokens(nums, fields, _budget_fit)
         if fit is None:
             notes.add("budget_unreadable", grid.row_numbers[r], f"预算行「{label}」的数字无法对应到表头，已跳过。")
             continue
         lines.append(_budget_line(name, group, fit[1], unit, grid.row_numbers[r], notes))
     _drop_repeated_weights(lines, notes)
     return lines, used
+
+
+def _paired_columns(grid: Grid, r0: int) -> dict[int, str | None]:
+    """Budget field by column when the header row holds its own amounts, each right of its label
+    (预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 100.00, the lines below repeating the pattern:
+    其中:财政资金 | 6.84 | …); an amount with no label of its own takes the header above it
+    (预算执行进度(%)). Empty when the header row is a plain header."""
+    tokens = [t for t in tokenize(grid.rows[r0], token_text) if t.text not in BLANKS]
+    if not any(_is_amount(t.text) for t in tokens):
+        return {}
+    above = {t.col: t.text for t in tokenize(grid.rows[r0 - 1], token_text)} if r0 > 0 else {}
+    out: dict[int, str | None] = {}
+    for i, t in enumerate(tokens):
+        if not _is_amount(t.text):
+            continue
+        prev = tokens[i - 1] if i > 0 and not _is_amount(tokens[i - 1].text) else None
+        label = prev.value if prev is not None else above.get(t.col, "")
+        hit = budget_header_match(label)
+        out[t.col] = hit[0] if hit else None
+    return out
 
 
 def _declaration_lines(grid: Grid, stop_row: int) -> tuple[list[dict], set[int]]:
