@@ -8,8 +8,11 @@ row under its label); the corpus pins (tests/test_corpus.py) check the real tabl
 
 from __future__ import annotations
 
+import csv
 import math
+import re
 
+import openpyxl
 import pytest
 
 from jixiao.core.units import canonical_unit
@@ -43,6 +46,20 @@ def test_layout_read_exactly(name):
         assert (read is None) if true is None else abs(read - true) <= TOL
     if check["printed_total"] is not None:
         assert check["total_agrees"] is True and check["weight_agrees"] is True
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_layout_reads_the_same_from_excel(name, tmp_path):
+    with (DATA / name).open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append([float(c) if re.fullmatch(r"-?\d+(\.\d+)?", c) else (c if c.strip() else None) for c in row])
+    xlsx = tmp_path / "table.xlsx"
+    wb.save(xlsx)
+    keys = ["rows_read", "weight_total", "self_score_total", "printed_total", "rows_not_read"]
+    a, b = read_check(load_evaluation(DATA / name)), read_check(load_evaluation(xlsx))
+    assert [a[k] for k in keys] == [b[k] for k in keys]
 
 
 def test_two_row_header_sub_columns_take_their_fields():
@@ -123,3 +140,41 @@ def test_budget_line_whose_numbers_sit_on_the_next_row():
     assert line["reported_rate"] == 95 and line["rate"] == 95  # 实际完成值 of the 支出进度 line
     assert (line["weight"], line["reported_score"]) == (10, 9.5)
     assert math.isnan(line["initial_budget"])
+
+
+def test_level1_weight_column_named_weight_left_of_the_tree(tmp_path):
+    """一级指标 | 权重 | 二级指标 | 三级指标 | … | 分值: the 权重 left of the tree is the level-1 weight."""
+    table = "\n".join(
+        [
+            "一级指标,权重,二级指标,三级指标,指标值,完成值,分值,得分",
+            "产出指标,60,数量指标,培训人次,≥200人次,230人次,30,30",
+            ",,质量指标,培训合格率,≥90%,95%,30,30",
+            "效益指标,40,社会效益指标,就业率,≥60%,58%,40,38",
+        ]
+    )
+    path = tmp_path / "weights.csv"
+    path.write_text(table, encoding="utf-8")
+    ind = load_evaluation(path).indicators
+    assert list(ind["level1_weight"]) == [60, 60, 40]
+    assert list(ind["weight"]) == [30, 30, 40] and list(ind["self_score"]) == [30, 30, 38]
+
+
+def test_a_spanning_target_over_sign_value_unit_with_numeric_weights(tmp_path):
+    """预期指标值 over 符号 | ␣ | 单位 with the 指标分值 column holding the points: all read."""
+    table = "\n".join(
+        [
+            "一级指标,二级指标,三级指标,指标分值,预期指标值,,,实际完成值,自评得分",
+            ",,,,符号,,单位,,",
+            "产出指标,数量指标,新建道路长度,40,>=,5,公里,5.2,40",
+            ",时效指标,按期完工率,30,=,100,%,100,30",
+            "满意度指标,服务对象满意度指标,群众满意度,30,>=,90,%,86,27",
+        ]
+    )
+    path = tmp_path / "spanning.csv"
+    path.write_text(table, encoding="utf-8")
+    ev = load_evaluation(path)
+    ind = ev.indicators
+    assert list(ind["target"]) == ["5", "100", "90"] and list(ind["unit"]) == ["公里", "%", "%"]
+    assert list(ind["direction"]) == [">=", "=", ">="]
+    assert list(ind["weight"]) == [40, 30, 30] and list(ind["self_score"]) == [40, 30, 27]
+    assert not (ev.notes["code"] == "column_not_read").any()
