@@ -14,7 +14,7 @@ from jixiao.core.units import convert
 from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.parse.values import describe_value
 from jixiao.review.catalogue import make_finding
-from jixiao.review.helpers import EPS, budget_finding, fmt2, indicator_finding, num, over, records, text
+from jixiao.review.helpers import EPS, budget_finding, fmt2, has_column, indicator_finding, num, over, records, text
 
 __all__ = ["check_explanations"]
 
@@ -61,6 +61,7 @@ def check_explanations(
 ) -> list[dict]:
     """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments."""
     out = []
+    asks_reason = has_column(evaluation, "deviation_note")  # without the column, D01/D03 have no cell to point at
     for r in records(scored):
         t, a = parsed[str(r["indicator_id"])]
         s, w, note = num(r["self_score"]), num(r["weight"]), _note(r)
@@ -70,7 +71,7 @@ def check_explanations(
         if op is None and r.get("met") is True:
             op = ">="  # a bare number the rule found met: more is better
         over_done = _over_completion(t, a, op, over_ratio)
-        if (missed or deducted) and not note:
+        if (missed or deducted) and not note and asks_reason:
             if missed:
                 why = f"未达到指标值（指标值 {describe_value(t)}，完成值 {describe_value(a)}）"
             else:
@@ -95,7 +96,7 @@ def check_explanations(
                         reported=s,
                     )
                 )
-        if over_done is not None and not note:
+        if over_done is not None and not note and asks_reason:
             out.append(
                 indicator_finding(
                     "D03",

@@ -53,8 +53,25 @@ def _quantitative(row) -> bool:
     return bool(_QUANT_NAME.search(_compact_name(row)))
 
 
-def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
-    """C01-C04, C08-C11 on the 年度指标值: measurable, unit present and fitting the name, not vague."""
+#: 一级指标 of process indicators (项目决策, 项目管理, 过程, 投入管理): scored by their 评分标准,
+#: they often have no 指标值 by design ("—"), unlike 产出 / 效益 / 满意度 targets.
+_PROCESS_LEVEL1 = re.compile(r"决策|过程|管理")
+
+
+def _no_target_needed(row, asks_target: bool) -> bool:
+    """A blank 指标值 that is no omission: the table has no 指标值 column, the row cites the
+    regulation that sets it, or it is a process indicator (决策 / 过程 / 管理) scored by standard."""
+    if not asks_target or cites_regulation(text(row.get("definition"))):
+        return True
+    return bool(_PROCESS_LEVEL1.search(re.sub(r"\s+", "", str(row.get("level1") or ""))))
+
+
+def check_targets(indicators: pd.DataFrame, parsed: dict, *, asks_target: bool = True) -> list[dict]:
+    """C01-C04, C08-C11 on the 年度指标值: measurable, unit present and fitting the name, not vague.
+
+    ``asks_target`` is False when the table has no 指标值 column (a 评分表): blank targets are then
+    no finding.
+    """
     out, vague = [], []
     for r in records(indicators):
         t = parsed[str(r["indicator_id"])][0]
@@ -81,12 +98,13 @@ def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
                     reported=t.raw,
                 )
             )
-        elif t.kind == "empty" and not cites_regulation(text(r.get("definition"))):
-            out.append(
-                indicator_finding(
-                    "C01", r, f"指标「{r['name']}」未填写年度指标值。", expected="年度指标值", reported="（空）"
+        elif t.kind == "empty":
+            if not _no_target_needed(r, asks_target):
+                out.append(
+                    indicator_finding(
+                        "C01", r, f"指标「{r['name']}」未填写年度指标值。", expected="年度指标值", reported="（空）"
+                    )
                 )
-            )
         elif _quantitative(r) and t.kind not in _MEASURABLE and not (t.kind == "direction" and t.number is not None):
             out.append(
                 indicator_finding(

@@ -23,6 +23,7 @@ from jixiao.review import shortfall as _shortfall
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
+from jixiao.review.helpers import has_column
 from jixiao.review.narrative_report import check_report
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
@@ -108,7 +109,8 @@ def review(
     if not is_declaration and scored is None:
         scored = score_indicators(ind, settings=s.scoring, year=year)
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
-    rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
+    rows = _checks.check_reader_notes(evaluation.notes)
+    rows += _quality.check_targets(ind, parsed, asks_target=has_column(evaluation, "target"))
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
     rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
