@@ -58,12 +58,20 @@ def check_explanations(
     over_ratio: float = 1.3,
     execution_threshold: float = 90.0,
     tolerance_money: float = DEFAULT_TOLERANCES.money,
+    tolerance_rate: float = DEFAULT_TOLERANCES.rate,
 ) -> list[dict]:
-    """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments."""
+    """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments.
+
+    An execution-rate indicator whose 完成值 is the low rate of the budget block gets no D01: the
+    budget's D04 reports that problem once.
+    """
+    budget_rows, low_rates = _check_budget_reasons(evaluation, execution_threshold, tolerance_money)
     out = []
     asks_reason = has_column(evaluation, "deviation_note")  # without the column, D01/D03 have no cell to point at
     for r in records(scored):
         t, a = parsed[str(r["indicator_id"])]
+        if _same_as_low_execution(r, a, low_rates, tolerance_rate):
+            continue  # the budget block's D04 reports this very rate: one finding per problem
         s, w, note = num(r["self_score"]), num(r["weight"]), _note(r)
         missed = r.get("met") is False
         deducted = s is not None and w is not None and w - s > tolerance + EPS
@@ -107,13 +115,20 @@ def check_explanations(
                     reported=f"{over_done * 100:.0f}%",
                 )
             )
-    out += _check_budget_reasons(evaluation, execution_threshold, tolerance_money)
-    return out
+    return out + budget_rows
 
 
-def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict]:
-    """D04, D05: a low execution rate or a budget adjustment explained in a note or in the texts."""
-    budget, out = evaluation.budget, []
+def _same_as_low_execution(row, actual: ParsedValue, low_rates: list[float], tol: float) -> bool:
+    """An execution-rate indicator (…执行率) whose 完成值 is the low rate D04 already reports."""
+    if not low_rates or "执行率" not in str(row.get("name")) or actual.kind != "number" or actual.number is None:
+        return False
+    return actual.unit in ("%", None) and any(abs(actual.number - rate) <= tol + EPS for rate in low_rates)
+
+
+def _check_budget_reasons(evaluation, threshold: float, tol: float) -> tuple[list[dict], list[float]]:
+    """D04, D05: a low execution rate or a budget adjustment explained in a note or in the texts;
+    with the low rates (percent) D04 reports."""
+    budget, out, low_rates = evaluation.budget, [], []
     sentences = [x for v in evaluation.texts.values() for x in re.split(r"[。；;\n]", str(v))]
     notes = {re.sub(r"\s+", "", str(r["name"])): _note(r) for r in records(evaluation.indicators)}
     rate_reason = any(n and "执行" in k for k, n in notes.items()) or any(
@@ -123,9 +138,12 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict
     adjusted, low_rate = [], False
     for r in records(budget):
         b, s, i = num(r["budget"]), num(r["spent"]), num(r["initial_budget"])
-        if b and s is not None and s / b * 100 < threshold - EPS and not rate_reason and not low_rate:
+        # the rate from the amounts; the printed rate when the amounts are not given
+        value = s / b * 100 if b and s is not None else (num(r.get("reported_rate")) if b is None else None)
+        if value is not None and value < threshold - EPS and not rate_reason and not low_rate:
             low_rate = True  # one finding for the unit: the first line (the total when there is one)
-            rate = f"{fmt2(s / b * 100)}%"
+            low_rates.append(value)
+            rate = f"{fmt2(value)}%"
             out.append(
                 budget_finding(
                     "D04",
@@ -150,4 +168,4 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict
                     reported=changes,
                 )
             )
-    return out
+    return out, low_rates

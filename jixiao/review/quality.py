@@ -58,6 +58,22 @@ def _quantitative(row) -> bool:
 _PROCESS_LEVEL1 = re.compile(r"决策|过程|管理")
 
 
+#: Names (or 二级指标) of amounts of money: "250万" there means 250万元.
+_MONEY_NAME = re.compile(r"成本|费|资金|金额|经费|投资|预算|补助|补贴|奖励|奖补|支出|收入|款|元|价")
+#: Names of people or households counted: "5万" there means 5万人 / 5万户.
+_PEOPLE_NAME = re.compile(r"人数|人口|人次|户数|群众")
+_MAGNITUDE = re.compile(r"\d\s*(?:万|亿)")
+
+
+def _unit_implied(row, target: ParsedValue) -> bool:
+    """A 万 / 亿 figure whose unit the indicator names: money (成本, 经费, 资金, 金额 … → 元) or
+    people and households (人数, 人口, 户数 → 人, 户). "250万" under 运行维护费 has its unit."""
+    if not _MAGNITUDE.search(target.raw):
+        return False
+    label = re.sub(r"\s+", "", f"{row.get('name') or ''}{row.get('level2') or ''}")
+    return bool(_MONEY_NAME.search(label) or _PEOPLE_NAME.search(label))
+
+
 def _no_target_needed(row, asks_target: bool) -> bool:
     """A blank 指标值 that is no omission: the table has no 指标值 column, the row cites the
     regulation that sets it, or it is a process indicator (决策 / 过程 / 管理) scored by standard."""
@@ -115,7 +131,7 @@ def check_targets(indicators: pd.DataFrame, parsed: dict, *, asks_target: bool =
                     reported=t.raw,
                 )
             )
-        if t.kind == "number" and t.number is not None and not t.unit:
+        if t.kind == "number" and t.number is not None and not t.unit and not _unit_implied(r, t):
             out.append(
                 indicator_finding(
                     "C02", r, f"指标「{r['name']}」指标值「{t.raw}」没有计量单位。", expected="计量单位", reported=t.raw

@@ -136,6 +136,7 @@ def review(
             over_ratio=s.over_ratio,
             execution_threshold=s.execution_threshold,
             tolerance_money=s.money_tolerance,
+            tolerance_rate=s.rate_tolerance,
         )
         rows += check_direction_rule(scored, year=year)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)

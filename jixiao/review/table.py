@@ -84,9 +84,11 @@ def check_weights(
     budget_w, _ = _budget_weight(evaluation.budget)
     declared = evaluation.level1_declared
     extra = f"（含预算执行率 {fmt2(budget_w)} 分）" if budget_w else ""
+    level1_total = None  # Σ 一级权重 when A01 reports it
     if len(declared) and declared["declared_weight"].notna().all():
         total = float(declared["declared_weight"].sum()) + budget_w
         if over(total - total_points, tolerance):
+            level1_total = total
             parts = "、".join(f"{n} {fmt2(w)}" for n, w in zip(declared["name"], declared["declared_weight"]))
             out.append(
                 make_finding(
@@ -113,7 +115,13 @@ def check_weights(
         )
     weights = ind["weight"].dropna()
     goal = evaluation.declared_weight_total if evaluation.declared_weight_total is not None else total_points
-    if len(weights) and over(float(weights.sum()) + budget_w - goal, tolerance):
+    # the same sum against the same 100 as A01 is one problem: A01 (with the level-1 parts) reports it
+    same_as_a01 = (
+        level1_total is not None
+        and not over(goal - total_points, tolerance)
+        and not over(float(weights.sum()) + budget_w - level1_total, tolerance)
+    )
+    if len(weights) and not same_as_a01 and over(float(weights.sum()) + budget_w - goal, tolerance):
         total = float(weights.sum()) + budget_w
         out.append(
             make_finding(
