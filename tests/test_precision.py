@@ -54,6 +54,9 @@ def _codes_at(found: pd.DataFrame, name: str) -> set[str]:
         ("业务差错率", "<="),
         ("投诉件数", "<="),
         ("控制在预算成本内", "<="),
+        ("项目总成本", "<="),
+        ("办公所需成本", "<="),
+        ("降低运营成本", None),  # a saving: more is better
         ("无差错率", None),  # negated: higher is better
         ("零投诉率", None),
         ("投诉办结率", None),
@@ -93,6 +96,20 @@ def test_unit_table_without_reason_column_and_ceiling_rates():
     assert "deviation_note" not in ev.extras["indicator_columns"]
     found = review(ev)
     assert found.empty, found[["code", "where", "message"]].to_string()
+
+
+def test_cost_below_plan_is_met():
+    ev = _set(clean_evaluation(), "I01", name="项目总成本", level2="成本指标", direction="", target="90", unit="万元")
+    ev = _set(ev, "I01", actual="82.5")
+    found = review(ev)
+    assert not {"A20", "D01", "D03"} & _codes_at(found, "项目总成本")
+
+
+def test_ceiling_without_amount_is_not_measurable():
+    ev = _set(
+        clean_evaluation(), "I03", name="控制在预算成本内", nature="定性", target="控制在预算内", actual="控制在预算内"
+    )
+    assert "C03" in _codes_at(review(ev), "控制在预算成本内")
 
 
 # --- cells the table has no column for, process indicators -------------------------------------

@@ -69,6 +69,10 @@ _COUNT = r"(?:发生)?(?:次数|件数|起数|数量|数|量)"
 _SPENDING_CONTROL = re.compile(r"(?:经费|费用|支出|成本|开支|资金|预算|人员|编制|人数|三公)\W{0,2}控制率")
 #: "控制在预算成本内", "成本控制在…以内": the name itself sets a ceiling.
 _CEILING_NAME = re.compile(r"^控制在|控制在.*(?:以内|之内|内)$|不超过|不超出|不高于")
+#: A cost (项目总成本, 办公所需成本, 成本控制数): spending at most the amount planned (财预〔2021〕101号).
+_COST_NAME = re.compile(r"成本(?:控制数|控制额|总额|金额)?$")
+#: "降低运营成本 10%" is a saving: more is better.
+_SAVING = re.compile(r"降低|下降|减少|节约|节省|压缩|压减")
 #: A negation before the word turns it round: 无差错率, 零投诉率, 无事故发生率 are "higher is better".
 _NEGATED = re.compile("[无零未]")
 _TRAILING = re.compile(r"[（(][^（）()]*[)）]$|[\s:：%％]+$")
@@ -98,6 +102,8 @@ def implied_direction(name: object) -> str | None:
         if s.endswith(word):
             return None if _NEGATED.search(s[: -len(word)][-3:]) else "<="
     if re.search(f"{_BAD_EVENTS}{_COUNT}$", s) and not _NEGATED.search(s):
+        return "<="
+    if _COST_NAME.search(s) and not _SAVING.search(s):
         return "<="
     if _SPENDING_CONTROL.search(s) or _CEILING_NAME.search(s):
         return "<="
