@@ -64,11 +64,13 @@ def check_budget(
         nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
         if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
+            only_rate = b is None and s is None and rate is not None  # a printed rate, no amounts behind it
+            what = f"只填了执行率 {fmt2(rate)}%，全年预算数和执行数为空，执行率无法复核" if only_rate else ""
             out.append(
                 budget_finding(
                     "A12",
                     name,
-                    f"预算「{name}」全年预算数{shown}，执行率无法计算。",
+                    f"预算「{name}」{what or f'全年预算数{shown}，执行率无法计算'}。",
                     "全年预算数",
                     "0" if b == 0 else "（空）",
                 )

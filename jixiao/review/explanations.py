@@ -138,8 +138,9 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> tuple[lis
     adjusted, low_rate = [], False
     for r in records(budget):
         b, s, i = num(r["budget"]), num(r["spent"]), num(r["initial_budget"])
-        # the rate from the amounts; the printed rate when the amounts are not given
-        value = s / b * 100 if b and s is not None else (num(r.get("reported_rate")) if b is None else None)
+        # the rate from the amounts (on 年初预算数 when it is all there is); the printed rate without amounts
+        base = b if b is not None else i
+        value = s / base * 100 if base and s is not None else (num(r.get("reported_rate")) if base is None else None)
         if value is not None and value < threshold - EPS and not rate_reason and not low_rate:
             low_rate = True  # one finding for the unit: the first line (the total when there is one)
             low_rates.append(value)
