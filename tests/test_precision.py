@@ -215,3 +215,22 @@ def test_total_row_below_the_notes_is_read_by_column():
     assert ev.reported_total == pytest.approx(97.0, abs=0.01)  # the 得分 column, not the 分值 100
     assert ev.declared_weight_total == pytest.approx(100.0, abs=0.01)
     assert "A06" not in set(review(ev)["code"])
+
+
+def test_sums_with_an_unread_budget_line_are_not_judged():
+    """A budget line not read (A33) may be the scored 预算执行率 line: Σ with the budget points is unknown."""
+    ev = clean_evaluation()
+    ev.declared_weight_total = 90.0
+    assert "A03" in set(review(ev)["code"])
+    note = {
+        "code": "budget_unreadable",
+        "row": 7,
+        "column": "",
+        "value": "",
+        "message": "预算行「」的数字无法对应到表头，已跳过。",
+    }
+    ev.notes = pd.DataFrame([note])
+    found = set(review(ev)["code"])
+    assert "A33" in found and "A03" not in found
+    ev.budget.loc[ev.budget["name"] == "合计", ["weight", "reported_score"]] = [10.0, 9.6]
+    assert "A03" in set(review(ev)["code"])  # the scored line was read: the sum stands

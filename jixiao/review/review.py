@@ -146,18 +146,26 @@ def review(
     if report is not None:
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
-    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows)))
+    budget_scored = "weight" in evaluation.budget and evaluation.budget["weight"].notna().any()
+    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))
 
 
 #: Sum checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows.
 _SUM_CODES = {"A02", "A03", "A06"}
+#: Sums that include the budget line's points: unverifiable when a budget line was not read (A33)
+#: and none that was read carries points (the lost line may be the scored 预算执行率 line).
+_BUDGET_SUM_CODES = {"A01", "A03", "A06"}
 
 
-def _without_unverifiable_sums(rows: list[dict]) -> list[dict]:
-    """The findings less the sum checks (A02, A03, A06) when some indicator rows could not be read."""
-    if not any(r["code"] == "A31" for r in rows):
-        return rows
-    return [r for r in rows if r["code"] not in _SUM_CODES]
+def _without_unverifiable_sums(rows: list[dict], *, budget_scored: bool = True) -> list[dict]:
+    """The findings less the sum checks that lack rows the reader could not read: A02, A03, A06
+    when an indicator row was not read (A31); A01, A03, A06 when a budget line was not read (A33)
+    and no budget line read carries points."""
+    codes = {r["code"] for r in rows}
+    drop = (_SUM_CODES if "A31" in codes else set()) | (
+        _BUDGET_SUM_CODES if "A33" in codes and not budget_scored else set()
+    )
+    return [r for r in rows if r["code"] not in drop] if drop else rows
 
 
 def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
