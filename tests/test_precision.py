@@ -234,3 +234,13 @@ def test_sums_with_an_unread_budget_line_are_not_judged():
     assert "A33" in found and "A03" not in found
     ev.budget.loc[ev.budget["name"] == "合计", ["weight", "reported_score"]] = [10.0, 9.6]
     assert "A03" in set(review(ev)["code"])  # the scored line was read: the sum stands
+
+
+def test_goal_coverage_not_judged_when_rows_were_not_read():
+    ev = clean_evaluation()
+    ev.texts = {"年度目标": "一是建成智慧停车管理平台；二是完成老旧小区加装电梯。"}
+    assert "C12" in set(review(ev)["code"])
+    note = {"code": "unreadable_row", "row": 9, "column": "", "value": "", "message": "该行无法识别为指标行，已跳过：x"}
+    ev.notes = pd.DataFrame([note])
+    found = set(review(ev)["code"])
+    assert "A31" in found and "C12" not in found  # the row not read may be the goal's indicator

@@ -150,15 +150,16 @@ def review(
     return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))
 
 
-#: Sum checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows.
-_SUM_CODES = {"A02", "A03", "A06"}
+#: Checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows,
+#: and a goal with no indicator (C12) may have one among them.
+_SUM_CODES = {"A02", "A03", "A06", "C12"}
 #: Sums that include the budget line's points: unverifiable when a budget line was not read (A33)
 #: and none that was read carries points (the lost line may be the scored 预算执行率 line).
 _BUDGET_SUM_CODES = {"A01", "A03", "A06"}
 
 
 def _without_unverifiable_sums(rows: list[dict], *, budget_scored: bool = True) -> list[dict]:
-    """The findings less the sum checks that lack rows the reader could not read: A02, A03, A06
+    """The findings less the checks that lack rows the reader could not read: A02, A03, A06, C12
     when an indicator row was not read (A31); A01, A03, A06 when a budget line was not read (A33)
     and no budget line read carries points."""
     codes = {r["code"] for r in rows}
