@@ -101,7 +101,10 @@ NOT_FOUND = {
         ("A20", "预算调整率"),
         ("A20", "结转结余率"),
         ("A20", "财政供养人员控制率"),
-        ("D01", ""),  # the table has no 偏差原因 column
+        ("D01", "预算调整率"),
+        ("D01", "结转结余率"),
+        ("D01", "财政供养人员控制率"),
+        ("D01", "公用经费控制率"),
     ],
     "hb_ezhou_2021_shiminzhongxin": [("C02", "市民中心运行维护费"), ("D01", "预算执行率")],
     "hn_xiangtan_2023_wupao_decl": [("C02", "控制在预算成本内")],
@@ -112,7 +115,7 @@ NOT_FOUND = {
 }
 #: ... and the true findings on the same rows that must stay.
 STILL_FOUND = {
-    "cq_kexuecheng_2021_zhengti": [("A20", "政府采购执行率"), ("D04", "")],
+    "cq_kexuecheng_2021_zhengti": [("A20", "政府采购执行率"), ("D01", "政府采购执行率"), ("D04", "")],
     "hb_ezhou_2021_shiminzhongxin": [("A20", "预算执行率"), ("D04", "")],
     "sc_zhongjiang_2022_shuibiaochi": [("A01", ""), ("A06", "")],
     "nx_yinchuan_2021_gongyong": [("D01", "预算执行率"), ("A06", "")],

@@ -67,7 +67,8 @@ def check_explanations(
     """
     budget_rows, low_rates = _check_budget_reasons(evaluation, execution_threshold, tolerance_money)
     out = []
-    asks_reason = has_column(evaluation, "deviation_note")  # without the column, D01/D03 have no cell to point at
+    # a table without a 偏差原因 column still owes the reason: the finding says where it is missing
+    unexplained = "但未填写偏差原因" if has_column(evaluation, "deviation_note") else "表中没有偏差原因栏，也未说明原因"
     for r in records(scored):
         t, a = parsed[str(r["indicator_id"])]
         if _same_as_low_execution(r, a, low_rates, tolerance_rate):
@@ -79,7 +80,7 @@ def check_explanations(
         if op is None and r.get("met") is True:
             op = ">="  # a bare number the rule found met: more is better
         over_done = _over_completion(t, a, op, over_ratio)
-        if (missed or deducted) and not note and asks_reason:
+        if (missed or deducted) and not note:
             if missed:
                 why = f"未达到指标值（指标值 {describe_value(t)}，完成值 {describe_value(a)}）"
             else:
@@ -88,7 +89,7 @@ def check_explanations(
                 indicator_finding(
                     "D01",
                     r,
-                    f"指标「{r['name']}」{why}，但未填写偏差原因。",
+                    f"指标「{r['name']}」{why}，{unexplained}。",
                     expected="偏差及原因分析",
                     reported="（空）",
                 )
@@ -104,7 +105,7 @@ def check_explanations(
                         reported=s,
                     )
                 )
-        if over_done is not None and not note and asks_reason:
+        if over_done is not None and not note:
             out.append(
                 indicator_finding(
                     "D03",
