@@ -53,6 +53,8 @@ def _codes_at(found: pd.DataFrame, name: str) -> set[str]:
         ("安全事故发生率", "<="),
         ("业务差错率", "<="),
         ("投诉件数", "<="),
+        ("受理投诉件数", None),  # complaints handled: an output
+        ("脱贫人口返贫率", "<="),
         ("控制在预算成本内", "<="),
         ("项目总成本", "<="),
         ("办公所需成本", "<="),

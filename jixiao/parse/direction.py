@@ -23,6 +23,7 @@ LOWER_IS_BETTER_RATES = (
     "调整率",
     "结转结余率",
     "结余率",
+    "节余率",
     "结转率",
     "变动率",
     "投诉率",
@@ -49,6 +50,12 @@ LOWER_IS_BETTER_RATES = (
     "超标率",
     "超支率",
     "逾期率",
+    "超期率",
+    "延误率",
+    "延期率",
+    "积压率",
+    "返贫率",
+    "致贫率",
     "违约率",
     "违规率",
     "违法率",
@@ -65,6 +72,8 @@ LOWER_IS_BETTER_RATES = (
 #: Counts of bad events (投诉件数, 安全事故次数): fewer is better.
 _BAD_EVENTS = r"(?:投诉|事故|差错|失误|故障|违规|违纪|违法|上访|安全责任事故|案件发生)"
 _COUNT = r"(?:发生)?(?:次数|件数|起数|数量|数|量)"
+#: Work done on bad events (受理投诉件数, 事故调查处理数): an output, more is better.
+_HANDLED = re.compile(r"受理|处理|办理|办结|调处|查处|化解|回复|答复|处置|调解|核查|整改|督办|侦破|破获|接听")
 #: A 控制率 of money or staff (实际 ÷ 预算, 在职人数 ÷ 编制数): at most the target.
 _SPENDING_CONTROL = re.compile(r"(?:经费|费用|支出|成本|开支|资金|预算|人员|编制|人数|三公)\W{0,2}控制率")
 #: "控制在预算成本内", "成本控制在…以内": the name itself sets a ceiling.
@@ -101,7 +110,7 @@ def implied_direction(name: object) -> str | None:
     for word in LOWER_IS_BETTER_RATES:
         if s.endswith(word):
             return None if _NEGATED.search(s[: -len(word)][-3:]) else "<="
-    if re.search(f"{_BAD_EVENTS}{_COUNT}$", s) and not _NEGATED.search(s):
+    if re.search(f"{_BAD_EVENTS}{_COUNT}$", s) and not _NEGATED.search(s) and not _HANDLED.search(s):
         return "<="
     if _COST_NAME.search(s) and not _SAVING.search(s):
         return "<="
