@@ -134,6 +134,16 @@ def test_process_indicators_need_no_target(level1, found):
     assert ("C01" in _codes_at(review(ev), "项目完成时间")) is found
 
 
+@pytest.mark.parametrize(
+    ("name", "actual", "found"),
+    [("培训场次", "已完成100%", True), ("培训场次", "12场", False), ("培训计划完成率", "已完成100%", False)],
+)
+def test_completion_share_is_no_measured_value(name, actual, found):
+    """ "已完成100%" says the task is done, not how many 场 were held (a 完成率 is measured so)."""
+    ev = _set(clean_evaluation(), "I01", name=name, actual=actual)
+    assert ("C06" in _codes_at(review(ev), name)) is found
+
+
 # --- units ---------------------------------------------------------------------------------------
 
 

@@ -74,6 +74,17 @@ def _unit_implied(row, target: ParsedValue) -> bool:
     return bool(_MONEY_NAME.search(label) or _PEOPLE_NAME.search(label))
 
 
+#: "已完成100%": a share of the task declared done, not the measured value of the indicator.
+_COMPLETION_WORDS = ("完成", "已完成", "全部完成", "已全部完成", "均已完成")
+
+
+def _completion_share(row, actual: ParsedValue) -> bool:
+    """A 完成值 such as "已完成100%" on an indicator that is not itself a 完成率: a claim, no data."""
+    if actual.kind != "number" or actual.unit != "%" or (actual.word or "") not in _COMPLETION_WORDS:
+        return False
+    return not re.sub(r"\s+", "", str(row.get("name") or "")).endswith("完成率")
+
+
 def _no_target_needed(row, asks_target: bool) -> bool:
     """A blank 指标值 that is no omission: the table has no 指标值 column, the row cites the
     regulation that sets it, or it is a process indicator (决策 / 过程 / 管理) scored by standard."""
@@ -257,7 +268,8 @@ def check_actuals(evaluation, parsed: dict, *, copy_share: float = 0.8, copy_min
                     reported=a.raw,
                 )
             )
-        if is_generic_actual(a) and not _same_text(r.get("actual"), r.get("target")):
+        generic = is_generic_actual(a) or _completion_share(r, a)
+        if generic and not _same_text(r.get("actual"), r.get("target")):
             out.append(
                 indicator_finding(
                     "C06",
