@@ -119,6 +119,7 @@ STILL_FOUND = {
     "hb_ezhou_2021_shiminzhongxin": [("A20", "预算执行率"), ("D04", "")],
     "sc_zhongjiang_2022_shuibiaochi": [("A01", ""), ("A06", "")],
     "nx_yinchuan_2021_gongyong": [("D01", "预算执行率"), ("A06", "")],
+    "sc_daying_2020_shuangxin": [("C06", "宣传次数"), ("C06", "群众满意度")],  # “已完成100%”
 }
 
 
