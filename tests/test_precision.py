@@ -244,3 +244,12 @@ def test_goal_coverage_not_judged_when_rows_were_not_read():
     ev.notes = pd.DataFrame([note])
     found = set(review(ev)["code"])
     assert "A31" in found and "C12" not in found  # the row not read may be the goal's indicator
+
+
+@pytest.mark.parametrize(("printed", "severity"), [(96.0, "提示"), (95.0, "错误"), (96.1, "错误")])
+def test_rate_printed_as_whole_number_is_display_rounding(printed, severity):
+    """960.4 of 1000 is 96.04%: "96%" only rounds it; "95%" is wrong, and so is "96.1%" (one decimal)."""
+    ev = clean_evaluation()
+    ev.budget.loc[ev.budget["name"] == "合计", ["spent", "reported_rate"]] = [960.4, printed]
+    a10 = review(ev).query("code == 'A10' and where == '预算「合计」'")
+    assert a10["severity"].tolist() == [severity]

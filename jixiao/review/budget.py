@@ -19,7 +19,8 @@ from jixiao.score.scoring import score_budget
 __all__ = ["check_budget", "check_budget_indicators"]
 
 
-#: Percentage points within which a printed rate only rounds the recomputed one to one decimal.
+#: Percentage points within which a printed rate only rounds the recomputed one to one decimal
+#: (ten times that for a rate printed as a whole number).
 _RATE_ROUNDING = 0.05
 
 
@@ -93,7 +94,8 @@ def check_budget(
             )
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
         if rate is not None and over(rate - recomputed, tolerance_rate):
-            rounding = abs(rate - recomputed) < _RATE_ROUNDING  # 99.9% printed for 99.87%: display rounding
+            # 99.9% printed for 99.87%, or a whole 86% for 86.20%: display rounding
+            rounding = abs(rate - recomputed) < (_RATE_ROUNDING * 10 if rate == int(rate) else _RATE_ROUNDING)
             note = "（差异在显示位数的舍入范围内）" if rounding else ""
             out.append(
                 budget_finding(
