@@ -253,3 +253,14 @@ def test_rate_printed_as_whole_number_is_display_rounding(printed, severity):
     ev.budget.loc[ev.budget["name"] == "合计", ["spent", "reported_rate"]] = [960.4, printed]
     a10 = review(ev).query("code == 'A10' and where == '预算「合计」'")
     assert a10["severity"].tolist() == [severity]
+
+
+def test_bare_satisfaction_without_unit_is_one_finding():
+    ev = _set(clean_evaluation(), "I05", direction="", target="100", unit="")
+    found = review(ev).query("indicator_id == 'I05'")
+    assert "C02" not in set(found["code"])
+    (message,) = found.query("code == 'C25'")["message"]
+    assert "没有写方向（≥）和计量单位（%）" in message
+    ev = _set(clean_evaluation(), "I05", direction="", target="90%", unit="")
+    (message,) = review(ev).query("code == 'C25'")["message"]
+    assert "没有写方向（≥），" in message

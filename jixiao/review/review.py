@@ -177,8 +177,15 @@ def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
     }
 
 
+#: A finding (key) that another finding on the same indicator (value) already states.
+_FOLDED = {"C02": "C25"}  # a bare "100" satisfaction target: C25 says no direction and no unit
+
+
 def _one_per_problem(rows: list[dict]) -> list[dict]:
-    """One finding per indicator and problem: the first of each (code, indicator) or (code, place)."""
+    """One finding per indicator and problem: the first of each (code, indicator) or (code, place);
+    none that another finding on the same indicator already states (``_FOLDED``)."""
+    present = {(r["code"], r.get("indicator_id")) for r in rows if r.get("indicator_id")}
+    rows = [r for r in rows if (_FOLDED.get(r["code"]), r.get("indicator_id")) not in present]
     seen, out = set(), []
     for r in rows:
         key = (
