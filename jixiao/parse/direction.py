@@ -99,7 +99,7 @@ def _core_name(name: object) -> str:
 
 
 def implied_direction(name: object) -> str | None:
-    """ "<=" when the indicator's name says lower is better, else None.
+    """The operator "<=" when the indicator's name says lower is better, else None.
 
     >>> implied_direction("预算调整率"), implied_direction("“三公”经费控制率"), implied_direction("无差错率")
     ('<=', '<=', None)
