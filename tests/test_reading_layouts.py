@@ -178,3 +178,24 @@ def test_a_spanning_target_over_sign_value_unit_with_numeric_weights(tmp_path):
     assert list(ind["direction"]) == [">=", "=", ">="]
     assert list(ind["weight"]) == [40, 30, 30] and list(ind["self_score"]) == [40, 30, 27]
     assert not (ev.notes["code"] == "column_not_read").any()
+
+
+def test_level1_points_in_a_blank_headed_column_beside_its_name(tmp_path):
+    """一级指标 | ␣ | 二级指标 …: the block's points beside its name on its first row are its weight,
+    and that first row is read as an indicator, not lost."""
+    table = "\n".join(
+        [
+            "一级指标,,二级指标,三级指标,指标值,完成值,分值,得分",
+            "产出指标,60,数量指标,培训人次,≥200人次,230人次,30,30",
+            ",,质量指标,培训合格率,≥90%,95%,30,30",
+            "效益指标,40,社会效益指标,就业率,≥60%,58%,40,38",
+        ]
+    )
+    path = tmp_path / "blank_weight.csv"
+    path.write_text(table, encoding="utf-8")
+    ev = load_evaluation(path)
+    ind = ev.indicators
+    assert list(ind["name"]) == ["培训人次", "培训合格率", "就业率"]
+    assert list(ind["level1_weight"]) == [60, 60, 40]
+    assert list(ind["level2"]) == ["数量指标", "质量指标", "社会效益指标"]
+    assert not ev.notes["code"].isin(["unreadable_row", "shifted_row"]).any()

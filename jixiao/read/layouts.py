@@ -89,8 +89,23 @@ def _find_indicator_header(grid: Grid) -> tuple[int, list[tuple[str, int]], int,
             if "name" not in seen:
                 # 二级 + value columns with no 三级 column: the 二级 column names the indicator.
                 fields = [("name", c) if f == "level2" else (f, c) for f, c in fields]
-            return (r, *_merge_subheader(grid, r, fields))
+            fields, height, unread = _merge_subheader(grid, r, fields)
+            return r, _blank_level1_weight(grid, r, height, fields), height, unread
     return None
+
+
+def _blank_level1_weight(grid: Grid, r: int, height: int, fields: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A column with a blank header right of the 一级指标 column (一级指标 | ␣ | 二级指标 …, the
+    block's points printed beside its name on its first row) is the level-1 weight column; a row
+    with text there is read by shape as before."""
+    cols = dict(fields)
+    if "level1" not in cols or "level1_weight" in cols:
+        return fields
+    c = cols["level1"] + 1
+    width = max(len(row) for row in grid.rows[r : r + height])
+    if c >= width or c in cols.values() or any(cell_text(grid.cell(h, c)) for h in range(r, r + height)):
+        return fields
+    return sorted([*fields, ("level1_weight", c)], key=lambda fc: fc[1])
 
 
 def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int, set[int]]:
