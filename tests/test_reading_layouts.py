@@ -129,6 +129,8 @@ def test_beijing_2016_project_table():
     assert ind.loc["绿地养护检查合格率", "deviation_note"] == "检查中两处补植不及时"
     line = ev.budget.set_index("name").loc["合计"]
     assert (line["initial_budget"], line["spent"], line["weight"], line["reported_score"]) == (200, 190, 10, 9.5)
+    assert list(ev.budget["name"]) == ["合计", "财政拨款"]  # 其中:本年一般公共预算拨款
+    assert (ev.notes["code"] == "rate_on_initial").sum() == 1  # only 年初预算数 in the block: said once
     assert ev.reported_total == 98.97
 
 

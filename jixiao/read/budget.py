@@ -23,6 +23,8 @@ __all__ = ["read_budget", "split_budget_totals"]
 _LINE_KEYS = (
     ("财政拨款", "财政拨款"),
     ("财政资金", "财政拨款"),
+    ("公共预算拨款", "财政拨款"),
+    ("一般公共预算", "财政拨款"),
     ("其他资金", "其他资金"),
     ("单位资金", "其他资金"),
     ("财政专户", "其他资金"),
@@ -213,7 +215,8 @@ def _budget_line(name: str, group: str, fields: dict[str, Token], unit: str, row
     base = budget
     if math.isnan(budget) and not math.isnan(initial):
         base = initial
-        if notes is not None and not math.isnan(spent):
+        said = notes is not None and any(n["code"] == "rate_on_initial" for n in notes.rows)
+        if notes is not None and not math.isnan(spent) and not said:  # once per table: the lines below follow
             notes.add(
                 "rate_on_initial",
                 row,
