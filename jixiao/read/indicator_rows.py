@@ -23,6 +23,7 @@ from jixiao.read.headers import (
     TEXT_LABELS,
     UNIT_NAME_KEYS,
     canonical_level1,
+    header_match,
     is_ignored_header,
     is_input_level1,
     level1_of_level2,
@@ -261,12 +262,19 @@ def read_indicator_rows(
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
             notes.add("one_value", src_row, f"指标「{rows[-1]['name']}」只有一个值，按指标值读取，完成值视为空。")
     if unread_filled and rows:
-        names = "、".join(f"「{_header_of(grid, header_row, height, c)}」" for c in sorted(unread_filled))
+        parts, names = [], []
+        for c in sorted(unread_filled):
+            name = _header_of(grid, header_row, height, c)
+            hit = header_match(name)
+            used = header_cols.get(hit[0]) if hit else None
+            names.append(f"「{name}」")
+            other = f"「{_header_of(grid, header_row, height, used)}」栏" if used is not None else "另一栏"
+            parts.append(f"「{name}」栏与{other}表示同一项目，按{other}读取")
         notes.add(
             "column_not_read",
             None,
-            f"表头中{names}栏与另一栏表示同一项目，按表头更具体的一栏读取，{names}栏的内容未读取。",
-            column=names,
+            "；".join(parts) + f"。{'、'.join(names)}栏的内容未读取。",
+            column="、".join(names),
         )
     if reported_total is None and end < len(grid.rows):
         score_total, weight_total = _trailing_total(grid, end, header_cols)
