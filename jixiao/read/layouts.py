@@ -6,7 +6,8 @@ converted first (``script.py``).
 Layouts read: the tidy template (one row per 三级指标, canonical headers), the
 部门（单位）整体支出绩效自评表, the 绩效目标申报表, and the common 项目支出绩效自评表.
 They share one mechanism: find the indicator header row, map its cells to fields
-with ``headers.header_match``, then read every following row by shape
+with ``headers.header_match`` (a second header row's sub-columns merged in, a field named
+twice read from its more specific column), then read every following row by shape
 (``align.align_tokens``). What had to be guessed goes into ``Evaluation.notes``.
 """
 
