@@ -201,3 +201,20 @@ def test_level1_points_in_a_blank_headed_column_beside_its_name(tmp_path):
     assert list(ind["level1_weight"]) == [60, 60, 40]
     assert list(ind["level2"]) == ["数量指标", "质量指标", "社会效益指标"]
     assert not ev.notes["code"].isin(["unreadable_row", "shifted_row"]).any()
+
+
+def test_a_sub_header_with_a_column_read_as_no_field(tmp_path):
+    """自评得分 over 得分系数 | 得分: the multiplier column is not read, the 得分 is."""
+    table = "\n".join(
+        [
+            "一级指标,二级指标,三级指标,分值,指标值,完成值,自评得分,",
+            ",,,,,,得分系数,得分",
+            "产出指标,数量指标,培训人次,50,≥200人次,230人次,1,50",
+            "效益指标,社会效益指标,就业率,50,≥60%,58%,0.9,45",
+        ]
+    )
+    path = tmp_path / "coefficient.csv"
+    path.write_text(table, encoding="utf-8")
+    ev = load_evaluation(path)
+    assert list(ev.indicators["self_score"]) == [50, 45]
+    assert read_check(ev)["rows_not_read"] == []

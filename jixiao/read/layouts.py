@@ -35,7 +35,7 @@ from jixiao.read.blocks import (
 )
 from jixiao.read.budget import read_budget, split_budget_totals
 from jixiao.read.grid import Grid
-from jixiao.read.headers import header_match, unit_identity
+from jixiao.read.headers import header_match, is_ignored_header, unit_identity
 from jixiao.read.indicator_rows import read_indicator_rows
 from jixiao.read.script import simplify_grids
 
@@ -121,7 +121,8 @@ def _merge_subheader(grid: Grid, r: int, fields: list[tuple[str, int]]) -> tuple
         return fields, 1, displaced
     below = [c for c, v in enumerate(grid.rows[r + 1]) if v is not None and cell_text(v)]
     hits = _header_hits(grid.rows[r + 1])
-    if not hits or len(hits) != len(below) or "name" in {f for f, _, _ in hits}:
+    skipped = [c for c in below if is_ignored_header(grid.rows[r + 1][c])]  # 得分系数, 序号 …: read as no field
+    if not hits or len(hits) + len(skipped) != len(below) or "name" in {f for f, _, _ in hits}:
         return fields, 1, displaced
     sub, sub_displaced = _best_fields(hits)
     sub_fields = {f for f, _ in sub}
