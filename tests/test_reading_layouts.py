@@ -19,6 +19,7 @@ from jixiao.core.units import canonical_unit
 from jixiao.read.files import load_evaluation
 from jixiao.read.readcheck import read_check
 from jixiao.review.review import review
+from jixiao.run.evaluate import score_file
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "reading"
@@ -218,3 +219,12 @@ def test_a_sub_header_with_a_column_read_as_no_field(tmp_path):
     ev = load_evaluation(path)
     assert list(ev.indicators["self_score"]) == [50, 45]
     assert read_check(ev)["rows_not_read"] == []
+
+
+def test_a_budget_line_with_only_the_initial_budget_counts_in_the_total():
+    """Beijing 2016: 年初预算数 (A) and 全年执行数 (B) only; the 10-point line is scored on 年初 (10 + 90)."""
+    unit = score_file(DATA / "beijing_2016.csv")
+    assert abs(unit.totals["weight_sum"] - 100) <= TOL
+    assert abs(unit.totals["self_score_sum"] - 98.97) <= TOL  # = the printed 总分
+    level1 = unit.level1.set_index("name")
+    assert level1.loc["预算执行率", "weight_sum"] == 10

@@ -405,7 +405,7 @@ def score_budget(
     Lines that carry a 分值 (BUDGET_COLUMNS "weight") are scored with it. When ``weight``
     is given (e.g. the 10 points of a weight scheme) only one line is scored with it:
     the line carrying a 分值, else 合计, else 财政拨款, else the first line.
-    Execution rate = 全年执行数 / 全年预算数 (DOMAIN §2.5).
+    Execution rate = 全年执行数 / 全年预算数 (DOMAIN §2.5), on 年初预算数 when the line has no other.
     """
     fn = get_rule(rule)
     params = {} if tiers is None else {"tiers": tiers}
@@ -426,7 +426,10 @@ def score_budget(
         plan = {i: float(w) for i, w in weights.items() if not math.isnan(w)}
     for i, w in plan.items():
         unit = _s(df.at[i, "money_unit"]) if "money_unit" in df.columns else ""
-        target = quantity(_num(df.at[i, "budget"]), unit or None)
+        base = _num(df.at[i, "budget"])
+        if math.isnan(base) and "initial_budget" in df.columns:
+            base = _num(df.at[i, "initial_budget"])  # only 年初预算数 on the line (the reader says so)
+        target = quantity(base, unit or None)
         actual = quantity(_num(df.at[i, "spent"]), unit or None)
         result = fn(w, target, actual, **params)
         df.at[i, "rule"], df.at[i, "rule_label"], df.at[i, "met"] = rule, fn.label, result.met
