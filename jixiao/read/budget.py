@@ -172,14 +172,15 @@ def _paired_columns(grid: Grid, r0: int) -> dict[int, str | None]:
         return {}
     above = {t.col: t.text for t in tokenize(grid.rows[r0 - 1], token_text)} if r0 > 0 else {}
     out: dict[int, str | None] = {}
+    pairs = 0
     for i, t in enumerate(tokens):
         if not _is_amount(t.text):
             continue
         prev = tokens[i - 1] if i > 0 and not _is_amount(tokens[i - 1].text) else None
-        label = prev.value if prev is not None else above.get(t.col, "")
-        hit = budget_header_match(label)
+        hit = budget_header_match(prev.value if prev is not None else above.get(t.col, ""))
         out[t.col] = hit[0] if hit else None
-    return out
+        pairs += prev is not None and hit is not None
+    return out if pairs >= 2 else {}  # at least two "label | amount" pairs, else a plain header
 
 
 def _declaration_lines(grid: Grid, stop_row: int) -> tuple[list[dict], set[int]]:
