@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, UNGRADED
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, UNGRADED, kind_of_inputs, report_wording
 
 __all__ = [
     "PORTFOLIO_COLUMNS",
@@ -183,6 +183,9 @@ def _ungraded_reason(result: dict) -> str:
     indicators = result.get("indicators") or []
     if not inputs.get("self_evaluation") or not indicators:
         kinds = "、".join(INPUT_KINDS[k] for k in inputs if k in INPUT_KINDS and k != "self_evaluation")
+        verdict = report_wording(kind_of_inputs(inputs)).verdict
+        if verdict:  # a 目标审核 or 自评报告审核: an opinion, not a score
+            return f"只有{kinds}，出具{verdict}，不评定等级"
         return "没有自评表" + (f"（只有{kinds}）" if kinds else "") + "，不评级"
     pending = [i for i in indicators if str(i.get("status") or "") == "待核实"]
     if pending:

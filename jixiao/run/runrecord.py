@@ -17,6 +17,7 @@ from typing import Any
 
 from jixiao import __version__
 from jixiao.core.errors import ParamsError
+from jixiao.core.vocab import report_wording
 from jixiao.read.files import file_sha256
 from jixiao.run.project import inside, resource_path, unit_id_problem
 
@@ -86,6 +87,7 @@ class UnitOutcome:
     pending: int = 0  # 待核实 indicators: the report is a 征求意见稿 while > 0
     error: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
+    kind: str = "self"  # report kind: a 目标审核 or 自评报告审核 has no score (core.vocab.REPORT_WORDING)
 
     def line(self) -> str:
         """One Chinese summary line."""
@@ -101,7 +103,8 @@ class UnitOutcome:
         if "html" in self.outputs:  # the portfolio page
             score = f"已生成 {shown_path(self.outputs['html'])}"
         else:
-            score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else "未计分"
+            unscored = report_wording(self.kind).verdict or "未计分"
+            score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else unscored
             if self.total is not None and self.pending:
                 high = f"–{self.total_high:.2f}" if self.total_high is not None else ""
                 score = f"总分 {self.total:.2f}{high}，等级 {self.grade}，待核实 {self.pending} 项（征求意见稿）"
