@@ -23,7 +23,7 @@ from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
 from jixiao.core.numbers import round_half_up
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
-from jixiao.parse.shortfall import admitted_shortfall
+from jixiao.parse.shortfall import admitted_shortfall, text_admissions
 from jixiao.parse.values import parse_value
 from jixiao.score.overrides import Override
 from jixiao.score.rules.base import (
@@ -64,6 +64,9 @@ class ScoringSettings:
     evidence_resolves_pending: bool = True
     #: the unit's texts describe a satisfaction survey (satisfaction indicators are then measured)
     survey_in_texts: bool = False
+    #: the unit's texts about shortfalls as (source, text) (parse.shortfall.shortfall_texts): a clause naming
+    #: a qualitative indicator claimed as achieved gives it the 部分达成 tier, as its own 偏差原因 would
+    unit_texts: tuple[tuple[str, str], ...] = ()
 
     def defaults_for(self, rule_id: str) -> dict[str, Any]:
         """The settings that apply to ``rule_id`` as keyword parameters."""
@@ -273,6 +276,7 @@ def score_indicators(
     cols = ["indicator_id", "name", "weight", "nature", "direction", "target", "unit", "actual", "rule_text"]
     cols += ["self_score", "deviation_note"]
     evidence = {normalize_text(k) for k in settings.evidence} if settings.evidence_resolves_pending else set()
+    admissions = text_admissions(settings.unit_texts, dict(zip(df["indicator_id"], df["name"])))
     unmet = float(settings.tier_scores.get("未达成", DEFAULT_TIER_SCORES["未达成"]))
     for ident, name, weight, nature, direction, target_text, unit, actual_text, rule_text, own, note_text in zip(
         *(df[c].tolist() for c in cols)
@@ -296,7 +300,10 @@ def score_indicators(
         claimed_met = result.met
         if w is not None and claimed_met is True and actual.kind in WORD_KINDS and not {"tier", "score"} & set(extra):
             share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
-            result = admitted_partial(result, w, admitted_shortfall(note_text), share)
+            admitted, where = admitted_shortfall(note_text), "偏差说明"
+            if not admitted and admissions.get(ident):
+                admitted, where = admissions[ident][0].quote, admissions[ident][0].source
+            result = admitted_partial(result, w, admitted, share, where)
         score = finalize_score(result.score_raw, w) if w is not None else None
         explanation = result.explanation if w is not None else _no_weight(result)
         override = _lookup(overrides, ident, name, used_overrides)
