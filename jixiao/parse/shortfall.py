@@ -121,6 +121,11 @@ def _core(name: str) -> str:
     return core if len(core) >= 2 else name
 
 
+def _names_aspect(name: str, clause: str) -> bool:
+    """Whether ``clause`` speaks of the aspect ``name`` ends with (合理性: 匹配、细化 …)."""
+    return any(name.endswith(aspect) and re.search(words, clause) for aspect, words in _ASPECTS.items())
+
+
 def _candidates(clause: str, names: dict[str, str]) -> list[str]:
     """The indicators (keys of ``names``: key -> plain name) ``clause`` speaks about; [] when unclear."""
     literal = [k for k, n in names.items() if len(n) >= 3 and n in clause]
@@ -134,11 +139,7 @@ def _candidates(clause: str, names: dict[str, str]) -> list[str]:
     ]
     found = list(dict.fromkeys(cores + topical))
     if len(found) > 1:  # the same topic: keep the ones whose aspect the clause names
-        found = [
-            k
-            for k in found
-            if any(n.endswith(a) and re.search(w, clause) for a, w in _ASPECTS.items() for n in [names[k]])
-        ]
+        found = [k for k in found if _names_aspect(names[k], clause)]
     return found if len(found) == 1 else []
 
 
