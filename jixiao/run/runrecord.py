@@ -88,6 +88,7 @@ class UnitOutcome:
     error: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
     kind: str = "self"  # report kind: a 目标审核 or 自评报告审核 has no score (core.vocab.REPORT_WORDING)
+    text_problems: list[str] = field(default_factory=list)  # the client-text check's problems (run/textcheck.py)
 
     def line(self) -> str:
         """One Chinese summary line."""
@@ -113,6 +114,16 @@ class UnitOutcome:
         inner = f"，笔记本内 {self.notebook_seconds:.1f} 秒" if self.notebook_seconds is not None else ""
         return f"✔ {name}：{score}（{self.seconds:.1f} 秒{inner}）"
 
+    def text_lines(self) -> list[str]:
+        """The warning line of a unit whose client text failed the check (after its own line), else nothing."""
+        if not self.text_problems:
+            return []
+        shown = "；".join(self.text_problems[:3]) + ("等" if len(self.text_problems) > 3 else "")
+        return [
+            f"  ⚠ {self.unit_id}：客户报告文字检查发现 {len(self.text_problems)} 处问题（报告已生成，交付前请修改；"
+            f"全部问题见分析版 HTML 末尾「客户报告文字检查」）：{shown}"
+        ]
+
 
 @dataclass
 class RunSummary:
@@ -121,6 +132,10 @@ class RunSummary:
     units: list[UnitOutcome]
     portfolio: UnitOutcome | None = None
     seconds: float = 0.0
+
+    def count_text_problems(self) -> int:
+        """Number of units produced with problems in their client text."""
+        return sum(bool(u.text_problems) for u in self.units)
 
     def count(self, status: str) -> int:
         """Number of units with ``status``."""
@@ -141,7 +156,7 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The summary, in Chinese, one line per unit then a total line."""
-        out = [u.line() for u in self.units]
+        out = [line for u in self.units for line in (u.line(), *u.text_lines())]
         if self.portfolio is not None:
             out.append(self.portfolio.line())
         out.append(
@@ -149,6 +164,7 @@ class RunSummary:
             f"失败 {self.count('failed')}"
             + (f"，中断 {self.count(INTERRUPTED)}（已按 Ctrl-C 停止）" if self.count(INTERRUPTED) else "")
             + f"；用时 {self.seconds:.1f} 秒"
+            + (f"；{flagged} 个单位的客户报告文字有问题（见 ⚠ 行）" if (flagged := self.count_text_problems()) else "")
         )
         return out
 

@@ -32,6 +32,7 @@ from jixiao.run.headings import retitle
 from jixiao.run.htmlexport import HtmlRenderer
 from jixiao.run.params import UnitParams
 from jixiao.run.runrecord import UnitOutcome, now_iso, schema_problem, sha256_file, shown_path
+from jixiao.run.textcheck import add_check_cell, client_text_problems
 from jixiao.run.wordexport import word_report
 from jixiao.run.workpapers import unit_workpapers
 
@@ -100,13 +101,14 @@ class UnitProduct:
     pending: int = 0  # 待核实 indicators (a 征求意见稿 while > 0)
     files: dict[str, bytes] = field(default_factory=dict)
     kind: str = "self"  # report kind (core.vocab.REPORT_WORDING)
+    text_problems: list[str] = field(default_factory=list)  # client-text check (run/textcheck.py)
 
     def outcome(self, display_name: str, paths: dict[str, Path]) -> UnitOutcome:
         """The runner's record of this unit (``seconds`` is set by the caller)."""
         outcome = UnitOutcome(self.unit_id, self.status, display_name, error=self.error)
         outcome.notebook_seconds, outcome.total, outcome.grade = self.notebook_seconds, self.total, self.grade
         outcome.total_high, outcome.pending = self.total_high, self.pending
-        outcome.kind = self.kind
+        outcome.kind, outcome.text_problems = self.kind, list(self.text_problems)
         outcome.outputs = {k: paths[k] for k in self.files if k != "cache"}
         return outcome
 
@@ -192,12 +194,16 @@ def finish_job(
             doc = result_document(job, result, started_at, began, product.notebook_seconds)
             product.error = schema_problem(validator, doc)
             if not product.error:
+                client, word = renderer.client(nb, job.title), word_report(nb, doc, job.word_template)
+                product.text_problems = doc["text_check"] = client_text_problems(client, word, doc)
+                if product.text_problems:  # produced all the same, flagged for the analyst (run/textcheck.py)
+                    add_check_cell(nb, product.text_problems)
                 product.files = {
                     "notebook": nbformat.writes(nb).encode("utf-8"),
                     "analyst_html": renderer.analyst(nb, job.title + "（分析版）").encode("utf-8"),
-                    "client_html": renderer.client(nb, job.title).encode("utf-8"),
+                    "client_html": client.encode("utf-8"),
                     "result": json_bytes(doc),
-                    "word": word_report(nb, doc, job.word_template),
+                    "word": word,
                     "workpapers": unit_workpapers(doc),
                 }
                 product.status = "ok"
