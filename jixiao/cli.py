@@ -186,7 +186,10 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
     if as_json:
         _dump(findings_payload(findings, inputs=inputs))
     else:
-        _echo(format_findings(findings))
+        kind = (
+            "report" if evaluation is None else "declaration" if evaluation.unit.table_type == "declaration" else "self"
+        )
+        _echo(format_findings(findings, kind))
 
 
 @main.command(context_settings=_CONTEXT)

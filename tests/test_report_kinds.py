@@ -82,7 +82,17 @@ def test_score_prints_every_target_group_of_a_declaration_and_no_score():
     text = format_score(score_file(SAMPLES / "xinhong_2024_declaration.xlsx"))
     assert "一级指标：投入管理指标 7 项、产出指标 27 项、效益指标 9 项、满意度指标 2 项（共 45 项）。" in text
     assert "预算编审管理" in text and "绩效目标审核意见（完整性、相关性、可衡量性、合理性）" in text
+    assert text.count("根据沪财绩【2022】1") == 7  # the 投入管理 rows that only cite a regulation show it
     assert not FORBIDDEN.search(text) and "总分" not in text
+
+
+def test_check_names_the_work_by_the_material():
+    runner = CliRunner()
+    declaration = runner.invoke(main, ["check", str(SAMPLES / "xinhong_2024_declaration.xlsx")])
+    report = runner.invoke(main, ["check", "--report", str(SAMPLES / "hongqiao_2024_report.txt")])
+    table = runner.invoke(main, ["check", str(SAMPLES / "xinhong_2023_self_evaluation.xlsx")])
+    assert declaration.output.startswith("审核发现：") and report.output.startswith("审核发现：")
+    assert table.output.startswith("复核发现：")
 
 
 def test_score_on_a_report_alone_says_what_it_gets():

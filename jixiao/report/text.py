@@ -121,8 +121,10 @@ def format_score(unit) -> str:
 def format_targets(unit) -> str:
     """A target declaration's indicators by level 1 (every group, 投入管理 rows that only cite a rule too) and what it gets."""
     ind = unit.evaluation.indicators
+    # a row that only cites a regulation (投入管理: 「根据沪财绩【2022】13号文…」) shows the citation as its standard
+    cited = lambda r: r.rule_text or ("" if str(r.target).strip() else str(getattr(r, "definition", "") or ""))  # noqa: E731
     rows = [
-        [r.indicator_id, r.level1, r.level2, r.name, r.nature, r.direction, r.target, r.unit, r.rule_text]
+        [r.indicator_id, r.level1, r.level2, r.name, r.nature, r.direction, r.target, r.unit, cited(r)]
         for r in ind.itertuples()
     ]
     table = format_table(
@@ -155,13 +157,14 @@ def format_report_only(report, path: object) -> str:
     )
 
 
-def format_findings(findings: pd.DataFrame) -> str:
-    """Findings grouped by severity, with counts."""
+def format_findings(findings: pd.DataFrame, kind: str = "self") -> str:
+    """Findings grouped by severity, with counts; ``kind`` names the work (复核 of a table, 审核 of targets or a report)."""
+    wording = report_wording(kind)
     if findings.empty:
-        return "复核未发现问题。"
+        return f"{wording.work}未发现问题。"
     out = []
     counts = findings["severity"].value_counts()
-    out.append("复核发现：" + "，".join(f"{s} {int(counts.get(s, 0))} 项" for s in SEVERITIES))
+    out.append(f"{wording.findings}：" + "，".join(f"{s} {int(counts.get(s, 0))} 项" for s in SEVERITIES))
     for sev in SEVERITIES:
         part = findings[findings["severity"] == sev]
         if part.empty:
