@@ -156,6 +156,15 @@ def test_unscored_kinds_say_what_they_are_in_every_output(kinds_run, unit):
     assert wording.kicker in body.text and wording.subtitle in body.text
     assert all(name in body.text for name in wording.annexes.values())
 
+    if kind == "declaration":  # every level-1 group is reported, 投入管理 rows that only cite a regulation too
+        groups = list(dict.fromkeys(i["level1"] for i in doc["indicators"]))
+        assert groups == ["投入管理指标", "产出指标", "效益指标", "满意度指标"]
+        heads = re.findall(r"<h3[^>]*>(.*?)</h3>", client, re.S)
+        assert [h for h in heads if h.endswith(tuple(groups))] == [f"（{n}）{g}" for n, g in zip("一二三四", groups)]
+        assert client.count("根据沪财绩【2022】13号文的规定要求设置三级指标和指标值") >= 7
+        annex = client.split(wording.annexes["scores"], 1)[1]
+        assert all(f">{i['id']}<" in annex for i in doc["indicators"]) and len(doc["indicators"]) == 45
+
     word = _docx_text(paths["word"].read_bytes())
     assert _scan(word, allowed) == [], "Word report"
     assert wording.kicker in word and all(new in word for _, new in wording.headings)
