@@ -23,6 +23,7 @@ from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
 from jixiao.core.numbers import round_half_up
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
+from jixiao.parse.direction import with_implied_direction
 from jixiao.parse.shortfall import admitted_shortfall, text_admissions
 from jixiao.parse.values import parse_value
 from jixiao.score.overrides import Override
@@ -196,7 +197,9 @@ def choose_rule(
     (a date, a word, a compound value) gives way to the rule of the value's kind.
     """
     if target is None:
-        target = _parse(row.get("target"), _s(row.get("unit")), _s(row.get("direction")), year)
+        direction = _s(row.get("direction"))
+        target = _parse(row.get("target"), _s(row.get("unit")), direction, year)
+        target = with_implied_direction(target, row.get("name"), direction)
     found = rule_from_text(row.get("rule_text"), target)
     if found is not None:
         rule_id, params = found
@@ -282,7 +285,7 @@ def score_indicators(
         *(df[c].tolist() for c in cols)
     ):
         ident, name, unit, direction = _s(ident), _s(name), _s(unit), _s(direction)
-        target = _parse(target_text, unit, direction, year)
+        target = with_implied_direction(_parse(target_text, unit, direction, year), name, direction)
         actual = _parse(actual_text, unit, "", year)
         row = {"rule_text": rule_text, "nature": nature}
         rule_id, params, source = choose_rule(row, target=target)
