@@ -213,24 +213,21 @@ def draft_header(draft: bool) -> str:
 
 
 # --- texts ------------------------------------------------------------------------------------
-#: By what the unit provided: (what is done and why, the verb, the scope).
+#: By what the unit provided: (what is done and why, the scope); the verb is core.vocab.REPORT_WORDING's.
 _PURPOSES = {
     "self": (
         "预算绩效自评结果开展第三方复核，目的是核实自评结果的真实性和准确性，",
-        "复核",
         "预算执行情况、绩效目标及其完成情况",
     ),
     "declaration": (
         "绩效目标开展审核，目的是审核绩效目标的完整性、相关性、可衡量性和合理性，",
-        "审核",
         "绩效目标和预算",
     ),
     "report": (
         "部门整体支出绩效自评报告开展审核，目的是核实报告所列数据和目标实现情况，",
-        "审核",
         "预算执行情况和绩效目标实现情况",
     ),
-    "none": ("预算绩效自评材料开展第三方复核，", "复核", "内容"),
+    "none": ("预算绩效自评材料开展第三方复核，", "内容"),
 }
 
 
@@ -252,7 +249,7 @@ def engagement_texts(result: Any) -> dict[str, list[str]]:
         + f"对{result.unit_name}{year}{_PURPOSES[unit_kind(result)][0]}"
         "发现绩效目标设定、预算执行和绩效管理中的问题并提出改进建议，为预算安排和绩效管理提供参考。"
     )
-    verb, what = _PURPOSES[unit_kind(result)][1:]
+    verb, what = report_wording(unit_kind(result)).work, _PURPOSES[unit_kind(result)][1]
     scope = f"{verb}对象为{result.unit_name}，{verb}范围为其{year}{materials}所载的{what}。"
     basis = list(app.get("basis") or [])
     if _has_targets(result) and app.get("targets_basis"):
