@@ -5,7 +5,7 @@ indicator named 「App使用率」 or 「绩效绩效管理」 in its own table 
 unit wrote them and pass; an English word or a doubled word the report itself writes (here: the
 display name the analyst typed in params, which the report prints unquoted on its cover and in
 every paragraph) is flagged on a warning line of the run summary, in the analyst HTML's
-客户报告文字检查, in result.json's ``text_check`` and in the index page's 文字检查 column — and
+客户报告文字检查, in result.json's ``text_check``, the working papers and 汇总.xlsx, and in the index page's 文字检查 column — and
 the client report is still produced, without any of it.
 """
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 import pytest
 
 from jixiao.report import textlint
 from jixiao.run.project import load_project
-from jixiao.run.runner import run_units, unit_output_paths
+from jixiao.run.runner import SUMMARY_BOOK, run_units, unit_output_paths
 from jixiao.run.textcheck import CHECK_HEADING, client_text_problems
 from tests.conftest import ROOT, SAMPLES
 
@@ -92,6 +93,14 @@ def test_input_words_pass_and_the_reports_own_words_are_flagged(checked_run):
     assert CHECK_HEADING not in client and "英文单词" not in client
     analyst = typed["analyst_html"].read_text(encoding="utf-8")
     assert CHECK_HEADING in analyst and "英文单词：Demo" in analyst
+
+    book = openpyxl.load_workbook(typed["workpapers"])
+    info = {r[0]: r[1] for r in book["运行信息"].iter_rows(values_only=True) if r and r[0]}
+    assert "英文单词：Demo" in info["客户报告文字检查"]
+    units = openpyxl.load_workbook(outputs / SUMMARY_BOOK)["单位汇总"]
+    head = [c.value for c in units[1]]
+    checks = {r[0]: dict(zip(head, r))["文字检查"] for r in units.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert checks["odd-names"] == "通过" and "英文单词：Demo" in checks["typed-name"]
 
     index = (outputs / "index.html").read_text(encoding="utf-8")
     assert "<th>文字检查</th>" in index

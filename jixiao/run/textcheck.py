@@ -7,7 +7,7 @@ unit's quoted passages and every text of the unit's files that result.json holds
 names and values, level names, budget lines, the table's unit name) are the unit's, printed as
 written, and are never blamed on the tool. A unit whose text fails is still produced; the
 problems go to the analyst outputs (a 客户报告文字检查 section at the end of the analyst HTML and
-the notebook, ``text_check`` in result.json), to the run summary (one warning line per unit)
+the notebook, ``text_check`` in result.json, the working papers and 汇总.xlsx), to the run summary (one warning line per unit)
 and to outputs/index.html (column 文字检查) — never into the client report.
 """
 

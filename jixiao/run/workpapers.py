@@ -216,6 +216,14 @@ def _lost(r: dict) -> str:
 _UNSCORED_DROPPED = ("完成值", "完成值（解析）", "自评分", "规则分", "差异", "状态", "状态说明", "调整理由", "扣分原因")
 
 
+def text_check_state(doc: dict) -> str:
+    """The client-text check of ``jixiao run`` (run/textcheck.py): 通过, the problems, or "" when not checked."""
+    problems = doc.get("text_check")
+    if not isinstance(problems, list):
+        return ""
+    return "；".join(str(p) for p in problems) or "通过"
+
+
 def doc_wording(doc: dict):
     """The report wording (core.vocab.ReportWording) of a result.json document, by its inputs."""
     return report_wording(kind_of_inputs((doc.get("unit") or {}).get("inputs") or ()))
@@ -268,6 +276,7 @@ def _run_sheet(book: _Book, doc: dict) -> None:
             ("项目组", team),
             ("报告类型", doc_wording(doc).title),
             ("报告状态", draft_state(doc)),
+            ("客户报告文字检查", text_check_state(doc)),
             *(
                 [
                     ("复核总分", totals.get("review_total")),
@@ -324,6 +333,7 @@ def summary_workbook(docs: list[dict]) -> bytes:
     for severity in SEVERITIES:
         columns.append(Column(severity, lambda d, s=severity: (d.get("finding_counts") or {}).get(s, 0), "int", 6))
     columns.append(Column("报告状态", draft_state, width=11))
+    columns.append(Column("文字检查", text_check_state, width=30))
     book = _Book()
     book.sheet("单位汇总", columns, docs)
     found = [
