@@ -15,7 +15,8 @@ from jixiao.parse.shortfall import shortfall_texts, text_admissions
 from jixiao.read.files import load_evaluation
 from jixiao.read.narrative_report import read_report
 from jixiao.review.review import review
-from jixiao.run.evaluate import score_evaluation, score_file
+from jixiao.run.evaluate import evaluate_unit, score_evaluation, score_file
+from jixiao.run.params import load_params
 from tests.conftest import SAMPLES
 
 TOL = 1e-6
@@ -103,15 +104,7 @@ def test_a_problem_naming_another_indicator_gives_it_the_partial_tier_and_s01(tm
 
 def test_an_accompanying_reports_problem_chapter_counts_too(tmp_path):
     evaluation = _with_problems(tmp_path, "无。")
-    report_path = tmp_path / "report.txt"
-    report_path.write_text(
-        "上海市闵行区新虹街道城市运行管理中心2023年度部门整体支出预算绩效自评报告\n\n"
-        "一、部门（单位）概况\n新虹街道城市运行管理中心负责辖区城市运行管理。\n\n"
-        "二、部门（单位）整体支出绩效中存在问题及改进措施\n"
-        "（一）主要问题及原因分析\n信息公开不够及时，部分资产未及时入账。\n"
-        "（二）改进的方向和具体措施\n加强管理。\n",
-        encoding="utf-8",
-    )
+    report_path = _report(tmp_path)
     report = read_report(report_path)
     unit = score_evaluation(evaluation, report=report)
     row = _row(unit.scored, "信息公开规范性")
@@ -122,3 +115,26 @@ def test_an_accompanying_reports_problem_chapter_counts_too(tmp_path):
     assert "“信息公开不够及时”（自评报告「主要问题及原因分析」）" in message
     alone = score_evaluation(evaluation)  # without the report, the table alone admits nothing on it
     assert abs(_row(alone.scored, "信息公开规范性")["rule_score"] - 2.0) < TOL
+    # a unit whose params give both: evaluate_unit reads the report before scoring the table
+    params = tmp_path / "both.yaml"
+    params.write_text(
+        "unit_id: both\ndisplay_name: 测试单位\nyear: 2023\ninputs:\n"
+        f"  self_evaluation: {tmp_path / 'xinhong_2023_other_problems.txt'}\n  report: {report_path}\n",
+        encoding="utf-8",
+    )
+    result = evaluate_unit(load_params(params))
+    assert abs(_row(result.self_eval.scored, "信息公开规范性")["rule_score"] - 0.7 * 2) < TOL
+    assert _s01(result.findings, "信息公开规范性")
+
+
+def _report(tmp_path):
+    report_path = tmp_path / "report.txt"
+    report_path.write_text(
+        "上海市闵行区新虹街道城市运行管理中心2023年度部门整体支出预算绩效自评报告\n\n"
+        "一、部门（单位）概况\n新虹街道城市运行管理中心负责辖区城市运行管理。\n\n"
+        "二、部门（单位）整体支出绩效中存在问题及改进措施\n"
+        "（一）主要问题及原因分析\n信息公开不够及时，部分资产未及时入账。\n"
+        "（二）改进的方向和具体措施\n加强管理。\n",
+        encoding="utf-8",
+    )
+    return report_path
