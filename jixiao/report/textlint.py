@@ -160,19 +160,19 @@ def tool_text(html: str, inputs: Iterable[str] = ()) -> ClientText:
     if body is None:
         body = next(iter(root.xpath("//body")), root)
     heads = [" ".join(el.text_content().split()) for el in body.xpath(".//th")]  # captions: in client_text
-    quotes: dict[str, str] = {}
-    narrative = tuple(mask_unit_words(t, inputs, quotes) for t in (*client_text(html).narrative, *heads) if t)
+    parts = [t for t in (*client_text(html).narrative, *heads) if t]  # whitespace-collapsed: no "\n" inside
+    narrative = tuple(mask_unit_words("\n".join(parts), inputs).split("\n")) if parts else ()
     return ClientText("\n".join(narrative), narrative)
 
 
-def mask_unit_words(text: str, inputs: Iterable[str] = (), quotes: dict[str, str] | None = None) -> str:
+def mask_unit_words(text: str, inputs: Iterable[str] = ()) -> str:
     """``text`` without the unit's words: file names and hashes dropped, 「…」 as 「#n」, ``inputs`` as 〔#〕.
 
     Only inputs of two characters or more with a letter or a Chinese character are masked (a
     number such as "100" would cut a hash or a file name into pieces that look like words).
-    ``quotes`` numbers the distinct quotations across calls.
+    n numbers the distinct quotations, so sentences that differ only in what they quote stay different.
     """
-    quotes = {} if quotes is None else quotes
+    quotes: dict[str, str] = {}
     text = _HEX.sub(" ", _FILE_NAME.sub(" ", text))
     text = _QUOTE.sub(lambda m: "「#" + quotes.setdefault(m.group(0), str(len(quotes))) + "」", text)
     known = {" ".join(str(t).split()) for t in inputs}

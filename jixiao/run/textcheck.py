@@ -16,10 +16,11 @@ from __future__ import annotations
 import html
 import io
 import re
+import zipfile
 from typing import Any
 
 import nbformat
-from docx import Document
+from lxml import etree
 
 from jixiao.report.textlint import (
     analyst_instructions,
@@ -37,6 +38,7 @@ CHECK_HEADING = "客户报告文字检查"
 _INDICATOR_FIELDS = ("level1", "level2", "name", "nature", "direction", "target", "unit", "actual", "rule_text")
 _INDICATOR_FIELDS += ("deviation_note",)
 _READER_CODES = re.compile(r"^A3\d$")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def input_texts(doc: dict) -> list[str]:
@@ -63,14 +65,14 @@ def reader_messages(doc: dict) -> list[str]:
 
 
 def word_text(data: bytes) -> str:
-    """The text of a .docx: paragraphs, table cells, headers and footers."""
-    doc = Document(io.BytesIO(data))
-    texts = [p.text for p in doc.paragraphs]
-    texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    for section in doc.sections:
-        for part in (section.header, section.footer):
-            texts += [p.text for p in part.paragraphs]
-    return "\n".join(texts)
+    """The text of a .docx, one line per paragraph (body, table cells, headers and footers), read from its XML."""
+    lines = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [n for n in package.namelist() if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
+        for name in sorted(parts, key=lambda n: n != "word/document.xml"):
+            root = etree.fromstring(package.read(name))
+            lines += ["".join(t.text or "" for t in p.iter(_W + "t")) for p in root.iter(_W + "p")]
+    return "\n".join(lines)
 
 
 def client_text_problems(client_html: str, word: bytes | None, doc: dict) -> list[str]:
@@ -78,10 +80,11 @@ def client_text_problems(client_html: str, word: bytes | None, doc: dict) -> lis
     inputs, notes = input_texts(doc), reader_messages(doc)
     found = {p: "客户 HTML" for p in lint_tool_text(client_html, notes, inputs)}
     if word:
-        text = mask_unit_words(word_text(word), inputs)
+        plain = word_text(word)
+        text = mask_unit_words(plain, inputs)
         in_word = [f"英文单词：{w}" for w in english_words(text)]
         in_word += [f"给分析人员的说明：{p}" for p in analyst_instructions(text)]
-        in_word += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(word_text(word), notes)]
+        in_word += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(plain, notes)]
         for problem in in_word:
             found[problem] = "客户 HTML 与 Word" if problem in found else "Word"
     return [f"{where}：{problem}" for problem, where in found.items()]
