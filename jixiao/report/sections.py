@@ -386,7 +386,12 @@ def show_footer(result: Any | None = None) -> HTML:
     if result is not None:
         about = (
             f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}{esc(review_kind(result)['subtitle'])}，"
-            f"{esc(_firm_line(result))}报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+            f"{esc(_firm_line(result))}"
+            + (
+                "报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+                if report_wording(unit_kind(result)).scored
+                else "报告中的比率与金额均取自所列材料或据其复算，审核意见逐项写明依据。</p>"
+            )
         )
     return HTML(
         f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>'
