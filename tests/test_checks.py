@@ -290,6 +290,16 @@ CASES = {
     ),
     "C14": ("满意度写成“=90%”", lambda e: _set(e, "I05", direction="=")),
     "D06": ("按截至9月30日的数据得满分", lambda e: _set(e, "I02", deviation_note="数据截至9月30日")),
+    "C30": (
+        "预算执行率列为数量指标",
+        lambda e: _set(e, "I01", name="预算执行率", target="100", unit="%", actual="100"),
+    ),
+    "C31": ("成本指标写成达标率", lambda e: _set(e, "I01", level2="成本指标", name="补助标准达标率", unit="%")),
+    "C32": (
+        "合同完成率列为社会效益",
+        lambda e: _set(e, "I04", name="合同完成率", target="100", unit="%", actual="100"),
+    ),
+    "C33": ("数量指标写成“≤12”", lambda e: _set(e, "I01", direction="", target="≤12", unit="场")),
 }
 
 

@@ -17,6 +17,7 @@ from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.review import budget as _budget
 from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
+from jixiao.review import framing as _framing
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
 from jixiao.review import shortfall as _shortfall
@@ -114,6 +115,7 @@ def review(
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
     rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
+    rows += _framing.check_framing(ind, parsed, declaration=is_declaration)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(
