@@ -299,6 +299,12 @@ CASES = {
         "合同完成率列为社会效益",
         lambda e: _set(e, "I04", name="合同完成率", target="100", unit="%", actual="100"),
     ),
+    "C34": ("名称留有“(≥**场)”", lambda e: _set(e, "I01", name="培训场次(≥**场)")),
+    "C35": (
+        "存在问题栏仍是填写说明",
+        lambda e: _attr(e, texts={"存在问题": "结合自评情况，分析存在的问题及原因。(200字以内)"}),
+    ),
+    "D07": ("偏差原因填“0”", lambda e: _set(e, "I01", deviation_note="0")),
     "C33": ("数量指标写成“≤12”", lambda e: _set(e, "I01", direction="", target="≤12", unit="场")),
 }
 

@@ -20,6 +20,7 @@ from jixiao.review import explanations as _explanations
 from jixiao.review import framing as _framing
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
+from jixiao.review import residue as _residue
 from jixiao.review import shortfall as _shortfall
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
@@ -116,6 +117,7 @@ def review(
     rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
     rows += _framing.check_framing(ind, parsed, declaration=is_declaration)
+    rows += _residue.check_residue(evaluation, declaration=is_declaration)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(
