@@ -415,9 +415,12 @@ def _parse_compound(raw: str, t: str) -> ParsedValue | None:
         s = _prepare(piece)
         toks = _tokens(s)
         start = 0
-        for tok in toks[1:]:
+        for prev, tok in zip(toks, toks[1:]):
             label, _ = strip_ops(s[start : tok.start()])
             cut = start + len(label)
+            after = _unit_at(s, prev.end())[1]
+            if _CJK.search(s[after : tok.start()]) and find_trend(s[after : tok.start()], at_end=True):
+                cut = after  # "签约率提高1%体检率下降1%": the words before a quantity label it
             segments.append(s[start:cut])
             start = cut
         segments.append(s[start:])
@@ -427,5 +430,7 @@ def _parse_compound(raw: str, t: str) -> ParsedValue | None:
         pv = _parse_single(seg, seg, toks[0], allow_direction=False) if len(toks) == 1 else None
         if pv is None or (pv.unit is None and len(pv.word or "") not in (1, 2, 3, 4)):
             return None  # a part needs a unit or a short noun ("67小区"); "1:1" is not two quantities
+        if trend := find_trend(strip_ops(seg[: toks[0].start()])[0], at_end=True):
+            pv = replace(pv, trend=trend[0])  # "体检率下降1%" is a fall of 1 %, not 1 %
         parts.append(pv)
     return _make(raw, "compound", ["一个指标含多个指标值"], parts=tuple(parts)) if len(parts) > 1 else None
