@@ -64,3 +64,28 @@ def test_real_tables():
     assert "D07" in _codes(load_evaluation(CORPUS / "hb_langfang_2019_nuantong.csv"))
     for sample in ("xinhong_2023_self_evaluation.xlsx", "xinhong_2024_declaration.xlsx"):
         assert not _codes(load_evaluation(ROOT / "samples" / sample)) & {"C34", "C35", "D07"}, sample
+
+
+def test_goal_block_blank_or_a_bare_number():
+    ev = clean_evaluation()
+    ev.texts = {"年度目标": "建成智慧停车管理平台", "完成情况": "已建成并投入使用"}
+    assert "C36" not in _codes(ev)
+    ev.texts = {}  # no goal block read: nothing to judge
+    assert "C36" not in _codes(ev)
+    ev.texts = {"完成情况": "已完成费用结算"}
+    assert "预期目标空白" in review(ev).set_index("code").at["C36", "message"]
+    ev.texts = {"年度目标": "43.2", "完成情况": "37.24"}
+    assert "只填了「43.2」" in review(ev).set_index("code").at["C36", "message"]
+    # a goal covered by an indicator, its completion blank: C36
+    ev.texts = {"年度目标": "完成培训场次任务"}
+    assert "C36" in _codes(ev) and "C12" not in _codes(ev)
+    # goal items without indicator: C12 names them and says the completion is missing, C36 does not repeat it
+    ev.texts = {"年度目标": "一是建成智慧停车管理平台；二是完成老旧小区加装电梯。"}
+    assert "C12" in _codes(ev) and "C36" not in _codes(ev)
+
+
+def test_goal_block_read_below_its_labels():
+    ev = load_evaluation(CORPUS / "sh_putuo_2022_tiyu.csv")  # 年度总体目标 | 预期目标 | 实际完成情况, values below
+    assert "年度目标" not in ev.texts and ev.texts["完成情况"].startswith("已完成")
+    ev = load_evaluation(CORPUS / "ah_xiaoxian_2023_zhongyang.csv")  # 年初设定目标 | 年度总体目标完成情况综述
+    assert ev.texts["年度目标"].startswith("落实39户") and ev.texts["完成情况"].startswith("落实39户")

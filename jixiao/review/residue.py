@@ -4,6 +4,9 @@
 - C35: narrative cells (存在问题, 改进措施, 评价结论 …) that still hold the form's instructions
   (「结合自评情况，分析存在的问题及原因。(200字以内)」);
 - D07: 偏差原因 cells holding a bare number placeholder (「0」) instead of a reason or nothing;
+- C36: the 年度总体目标 block of a self-evaluation with its goal or its completion blank, or
+  holding only a number (「43.2」 / 「37.24」); a blank completion is not reported again when C12
+  already names the goal items without indicator and completion;
 - A08 (budget line): the scored 预算执行率 line carries points but no 得分.
 
 Each is one finding for the table (C34, C35, D07: the cells listed) or for the budget line.
@@ -16,7 +19,7 @@ import re
 from jixiao.review.catalogue import make_finding
 from jixiao.review.helpers import budget_finding, fmt2, has_column, num, records
 
-__all__ = ["check_residue"]
+__all__ = ["check_residue", "fold_goal_findings"]
 
 #: A placeholder the form prints for the unit to replace: **, ＊＊, ……, XX, ××, □□.
 _PLACEHOLDER = re.compile(r"\*{2,}|＊{2,}|…{1,}|\.{3,}|(?<![A-Za-z])(?:XX|xx|××|□□)(?![A-Za-z])")
@@ -27,6 +30,9 @@ _INSTRUCTION = re.compile(
 )
 #: The unit's own narrative cells (not the form's notes under the table).
 _NARRATIVE_KEYS = re.compile(r"问题|措施|结论|完成情况|综述|经验|建议|结果应用|履职")
+_DONE = "实际完成情况"
+_DONE_BLANK = f"{_DONE}空白"
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 _NUMBER_PLACEHOLDER = re.compile(r"^[0０]+(?:\.0+)?$")
 
 
@@ -77,8 +83,41 @@ def _blank_budget_scores(evaluation) -> list[dict]:
     return out
 
 
+def _goal_block(texts: dict) -> list[dict]:
+    """C36: one side of the 年度总体目标 block blank or a bare number (the other side filled)."""
+    goal, done = (re.sub(r"\s+", "", str(texts.get(k) or "")) for k in ("年度目标", "完成情况"))
+    if not goal and not done:
+        return []  # no goal block read: nothing to judge
+
+    def state(value: str, what: str) -> str | None:
+        if not value:
+            return f"{what}空白"
+        return None if _CJK_WORD.search(value) else f"{what}只填了「{value[:20]}」，没有内容"
+
+    problems = [p for p in (state(goal, "预期目标"), state(done, _DONE)) if p]
+    if not problems:
+        return []
+    return [
+        make_finding(
+            "C36",
+            "年度总体目标",
+            f"年度总体目标一栏{'；'.join(problems)}，无法判断年度目标是否实现。",
+            expected="年度总体目标及其实际完成情况",
+            reported="；".join(problems),
+        )
+    ]
+
+
+def fold_goal_findings(rows: list[dict]) -> list[dict]:
+    """The findings less a C36 that only says the completion is blank when C12 already names the
+    goal items that have neither an indicator nor a reported completion (one finding per problem)."""
+    if any(r["code"] == "C12" for r in rows):
+        return [r for r in rows if not (r["code"] == "C36" and r["reported"] == _DONE_BLANK)]
+    return rows
+
+
 def check_residue(evaluation, *, declaration: bool = False) -> list[dict]:
-    """C34, C35, D07 and the budget line's A08 on one table (a declaration: C34 and C35 only)."""
+    """C34, C35, C36, D07 and the budget line's A08 on one table (a declaration: C34, C35)."""
     out = []
     names = _names_with_placeholders(evaluation.indicators)
     if names:
@@ -106,6 +145,7 @@ def check_residue(evaluation, *, declaration: bool = False) -> list[dict]:
         )
     if declaration:
         return out
+    out += _goal_block(evaluation.texts or {})
     notes = _placeholder_notes(evaluation.indicators)
     if notes and has_column(evaluation, "deviation_note"):
         out.append(

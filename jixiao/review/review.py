@@ -151,6 +151,7 @@ def review(
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
     budget_scored = "weight" in evaluation.budget and evaluation.budget["weight"].notna().any()
+    rows = _residue.fold_goal_findings(rows)
     return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))
 
 
