@@ -299,6 +299,7 @@ CASES = {
         "合同完成率列为社会效益",
         lambda e: _set(e, "I04", name="合同完成率", target="100", unit="%", actual="100"),
     ),
+    "C37": ("合格率写成“≥100%”", lambda e: _set(e, "I02", direction="", target="≥100%", unit="", actual="100%")),
     "C34": ("名称留有“(≥**场)”", lambda e: _set(e, "I01", name="培训场次(≥**场)")),
     "C35": (
         "存在问题栏仍是填写说明",

@@ -9,6 +9,7 @@ the category checks of :mod:`jixiao.review.categories`:
   (效益指标), or a 安全率 as an economic benefit;
 - C33: a target whose direction contradicts its category: an upper bound (≤) on an output
   quantity, or a declared cost target without its ceiling (≤);
+- C37: a rate that cannot exceed 100 % (合格率, 及时率 …) with the target 「≥100%」;
 - C08 (extended): a head count (…人数) measured in 人次 or in 个/户/次.
 
 The category rules are one table (``CATEGORY_RULES``): each names the placement it applies to,
@@ -154,6 +155,17 @@ def _direction_findings(row, level1: str, level2: str, target: ParsedValue, *, d
                 reported=target.raw,
             )
         ]
+    if _capped_rate(row, target):
+        return [
+            indicator_finding(
+                "C37",
+                row,
+                f"比率指标「{row['name']}」的指标值写成「{target.raw}」；该比率最高为 100%，"
+                f"“≥100%”只能是 100%，应写作「=100%」或设定可达的下限。",
+                expected="=100%",
+                reported=target.raw,
+            )
+        ]
     cost = "成本" in level2 or level1 == "成本指标"
     money = _target_unit(row, target).startswith(_MONEY_UNITS) or bool(re.search(r"\d\s*万$", target.raw or ""))
     if declaration and cost and money and not _BOUND.search(raw):
@@ -168,6 +180,19 @@ def _direction_findings(row, level1: str, level2: str, target: ParsedValue, *, d
             )
         ]
     return []
+
+
+#: Rates that can exceed 100 % (growth, change) are not capped.
+_UNCAPPED = re.compile(r"增长|增幅|增速|增加|提高|提升|同比|环比|变动|变化|倍|回报|收益|利润|产出率|周转")
+
+
+def _capped_rate(row, target: ParsedValue) -> bool:
+    """A rate that cannot exceed 100 % (合格率, 及时率 …) with a target of ≥100 % or >100 %."""
+    name = _compact(row.get("name"))
+    if not name.endswith("率") or _UNCAPPED.search(name) or target.unit != "%":
+        return False
+    written = re.search(r"[≥>＞]|不低于|大于|以上", str(target.raw or ""))  # not an operator the name implies
+    return bool(written) and target.op in (">=", ">") and (target.number or 0) >= 100
 
 
 #: An upper bound written in the target, and any bound (operator or words) at all.
@@ -195,7 +220,7 @@ def _unit_findings(row, name: str, target: ParsedValue) -> list[dict]:
 
 
 def check_framing(indicators, parsed: dict, *, declaration: bool = False) -> list[dict]:
-    """C30-C33 and the head-count C08 on every indicator (one finding per indicator and code)."""
+    """C30-C33, C37 and the head-count C08 on every indicator (one finding per indicator and code)."""
     out = []
     for r in records(indicators):
         target = parsed[str(r["indicator_id"])][0]
