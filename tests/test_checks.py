@@ -306,6 +306,13 @@ CASES = {
         lambda e: _attr(e, texts={"存在问题": "结合自评情况，分析存在的问题及原因。(200字以内)"}),
     ),
     "C36": ("年度总体目标完成情况空白", lambda e: _attr(e, texts={"年度目标": "完成培训场次和验收任务"})),
+    "D08": (
+        "执行率80%而产出全部满分",
+        lambda e: (
+            _budget(e, "合计", spent=800.0, reported_rate=80.0)
+            and _budget(e, "项目支出", spent=510.0, reported_rate=72.86)
+        ),
+    ),
     "D07": ("偏差原因填“0”", lambda e: _set(e, "I01", deviation_note="0")),
     "C33": ("数量指标写成“≤12”", lambda e: _set(e, "I01", direction="", target="≤12", unit="场")),
 }

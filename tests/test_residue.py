@@ -89,3 +89,27 @@ def test_goal_block_read_below_its_labels():
     assert "年度目标" not in ev.texts and ev.texts["完成情况"].startswith("已完成")
     ev = load_evaluation(CORPUS / "ah_xiaoxian_2023_zhongyang.csv")  # 年初设定目标 | 年度总体目标完成情况综述
     assert ev.texts["年度目标"].startswith("落实39户") and ev.texts["完成情况"].startswith("落实39户")
+
+
+def _low_execution(ev):
+    ev.budget.loc[ev.budget["name"] == "合计", ["spent", "reported_rate"]] = [800.0, 80.0]
+    ev.budget.loc[ev.budget["name"] == "项目支出", ["spent", "reported_rate"]] = [510.0, 72.86]
+    return ev
+
+
+def test_unspent_money_with_full_output_scores():
+    found = review(_low_execution(clean_evaluation()))
+    assert (found["code"] == "D08").sum() == 1 and "3 项产出指标全部自评满分" in found.set_index("code").at[
+        "D08", "message"
+    ]
+    ev = _low_execution(clean_evaluation())
+    ev.indicators.loc[ev.indicators["indicator_id"] == "I01", ["actual", "self_score", "deviation_note"]] = [
+        "10",
+        16.67,
+        "场地改造推迟，少办2场",
+    ]
+    assert "D08" not in _codes(ev)  # an output marked down: the shortfall shows
+    ev = _low_execution(clean_evaluation())
+    ev.texts = {"完成情况": "执行率偏低的原因是政府采购结余120万元。"}
+    assert not _codes(ev) & {"D04", "D08"}  # the reason is given
+    assert "D08" in _codes(load_evaluation(CORPUS / "sh_putuo_2022_tiyu.csv"))

@@ -22,6 +22,7 @@ from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
 from jixiao.review import residue as _residue
 from jixiao.review import shortfall as _shortfall
+from jixiao.review import spending as _spending
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
@@ -143,6 +144,7 @@ def review(
             tolerance_rate=s.rate_tolerance,
         )
         rows += check_direction_rule(scored, year=year)
+        rows += _spending.check_unspent_outputs(scored, rows)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
         rows = _shortfall.supersede(rows + _shortfall.check_admitted_shortfall(scored))
     if declaration is not None:
