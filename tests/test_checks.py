@@ -300,6 +300,11 @@ CASES = {
         lambda e: _set(e, "I04", name="合同完成率", target="100", unit="%", actual="100"),
     ),
     "C37": ("合格率写成“≥100%”", lambda e: _set(e, "I02", direction="", target="≥100%", unit="", actual="100%")),
+    "C38": ("完成值写作“93.5%及以上”", lambda e: _set(e, "I05", actual="93.5%及以上")),
+    "C39": (
+        "成本完成值超过执行数",
+        lambda e: _set(e, "I01", level2="成本指标", name="项目总成本", target="≤1000万元", unit="", actual="1200万元"),
+    ),
     "C34": ("名称留有“(≥**场)”", lambda e: _set(e, "I01", name="培训场次(≥**场)")),
     "C35": (
         "存在问题栏仍是填写说明",

@@ -103,3 +103,25 @@ def test_no_framing_finding_on_the_samples():
     for sample in ("xinhong_2023_self_evaluation.xlsx", "xinhong_2024_declaration.xlsx"):
         found = review(load_evaluation(ROOT / "samples" / sample))
         assert not set(found["code"]) & {"C30", "C31", "C32", "C33"}, sample
+
+
+def test_actual_written_as_a_bound():
+    ev = _set(clean_evaluation(), "I05", actual="93.5%及以上")
+    assert "C38" in _codes_at(review(ev), "居民满意度")
+    ev = _set(clean_evaluation(), "I02", direction="", target="≥95%", unit="", actual="≥95%")
+    assert "C38" not in _codes_at(review(ev), "验收合格率")  # the target copied: C05 says it
+    assert "C38" in _codes_at(review(load_evaluation(CORPUS / "sx_lvliang_2021_hugong.csv")), "参培学员满意度")
+
+
+def test_cost_actuals_beyond_the_money_spent():
+    ev = _set(
+        clean_evaluation(), "I01", level2="成本指标", name="项目总成本", target="≤1000万元", unit="", actual="950万元"
+    )
+    assert "C39" not in _codes_at(review(ev), "项目总成本")  # 950 ≤ 960 spent
+    _set(ev, "I01", actual="1200万")  # "万" alone: read as 元 × 10 000
+    found = review(ev)
+    assert "C39" in _codes_at(found, "项目总成本")
+    assert found.set_index("code").at["C39", "expected"] == "≤960.00万元"
+    assert "C39" in _codes_at(
+        review(load_evaluation(CORPUS / "hb_ezhou_2021_shiminzhongxin.csv")), "市民中心运行维护费"
+    )

@@ -10,6 +10,7 @@ the category checks of :mod:`jixiao.review.categories`:
 - C33: a target whose direction contradicts its category: an upper bound (≤) on an output
   quantity, or a declared cost target without its ceiling (≤);
 - C37: a rate that cannot exceed 100 % (合格率, 及时率 …) with the target 「≥100%」;
+- C38: a 完成值 written as a bound (「88.32%及以上」) instead of the value reached;
 - C08 (extended): a head count (…人数) measured in 人次 or in 个/户/次.
 
 The category rules are one table (``CATEGORY_RULES``): each names the placement it applies to,
@@ -220,7 +221,7 @@ def _unit_findings(row, name: str, target: ParsedValue) -> list[dict]:
 
 
 def check_framing(indicators, parsed: dict, *, declaration: bool = False) -> list[dict]:
-    """C30-C33, C37 and the head-count C08 on every indicator (one finding per indicator and code)."""
+    """C30-C33, C37, C38 and the head-count C08 on every indicator (one finding per indicator and code)."""
     out = []
     for r in records(indicators):
         target = parsed[str(r["indicator_id"])][0]
@@ -229,4 +230,22 @@ def check_framing(indicators, parsed: dict, *, declaration: bool = False) -> lis
         out += _category_findings(r, name, level1, level2, target)
         out += _direction_findings(r, level1, level2, target, declaration=declaration)
         out += _unit_findings(r, name, target)
+        out += _bound_actual(r, target, parsed[str(r["indicator_id"])][1])
     return out
+
+
+def _bound_actual(row, target: ParsedValue, actual: ParsedValue) -> list[dict]:
+    """C38: a 完成值 written as a bound (「88.32%及以上」) that is not the target copied (C05 says that)."""
+    if actual.kind != "number" or actual.op not in (">=", "<=", ">", "<") or getattr(actual, "op_implicit", False):
+        return []
+    if re.sub(r"\s+", "", str(actual.raw)) == re.sub(r"\s+", "", str(target.raw)):
+        return []
+    return [
+        indicator_finding(
+            "C38",
+            row,
+            f"指标「{row['name']}」的完成值写作「{actual.raw}」，是目标式的表述，不是实测值；完成值应写实际达到的数值。",
+            expected="实测完成值",
+            reported=actual.raw,
+        )
+    ]

@@ -145,6 +145,7 @@ def review(
         )
         rows += check_direction_rule(scored, year=year)
         rows += _spending.check_unspent_outputs(scored, rows)
+        rows += _spending.check_cost_actuals(evaluation, parsed, tolerance_money=s.money_tolerance)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
         rows = _shortfall.supersede(rows + _shortfall.check_admitted_shortfall(scored))
     if declaration is not None:
