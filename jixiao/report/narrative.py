@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES, report_wording
 from jixiao.report.conclusion import aspect_opinions, cited_rows, judgement
 from jixiao.report.experience import unit_practices
 from jixiao.report.facts import (
@@ -127,7 +127,14 @@ def _context(result: Any) -> dict[str, Any]:
         "n_indicators": 0 if scored is None else len(scored),
         "counts": severity_counts(result),
         "n_findings": len(findings_of(result)),
+        **_wording_context(kind),
     }
+
+
+def _wording_context(kind: str) -> dict[str, str]:
+    """The words naming the work in the templates: 复核 or 审核 (core.vocab.REPORT_WORDING)."""
+    w = report_wording(kind)
+    return {"work": w.work, "findings_word": w.findings, "findings_annex": w.findings_annex}
 
 
 # --- 摘要 ---------------------------------------------------------------------------------------
@@ -192,6 +199,7 @@ def budget_execution(result: Any) -> list[str]:
         mismatched=[ln for ln in lines if ln["rate_mismatch"]],
         budget_findings=[plain(m) for m in (budget_findings["message"] if not budget_findings.empty else [])],
         source=lines[0]["source"] if lines else "",
+        **_wording_context(unit_kind(result)),
     )
 
 
@@ -347,7 +355,8 @@ def problems(result: Any) -> list[Problem]:
             continue
         items = [plain(m) + "。" for m in group["messages"][:_ITEM_LIMIT]]
         if len(group["messages"]) > _ITEM_LIMIT:
-            items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见附件二复核发现清单。")
+            annex = report_wording(unit_kind(result)).findings_annex
+            items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见{annex}。")
         text = render_macro("problems.j2", "finding", group=group)
         out.append(
             Problem(

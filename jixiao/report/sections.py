@@ -17,7 +17,7 @@ from typing import Any
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, report_wording
 from jixiao.report import charts, fonts, narrative
 from jixiao.report.conclusion import cover_figures, review_kind, score_text
 from jixiao.report.datacheck import data_check_html
@@ -200,7 +200,7 @@ def show_basic_info(result: Any) -> HTML:
         )
         if any(ln["spent"] is not None for ln in lines):
             source = (
-                "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。"
+                "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（审核时重算）。"
                 if lines[0]["source"] == "report"
                 else None
             )
@@ -324,7 +324,8 @@ def show_suggestions(result: Any) -> HTML:
     """七、有关建议: the catalogue's fixes for the problems found, grouped by area."""
     found = narrative.suggestions(result)
     if not found:
-        return HTML(paragraphs(["本次复核未形成错误或警告类复核发现，无针对性改进建议。"]))
+        w = report_wording(unit_kind(result))
+        return HTML(paragraphs([f"本次{w.work}未形成错误或警告类{w.findings}，无针对性改进建议。"]))
     parts, groups = [], list(dict.fromkeys(s.group for s in found))
     for i, group in enumerate(groups):
         items = "".join(
@@ -343,8 +344,11 @@ def show_other_matters(result: Any) -> HTML:
 
 def show_appendix(result: Any) -> HTML:
     """附件: 一 self vs review differences, 二 every finding, 三 the materials with their SHA-256."""
-    parts = [h3("附件一　复核差异清单")]
+    w = report_wording(unit_kind(result))
+    annexes = w.annexes
+    parts = []
     if result.self_eval is not None:
+        parts.append(h3(annexes["diffs"]))
         states = indicator_states(result.self_eval.scored)
         listed = states["diffs"] + states["overridden"] + states["unscored"]
         rows = [r for i, r in enumerate(listed) if r["id"] not in {x["id"] for x in listed[:i]}]
@@ -362,17 +366,17 @@ def show_appendix(result: Any) -> HTML:
         parts.append(
             table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"])
         )
-    else:
-        parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
-    parts.append(h3("附件二　复核发现清单"))
+    elif "diffs" in annexes:
+        parts += [h3(annexes["diffs"]), paragraphs(["本单位未提供自评表，无自评分与复核分的差异。"])]
+    parts.append(h3(annexes["findings"]))
     found = findings_of(result)
     if found.empty:
-        parts.append(paragraphs(["本次复核未形成复核发现。"]))
+        parts.append(paragraphs([f"本次{w.work}未形成{w.findings}。"]))
     else:
-        parts.append(findings_table(found, "复核发现清单"))
-    parts.append(h3("附件三　复核材料清单"))
+        parts.append(findings_table(found, w.findings + "清单"))
+    parts.append(h3(annexes["materials"]))
     columns = [Col("kind", "材料"), Col("file", "文件"), Col("sha256", "SHA-256 校验值", cls="hash")]
-    parts.append(table(_materials(result), columns, "复核材料"))
+    parts.append(table(_materials(result), columns, w.work + "材料"))
     return HTML("".join(parts))
 
 
@@ -382,7 +386,12 @@ def show_footer(result: Any | None = None) -> HTML:
     if result is not None:
         about = (
             f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}{esc(review_kind(result)['subtitle'])}，"
-            f"{esc(_firm_line(result))}报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+            f"{esc(_firm_line(result))}"
+            + (
+                "报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
+                if report_wording(unit_kind(result)).scored
+                else "报告中的比率与金额均取自所列材料或据其复算，审核意见逐项写明依据。</p>"
+            )
         )
     return HTML(
         f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>'

@@ -9,11 +9,12 @@ renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
+from jixiao.parse.shortfall import shortfall_texts
 from jixiao.review import budget as _budget
 from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
@@ -110,7 +111,8 @@ def review(
     ind = evaluation.indicators
     is_declaration = evaluation.unit.table_type == "declaration"
     if not is_declaration and scored is None:
-        scored = score_indicators(ind, settings=s.scoring, year=year)
+        scoring = replace(s.scoring or ScoringSettings(), unit_texts=shortfall_texts(evaluation.texts, report))
+        scored = score_indicators(ind, settings=scoring, year=year)
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
     rows = _checks.check_reader_notes(evaluation.notes)
     rows += _quality.check_targets(ind, parsed, asks_target=has_column(evaluation, "target"))
@@ -147,7 +149,8 @@ def review(
         rows += _spending.check_unspent_outputs(scored, rows)
         rows += _spending.check_cost_actuals(evaluation, parsed, tolerance_money=s.money_tolerance)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
-        rows = _shortfall.supersede(rows + _shortfall.check_admitted_shortfall(scored))
+        admitted = _shortfall.check_admitted_shortfall(scored, shortfall_texts(evaluation.texts, report))
+        rows = _shortfall.supersede(rows + admitted)
     if declaration is not None:
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
     if report is not None:
