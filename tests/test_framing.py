@@ -58,6 +58,8 @@ def test_each_framing_problem_is_found(ident, values, code):
         ("I01", {"name": "科目调整次数", "level2": "质量指标", "target": "≤2", "unit": "次"}),  # not 数量
         ("I01", {"level2": "成本指标", "name": "成本控制率", "target": "100", "unit": "%"}),  # a cost rate
         ("I04", {"level2": "社会效益指标", "name": "饮水安全率", "target": "100", "unit": "%"}),  # not 经济
+        ("I04", {"level2": "可持续影响指标", "name": "设施正常运行率", "target": "100", "unit": "%"}),
+        ("I04", {"level2": "社会效益指标", "name": "饮用水水质合格率", "target": "100", "unit": "%"}),
         ("I04", {"level2": "社会效益指标", "name": "政策知晓率", "target": "95", "unit": "%", "actual": "96"}),
         ("I01", {"name": "科目调整次数", "level2": "数量指标", "direction": "", "target": "10", "unit": "次"}),
         ("I02", {"name": "覆盖率", "direction": "", "target": "100", "unit": "%", "actual": "100"}),

@@ -5,8 +5,8 @@ the category checks of :mod:`jixiao.review.categories`:
   quantity (数量指标): it measures the money, not what the money produced;
 - C31: a 成本指标 that is no cost: a rate (达标率, 覆盖率 …) or a percentage, where the framework asks
   for an amount (元, 万元, 元/亩 …);
-- C32: an output or operation measure (运行正常率, 合同完成率, 完工率, 合格率 …) listed as a benefit
-  (效益指标), or a 安全率 as an economic benefit;
+- C32: an output or operation measure (运行正常率, 合同完成率, 完工率, 验收合格率 …) listed as an
+  economic or social benefit, or a 安全率 as an economic benefit;
 - C33: a target whose direction contradicts its category: an upper bound (≤) on an output
   quantity, or a declared cost target without its ceiling (≤);
 - C37: a rate that cannot exceed 100 % (合格率, 及时率 …) with the target 「≥100%」;
@@ -76,9 +76,9 @@ CATEGORY_RULES: tuple[CategoryRule, ...] = (
     ),
     CategoryRule(
         code="C32",
-        level2=r"效益",
-        level1=r"^效益指标$",
-        name=r"正常率|运行率|(?:合同|结算|工程|项目|建设).{0,3}完成.?率|完工率|验收.{0,4}率|合格率",
+        level2=r"经济效益|社会效益",  # 设施正常运行率 under 可持续影响 is the framework's own example
+        level1=r"^$a",
+        name=r"正常率|运行率|(?:合同|结算|工程|项目|建设).{0,3}完成.?率|完工率|验收.{0,4}率",
         spare=r"$^",
         message="考核的是项目产出或运行本身（完成、运行、合格），不是项目带来的效益，却列在{under}下；"
         "应归入产出指标（数量、质量指标），效益指标写项目对服务对象、社会或经济的影响",
