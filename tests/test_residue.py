@@ -113,3 +113,15 @@ def test_unspent_money_with_full_output_scores():
     ev.texts = {"完成情况": "执行率偏低的原因是政府采购结余120万元。"}
     assert not _codes(ev) & {"D04", "D08"}  # the reason is given
     assert "D08" in _codes(load_evaluation(CORPUS / "sh_putuo_2022_tiyu.csv"))
+
+
+def test_budget_cut_below_plan_with_full_output_scores():
+    ev = clean_evaluation()
+    ev.budget.loc[ev.budget["name"] == "合计", ["budget", "spent", "reported_rate"]] = [650.0, 650.0, 100.0]
+    ev.budget.loc[ev.budget["name"] == "项目支出", ["budget", "spent", "reported_rate"]] = [350.0, 350.0, 100.0]
+    found = review(ev)  # 年初 1000 → 全年 650, all spent: D05 (cut unexplained) and D08
+    assert {"D05", "D08"} <= set(found["code"])
+    assert "年初预算数的 65.00%" in found.set_index("code").at["D08", "message"]
+    ev.texts = {"完成情况": "因项目调整，预算调减350万元。"}
+    assert "D08" not in _codes(ev)  # the cut is explained
+    assert "D08" in _codes(load_evaluation(CORPUS / "ah_tangxi_2022_cunji.csv"))

@@ -146,7 +146,7 @@ def review(
             tolerance_rate=s.rate_tolerance,
         )
         rows += check_direction_rule(scored, year=year)
-        rows += _spending.check_unspent_outputs(scored, rows)
+        rows += _spending.check_unspent_outputs(evaluation, scored, rows, threshold=s.execution_threshold)
         rows += _spending.check_cost_actuals(evaluation, parsed, tolerance_money=s.money_tolerance)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
         admitted = _shortfall.check_admitted_shortfall(scored, shortfall_texts(evaluation.texts, report))

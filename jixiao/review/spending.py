@@ -3,7 +3,8 @@
 C39: the 成本指标 完成值 (money) add up to more than the table's 全年执行数: a cost reported
 beyond what was spent is not a measured cost.
 
-D08: money left unspent while every output indicator claims full marks.
+D08: money left unspent while every output indicator claims full marks: a low execution without
+reason (D04), or a budget cut below the threshold of the 年初预算数 without reason (D05).
 
 When the 预算执行率 is below the threshold without a reason (D04) and yet every 产出 indicator
 (数量, 质量, 时效, 成本) is self-scored at its full weight, either the outputs are overstated or
@@ -38,10 +39,26 @@ def _full_outputs(scored) -> list[dict] | None:
     return outputs
 
 
-def check_unspent_outputs(scored, rows: list[dict]) -> list[dict]:
-    """D08 beside an unexplained low execution (D04) when all output indicators score full marks."""
+def _cut_budget(evaluation, threshold: float) -> tuple[str, str] | None:
+    """(line, "x%") of the first budget line whose 全年执行数 is below ``threshold`` % of its 年初预算数."""
+    for r in records(evaluation.budget):
+        initial, spent = num(r.get("initial_budget")), num(r.get("spent"))
+        if initial and initial > 0 and spent is not None and spent / initial * 100 < threshold - EPS:
+            return str(r["name"]), f"{fmt2(spent / initial * 100)}%"
+    return None
+
+
+def check_unspent_outputs(evaluation, scored, rows: list[dict], *, threshold: float = 90.0) -> list[dict]:
+    """D08 when all output indicators score full marks beside money left unspent without a reason:
+    a low execution (D04), or a budget cut below ``threshold`` % of the 年初预算数 left unexplained (D05)."""
     low = next((r for r in rows if r["code"] == "D04"), None)
-    if low is None or scored is None or scored.empty:
+    if scored is None or scored.empty:
+        return []
+    if low is not None:
+        where, what = low["where"], f"预算执行率仅 {low['reported']}"
+    elif any(r["code"] == "D05" for r in rows) and (cut := _cut_budget(evaluation, threshold)):
+        where, what = f"预算「{cut[0]}」", f"预算调减后，全年执行数仅为年初预算数的 {cut[1]}"
+    else:
         return []
     outputs = _full_outputs(scored)
     if outputs is None:
@@ -50,12 +67,12 @@ def check_unspent_outputs(scored, rows: list[dict]) -> list[dict]:
     return [
         make_finding(
             "D08",
-            low["where"],
-            f"预算执行率仅 {low['reported']}，而 {len(outputs)} 项产出指标全部自评满分（共 {fmt2(points)} 分），"
+            where,
+            f"{what}，而 {len(outputs)} 项产出指标全部自评满分（共 {fmt2(points)} 分），"
             "结余资金未说明：请说明结余原因，并核实产出是否如实、预算是否编制过高。",
             scope="budget",
             expected="结余原因说明及产出佐证",
-            reported=f"执行率 {low['reported']}，产出满分 {len(outputs)} 项",
+            reported=f"{what}，产出满分 {len(outputs)} 项",
         )
     ]
 
