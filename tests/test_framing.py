@@ -56,6 +56,8 @@ def test_each_framing_problem_is_found(ident, values, code):
     [
         ("I01", {"name": "培训人数", "target": "120", "unit": "人", "actual": "120"}),  # persons in 人
         ("I01", {"name": "科目调整次数", "level2": "质量指标", "target": "≤2", "unit": "次"}),  # not 数量
+        ("I01", {"name": "违停案件数量", "direction": "", "target": "≤5", "unit": "起"}),  # a ceiling on what to avoid
+        ("I01", {"name": "工程返工次数", "direction": "", "target": "≤1", "unit": "次"}),
         ("I01", {"level2": "成本指标", "name": "成本控制率", "target": "100", "unit": "%"}),  # a cost rate
         ("I04", {"level2": "社会效益指标", "name": "饮水安全率", "target": "100", "unit": "%"}),  # not 经济
         ("I04", {"level2": "可持续影响指标", "name": "设施正常运行率", "target": "100", "unit": "%"}),

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from jixiao.core.parsed_value import ParsedValue
+from jixiao.parse.direction import implied_direction
 from jixiao.read.headers import canonical_level1
 from jixiao.review.helpers import indicator_finding, records
 
@@ -145,7 +146,8 @@ def _direction_findings(row, level1: str, level2: str, target: ParsedValue, *, d
     if target.kind != "number" or target.number is None:
         return []
     raw = str(target.raw or "")
-    if "数量" in level2 and target.op in ("<=", "<") and _UPPER.search(raw):
+    lower_better = implied_direction(row.get("name")) == "<=" or _BAD_EVENT.search(_compact(row.get("name")))
+    if "数量" in level2 and target.op in ("<=", "<") and _UPPER.search(raw) and not lower_better:
         return [
             indicator_finding(
                 "C33",
@@ -195,6 +197,9 @@ def _capped_rate(row, target: ParsedValue) -> bool:
     written = re.search(r"[≥>＞]|不低于|大于|以上", str(target.raw or ""))  # not an operator the name implies
     return bool(written) and target.op in (">=", ">") and (target.number or 0) >= 100
 
+
+#: Counts of things to avoid (案件, 返工, 投诉 …): a ceiling on them is the right direction.
+_BAD_EVENT = re.compile(r"事故|案件|投诉|返工|违[法规章停纪]|差错|失误|超支|整改|隐患|损失|死亡|伤|发生|调整")
 
 #: An upper bound written in the target, and any bound (operator or words) at all.
 _UPPER = re.compile(r"[≤<＜]|不超过|不高于|以内|以下")
