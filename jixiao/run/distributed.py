@@ -64,6 +64,7 @@ __all__ = [
 LOCAL_PREFIX = "local:"
 #: Seconds to wait for a first worker on a cluster.
 _WAIT_FOR_WORKERS = 30
+_STOP_WAIT = 5  # seconds to reach the workers on Ctrl-C
 
 
 @dataclass
@@ -196,6 +197,10 @@ async def run_on_cluster(
         pending = [f for f in futures if not f.done()]
         if pending:  # Ctrl-C or an error: nothing more runs, nothing more is written
             await client.cancel(pending, force=True)
+            try:  # and the notebooks already running stop now, not when they end
+                await asyncio.wait_for(client.run(stop_units, [f.key for f in pending]), _STOP_WAIT)
+            except Exception:  # noqa: BLE001 - best effort: a worker that cannot be reached ends its unit alone
+                pass
         await client.close()
         if cluster is not None:
             await cluster.close()
@@ -292,6 +297,7 @@ class _Engine:
         self.validator = result_validator()
         self.templates: dict[str, Any] = {}
         self.spare: asyncio.Future | None = None
+        self.running: dict[str, Any] = {}  # task key → the executing notebook's future (to stop it on Ctrl-C)
         self.lock = threading.Lock()
         atexit.register(self.close)
 
@@ -388,18 +394,47 @@ def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> 
         template = engine.template(template_text)
         kernel_future = engine.kernel()
         kernel: Kernel = kernel_future.result()
+        key = _current_key()
         try:
             run = execute_job(
                 engine.template(template_text), task.job, kernel, timeout=task.timeout, parameters=parameters
             )
-            nb = engine._call(run)
+            running = asyncio.run_coroutine_threadsafe(run, engine.loop)
+            with engine.lock:
+                engine.running[key] = running
+            nb = running.result()
         finally:
+            with engine.lock:
+                engine.running.pop(key, None)
             asyncio.run_coroutine_threadsafe(engine.factory.shutdown(kernel), engine.loop)
         nb = relocate(nb, mapping)
         _restore_injected_source(nb, template, task.job)
         return finish_job(task.job, nb, engine.renderer(task), engine.validator, began, started_at)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def stop_units(keys: list[str]) -> int:
+    """Worker side, on the client's Ctrl-C: stop the notebooks of these tasks (their kernels shut down).
+
+    Dask cannot interrupt a running task; stopping its notebook ends it within a moment, so the
+    worker is free and a LocalCluster can close. Returns how many were running here.
+    """
+    engine = _ENGINE
+    if engine is None:
+        return 0
+    with engine.lock:
+        running = [engine.running[k] for k in keys if k in engine.running]
+    for future in running:
+        future.cancel()
+    return len(running)
+
+
+def _current_key() -> str:
+    try:
+        return str(dask_distributed().get_worker().get_current_task())
+    except (ValueError, AttributeError, JixiaoError):  # not inside a Dask task (a direct call, a test)
+        return f"direct-{threading.get_ident()}"
 
 
 def _restore_injected_source(nb: Any, template: Any, job: UnitJob) -> None:
