@@ -6,6 +6,7 @@ every input a unit's params name and collects the findings. Only readers touch d
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,21 @@ class ScoredUnit:
     level2: pd.DataFrame
     totals: dict  # TOTAL_KEYS
     scheme: str = "table"
+    _payload: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def payload(self) -> dict:
-        """The ``jixiao score --json`` document."""
+        """The ``jixiao score --json`` document (a fresh copy each call).
+
+        Built once per unit: a report asks for it many times (cover, 评价结论, 附件, result.json).
+        It is rebuilt when any of the frames or the totals is replaced.
+        """
         from jixiao.report.payload import score_payload
 
-        return score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
+        key = (id(self.evaluation), id(self.scored), id(self.level1), id(self.totals), id(self.budget))
+        if self._payload is None or self._payload[0] != key:
+            doc = score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
+            self._payload = (key, doc)
+        return copy.deepcopy(self._payload[1])
 
 
 def _scheme(scheme: Any):
