@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.memo import memoized
 from jixiao.report.engagement import PENDING, indicator_status, result_indicators
 from jixiao.report.facts import (
     TOL,
@@ -95,13 +96,19 @@ def review_kind(result: Any) -> dict[str, str]:
 
 # --- a scored self-evaluation -------------------------------------------------------------------
 def judgement(result: Any) -> dict[str, Any]:
-    """The facts of 评价结论 for a scored unit.
+    """The facts of 评价结论 for a scored unit (computed once per unit; read-only).
 
     Keys: ``score`` (review total), ``low``/``high`` (the range while anything is pending, else
     None), ``grade`` (待定 when the range crosses a band), ``n_pending``, ``budget`` (the headline
     budget line, or None), ``strong`` and ``weak`` (level-1 rows; each weak row with ``lost``:
     indicator dicts with ``name``, ``lost``, ``why``, and ``pending``: names of 待核实 indicators).
     """
+    unit = result.self_eval
+    parts = (unit, unit.scored, unit.level1, unit.totals, unit.budget, result.params)
+    return memoized(result, "judgement", parts, lambda: _judgement(result))
+
+
+def _judgement(result: Any) -> dict[str, Any]:
     unit = result.self_eval
     totals = unit.totals
     low, high = num(totals.get("review_total_low")), num(totals.get("review_total_high"))

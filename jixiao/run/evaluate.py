@@ -6,7 +6,7 @@ every input a unit's params name and collects the findings. Only readers touch d
 
 from __future__ import annotations
 
-import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +52,8 @@ class ScoredUnit:
         key = (id(self.evaluation), id(self.scored), id(self.level1), id(self.totals), id(self.budget))
         if self._payload is None or self._payload[0] != key:
             doc = score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
-            self._payload = (key, doc)
-        return copy.deepcopy(self._payload[1])
+            self._payload = (key, json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        return json.loads(self._payload[1])  # plain JSON data: the copy is exact
 
 
 def _scheme(scheme: Any):
