@@ -189,6 +189,9 @@ def run(
     ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_progress: bool, scheduler: str | None
 ) -> None:
     """运行单位评价 notebook，生成 HTML、result.json 和汇总页 outputs/index.html。"""
+    # jsonschema imports rfc3987_syntax, when installed, for its "iri" format checker: ~1.2 s of
+    # CPU building a grammar. The runner validates without format checks; skip it in this process.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from jixiao.run.runner import run_units
 
     project = _project(ctx)
