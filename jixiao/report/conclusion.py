@@ -200,7 +200,13 @@ def aspect_opinions(result: Any) -> list[dict]:
 
     Each item: ``name``, ``facts`` (sentences of what the materials show), ``groups`` (finding
     groups of the aspect's codes, errors and warnings first), ``ok`` (no error or warning).
+    Computed once per unit (read-only).
     """
+    parts = (result.declaration, result.report, result.findings, result.params)
+    return memoized(result, "aspect_opinions", parts, lambda: _aspect_opinions(result))
+
+
+def _aspect_opinions(result: Any) -> list[dict]:
     kind = unit_kind(result)
     aspects = TARGET_ASPECTS if kind == "declaration" else REPORT_ASPECTS
     groups = finding_groups(findings_of(result), catalogue())
