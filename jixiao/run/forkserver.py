@@ -28,6 +28,31 @@ from typing import Any
 __all__ = ["ForkServer", "ForkServerError", "ForkedKernelManager", "fork_supported"]
 
 
+#: What an ipykernel imports while it starts (its debugger and debugpy, IPython's history on
+#: sqlite, pdb, …): imported once here instead of in every kernel (~0.1 s of CPU each).
+KERNEL_START_MODULES = (
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "sqlite3",
+    "pdb",
+    "pydoc",
+    "code",
+    "faulthandler",
+    "http.server",
+    "runpy",
+    "tornado.locks",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "xmlrpc.server",
+    "encodings.latin_1",
+)
+
+
 class ForkServerError(RuntimeError):
     """The template process could not be started (the caller may fall back to spawning kernels)."""
 
@@ -183,7 +208,7 @@ def serve(socket_path: str, modules: list[str]) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     import ipykernel.kernelapp  # noqa: F401 - the expensive part of a kernel start
 
-    for name in modules:  # "module" is imported; "module:function" is imported and called
+    for name in KERNEL_START_MODULES + tuple(modules):  # "module" is imported; "module:function" is imported and called
         try:
             module, _, function = name.partition(":")
             imported = importlib.import_module(module)
