@@ -1,6 +1,6 @@
 """Accuracy of reading and review on the labelled corpus of real published tables.
 
-    python benchmarks/review_accuracy.py [--manifest tests/data/corpus/manifest.yaml] [--json]
+    python benchmarks/review_accuracy.py [--manifest tests/data/corpus/manifest.yaml] [--json] [--missed] [--noise]
 
 Reads every table of ``tests/data/corpus/manifest.yaml`` (real 自评表 / 申报表 found on
 public web pages, plus the repository's samples), runs the review with default settings and
@@ -93,6 +93,9 @@ class TableResult:
         default_factory=lambda: {"false": 0, "duplicate": 0, "below_tolerance": 0, "reader_note": 0}
     )
     missed: list[str] = field(default_factory=list)
+    noise_findings: list[str] = field(default_factory=list)  # "kind code where: message" per noise finding
+    complete: bool = True  # false: the stored copy is cut off (manifest ``complete``)
+    cut_off_sums: int = 0  # noise findings that are sum checks on a cut-off copy (its missing rows)
 
 
 def load_manifest(path: Path = MANIFEST) -> list[dict]:
@@ -165,6 +168,7 @@ def measure_table(entry: dict, root: Path = ROOT) -> TableResult:
         true_rows=int(truth["rows"]),
         true_weight=_total(truth.get("weight_sum"), truth.get("budget_weight") or None),
         true_score=_total(truth.get("score_sum"), truth.get("budget_score")),
+        complete=bool(entry.get("complete", True)),
     )
     labels = entry.get("errors") or []
     coded = [lb for lb in labels if _codes(lb)]
@@ -198,6 +202,18 @@ def measure_table(entry: dict, root: Path = ROOT) -> TableResult:
     return res
 
 
+#: Sum checks whose sums lack the rows a cut-off copy lost (counted apart, still counted as noise).
+SUM_CODES = {"A01", "A02", "A03", "A06"}
+
+
+def _noise(res: TableResult, kind: str, finding: dict) -> None:
+    res.noise[kind] += 1
+    if not res.complete and finding["code"] in SUM_CODES:
+        res.cut_off_sums += 1
+    where = str(finding.get("where", "") or "全表")
+    res.noise_findings.append(f"{kind:15s} {finding['code']} {where}: {str(finding.get('message', ''))[:160]}")
+
+
 def _classify(res: TableResult, findings: list[dict], coded: list[dict], also_ok: set[str]) -> None:
     hit: set[int] = set()
     for f in findings:
@@ -208,21 +224,21 @@ def _classify(res: TableResult, findings: list[dict], coded: list[dict], also_ok
             res.marked_notes += 1
             continue
         if f["code"] in READER_NOTES:  # a reader note among the findings, unmarked
-            res.noise["reader_note"] += 1
+            _noise(res, "reader_note", f)
             continue
         if _below_tolerance(f):
-            res.noise["below_tolerance"] += 1
+            _noise(res, "below_tolerance", f)
             continue
         fresh = next((i for i, lb in enumerate(coded) if i not in hit and _matches(f, lb)), None)
         if fresh is not None:
             hit.add(fresh)
             res.true_findings += 1
         elif any(_matches(f, lb) for lb in coded):
-            res.noise["duplicate"] += 1
+            _noise(res, "duplicate", f)
         elif f["code"] in also_ok:
             res.neutral += 1
         else:
-            res.noise["false"] += 1
+            _noise(res, "false", f)
     res.labels_found = len(hit)
     res.missed = [f"{lb['code']}@{lb.get('at', '全表')}" for i, lb in enumerate(coded) if i not in hit]
 
@@ -252,6 +268,7 @@ def summarize(results: list[TableResult]) -> dict:
         "unreadable_findings": sum(r.unread_findings for r in results),
         "marked_reader_notes": sum(r.marked_notes for r in results),
         "noise": noise,
+        "noise_cut_off_sums": sum(r.cut_off_sums for r in results),
         "precision": true / judged if judged else None,
         "precision_notes_as_noise": true / (judged + sum(r.marked_notes for r in results)) if judged else None,
     }
@@ -283,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--json", action="store_true", help="print per-table results and totals as JSON")
     parser.add_argument("--missed", action="store_true", help="list the labels not found per table")
+    parser.add_argument("--noise", action="store_true", help="list each noise finding per table (kind, code, where)")
     args = parser.parse_args(argv)
     results = [measure_table(e) for e in load_manifest(args.manifest)]
     totals = summarize(results)
@@ -293,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         print(_line(r))
         if args.missed and r.missed:
             print("    missed: " + ", ".join(r.missed))
+        if args.noise:
+            for line in r.noise_findings:
+                print("    noise: " + line)
     t = totals
     print()
     print(f"tables: {t['tables']} from {t['provinces']} provinces; refused {t['refused']}")
@@ -312,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{t['unreadable_findings']} unreadable-row findings and {t['marked_reader_notes']} marked reader notes)"
     )
     print(f"precision counting the marked reader notes as noise too: {_pct(t['precision_notes_as_noise'])}")
+    print(
+        f"of the noise, {t['noise_cut_off_sums']} are sum checks (A01/A02/A03/A06) on copies cut off before the "
+        f"table's end (complete: false), whose sums lack the rows not transcribed"
+    )
     return 0
 
 

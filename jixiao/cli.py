@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from jixiao.core.errors import JixiaoError
+from jixiao.core.errors import InputFileError, JixiaoError
 from jixiao.run.forkserver import DEFAULT_WARMUP, expand_warmup, prelaunch
 
 __all__ = ["main"]
@@ -116,17 +116,33 @@ def add(ctx: click.Context, files: tuple[Path, ...], unit_id: str, link: bool) -
 @click.option("--scheme", default="table", show_default=True, help="权重方案：table（表内权重）或 caiyu_2020_10。")
 def score(file: Path, as_json: bool, scheme: str) -> None:
     """逐项计分：打印指标表、一级指标得分、总分与等级。"""
-    from jixiao.report.text import format_score
+    from jixiao.report.text import format_report_only, format_score
     from jixiao.run.evaluate import score_file
 
     try:
         unit = score_file(file, scheme=scheme)
     except JixiaoError as err:
-        _fail(err)
+        report = _report_only(file, err)
+        if report is None or as_json:
+            _fail(err)
+        _echo(format_report_only(report, file))
+        return
     if as_json:
         _dump(unit.payload())
     else:
         _echo(format_score(unit))
+
+
+def _report_only(file: Path, err: JixiaoError):
+    """The self-evaluation report ``file`` is, when it has no indicator table (else None)."""
+    from jixiao.read.narrative_report import REPORT_SUFFIXES, read_report
+
+    if not isinstance(err, InputFileError) or file.suffix.lower() not in REPORT_SUFFIXES:
+        return None
+    try:
+        return read_report(file)
+    except JixiaoError:
+        return None
 
 
 def _check_settings():
@@ -172,7 +188,10 @@ def check(file: Path | None, declaration: Path | None, report_file: Path | None,
     if as_json:
         _dump(findings_payload(findings, inputs=inputs))
     else:
-        _echo(format_findings(findings))
+        kind = (
+            "report" if evaluation is None else "declaration" if evaluation.unit.table_type == "declaration" else "self"
+        )
+        _echo(format_findings(findings, kind))
 
 
 @main.command(context_settings=_CONTEXT)

@@ -187,6 +187,7 @@ def test_client_html_text_is_fit_to_sign(sample_run, unit):
     html = paths["client_html"].read_text(encoding="utf-8")
     assert textlint.lint_client_html(html, _reader_messages(result)) == []
     assert "读取说明" not in html
+    assert result["text_check"] == []  # the check jixiao run applies agrees
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ import pytest
 from docx import Document
 
 from jixiao.core.errors import ParamsError, ProjectSettingsError
+from jixiao.core.vocab import kind_of_inputs, report_wording
 from jixiao.read.files import load_evaluation
 from jixiao.report import sections
 from jixiao.report.docblocks import Figure, Heading, Table, html_blocks
@@ -363,11 +364,14 @@ def test_run_writes_word_and_working_papers_equal_to_result(run_outputs, unit):
     )
     for placeholder in PLACEHOLDERS:
         assert placeholder not in text, placeholder
+    wording = report_wording(kind_of_inputs(doc["unit"]["inputs"]))
+    method = dict(wording.headings).get("二、绩效评价（复核）工作开展情况", "二、绩效评价（复核）工作开展情况")
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    for part in ("摘要", "一、基本情况", "二、绩效评价（复核）工作开展情况", "六、存在的问题及原因分析", "附件"):
+    for part in ("摘要", "一、基本情况", method, "六、存在的问题及原因分析", "附件"):
         assert part in headings
     level2 = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
-    assert "（二）评价依据" in level2 and "局限性" in level2 and "附件四　指标评分表" in level2
+    assert "（二）评价依据" in level2 and "局限性" in level2
+    assert all(name in level2 for name in wording.annexes.values())
     assert doc["unit"]["name"] in text and "上海明衡绩效评价咨询有限公司（示例）" in text
     if doc["indicators"]:
         [annex] = [t for t in word.tables if len(t.rows) == len(doc["indicators"]) + 1 and t.cell(0, 0).text == "编号"]
@@ -383,14 +387,19 @@ def test_run_writes_word_and_working_papers_equal_to_result(run_outputs, unit):
                     continue
                 assert (text == "" and ind[key] is None) or abs(float(text) - ind[key]) <= TOL, (name, ind["id"])
     book = openpyxl.load_workbook(paths["workpapers"])
-    scores = list(book["指标评分"].iter_rows(min_row=2, values_only=True))
+    sheet = book["指标评分" if wording.scored else "指标审核"]
+    scores = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(scores) == len(doc["indicators"])
-    head = [c.value for c in book["指标评分"][1]]
+    head = [c.value for c in sheet[1]]
     for row, ind in zip(scores, doc["indicators"]):
         got = dict(zip(head, row))
+        assert got["编号"] == ind["id"]
+        if not wording.scored:
+            assert not any("复核" in str(h) for h in head)
+            continue
         assert got["复核分"] is None if ind["review_score"] is None else abs(got["复核分"] - ind["review_score"]) < 1e-9
         assert (got["复核分下限"], got["复核分上限"]) == (ind["review_low"], ind["review_high"])
-    found = [r[5] for r in book["复核发现"].iter_rows(min_row=2, values_only=True)]
+    found = [r[5] for r in book[wording.findings].iter_rows(min_row=2, values_only=True)]
     assert found == [f["message"] for f in doc["findings"]]
     assert (run_outputs / SUMMARY_BOOK).is_file()
 

@@ -122,8 +122,8 @@ def test_client_html(sample_run, unit):
         assert "征求意见稿" in html and "待核实指标及需补充的材料" in html
     elif totals["review_total"] is not None:
         assert f"{totals['review_total']:.2f}" in html and f"「{totals['grade']}」" in html
-    else:
-        assert "不计分" in html
+    else:  # a 目标审核 or 自评报告审核: an opinion without a score, never called unscored
+        assert "审核意见" in html and "不评定得分和等级" in html and "不计分" not in html
     # charts embedded as data URIs
     assert re.search(r'<img[^>]+src="data:image/png;base64,', html)
 

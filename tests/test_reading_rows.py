@@ -15,6 +15,7 @@ import opencc
 import openpyxl
 import pytest
 
+from jixiao.core.errors import NoIndicatorTableError
 from jixiao.core.textnorm import is_traditional, to_simplified
 from jixiao.core.units import canonical_unit, convert
 from jixiao.parse.values import parse_value
@@ -272,9 +273,16 @@ def test_corpus_tables_read_the_same_from_excel(tmp_path):
             )
         xlsx = tmp_path / f"{path.stem}.xlsx"
         wb.save(xlsx)
-        a, b = read_check(load_evaluation(path)), read_check(load_evaluation(xlsx))
+        try:
+            a = read_check(load_evaluation(path))
+        except NoIndicatorTableError:  # a corpus table the reader refuses (tests/test_corpus.py pins it)
+            with pytest.raises(NoIndicatorTableError):
+                load_evaluation(xlsx)
+            continue
+        b = read_check(load_evaluation(xlsx))
         assert [a[k] for k in keys] == [b[k] for k in keys], path.name
-        assert b["rows_not_read"] == [], path.name
+        # rows not read are pinned per table in tests/test_corpus.py; here they only must be the same rows
+        assert [r["row"] for r in b["rows_not_read"]] == [r["row"] for r in a["rows_not_read"]], path.name
 
 
 def test_an_adjusted_target_replaces_the_initial_one(tmp_path):

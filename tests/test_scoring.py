@@ -12,14 +12,8 @@ from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS, empty_indicator
 from jixiao.parse.values import parse_value
 from jixiao.read.files import load_evaluation
 from jixiao.score.overrides import Override
-from jixiao.score.scoring import (
-    ScoringSettings,
-    choose_rule,
-    rule_from_text,
-    rule_from_value,
-    score_budget,
-    score_indicators,
-)
+from jixiao.score.rulechoice import choose_rule, rule_from_text, rule_from_value
+from jixiao.score.scoring import ScoringSettings, score_budget, score_indicators
 
 
 @pytest.fixture(scope="module")

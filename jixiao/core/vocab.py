@@ -26,6 +26,10 @@ __all__ = [
     "LEVEL1_NAMES",
     "LEVEL2_NAMES",
     "UNIT_HINTS",
+    "ReportWording",
+    "REPORT_WORDING",
+    "report_wording",
+    "kind_of_inputs",
 ]
 
 #: Grade names and inclusive lower bounds, best first (DOMAIN §3.3); below the last is 差.
@@ -122,3 +126,105 @@ UNIT_HINTS = (
     "平方米",
     "公里",
 )
+
+
+@dataclass(frozen=True)
+class ReportWording:
+    """How a unit's report names itself and its work, by the materials the unit gave (DOMAIN §4.3).
+
+    A scored self-evaluation table gets a 复核报告; a target declaration alone a 绩效目标审核意见
+    (目标审核: 完整性、相关性、可衡量性、合理性); a self-evaluation report alone a 自评报告审核意见.
+    Every user-facing text that names the work (titles, headings, appendix names, the CLI's and the
+    index page's lines) takes its words from here.
+    """
+
+    kind: str  # "self" | "declaration" | "report" | "none" (report.facts.unit_kind)
+    work: str  # the work: 复核 / 审核
+    kicker: str  # cover kicker
+    subtitle: str  # cover subtitle, after the year
+    title: str  # the document's name in page titles, after unit and year
+    conclusion: str  # name of section 三's judgement: 评价结论 / 审核意见
+    scored: bool  # whether the report gives a score and a grade
+    #: section headings of the unit notebook that differ from the self-evaluation's (canonical -> this kind's)
+    headings: tuple[tuple[str, str], ...] = ()
+    #: what ``jixiao run`` and the index page say instead of a score
+    verdict: str = ""
+
+    @property
+    def findings(self) -> str:
+        """复核发现 / 审核发现."""
+        return self.work + "发现"
+
+    @property
+    def annexes(self) -> dict[str, str]:
+        """The appendix headings, keyed ``diffs`` / ``findings`` / ``materials`` / ``scores`` (only those this kind has)."""
+        if self.kind in ("self", "none"):
+            return {
+                "diffs": "附件一　复核差异清单",
+                "findings": "附件二　复核发现清单",
+                "materials": "附件三　复核材料清单",
+                "scores": "附件四　指标评分表",
+            }
+        out = {"findings": "附件一　审核发现清单", "materials": "附件二　审核材料清单"}
+        if self.kind == "declaration":
+            out["scores"] = "附件三　指标审核表"
+        return out
+
+    @property
+    def findings_annex(self) -> str:
+        """How the text refers to the findings appendix (附件二复核发现清单)."""
+        return self.annexes["findings"].replace("　", "")
+
+
+#: The notebook's section headings (as in ``unit_report.py``) that a review of targets or of a report renames.
+_HEAD2, _HEAD3, _HEAD4 = "二、绩效评价（复核）工作开展情况", "三、综合评价情况及评价结论", "四、绩效评价指标分析"
+
+REPORT_WORDING: dict[str, ReportWording] = {
+    "self": ReportWording(
+        "self", "复核", "预算绩效评价复核报告", "部门整体支出绩效自评复核报告", "绩效评价复核报告", "评价结论", True
+    ),
+    "declaration": ReportWording(
+        "declaration",
+        "审核",
+        "预算绩效目标审核意见",
+        "绩效目标审核意见",
+        "绩效目标审核意见",
+        "审核意见",
+        False,
+        headings=((_HEAD2, "二、绩效目标审核工作开展情况"), (_HEAD3, "三、审核意见"), (_HEAD4, "四、绩效目标分析")),
+        verdict="绩效目标审核意见（完整性、相关性、可衡量性、合理性）",
+    ),
+    "report": ReportWording(
+        "report",
+        "审核",
+        "预算绩效自评报告审核意见",
+        "部门整体支出绩效自评报告审核意见",
+        "自评报告审核意见",
+        "审核意见",
+        False,
+        headings=(
+            (_HEAD2, "二、自评报告审核工作开展情况"),
+            (_HEAD3, "三、审核意见"),
+            (_HEAD4, "四、绩效目标实现情况分析"),
+        ),
+        verdict="自评报告审核意见（完整性、数据准确性、目标实现情况、规范性）",
+    ),
+    "none": ReportWording(
+        "none", "复核", "预算绩效评价复核报告", "部门整体支出绩效自评复核报告", "绩效评价复核报告", "评价结论", False
+    ),
+}
+
+
+def report_wording(kind: str) -> ReportWording:
+    """The wording of a report of ``kind`` ("self", "declaration", "report"; anything else: "none")."""
+    return REPORT_WORDING.get(kind, REPORT_WORDING["none"])
+
+
+def kind_of_inputs(inputs: object) -> str:
+    """The report kind of a unit from the input kinds it has (``self_evaluation`` / ``declaration`` / ``report``)."""
+    given = set(inputs or ())
+    if "self_evaluation" in given:
+        return "self"
+    if "declaration" in given:
+        return "declaration"
+    return "report" if "report" in given else "none"

@@ -142,3 +142,23 @@ def scheme_definitions_html(fitting: dict[str, str], current: Any) -> str:
             "财预〔2020〕10号 单位自评方案不适用于本表（表中的一级指标与该方案不符，如部门整体支出表），未列出。"
         )
     return "<small><ul style='margin:2px 0'>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul></small>"
+
+
+def summary_html(totals: dict, scheme_label: str, states: list[str]) -> str:
+    """The panel's headline: review total (a range while anything is 待核实), grade, rule and self totals."""
+    t = totals
+    if t.get("review_total") is None or (isinstance(t["review_total"], float) and math.isnan(t["review_total"])):
+        head = "<b>不计分</b>（指标没有分值）"
+    else:
+        shown = points(t["review_total"])
+        if t.get("pending_count"):
+            shown += f"–{points(t['review_total_high'])}"
+        head = (
+            f"复核总分 <b style='font-size:1.3em'>{shown}</b>　等级 <b style='font-size:1.3em'>"
+            f"{escape(t['grade'])}</b>　｜ 规则计分 {points(t['rule_total'])}"
+        )
+        if t.get("pending_count"):
+            head += f"　｜ 待核实 {t['pending_count']} 项"
+        own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
+        head += f"　｜ 单位自评 {points(own)}（{escape(t.get('self_grade'))}）"
+    return f"<p>{head}<br><small>权重方案：{escape(scheme_label)}　{'　'.join(states)}</small></p>"

@@ -28,6 +28,7 @@ from jixiao.interactive.panel_html import (
     indicator_table_html,
     points,
     scheme_definitions_html,
+    summary_html,
 )
 from jixiao.interactive.rerun import RerunTicker, rerun_outputs, rerun_started_html, rerun_unit
 from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
@@ -204,21 +205,6 @@ class ReviewPanel:
         if scored is None:
             self.summary.value = "<p>该单位没有指标表（只有自评报告），无可复核的指标分数；报告的复核发现见下。</p>"
             return
-        t = scored.totals
-        if t.get("review_total") is None or (isinstance(t["review_total"], float) and math.isnan(t["review_total"])):
-            head = "<b>不计分</b>（指标没有分值）"
-        else:
-            shown = points(t["review_total"])
-            if t.get("pending_count"):  # 待核实 indicators: the total is a range
-                shown += f"–{points(t['review_total_high'])}"
-            head = (
-                f"复核总分 <b style='font-size:1.3em'>{shown}</b>　等级 <b style='font-size:1.3em'>"
-                f"{escape(t['grade'])}</b>　｜ 规则计分 {points(t['rule_total'])}"
-            )
-            if t.get("pending_count"):
-                head += f"　｜ 待核实 {t['pending_count']} 项"
-            own = t.get("reported_total") if t.get("reported_total") is not None else t.get("self_score_sum")
-            head += f"　｜ 单位自评 {points(own)}（{escape(t.get('self_grade'))}）"
         states = []
         if s.pending:
             states.append(f"<span style='color:#92400E'>未保存的复核调整 {len(s.pending)} 项</span>")
@@ -227,7 +213,7 @@ class ReviewPanel:
         if s.editable and s.scheme != s.params.weight_scheme:
             states.append("权重方案为试算（不保存）")
         label = WEIGHT_SCHEMES.get(s.scheme, "自定义权重方案") if isinstance(s.scheme, str) else "自定义权重方案"
-        self.summary.value = f"<p>{head}<br><small>权重方案：{escape(label)}　{'　'.join(states)}</small></p>"
+        self.summary.value = summary_html(scored.totals, label, states)
         level1 = scored.level1[["name", "weight_sum", "self_score_sum", "review_score_sum"]]
         if self._level1_drawn is None or not level1.equals(self._level1_drawn):
             self.chart.value = figure_to_png_bytes(plot_level1_rates(scored.level1), dpi=90)

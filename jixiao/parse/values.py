@@ -9,7 +9,9 @@ Choices worth knowing (DOMAIN.md §5):
 
 - A bare number ("100", "4人") has ``op_implicit=True``. Its ``op`` comes from
   ``direction_hint`` ("=" stays "=", "正向" is ">=", "反向" is "<="); without a hint
-  it stays None and the rule decides.
+  it stays None and the rule decides — unless the indicator's name says lower is better
+  (预算调整率, 结转结余率, 投诉率, 经费控制率, …成本): scoring and review then read it as "<="
+  (:func:`jixiao.parse.direction.with_implied_direction`).
 - "以上/以下/以内/内" are inclusive (>= / <=). 超过/高于/大于 are ">", 低于/少于/小于/不足
   are "<". "300余件" / "100多个" are ">=" with a note.
 - "约150", "150左右", "近300" are op "≈" with ``approx=True``.

@@ -51,6 +51,7 @@ VAGUE_WORDS = (
     "落实",
     "到位",
     "定期",
+    "控制在",  # "控制在预算内": a ceiling without its amount
 )
 #: Completion values that claim success without a measurement (DOMAIN §4.2 C-12).
 GENERIC_ACTUALS = (

@@ -245,7 +245,27 @@ def read_indicator_rows(
         )
         if "target" in assignment and "actual" not in assignment and "actual" in header_cols:
             notes.add("one_value", src_row, f"指标「{rows[-1]['name']}」只有一个值，按指标值读取，完成值视为空。")
+    if reported_total is None and end < len(grid.rows):
+        score_total, weight_total = _trailing_total(grid, end, header_cols)
+        reported_total = score_total
+        declared_total = weight_total if declared_total is None else declared_total
     return rows, structure, skipped, reported_total, declared_total, end
+
+
+#: Rows after the table's end ("其他需要说明事项 | 无") searched for its 总分 row.
+_TRAILING_ROWS = 5
+
+
+def _trailing_total(grid: Grid, end: int, header_cols: dict[str, int]) -> tuple[float | None, float | None]:
+    """(score total, weight total) of a 总分 row printed a few rows below the table's end
+    ("其他需要说明事项 | 无" then "总分 | … | 100 | 96 | 优"): its numbers are read by the
+    indicator header's columns (分值, 得分), never the first number after the label."""
+    cols = {header_cols.get("weight"), header_cols.get("self_score")} - {None}
+    for r in range(end, min(end + _TRAILING_ROWS, len(grid.rows))):
+        tokens = tokenize(grid.rows[r], token_text)
+        if tokens and is_total_row(tokens) and any(t.col in cols and to_number(t.value) is not None for t in tokens):
+            return total_numbers(tokens, header_cols)
+    return None, None
 
 
 def _is_adjusted(value: object) -> bool:

@@ -171,7 +171,7 @@ def parse_grids(grids: list[Grid]) -> Evaluation:
     unit.extra = {k: v for k, v in info.items() if k not in ("period", "total")}
     if title:
         unit.extra.setdefault("title", title)
-    extras = {}
+    extras: dict = {"indicator_columns": [f for f, _ in fields]}  # fields the indicator header has
     if structure:
         extras["structure_rows"] = structure
     if skipped:

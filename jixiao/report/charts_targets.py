@@ -33,7 +33,9 @@ def plot_target_quality(
     """Stacked horizontal bars per level 2: measurable targets vs targets flagged C01/C03/R32."""
     ensure_cjk_font()
     title = title or "绩效目标可衡量性（按二级指标）"
-    source = source or "数据来源：单位整体支出绩效目标申报表；不可衡量 = 指标值缺失或无量化标准（复核发现 C01、C03）。"
+    source = (
+        source or "数据来源：单位整体支出绩效目标申报表；不可衡量 = 指标值缺失或无量化标准（见审核意见可衡量性部分）。"
+    )
     if indicators is None or indicators.empty:
         return message_figure(title, "无绩效目标", source)
     flagged = set()

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.memo import memoized
+from jixiao.core.vocab import report_wording
 from jixiao.report.engagement import PENDING, indicator_status, result_indicators
 from jixiao.report.facts import (
     TOL,
@@ -75,23 +76,9 @@ _EXPECTED_LEVEL2 = {
 
 
 def review_kind(result: Any) -> dict[str, str]:
-    """What the report is: kicker, subtitle and the name of its conclusion, by the materials given."""
-    kind = unit_kind(result)
-    if kind == "declaration":
-        return {"kind": kind, "kicker": "预算绩效目标审核意见", "subtitle": "绩效目标审核意见", "name": "审核意见"}
-    if kind == "report":
-        return {
-            "kind": kind,
-            "kicker": "预算绩效自评报告审核意见",
-            "subtitle": "部门整体支出绩效自评报告审核意见",
-            "name": "审核意见",
-        }
-    return {
-        "kind": kind,
-        "kicker": "预算绩效评价复核报告",
-        "subtitle": "部门整体支出绩效自评复核报告",
-        "name": "评价结论",
-    }
+    """What the report is: kicker, subtitle and the name of its conclusion, by the materials given (core.vocab.REPORT_WORDING)."""
+    w = report_wording(unit_kind(result))
+    return {"kind": w.kind, "kicker": w.kicker, "subtitle": w.subtitle, "name": w.conclusion, "work": w.work}
 
 
 # --- a scored self-evaluation -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 from IPython.display import HTML
 
 from jixiao.core.status import DRAFT_MARK, FINAL_MARK, JUDGED, PENDING, PENDING_REASONS, reason_label
+from jixiao.core.vocab import report_wording
 from jixiao.report.facts import TOL, material_names, num, unit_kind
 from jixiao.report.html import Col, esc, h3, pairs, paragraphs, table
 from jixiao.report.wording import fmt_score, fmt_span
@@ -212,24 +213,21 @@ def draft_header(draft: bool) -> str:
 
 
 # --- texts ------------------------------------------------------------------------------------
-#: By what the unit provided: (what is done and why, the verb, the scope).
+#: By what the unit provided: (what is done and why, the scope); the verb is core.vocab.REPORT_WORDING's.
 _PURPOSES = {
     "self": (
         "预算绩效自评结果开展第三方复核，目的是核实自评结果的真实性和准确性，",
-        "复核",
         "预算执行情况、绩效目标及其完成情况",
     ),
     "declaration": (
         "绩效目标开展审核，目的是审核绩效目标的完整性、相关性、可衡量性和合理性，",
-        "审核",
         "绩效目标和预算",
     ),
     "report": (
         "部门整体支出绩效自评报告开展审核，目的是核实报告所列数据和目标实现情况，",
-        "审核",
         "预算执行情况和绩效目标实现情况",
     ),
-    "none": ("预算绩效自评材料开展第三方复核，", "复核", "内容"),
+    "none": ("预算绩效自评材料开展第三方复核，", "内容"),
 }
 
 
@@ -251,7 +249,7 @@ def engagement_texts(result: Any) -> dict[str, list[str]]:
         + f"对{result.unit_name}{year}{_PURPOSES[unit_kind(result)][0]}"
         "发现绩效目标设定、预算执行和绩效管理中的问题并提出改进建议，为预算安排和绩效管理提供参考。"
     )
-    verb, what = _PURPOSES[unit_kind(result)][1:]
+    verb, what = report_wording(unit_kind(result)).work, _PURPOSES[unit_kind(result)][1]
     scope = f"{verb}对象为{result.unit_name}，{verb}范围为其{year}{materials}所载的{what}。"
     basis = list(app.get("basis") or [])
     if _has_targets(result) and app.get("targets_basis"):
@@ -261,14 +259,17 @@ def engagement_texts(result: Any) -> dict[str, list[str]]:
         if app.get(key):
             process.append(f"{label}：" + "；".join(app[key]) + "。")
     if len(process) == 1:
-        process.append("本次复核未开展现场核查、访谈或问卷调查，复核结论依据上述书面材料。")
+        process.append(f"本次{verb}未开展现场核查、访谈或问卷调查，{verb}结论依据上述书面材料。")
     return {"purpose": [purpose, scope], "basis": basis, "process": process}
 
 
 def limitation_texts(result: Any, indicators: list[dict]) -> list[str]:
     """局限性: what the data show (pending indicators, desk review only, reader guesses) and what the settings add."""
     app = apparatus_of(result)
-    texts = ["复核以单位提供的材料为依据，单位对所提供材料的真实性、完整性负责；材料未载明的事项不在复核结论范围内。"]
+    work = report_wording(unit_kind(result)).work
+    texts = [
+        f"{work}以单位提供的材料为依据，单位对所提供材料的真实性、完整性负责；材料未载明的事项不在{work}结论范围内。"
+    ]
     pending = [r for r in indicators if indicator_status(r)[0] == PENDING]
     if pending:
         names = "、".join(str(r.get("name")) for r in pending[:5]) + ("等" if len(pending) > 5 else "")
@@ -276,7 +277,7 @@ def limitation_texts(result: Any, indicators: list[dict]) -> list[str]:
             f"{len(pending)} 项指标（{names}）缺少计分所需的完成值或佐证材料，复核分待单位补充材料后确定，本报告为{DRAFT_MARK}。"
         )
     if not any(app.get(k) for k in ("site_visits", "interviews", "questionnaires")):
-        texts.append("本次复核未开展现场核查、访谈或问卷调查，完成值的真实性未经现场验证。")
+        texts.append(f"本次{work}未开展现场核查、访谈或问卷调查，完成值的真实性未经现场验证。")
     texts.extend(app.get("limitations") or [])
     return texts
 
@@ -343,16 +344,21 @@ def show_pending(result: Any) -> str:
 def show_annex(result: Any) -> HTML:
     """附件四 指标评分表: every indicator with its 分值, values, standard, scores, status, deduction and evidence."""
     evidence = (result.params or {}).get("evidence") or {}
+    heading = report_wording(unit_kind(result)).annexes.get("scores")
+    if heading is None:  # a self-evaluation report alone: no indicator table to annex
+        return HTML("")
     rows = annex_rows(result_indicators(result), evidence)
     if not rows:
-        return HTML(h3("附件四　指标评分表") + paragraphs(["所提供的材料中没有可计分的指标。"]))
+        return HTML(h3(heading) + paragraphs(["所提供的材料中没有可计分的指标。"]))
     columns = list(ANNEX_COLUMNS)
     if result.self_eval is None:  # a declaration: no actual values or scores
-        dropped = ("actual", "applied", "self_score", "review_span", "status", "deduction")
+        dropped = ("weight", "actual", "applied", "self_score", "review_span", "status", "deduction")
         columns = [c for c in columns if c.key not in dropped]
     for r in rows:
         r["status"] = r["status"] + (f"（{r['status_reason']}）" if r["status_reason"] else "")
     note = pairs({"分值合计": fmt_score(sum(r["weight"] or 0 for r in rows)), "指标数": str(len(rows))})
+    if result.self_eval is None:  # targets without 分值
+        note = pairs({"指标数": str(len(rows))})
     marks = lambda r: "pending" if r["status"].startswith(PENDING) else "lost" if r["lost"] else ""  # noqa: E731
-    body = table(rows, columns, "指标评分表", row_class=marks)
-    return HTML(h3("附件四　指标评分表") + note + body)
+    body = table(rows, columns, heading.split("　")[-1], row_class=marks)
+    return HTML(h3(heading) + note + body)

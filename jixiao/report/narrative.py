@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, WEIGHT_SCHEMES, report_wording
 from jixiao.report.conclusion import aspect_opinions, cited_rows, judgement
 from jixiao.report.experience import unit_practices
 from jixiao.report.facts import (
@@ -40,10 +40,10 @@ from jixiao.report.facts import (
     total_diff,
     unit_kind,
 )
+from jixiao.report.problems import GROUP_TITLES, Problem, Suggestion, problems, suggestions
 from jixiao.report.wording import (
     fmt_score,
     plain,
-    render_macro,
     render_paragraphs,
 )
 from jixiao.review.catalogue import catalogue
@@ -66,39 +66,6 @@ __all__ = [
     "suggestions",
     "other_matters",
 ]
-
-
-#: Suggestion groups by catalogue group (DOMAIN §4.2 A–E).
-GROUP_TITLES = {
-    "A": "评分与数据核对",
-    "B": "与申报的绩效目标保持一致",
-    "C": "绩效目标与完成值的质量",
-    "D": "偏差原因说明",
-    "E": "自评报告的数据与结构",
-}
-_ITEM_LIMIT = 8  # finding messages listed per problem before "另有 N 条"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of section 六: a kind of finding, or the indicators that lost points."""
-
-    title: str
-    severity: str  # 错误 / 警告 / 提示, or "扣分" for indicators that lost points
-    text: str  # what it is and why it matters, with counts
-    items: tuple[str, ...]  # one line per indicator or finding
-    codes: tuple[str, ...] = ()
-    indicator_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One suggestion of section 七: a catalogue fix and the problems it answers."""
-
-    group: str  # a GROUP_TITLES value
-    text: str  # the catalogue's fix
-    basis: str  # which findings it answers, with counts and examples
-    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -127,7 +94,14 @@ def _context(result: Any) -> dict[str, Any]:
         "n_indicators": 0 if scored is None else len(scored),
         "counts": severity_counts(result),
         "n_findings": len(findings_of(result)),
+        **_wording_context(kind),
     }
+
+
+def _wording_context(kind: str) -> dict[str, str]:
+    """The words naming the work in the templates: 复核 or 审核 (core.vocab.REPORT_WORDING)."""
+    w = report_wording(kind)
+    return {"work": w.work, "findings_word": w.findings, "findings_annex": w.findings_annex}
 
 
 # --- 摘要 ---------------------------------------------------------------------------------------
@@ -192,6 +166,7 @@ def budget_execution(result: Any) -> list[str]:
         mismatched=[ln for ln in lines if ln["rate_mismatch"]],
         budget_findings=[plain(m) for m in (budget_findings["message"] if not budget_findings.empty else [])],
         source=lines[0]["source"] if lines else "",
+        **_wording_context(unit_kind(result)),
     )
 
 
@@ -333,72 +308,6 @@ def problems_intro(result: Any) -> list[str]:
     ctx["order"] = [s for s in ("扣分", *SEVERITIES) if any(p.severity == s for p in found)]
     ctx["order"] = ["扣分指标" if s == "扣分" else s for s in ctx["order"]]
     return render_paragraphs("problems_intro.j2", **ctx)
-
-
-def problems(result: Any) -> list[Problem]:
-    """六: the indicators that lost points, then every kind of error and warning found (提示 go to the appendix)."""
-    out: list[Problem] = []
-    if result.self_eval is not None:
-        lost = _lost_problem(result)
-        if lost is not None:
-            out.append(lost)
-    for group in finding_groups(findings_of(result), catalogue()):
-        if group["severity"] == "提示":
-            continue
-        items = [plain(m) + "。" for m in group["messages"][:_ITEM_LIMIT]]
-        if len(group["messages"]) > _ITEM_LIMIT:
-            items.append(f"另有 {len(group['messages']) - _ITEM_LIMIT} 条，详见附件二复核发现清单。")
-        text = render_macro("problems.j2", "finding", group=group)
-        out.append(
-            Problem(
-                group["title"],
-                group["severity"],
-                text,
-                tuple(items),
-                (group["code"],),
-                tuple(i for i in group["indicator_ids"] if i),
-            )
-        )
-    return out
-
-
-def _lost_problem(result: Any) -> Problem | None:
-    unit = result.self_eval
-    states = indicator_states(unit.scored)
-    rows = states["lost"] + states["overridden_lost"] + states["unscored"]
-    if not rows:
-        return None
-    found = findings_of(result)
-    titles = catalogue().set_index("code")["title"]
-    by_id: dict[str, list[str]] = {}
-    for code, indicator_id in zip(found.get("code", []), found.get("indicator_id", [])):
-        label = f"{code} {titles.get(code, '')}".strip()
-        if indicator_id and label not in by_id.setdefault(indicator_id, []):
-            by_id[indicator_id].append(label)
-    items = tuple(render_macro("problems.j2", "lost_item", row=row, codes=by_id.get(row["id"], [])) for row in rows)
-    text = render_macro("problems.j2", "lost", states=states, total=unit.totals)
-    return Problem("部分指标未达成或无法计分", "扣分", text, items, (), tuple(r["id"] for r in rows))
-
-
-# --- 七、有关建议 -------------------------------------------------------------------------------
-def suggestions(result: Any) -> list[Suggestion]:
-    """七: the catalogue's fix for each kind of error or warning found, grouped by area, most severe first."""
-    groups = [g for g in finding_groups(findings_of(result), catalogue()) if g["severity"] != "提示"]
-    out = []
-    for g in groups:
-        basis = render_macro("suggestions.j2", "basis", group=g)
-        out.append(Suggestion(GROUP_TITLES.get(g["group"], "其他"), g["fix"], basis, (g["code"],)))
-    # Codes that share a fix text are one suggestion; areas keep the order of their most severe finding.
-    merged: dict[tuple[str, str], Suggestion] = {}
-    for s in out:
-        key = (s.group, s.text)
-        if key in merged:
-            old = merged[key]
-            merged[key] = Suggestion(s.group, s.text, old.basis + "；" + s.basis, old.codes + s.codes)
-        else:
-            merged[key] = s
-    order = list(dict.fromkeys(s.group for s in merged.values()))
-    return sorted(merged.values(), key=lambda s: order.index(s.group))
 
 
 # --- 八、其他需要说明的问题 ---------------------------------------------------------------------------

@@ -11,22 +11,21 @@ HTML-escaped here, once; charts are embedded as ``data:`` URIs with Chinese alt 
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path
 from typing import Any
 
 from IPython.display import HTML
 
 from jixiao.core.model import TABLE_TYPES
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
-from jixiao.report import charts, fonts, narrative
+from jixiao.core.vocab import SEVERITIES, report_wording
+from jixiao.report import charts, narrative
 from jixiao.report.conclusion import cover_figures, review_kind, score_text
 from jixiao.report.datacheck import data_check_html
+from jixiao.report.endmatter import show_appendix, show_footer
 from jixiao.report.engagement import DRAFT_MARK, cover_lines, draft_header, draft_of, show_engagement, show_pending
 from jixiao.report.facts import (
     budget_lines,
     declaration_facts,
     findings_of,
-    indicator_states,
     material_names,
     num,
     severity_counts,
@@ -42,7 +41,6 @@ from jixiao.report.html import (
     esc,
     figure,
     figure_box,
-    findings_table,
     h3,
     pairs,
     paragraphs,
@@ -200,7 +198,7 @@ def show_basic_info(result: Any) -> HTML:
         )
         if any(ln["spent"] is not None for ln in lines):
             source = (
-                "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（复核重算）。"
+                "数据来源：自评报告所列预算执行数据；执行率 = 全年执行数 ÷ 全年预算数（审核时重算）。"
                 if lines[0]["source"] == "report"
                 else None
             )
@@ -324,7 +322,8 @@ def show_suggestions(result: Any) -> HTML:
     """七、有关建议: the catalogue's fixes for the problems found, grouped by area."""
     found = narrative.suggestions(result)
     if not found:
-        return HTML(paragraphs(["本次复核未形成错误或警告类复核发现，无针对性改进建议。"]))
+        w = report_wording(unit_kind(result))
+        return HTML(paragraphs([f"本次{w.work}未形成错误或警告类{w.findings}，无针对性改进建议。"]))
     parts, groups = [], list(dict.fromkeys(s.group for s in found))
     for i, group in enumerate(groups):
         items = "".join(
@@ -341,65 +340,12 @@ def show_other_matters(result: Any) -> HTML:
     return HTML(paragraphs(narrative.other_matters(result)))
 
 
-def show_appendix(result: Any) -> HTML:
-    """附件: 一 self vs review differences, 二 every finding, 三 the materials with their SHA-256."""
-    parts = [h3("附件一　复核差异清单")]
-    if result.self_eval is not None:
-        states = indicator_states(result.self_eval.scored)
-        listed = states["diffs"] + states["overridden"] + states["unscored"]
-        rows = [r for i, r in enumerate(listed) if r["id"] not in {x["id"] for x in listed[:i]}]
-        columns = [
-            Col("id", "编号"),
-            Col("level1", "一级指标"),
-            Col("name", "三级指标"),
-            Col("weight", "分值", "score"),
-            Col("own", "自评分", "score"),
-            Col("review", "复核分", "score"),
-            Col("diff", "差异", "diff"),
-            Col("reason", "说明", cls="note"),
-        ]
-        rows = [dict(r, reason=r["note"] or r["explanation"]) for r in rows]
-        parts.append(
-            table(rows, columns, "自评分与复核分不一致的指标") if rows else paragraphs(["自评分与复核分一致。"])
-        )
-    else:
-        parts.append(paragraphs(["本单位未提供自评表，不计分，无复核差异清单。"]))
-    parts.append(h3("附件二　复核发现清单"))
-    found = findings_of(result)
-    if found.empty:
-        parts.append(paragraphs(["本次复核未形成复核发现。"]))
-    else:
-        parts.append(findings_table(found, "复核发现清单"))
-    parts.append(h3("附件三　复核材料清单"))
-    columns = [Col("kind", "材料"), Col("file", "文件"), Col("sha256", "SHA-256 校验值", cls="hash")]
-    parts.append(table(_materials(result), columns, "复核材料"))
-    return HTML("".join(parts))
-
-
-def show_footer(result: Any | None = None) -> HTML:
-    """The closing note: who produced the report from what (when a unit is given), and the font licence."""
-    about = ""
-    if result is not None:
-        about = (
-            f"<p>{esc(result.unit_name)}{esc(f'{result.year}年度' if result.year else '')}{esc(review_kind(result)['subtitle'])}，"
-            f"{esc(_firm_line(result))}报告中的得分、比率与金额均由所列材料逐项计算，计算过程见附件。</p>"
-        )
-    return HTML(
-        f'<footer class="jx-footer">{about}<p>{esc(fonts.LICENCE_NOTE)}正文使用同一字体的子集，嵌入本文件。</p></footer>'
-    )
-
-
 def show_figure(fig: Any, alt: str) -> HTML:
     """A chart as an embedded PNG (``data:`` URI) with Chinese alt text."""
     return HTML(figure(fig, alt))
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _firm_line(result: Any) -> str:
-    firm = cover_lines(result)["评价机构"]
-    return f"评价机构：{firm}。" if firm else ""
-
-
 def _table_name(result: Any) -> str:
     main = result.main
     return "《" + TABLE_TYPES.get(main.evaluation.unit.table_type, "自评表") + "》" if main is not None else ""
@@ -424,12 +370,3 @@ def _report_overview(report: Any) -> str:
         return ""
     hits = secs[secs["title"].astype(str).str.contains("职能|概况|人员|资产") & (secs["text"].astype(str) != "")]
     return "\n".join(str(t) for t in hits["text"])
-
-
-def _materials(result: Any) -> list[dict]:
-    rows = []
-    for kind, path in ((result.params or {}).get("inputs") or {}).items():
-        unit = {"self_evaluation": result.self_eval, "declaration": result.declaration}.get(kind)
-        sha = unit.evaluation.source.sha256 if unit is not None else ""
-        rows.append({"kind": INPUT_KINDS.get(kind, kind), "file": Path(str(path)).name, "sha256": sha or "—"})
-    return rows

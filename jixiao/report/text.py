@@ -6,11 +6,11 @@ import pandas as pd
 
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING
-from jixiao.core.vocab import SEVERITIES
+from jixiao.core.vocab import SEVERITIES, report_wording
 from jixiao.read.readcheck import read_check, read_check_lines
 from jixiao.report.terminal import fmt_number, format_table
 
-__all__ = ["format_score", "format_findings"]
+__all__ = ["format_score", "format_targets", "format_report_only", "format_findings"]
 
 
 def _span(low: object, high: object) -> str:
@@ -56,6 +56,8 @@ def format_score(unit) -> str:
             )
         )
         lines.append("")
+    if ev.unit.table_type == "declaration":  # 目标审核: targets, not scores
+        return "\n".join(lines + [format_targets(unit)])
     s = unit.scored
     rows = [
         [
@@ -116,13 +118,53 @@ def format_score(unit) -> str:
     return "\n".join(lines)
 
 
-def format_findings(findings: pd.DataFrame) -> str:
-    """Findings grouped by severity, with counts."""
+def format_targets(unit) -> str:
+    """A target declaration's indicators by level 1 (every group, 投入管理 rows that only cite a rule too) and what it gets."""
+    ind = unit.evaluation.indicators
+    # a row that only cites a regulation (投入管理: 「根据沪财绩【2022】13号文…」) shows the citation as its standard
+    cited = lambda r: r.rule_text or ("" if str(r.target).strip() else str(getattr(r, "definition", "") or ""))  # noqa: E731
+    rows = [
+        [r.indicator_id, r.level1, r.level2, r.name, r.nature, r.direction, r.target, r.unit, cited(r)]
+        for r in ind.itertuples()
+    ]
+    table = format_table(
+        ["编号", "一级指标", "二级指标", "三级指标", "性质", "方向", "指标值", "计量单位", "评（扣）分标准"],
+        rows,
+        max_width=20,
+    )
+    groups = "、".join(
+        f"{name or '未归入一级指标'} {n} 项" for name, n in ind["level1"].value_counts(sort=False).items()
+    )
+    wording = report_wording("declaration")
+    return "\n".join(
+        [
+            "绩效目标",
+            table,
+            "",
+            f"一级指标：{groups}（共 {len(ind)} 项）。",
+            f"绩效目标申报表没有分值和完成值，出具{wording.verdict}；审核发现见 jixiao check。",
+        ]
+    )
+
+
+def format_report_only(report, path: object) -> str:
+    """What ``jixiao score`` says about a self-evaluation report alone: no indicator table to score."""
+    wording = report_wording("report")
+    who = "，".join(x for x in (report.unit_name, f"{report.year}年度" if report.year else "") if x)
+    return (
+        f"{path}：部门整体支出绩效自评报告" + (f"（{who}）" if who else "") + "，没有指标计分表。\n"
+        f"自评报告单独审核，出具{wording.verdict}；审核发现见 jixiao check --report {path}。"
+    )
+
+
+def format_findings(findings: pd.DataFrame, kind: str = "self") -> str:
+    """Findings grouped by severity, with counts; ``kind`` names the work (复核 of a table, 审核 of targets or a report)."""
+    wording = report_wording(kind)
     if findings.empty:
-        return "复核未发现问题。"
+        return f"{wording.work}未发现问题。"
     out = []
     counts = findings["severity"].value_counts()
-    out.append("复核发现：" + "，".join(f"{s} {int(counts.get(s, 0))} 项" for s in SEVERITIES))
+    out.append(f"{wording.findings}：" + "，".join(f"{s} {int(counts.get(s, 0))} 项" for s in SEVERITIES))
     for sev in SEVERITIES:
         part = findings[findings["severity"] == sev]
         if part.empty:

@@ -9,6 +9,15 @@ returns one Chinese message per problem; the tests run it on every sample's clie
 What counts as "our" text (checked for repeats and doubled words) is the narrative: paragraphs
 and list items outside tables and outside the unit's quoted texts. Every check that concerns
 words (English, analyst instructions, reader notes) runs on the whole body text.
+
+:func:`lint_tool_text` is the check ``jixiao run`` applies to every unit it produces. It blames
+the tool only for the tool's own words: the unit's words are printed as the unit wrote them, and
+a table whose 指标名称 holds an English word or a doubled word is the unit's, not the report's.
+So it checks the narrative, table headers and captions (not the table cells, which hold the
+unit's values and, in the findings list, the same sentences the narrative already carries), with
+every quotation 「…」 and every text known to come from the unit's files (its indicator names,
+values, level names, budget lines; the caller passes them) masked out. Reader notes are always
+the tool's doing and are looked for in the whole text.
 """
 
 from __future__ import annotations
@@ -31,6 +40,9 @@ __all__ = [
     "repeated_sentences",
     "doubled_words",
     "lint_client_html",
+    "tool_text",
+    "lint_tool_text",
+    "mask_unit_words",
 ]
 
 #: Phrases that address the analyst running the tool, not the client reading the report.
@@ -130,6 +142,55 @@ def lint_client_html(html: str, reader_messages: Iterable[str] = ()) -> list[str
     problems += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(body.text, reader_messages)]
     problems += [f"重复的句子：{s}" for s in repeated_sentences(body.narrative)]
     problems += [f"重复的词：{s}" for s in doubled_words(body.narrative)]
+    return problems
+
+
+_QUOTE = re.compile(r"「[^「」]*」")
+
+
+def tool_text(html: str, inputs: Iterable[str] = ()) -> ClientText:
+    """The tool's own words in a client HTML: narrative, table headers and captions, the unit's words masked.
+
+    Each quotation 「…」 becomes 「#n」 (n numbers the distinct quotations, so sentences that differ only
+    in what they quote stay different); each of ``inputs`` (texts from the unit's files, two
+    characters or more, longest first) becomes 〔#〕 where it stands unquoted.
+    """
+    root = lxml.html.fromstring(html)
+    body = next(iter(root.xpath("//main")), None)
+    if body is None:
+        body = next(iter(root.xpath("//body")), root)
+    heads = [" ".join(el.text_content().split()) for el in body.xpath(".//th")]  # captions: in client_text
+    parts = [t for t in (*client_text(html).narrative, *heads) if t]  # whitespace-collapsed: no "\n" inside
+    narrative = tuple(mask_unit_words("\n".join(parts), inputs).split("\n")) if parts else ()
+    return ClientText("\n".join(narrative), narrative)
+
+
+def mask_unit_words(text: str, inputs: Iterable[str] = ()) -> str:
+    """``text`` without the unit's words: file names and hashes dropped, 「…」 as 「#n」, ``inputs`` as 〔#〕.
+
+    Only inputs of two characters or more with a letter or a Chinese character are masked (a
+    number such as "100" would cut a hash or a file name into pieces that look like words).
+    n numbers the distinct quotations, so sentences that differ only in what they quote stay different.
+    """
+    quotes: dict[str, str] = {}
+    text = _HEX.sub(" ", _FILE_NAME.sub(" ", text))
+    text = _QUOTE.sub(lambda m: "「#" + quotes.setdefault(m.group(0), str(len(quotes))) + "」", text)
+    known = {" ".join(str(t).split()) for t in inputs}
+    for item in sorted(
+        (k for k in known if len(k) >= 2 and re.search(r"[A-Za-z\u4e00-\u9fff]", k)), key=len, reverse=True
+    ):
+        text = text.replace(item, "〔#〕")
+    return text
+
+
+def lint_tool_text(html: str, reader_messages: Iterable[str] = (), inputs: Iterable[str] = ()) -> list[str]:
+    """The problems of the tool's own words in a client HTML (:func:`tool_text`), one Chinese message each."""
+    own = tool_text(html, inputs)
+    problems = [f"英文单词：{w}" for w in english_words(own.text)]
+    problems += [f"给分析人员的说明：{p}" for p in analyst_instructions(own.text)]
+    problems += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(client_text(html).text, reader_messages)]
+    problems += [f"重复的句子：{s}" for s in repeated_sentences(own.narrative)]
+    problems += [f"重复的词：{s}" for s in doubled_words(own.narrative)]
     return problems
 
 

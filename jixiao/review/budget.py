@@ -19,7 +19,8 @@ from jixiao.score.scoring import score_budget
 __all__ = ["check_budget", "check_budget_indicators"]
 
 
-#: Percentage points within which a printed rate only rounds the recomputed one to one decimal.
+#: Percentage points within which a printed rate only rounds the recomputed one to one decimal
+#: (ten times that for a rate printed as a whole number).
 _RATE_ROUNDING = 0.05
 
 
@@ -64,11 +65,13 @@ def check_budget(
         nothing_spent = not s and not rate and r.get("group") != "合计"  # 上年结转 0 / 0: empty, not broken
         if (b is None or b == 0) and (s is not None or rate is not None) and not (b == 0 and nothing_spent):
             shown = "为 0" if b == 0 else "为空"
+            only_rate = b is None and s is None and rate is not None  # a printed rate, no amounts behind it
+            what = f"只填了执行率 {fmt2(rate)}%，全年预算数和执行数为空，执行率无法复核" if only_rate else ""
             out.append(
                 budget_finding(
                     "A12",
                     name,
-                    f"预算「{name}」全年预算数{shown}，执行率无法计算。",
+                    f"预算「{name}」{what or f'全年预算数{shown}，执行率无法计算'}。",
                     "全年预算数",
                     "0" if b == 0 else "（空）",
                 )
@@ -91,7 +94,8 @@ def check_budget(
             )
         recomputed = round(s / b * 100, 2)  # display rounding of the recomputed rate, as tables print it
         if rate is not None and over(rate - recomputed, tolerance_rate):
-            rounding = abs(rate - recomputed) < _RATE_ROUNDING  # 99.9% printed for 99.87%: display rounding
+            # 99.9% printed for 99.87%, or a whole 86% for 86.20%: display rounding
+            rounding = abs(rate - recomputed) < (_RATE_ROUNDING * 10 if rate == int(rate) else _RATE_ROUNDING)
             note = "（差异在显示位数的舍入范围内）" if rounding else ""
             out.append(
                 budget_finding(

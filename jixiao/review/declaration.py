@@ -18,6 +18,7 @@ import pandas as pd
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
 from jixiao.core.units import convert
+from jixiao.parse.direction import with_implied_direction
 from jixiao.parse.values import parse_value
 from jixiao.review.catalogue import make_finding
 
@@ -89,7 +90,8 @@ def match_indicators(
 
 def _parse(row, year: int | None) -> ParsedValue:
     unit, direction = row.get("unit") or None, row.get("direction") or None
-    return parse_value(row.get("target"), unit_hint=unit, direction_hint=direction, year=year)
+    target = parse_value(row.get("target"), unit_hint=unit, direction_hint=direction, year=year)
+    return with_implied_direction(target, row.get("name"), direction)
 
 
 def _same_number(a: float | None, b: float | None) -> bool:

@@ -14,7 +14,7 @@ from jixiao.core.units import convert
 from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.parse.values import describe_value
 from jixiao.review.catalogue import make_finding
-from jixiao.review.helpers import EPS, budget_finding, fmt2, indicator_finding, num, over, records, text
+from jixiao.review.helpers import EPS, budget_finding, fmt2, has_column, indicator_finding, num, over, records, text
 
 __all__ = ["check_explanations"]
 
@@ -58,11 +58,21 @@ def check_explanations(
     over_ratio: float = 1.3,
     execution_threshold: float = 90.0,
     tolerance_money: float = DEFAULT_TOLERANCES.money,
+    tolerance_rate: float = DEFAULT_TOLERANCES.rate,
 ) -> list[dict]:
-    """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments."""
+    """D01-D05: deviations explained, notes matched by deductions, over-completion, low execution, adjustments.
+
+    An execution-rate indicator whose 完成值 is the low rate of the budget block gets no D01: the
+    budget's D04 reports that problem once.
+    """
+    budget_rows, low_rates = _check_budget_reasons(evaluation, execution_threshold, tolerance_money)
     out = []
+    # a table without a 偏差原因 column still owes the reason: the finding says where it is missing
+    unexplained = "但未填写偏差原因" if has_column(evaluation, "deviation_note") else "表中没有偏差原因栏，也未说明原因"
     for r in records(scored):
         t, a = parsed[str(r["indicator_id"])]
+        if _same_as_low_execution(r, a, low_rates, tolerance_rate):
+            continue  # the budget block's D04 reports this very rate: one finding per problem
         s, w, note = num(r["self_score"]), num(r["weight"]), _note(r)
         missed = r.get("met") is False
         deducted = s is not None and w is not None and w - s > tolerance + EPS
@@ -79,7 +89,7 @@ def check_explanations(
                 indicator_finding(
                     "D01",
                     r,
-                    f"指标「{r['name']}」{why}，但未填写偏差原因。",
+                    f"指标「{r['name']}」{why}，{unexplained}。",
                     expected="偏差及原因分析",
                     reported="（空）",
                 )
@@ -106,13 +116,20 @@ def check_explanations(
                     reported=f"{over_done * 100:.0f}%",
                 )
             )
-    out += _check_budget_reasons(evaluation, execution_threshold, tolerance_money)
-    return out
+    return out + budget_rows
 
 
-def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict]:
-    """D04, D05: a low execution rate or a budget adjustment explained in a note or in the texts."""
-    budget, out = evaluation.budget, []
+def _same_as_low_execution(row, actual: ParsedValue, low_rates: list[float], tol: float) -> bool:
+    """An execution-rate indicator (…执行率) whose 完成值 is the low rate D04 already reports."""
+    if not low_rates or "执行率" not in str(row.get("name")) or actual.kind != "number" or actual.number is None:
+        return False
+    return actual.unit in ("%", None) and any(abs(actual.number - rate) <= tol + EPS for rate in low_rates)
+
+
+def _check_budget_reasons(evaluation, threshold: float, tol: float) -> tuple[list[dict], list[float]]:
+    """D04, D05: a low execution rate or a budget adjustment explained in a note or in the texts;
+    with the low rates (percent) D04 reports."""
+    budget, out, low_rates = evaluation.budget, [], []
     sentences = [x for v in evaluation.texts.values() for x in re.split(r"[。；;\n]", str(v))]
     notes = {re.sub(r"\s+", "", str(r["name"])): _note(r) for r in records(evaluation.indicators)}
     rate_reason = any(n and "执行" in k for k, n in notes.items()) or any(
@@ -122,9 +139,13 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict
     adjusted, low_rate = [], False
     for r in records(budget):
         b, s, i = num(r["budget"]), num(r["spent"]), num(r["initial_budget"])
-        if b and s is not None and s / b * 100 < threshold - EPS and not rate_reason and not low_rate:
+        # the rate from the amounts (on 年初预算数 when it is all there is); the printed rate without amounts
+        base = b if b is not None else i
+        value = s / base * 100 if base and s is not None else (num(r.get("reported_rate")) if base is None else None)
+        if value is not None and value < threshold - EPS and not rate_reason and not low_rate:
             low_rate = True  # one finding for the unit: the first line (the total when there is one)
-            rate = f"{fmt2(s / b * 100)}%"
+            low_rates.append(value)
+            rate = f"{fmt2(value)}%"
             out.append(
                 budget_finding(
                     "D04",
@@ -149,4 +170,4 @@ def _check_budget_reasons(evaluation, threshold: float, tol: float) -> list[dict
                     reported=changes,
                 )
             )
-    return out
+    return out, low_rates

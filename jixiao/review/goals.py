@@ -131,7 +131,9 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
             written = {"<=": "≤", "<": "<"}.get(target.op, target.op)
         if not written:
             if not direction and target.kind == "number" and (target.op is None or target.op_implicit):
-                out.append(_bare_satisfaction(r, raw + (clean_cell(r.get("unit")) if "%" not in raw else "")))
+                out.append(
+                    _bare_satisfaction(r, raw + (clean_cell(r.get("unit")) if "%" not in raw else ""), target.unit)
+                )
             continue
         unit = clean_cell(r.get("unit"))
         shown = f"{direction}{raw}" if direction and not raw.startswith(direction) else raw
@@ -153,17 +155,19 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
     return out
 
 
-def _bare_satisfaction(r: dict, shown: str) -> dict:
-    """C25: a satisfaction target written as a bare number (90%), without ≥."""
+def _bare_satisfaction(r: dict, shown: str, unit: str | None) -> dict:
+    """C25: a satisfaction target written as a bare number (90%), without ≥; without its % too
+    ("100"), which the finding says (C02 is then not reported apart: one finding per problem)."""
     src = r.get("source_row")
     line = f"(第{int(src)}行)" if src is not None and not pd.isna(src) else ""
+    missing = "方向（≥）" if unit else "方向（≥）和计量单位（%）"
     return make_finding(
         "C25",
         f"指标「{r['name']}」{line}",
-        f"满意度指标「{r['name']}」的指标值只写了「{shown}」，没有写方向（≥），达到多少算达标不清楚。",
+        f"满意度指标「{r['name']}」的指标值只写了「{shown}」，没有写{missing}，达到多少算达标不清楚。",
         scope="indicator",
         indicator_id=str(r["indicator_id"]),
-        expected=f"≥{shown}",
+        expected=f"≥{shown}" if unit else f"≥{shown}%",
         reported=shown,
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "budget_finding",
     "records",
     "join_names",
+    "has_column",
 ]
 
 #: Float noise below which two numbers are equal.
@@ -117,6 +118,16 @@ class ReportOutcome:
     def ok(self, code, where, item, expected, reported, message) -> None:
         values = (code, where, item, str(expected), str(reported), message)
         self.confirmed.append(dict(zip(CONFIRMATION_COLUMNS, values)))
+
+
+def has_column(evaluation, field: str) -> bool:
+    """True unless the reader recorded the indicator header's fields and ``field`` is not among them.
+
+    A table without a 得分 or 偏差原因 column (a report's 指标表, a 部门整体 table of Chongqing)
+    did not ask for those cells: leaving them empty is not the unit's omission.
+    """
+    columns = (getattr(evaluation, "extras", None) or {}).get("indicator_columns")
+    return columns is None or field in columns
 
 
 def fmt_money(x: float) -> str:

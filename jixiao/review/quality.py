@@ -53,8 +53,52 @@ def _quantitative(row) -> bool:
     return bool(_QUANT_NAME.search(_compact_name(row)))
 
 
-def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
-    """C01-C04, C08-C11 on the 年度指标值: measurable, unit present and fitting the name, not vague."""
+#: 一级指标 of process indicators (项目决策, 项目管理, 过程, 投入管理): scored by their 评分标准,
+#: they often have no 指标值 by design ("—"), unlike 产出 / 效益 / 满意度 targets.
+_PROCESS_LEVEL1 = re.compile(r"决策|过程|管理")
+
+
+#: Names (or 二级指标) of amounts of money: "250万" there means 250万元.
+_MONEY_NAME = re.compile(r"成本|费|资金|金额|经费|投资|预算|补助|补贴|奖励|奖补|支出|收入|款|元|价")
+#: Names of people or households counted: "5万" there means 5万人 / 5万户.
+_PEOPLE_NAME = re.compile(r"人数|人口|人次|户数|群众")
+_MAGNITUDE = re.compile(r"\d\s*(?:万|亿)")
+
+
+def _unit_implied(row, target: ParsedValue) -> bool:
+    """A 万 / 亿 figure whose unit the indicator names: money (成本, 经费, 资金, 金额 … → 元) or
+    people and households (人数, 人口, 户数 → 人, 户). "250万" under 运行维护费 has its unit."""
+    if not _MAGNITUDE.search(target.raw):
+        return False
+    label = re.sub(r"\s+", "", f"{row.get('name') or ''}{row.get('level2') or ''}")
+    return bool(_MONEY_NAME.search(label) or _PEOPLE_NAME.search(label))
+
+
+#: "已完成100%": a share of the task declared done, not the measured value of the indicator.
+_COMPLETION_WORDS = ("完成", "已完成", "全部完成", "已全部完成", "均已完成")
+
+
+def _completion_share(row, actual: ParsedValue) -> bool:
+    """A 完成值 such as "已完成100%" on an indicator that is not itself a 完成率: a claim, no data."""
+    if actual.kind != "number" or actual.unit != "%" or (actual.word or "") not in _COMPLETION_WORDS:
+        return False
+    return not re.sub(r"\s+", "", str(row.get("name") or "")).endswith("完成率")
+
+
+def _no_target_needed(row, asks_target: bool) -> bool:
+    """A blank 指标值 that is no omission: the table has no 指标值 column, the row cites the
+    regulation that sets it, or it is a process indicator (决策 / 过程 / 管理) scored by standard."""
+    if not asks_target or cites_regulation(text(row.get("definition"))):
+        return True
+    return bool(_PROCESS_LEVEL1.search(re.sub(r"\s+", "", str(row.get("level1") or ""))))
+
+
+def check_targets(indicators: pd.DataFrame, parsed: dict, *, asks_target: bool = True) -> list[dict]:
+    """C01-C04, C08-C11 on the 年度指标值: measurable, unit present and fitting the name, not vague.
+
+    ``asks_target`` is False when the table has no 指标值 column (a 评分表): blank targets are then
+    no finding.
+    """
     out, vague = [], []
     for r in records(indicators):
         t = parsed[str(r["indicator_id"])][0]
@@ -81,12 +125,13 @@ def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
                     reported=t.raw,
                 )
             )
-        elif t.kind == "empty" and not cites_regulation(text(r.get("definition"))):
-            out.append(
-                indicator_finding(
-                    "C01", r, f"指标「{r['name']}」未填写年度指标值。", expected="年度指标值", reported="（空）"
+        elif t.kind == "empty":
+            if not _no_target_needed(r, asks_target):
+                out.append(
+                    indicator_finding(
+                        "C01", r, f"指标「{r['name']}」未填写年度指标值。", expected="年度指标值", reported="（空）"
+                    )
                 )
-            )
         elif _quantitative(r) and t.kind not in _MEASURABLE and not (t.kind == "direction" and t.number is not None):
             out.append(
                 indicator_finding(
@@ -97,7 +142,7 @@ def check_targets(indicators: pd.DataFrame, parsed: dict) -> list[dict]:
                     reported=t.raw,
                 )
             )
-        if t.kind == "number" and t.number is not None and not t.unit:
+        if t.kind == "number" and t.number is not None and not t.unit and not _unit_implied(r, t):
             out.append(
                 indicator_finding(
                     "C02", r, f"指标「{r['name']}」指标值「{t.raw}」没有计量单位。", expected="计量单位", reported=t.raw
@@ -223,7 +268,8 @@ def check_actuals(evaluation, parsed: dict, *, copy_share: float = 0.8, copy_min
                     reported=a.raw,
                 )
             )
-        if is_generic_actual(a) and not _same_text(r.get("actual"), r.get("target")):
+        generic = is_generic_actual(a) or _completion_share(r, a)
+        if generic and not _same_text(r.get("actual"), r.get("target")):
             out.append(
                 indicator_finding(
                     "C06",

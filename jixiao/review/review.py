@@ -9,11 +9,12 @@ renders the code catalogue that ``docs/CHECKS.md`` holds; regenerate that file w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
+from jixiao.parse.shortfall import shortfall_texts
 from jixiao.review import budget as _budget
 from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
@@ -23,6 +24,7 @@ from jixiao.review import shortfall as _shortfall
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
+from jixiao.review.helpers import has_column
 from jixiao.review.narrative_report import check_report
 from jixiao.score.rules.base import OVERSHOOT_RATIO
 from jixiao.score.scoring import ScoringSettings, score_indicators
@@ -106,9 +108,11 @@ def review(
     ind = evaluation.indicators
     is_declaration = evaluation.unit.table_type == "declaration"
     if not is_declaration and scored is None:
-        scored = score_indicators(ind, settings=s.scoring, year=year)
+        scoring = replace(s.scoring or ScoringSettings(), unit_texts=shortfall_texts(evaluation.texts, report))
+        scored = score_indicators(ind, settings=scoring, year=year)
     parsed = _checks.parse_targets(ind if is_declaration else scored, year)  # scoring's parse, reused
-    rows = _checks.check_reader_notes(evaluation.notes) + _quality.check_targets(ind, parsed)
+    rows = _checks.check_reader_notes(evaluation.notes)
+    rows += _quality.check_targets(ind, parsed, asks_target=has_column(evaluation, "target"))
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
     rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
@@ -134,27 +138,38 @@ def review(
             over_ratio=s.over_ratio,
             execution_threshold=s.execution_threshold,
             tolerance_money=s.money_tolerance,
+            tolerance_rate=s.rate_tolerance,
         )
         rows += check_direction_rule(scored, year=year)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
-        rows = _shortfall.supersede(rows + _shortfall.check_admitted_shortfall(scored))
+        admitted = _shortfall.check_admitted_shortfall(scored, shortfall_texts(evaluation.texts, report))
+        rows = _shortfall.supersede(rows + admitted)
     if declaration is not None:
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
     if report is not None:
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
-    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows)))
+    budget_scored = "weight" in evaluation.budget and evaluation.budget["weight"].notna().any()
+    return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))
 
 
-#: Sum checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows.
-_SUM_CODES = {"A02", "A03", "A06"}
+#: Checks that cannot be judged when rows of the table were not read (A31): the sums lack those rows,
+#: and a goal with no indicator (C12) may have one among them.
+_SUM_CODES = {"A02", "A03", "A06", "C12"}
+#: Sums that include the budget line's points: unverifiable when a budget line was not read (A33)
+#: and none that was read carries points (the lost line may be the scored 预算执行率 line).
+_BUDGET_SUM_CODES = {"A01", "A03", "A06"}
 
 
-def _without_unverifiable_sums(rows: list[dict]) -> list[dict]:
-    """The findings less the sum checks (A02, A03, A06) when some indicator rows could not be read."""
-    if not any(r["code"] == "A31" for r in rows):
-        return rows
-    return [r for r in rows if r["code"] not in _SUM_CODES]
+def _without_unverifiable_sums(rows: list[dict], *, budget_scored: bool = True) -> list[dict]:
+    """The findings less the checks that lack rows the reader could not read: A02, A03, A06, C12
+    when an indicator row was not read (A31); A01, A03, A06 when a budget line was not read (A33)
+    and no budget line read carries points."""
+    codes = {r["code"] for r in rows}
+    drop = (_SUM_CODES if "A31" in codes else set()) | (
+        _BUDGET_SUM_CODES if "A33" in codes and not budget_scored else set()
+    )
+    return [r for r in rows if r["code"] not in drop] if drop else rows
 
 
 def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
@@ -165,8 +180,15 @@ def _report_tolerances(s: ReviewSettings) -> dict[str, float]:
     }
 
 
+#: A finding (key) that another finding on the same indicator (value) already states.
+_FOLDED = {"C02": "C25"}  # a bare "100" satisfaction target: C25 says no direction and no unit
+
+
 def _one_per_problem(rows: list[dict]) -> list[dict]:
-    """One finding per indicator and problem: the first of each (code, indicator) or (code, place)."""
+    """One finding per indicator and problem: the first of each (code, indicator) or (code, place);
+    none that another finding on the same indicator already states (``_FOLDED``)."""
+    present = {(r["code"], r.get("indicator_id")) for r in rows if r.get("indicator_id")}
+    rows = [r for r in rows if (_FOLDED.get(r["code"]), r.get("indicator_id")) not in present]
     seen, out = set(), []
     for r in rows:
         key = (

@@ -18,12 +18,14 @@ import pandas as pd
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.status import PENDING
 from jixiao.core.vocab import DEFAULT_TOLERANCES, TIERS
+from jixiao.parse.direction import with_implied_direction
 from jixiao.parse.values import parse_value
 from jixiao.parse.words import judge_word
 from jixiao.review.catalogue import make_finding
 from jixiao.review.helpers import (
     EPS,
     fmt2,
+    has_column,
     indicator_finding,
     num,
     over,
@@ -52,8 +54,9 @@ def parse_targets(indicators: pd.DataFrame, year: int | None = None) -> dict[str
     out = {}
     for r in records(indicators):
         unit, direction = r.get("unit") or None, r.get("direction") or None
+        target = parse_value(r.get("target"), unit_hint=unit, direction_hint=direction, year=year)
         out[str(r["indicator_id"])] = (
-            parse_value(r.get("target"), unit_hint=unit, direction_hint=direction, year=year),
+            with_implied_direction(target, r.get("name"), direction),
             parse_value(r.get("actual"), unit_hint=unit, year=year),
         )
     return out
@@ -81,9 +84,11 @@ def check_weights(
     budget_w, _ = _budget_weight(evaluation.budget)
     declared = evaluation.level1_declared
     extra = f"（含预算执行率 {fmt2(budget_w)} 分）" if budget_w else ""
+    level1_total = None  # Σ 一级权重 when A01 reports it
     if len(declared) and declared["declared_weight"].notna().all():
         total = float(declared["declared_weight"].sum()) + budget_w
         if over(total - total_points, tolerance):
+            level1_total = total
             parts = "、".join(f"{n} {fmt2(w)}" for n, w in zip(declared["name"], declared["declared_weight"]))
             out.append(
                 make_finding(
@@ -110,7 +115,13 @@ def check_weights(
         )
     weights = ind["weight"].dropna()
     goal = evaluation.declared_weight_total if evaluation.declared_weight_total is not None else total_points
-    if len(weights) and over(float(weights.sum()) + budget_w - goal, tolerance):
+    # the same sum against the same 100 as A01 is one problem: A01 (with the level-1 parts) reports it
+    same_as_a01 = (
+        level1_total is not None
+        and not over(goal - total_points, tolerance)
+        and not over(float(weights.sum()) + budget_w - level1_total, tolerance)
+    )
+    if len(weights) and not same_as_a01 and over(float(weights.sum()) + budget_w - goal, tolerance):
         total = float(weights.sum()) + budget_w
         out.append(
             make_finding(
@@ -146,6 +157,7 @@ def check_scores(
     """A04-A08: 0 ≤ 自评分 ≤ 分值 (beyond ``tolerance``), Σ 自评分 vs 总分 (as given and capped), blank cells."""
     ind, out = evaluation.indicators, []
     parsed = parsed or parse_targets(ind, evaluation.unit.year)
+    asks_actual, asks_score = has_column(evaluation, "actual"), has_column(evaluation, "self_score")
     for r in records(ind):
         s, w = num(r["self_score"]), num(r["weight"])
         if s is not None and w is not None and over(s - w, tolerance) and s > w:
@@ -162,7 +174,7 @@ def check_scores(
             out.append(
                 indicator_finding("A05", r, f"指标「{r['name']}」自评分 {fmt2(s)} 为负数。", expected="≥0", reported=s)
             )
-        if parsed[str(r["indicator_id"])][1].kind == "empty":  # "无" is an answer (no accident), "—" is not
+        if asks_actual and parsed[str(r["indicator_id"])][1].kind == "empty":  # "无" answers, "—" does not
             out.append(
                 indicator_finding(
                     "A07",
@@ -172,7 +184,7 @@ def check_scores(
                     reported="（空）",
                 )
             )
-        if s is None:
+        if s is None and asks_score:  # no 得分 column: the table asks for no self score
             out.append(
                 indicator_finding("A08", r, f"指标「{r['name']}」未填写自评分。", expected="自评分", reported="（空）")
             )

@@ -69,6 +69,7 @@ def score_evaluation(
     bands: dict[str, float] | None = None,
     overrides: dict | None = None,
     settings: Any = None,
+    report: Any = None,
 ) -> ScoredUnit:
     """Score every indicator, the budget line(s) and aggregate (pure).
 
@@ -78,10 +79,12 @@ def score_evaluation(
         bands: grade lower bounds, e.g. {"优": 90, "良": 80, "中": 60}.
         overrides: {indicator_id or name: Override} from the unit's params.
         settings: scoring.ScoringSettings.
+        report: the unit's self-evaluation report, if any: its problem chapters count as the unit's words.
     """
     from dataclasses import replace
 
     from jixiao.core.status import SURVEY_TEXT_RE
+    from jixiao.parse.shortfall import shortfall_texts
     from jixiao.score.aggregate import GradeBands, aggregate_scores
     from jixiao.score.scoring import ScoringSettings, score_budget, score_indicators
     from jixiao.score.structure import repair_structure
@@ -90,6 +93,8 @@ def score_evaluation(
     settings = settings or ScoringSettings()
     if not settings.survey_in_texts and SURVEY_TEXT_RE.search(texts):
         settings = replace(settings, survey_in_texts=True)  # the unit's texts describe a satisfaction survey
+    if not settings.unit_texts:  # the unit's own words about its shortfalls (parse.shortfall)
+        settings = replace(settings, unit_texts=shortfall_texts(evaluation.texts, report))
     evaluation = repair_structure(evaluation)  # level 1 as the declared weights prove it (DOMAIN §4.4)
     scored = score_indicators(evaluation.indicators, settings=settings, overrides=overrides, year=evaluation.unit.year)
     scheme_obj = _scheme(scheme)
@@ -219,6 +224,10 @@ def evaluate_unit(params: Any) -> UnitResult:
         evaluator=params.evaluator,
         params=params.to_dict(),
     )
+    if params.report is not None:  # read first: its problem chapters are the unit's words on shortfalls
+        from jixiao.read.narrative_report import read_report
+
+        result.report = read_report(params.report)
     declaration_eval = None
     if params.declaration is not None:
         declaration_eval = load_evaluation(params.declaration)
@@ -233,11 +242,8 @@ def evaluate_unit(params: Any) -> UnitResult:
             bands=params.grade_bands,
             overrides=overrides,
             settings=scoring_settings(params),
+            report=result.report,
         )
-    if params.report is not None:
-        from jixiao.read.narrative_report import read_report
-
-        result.report = read_report(params.report)
     main = result.self_eval or result.declaration
     result.findings = review(
         main.evaluation if main else None,

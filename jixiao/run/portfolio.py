@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, UNGRADED
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, UNGRADED, kind_of_inputs, report_wording
 
 __all__ = [
     "PORTFOLIO_COLUMNS",
@@ -49,6 +49,7 @@ PORTFOLIO_COLUMNS = [
     "grade_note",  # why a unit has no grade (no self-evaluation table, pending indicators, failed run)
     "total_high",  # high end of the review total while indicators are 待核实 (= total otherwise)
     "pending",  # number of 待核实 indicators (a 征求意见稿 while > 0)
+    "text_check",  # the client-text check (run/textcheck.py): "" not checked, else the problems joined by "\n" or "通过"
 ]
 _SEVERITY_COLUMNS = dict(zip(SEVERITIES, ("errors", "warnings", "hints")))
 
@@ -123,7 +124,7 @@ def portfolio_level1(portfolio: pd.DataFrame) -> pd.DataFrame:
 
 def render_portfolio_table(portfolio: pd.DataFrame) -> str:
     """The index page's unit table as HTML; every text from inputs is escaped."""
-    head = ["单位", "年度", "状态", "复核总分", "等级", "错误", "警告", "提示", "报告"]
+    head = ["单位", "年度", "状态", "复核总分", "等级", "错误", "警告", "提示", "文字检查", "报告"]
     header = "".join(f"<th>{h}</th>" for h in head)
     lines = ['<table class="jixiao-portfolio">', f"<thead><tr>{header}</tr></thead>", "<tbody>"]
     for row in portfolio.itertuples(index=False):
@@ -147,6 +148,7 @@ def render_portfolio_table(portfolio: pd.DataFrame) -> str:
             str(row.errors),
             str(row.warnings),
             str(row.hints),
+            _text_check_cell(str(row.text_check or "")),
             link,
         ]
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
@@ -166,6 +168,8 @@ def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None
     reported = totals.get("reported_total")
     row["self_total"] = _float(reported if reported is not None else totals.get("self_score_sum"))
     row["grade"] = totals.get("grade") or ""
+    if isinstance(result.get("text_check"), list):
+        row["text_check"] = "\n".join(str(p) for p in result["text_check"]) or TEXT_CHECK_OK
     if not row["grade"]:
         row["grade_note"] = _ungraded_reason(result)
     for finding in result.get("findings", []) or []:
@@ -177,12 +181,29 @@ def _fill_from_result(row: dict, level1: dict[str, float], result: dict) -> None
             level1[str(group["name"])] = _float(group.get("review_rate"))
 
 
+#: The 文字检查 cell of a unit whose client text passed.
+TEXT_CHECK_OK = "通过"
+
+
+def _text_check_cell(value: str) -> str:
+    """通过, or the number of problems with the first one (escaped); "—" for a unit not checked."""
+    if not value:
+        return "—"
+    if value == TEXT_CHECK_OK:
+        return TEXT_CHECK_OK
+    problems = value.split("\n")
+    return f"{len(problems)} 处问题<br><small>{html.escape(problems[0])}</small>"
+
+
 def _ungraded_reason(result: dict) -> str:
     """Why a successfully run unit has no grade, in the index page's words."""
     inputs = (result.get("provenance", {}).get("params", {}) or {}).get("inputs", {}) or {}
     indicators = result.get("indicators") or []
     if not inputs.get("self_evaluation") or not indicators:
         kinds = "、".join(INPUT_KINDS[k] for k in inputs if k in INPUT_KINDS and k != "self_evaluation")
+        verdict = report_wording(kind_of_inputs(inputs)).verdict
+        if verdict:  # a 目标审核 or 自评报告审核: an opinion, not a score
+            return f"只有{kinds}，出具{verdict}，不评定等级"
         return "没有自评表" + (f"（只有{kinds}）" if kinds else "") + "，不评级"
     pending = [i for i in indicators if str(i.get("status") or "") == "待核实"]
     if pending:

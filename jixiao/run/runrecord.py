@@ -17,6 +17,7 @@ from typing import Any
 
 from jixiao import __version__
 from jixiao.core.errors import ParamsError
+from jixiao.core.vocab import report_wording
 from jixiao.read.files import file_sha256
 from jixiao.run.project import inside, resource_path, unit_id_problem
 
@@ -86,6 +87,8 @@ class UnitOutcome:
     pending: int = 0  # 待核实 indicators: the report is a 征求意见稿 while > 0
     error: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
+    kind: str = "self"  # report kind: a 目标审核 or 自评报告审核 has no score (core.vocab.REPORT_WORDING)
+    text_problems: list[str] = field(default_factory=list)  # the client-text check's problems (run/textcheck.py)
 
     def line(self) -> str:
         """One Chinese summary line."""
@@ -101,7 +104,8 @@ class UnitOutcome:
         if "html" in self.outputs:  # the portfolio page
             score = f"已生成 {shown_path(self.outputs['html'])}"
         else:
-            score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else "未计分"
+            unscored = report_wording(self.kind).verdict or "未计分"
+            score = f"总分 {self.total:.2f}，等级 {self.grade}" if self.total is not None else unscored
             if self.total is not None and self.pending:
                 high = f"–{self.total_high:.2f}" if self.total_high is not None else ""
                 score = f"总分 {self.total:.2f}{high}，等级 {self.grade}，待核实 {self.pending} 项（征求意见稿）"
@@ -109,6 +113,16 @@ class UnitOutcome:
                 score += "，无待核实指标（终稿）"
         inner = f"，笔记本内 {self.notebook_seconds:.1f} 秒" if self.notebook_seconds is not None else ""
         return f"✔ {name}：{score}（{self.seconds:.1f} 秒{inner}）"
+
+    def text_lines(self) -> list[str]:
+        """The warning line of a unit whose client text failed the check (after its own line), else nothing."""
+        if not self.text_problems:
+            return []
+        shown = "；".join(self.text_problems[:3]) + ("等" if len(self.text_problems) > 3 else "")
+        return [
+            f"  ⚠ {self.unit_id}：客户报告文字检查发现 {len(self.text_problems)} 处问题（报告已生成，交付前请修改；"
+            f"全部问题见分析版 HTML 末尾「客户报告文字检查」）：{shown}"
+        ]
 
 
 @dataclass
@@ -118,6 +132,10 @@ class RunSummary:
     units: list[UnitOutcome]
     portfolio: UnitOutcome | None = None
     seconds: float = 0.0
+
+    def count_text_problems(self) -> int:
+        """Number of units produced with problems in their client text."""
+        return sum(bool(u.text_problems) for u in self.units)
 
     def count(self, status: str) -> int:
         """Number of units with ``status``."""
@@ -138,7 +156,7 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The summary, in Chinese, one line per unit then a total line."""
-        out = [u.line() for u in self.units]
+        out = [line for u in self.units for line in (u.line(), *u.text_lines())]
         if self.portfolio is not None:
             out.append(self.portfolio.line())
         out.append(
@@ -146,6 +164,7 @@ class RunSummary:
             f"失败 {self.count('failed')}"
             + (f"，中断 {self.count(INTERRUPTED)}（已按 Ctrl-C 停止）" if self.count(INTERRUPTED) else "")
             + f"；用时 {self.seconds:.1f} 秒"
+            + (f"；{flagged} 个单位的客户报告文字有问题（见 ⚠ 行）" if (flagged := self.count_text_problems()) else "")
         )
         return out
 

@@ -24,12 +24,15 @@ import nbformat
 from jixiao.core import errors
 from jixiao.core.errors import JixiaoError
 from jixiao.core.jsondata import json_ready
+from jixiao.core.vocab import kind_of_inputs, report_wording
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_json
 from jixiao.run.engine import Kernel, add_error_banner, execute_notebook, notebook_seconds, parameterize
 from jixiao.run.handoff import extract_result
+from jixiao.run.headings import retitle
 from jixiao.run.htmlexport import HtmlRenderer
 from jixiao.run.params import UnitParams
 from jixiao.run.runrecord import UnitOutcome, now_iso, schema_problem, sha256_file, shown_path
+from jixiao.run.textcheck import add_check_cell, client_text_problems
 from jixiao.run.wordexport import word_report
 from jixiao.run.workpapers import unit_workpapers
 
@@ -77,10 +80,11 @@ class UnitJob:
     notebook_path: str
     provenance: dict[str, Any]
     word_template: bytes | None = None
+    kind: str = "self"  # report kind by the unit's inputs (core.vocab.kind_of_inputs)
 
     @property
     def title(self) -> str:
-        return f"{self.display_name}（{self.year}年度）绩效评价复核报告"
+        return f"{self.display_name}（{self.year}年度）{report_wording(self.kind).title}"
 
 
 @dataclass
@@ -96,12 +100,15 @@ class UnitProduct:
     total_high: float | None = None  # high end of the total while indicators are 待核实
     pending: int = 0  # 待核实 indicators (a 征求意见稿 while > 0)
     files: dict[str, bytes] = field(default_factory=dict)
+    kind: str = "self"  # report kind (core.vocab.REPORT_WORDING)
+    text_problems: list[str] = field(default_factory=list)  # client-text check (run/textcheck.py)
 
     def outcome(self, display_name: str, paths: dict[str, Path]) -> UnitOutcome:
         """The runner's record of this unit (``seconds`` is set by the caller)."""
         outcome = UnitOutcome(self.unit_id, self.status, display_name, error=self.error)
         outcome.notebook_seconds, outcome.total, outcome.grade = self.notebook_seconds, self.total, self.grade
         outcome.total_high, outcome.pending = self.total_high, self.pending
+        outcome.kind, outcome.text_problems = self.kind, list(self.text_problems)
         outcome.outputs = {k: paths[k] for k in self.files if k != "cache"}
         return outcome
 
@@ -139,6 +146,7 @@ def make_job(
         template_path=str(template),
         notebook_path=str(notebook_path),
         provenance=provenance,
+        kind=kind_of_inputs(params.inputs),
     )
 
 
@@ -173,7 +181,7 @@ def finish_job(
     started_at: str,
 ) -> UnitProduct:
     """Banner or result, then every file of the unit as bytes (a failure is a product too)."""
-    product = UnitProduct(job.unit_id, "failed", notebook_seconds=notebook_seconds(nb))
+    product = UnitProduct(job.unit_id, "failed", notebook_seconds=notebook_seconds(nb), kind=job.kind)
     try:
         error = add_error_banner(nb)
         result = None if error else extract_result(nb)
@@ -182,15 +190,20 @@ def finish_job(
         elif result is None:
             product.error = "笔记本没有交回复核结果（缺少标记为 jixiao-result 的单元格）"
         else:
+            retitle(nb, job.kind)  # the headings of a 目标审核 / 自评报告审核
             doc = result_document(job, result, started_at, began, product.notebook_seconds)
             product.error = schema_problem(validator, doc)
             if not product.error:
+                client, word = renderer.client(nb, job.title), word_report(nb, doc, job.word_template)
+                product.text_problems = doc["text_check"] = client_text_problems(client, word, doc)
+                if product.text_problems:  # produced all the same, flagged for the analyst (run/textcheck.py)
+                    add_check_cell(nb, product.text_problems)
                 product.files = {
                     "notebook": nbformat.writes(nb).encode("utf-8"),
                     "analyst_html": renderer.analyst(nb, job.title + "（分析版）").encode("utf-8"),
-                    "client_html": renderer.client(nb, job.title).encode("utf-8"),
+                    "client_html": client.encode("utf-8"),
                     "result": json_bytes(doc),
-                    "word": word_report(nb, doc, job.word_template),
+                    "word": word,
                     "workpapers": unit_workpapers(doc),
                 }
                 product.status = "ok"

@@ -20,7 +20,7 @@ from typing import Any
 
 import xlsxwriter
 
-from jixiao.core.vocab import INPUT_KINDS, SEVERITIES
+from jixiao.core.vocab import INPUT_KINDS, SEVERITIES, kind_of_inputs, report_wording
 from jixiao.report.engagement import DRAFT_MARK, annex_rows, apparatus_of, indicator_status, is_draft
 from jixiao.run.atomic import atomic_write_bytes
 
@@ -212,17 +212,40 @@ def _lost(r: dict) -> str:
     return "扣分" if weight is not None and review is not None and weight - review >= 0.005 else ""
 
 
+#: Indicator columns a 目标审核 or 自评报告审核 has no values for (no 完成值, no scores).
+_UNSCORED_DROPPED = ("完成值", "完成值（解析）", "自评分", "规则分", "差异", "状态", "状态说明", "调整理由", "扣分原因")
+
+
+def text_check_state(doc: dict) -> str:
+    """The client-text check of ``jixiao run`` (run/textcheck.py): 通过, the problems, or "" when not checked."""
+    problems = doc.get("text_check")
+    if not isinstance(problems, list):
+        return ""
+    return "；".join(str(p) for p in problems) or "通过"
+
+
+def doc_wording(doc: dict):
+    """The report wording (core.vocab.ReportWording) of a result.json document, by its inputs."""
+    return report_wording(kind_of_inputs((doc.get("unit") or {}).get("inputs") or ()))
+
+
 def unit_workpapers(doc: dict) -> bytes:
-    """The unit's 复核底稿 workbook (bytes) from its result.json document."""
+    """The unit's 复核底稿 workbook (bytes) from its result.json document (审核 sheets for an unscored kind)."""
     book = _Book()
+    wording = doc_wording(doc)
     params = doc.get("provenance", {}).get("params", {})
     indicators = doc.get("indicators") or []
     annex = annex_rows(indicators, params.get("evidence") or {})
     rows = [dict(r, _annex=a) for r, a in zip(indicators, annex)]
-    book.sheet("指标评分", INDICATOR_COLUMNS, rows, _lost)
+    if wording.scored:
+        book.sheet("指标评分", INDICATOR_COLUMNS, rows, _lost)
+    else:
+        kept = [c for c in INDICATOR_COLUMNS if "复核" not in c.header and c.header not in _UNSCORED_DROPPED]
+        book.sheet("指标审核", kept, rows)
     findings = [dict(f, _no=i) for i, f in enumerate(doc.get("findings") or [], 1)]
-    book.sheet("复核发现", FINDING_COLUMNS, findings, lambda r: r.get("severity", ""))
-    book.sheet("预算执行", BUDGET_COLUMNS, doc.get("budget") or [])
+    book.sheet(wording.findings, FINDING_COLUMNS, findings, lambda r: r.get("severity", ""))
+    budget_columns = BUDGET_COLUMNS if wording.scored else [c for c in BUDGET_COLUMNS if "复核" not in c.header]
+    book.sheet("预算执行", budget_columns, doc.get("budget") or [])
     notes = []
     for kind in ("self_evaluation", "declaration"):
         part = doc.get(kind) or {}
@@ -251,12 +274,20 @@ def _run_sheet(book: _Book, doc: dict) -> None:
             ("委托方", app.get("client")),
             ("评价机构", app.get("firm")),
             ("项目组", team),
+            ("报告类型", doc_wording(doc).title),
             ("报告状态", draft_state(doc)),
-            ("复核总分", totals.get("review_total")),
-            ("复核总分下限", totals.get("review_total_low")),
-            ("复核总分上限", totals.get("review_total_high")),
-            ("待核实指标数", totals.get("pending_count")),
-            ("等级", totals.get("grade")),
+            ("客户报告文字检查", text_check_state(doc)),
+            *(
+                [
+                    ("复核总分", totals.get("review_total")),
+                    ("复核总分下限", totals.get("review_total_low")),
+                    ("复核总分上限", totals.get("review_total_high")),
+                    ("待核实指标数", totals.get("pending_count")),
+                    ("等级", totals.get("grade")),
+                ]
+                if doc_wording(doc).scored
+                else []
+            ),
             ("参数文件", prov.get("params_file")),
             ("参数文件 SHA-256", prov.get("params_sha256")),
             ("模板", (prov.get("template") or {}).get("path")),
@@ -289,6 +320,7 @@ def summary_workbook(docs: list[dict]) -> bytes:
         Column("单位编号", lambda d: d.get("unit", {}).get("id"), width=22),
         Column("单位名称", lambda d: d.get("unit", {}).get("name"), width=32),
         Column("年度", lambda d: d.get("unit", {}).get("year"), "int", 7),
+        Column("报告类型", lambda d: doc_wording(d).title, width=18),
         Column("复核总分", lambda d: d.get("totals", {}).get("review_total"), "score", 9),
         Column("总分下限", lambda d: d.get("totals", {}).get("review_total_low"), "score", 9),
         Column("总分上限", lambda d: d.get("totals", {}).get("review_total_high"), "score", 9),
@@ -301,6 +333,7 @@ def summary_workbook(docs: list[dict]) -> bytes:
     for severity in SEVERITIES:
         columns.append(Column(severity, lambda d, s=severity: (d.get("finding_counts") or {}).get(s, 0), "int", 6))
     columns.append(Column("报告状态", draft_state, width=11))
+    columns.append(Column("文字检查", text_check_state, width=30))
     book = _Book()
     book.sheet("单位汇总", columns, docs)
     found = [

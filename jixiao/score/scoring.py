@@ -8,9 +8,7 @@ indicator (``ScoringSettings.indicator_params[...]["rule"]``, source "参数覆�
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +19,11 @@ import pandas as pd
 from jixiao.core.errors import ParamsError, RuleError
 from jixiao.core.model import INDICATOR_COLUMNS, SCORED_COLUMNS
 from jixiao.core.numbers import round_half_up
-from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
-from jixiao.parse.shortfall import admitted_shortfall
-from jixiao.parse.values import parse_value
+from jixiao.parse.direction import with_implied_direction
+from jixiao.parse.shortfall import admitted_shortfall, text_admissions
 from jixiao.score.overrides import Override
+from jixiao.score.rulechoice import SOURCE_PARAMS, cell_text, choose_rule, parse_cell
 from jixiao.score.rules.base import (
     DEFAULT_DEVIATION_TIERS,
     DEFAULT_LATE_TIERS,
@@ -37,9 +35,7 @@ from jixiao.score.rules.base import (
 from jixiao.score.rules.registry import get_rule
 from jixiao.score.status import WORD_KINDS, admitted_partial, pending_reason, review_status
 
-__all__ = ["ScoringSettings", "choose_rule", "rule_from_text", "rule_from_value", "score_indicators", "score_budget"]
-
-SOURCE_TEXT, SOURCE_VALUE, SOURCE_PARAMS = "评分标准", "方向与值", "参数覆盖"
+__all__ = ["ScoringSettings", "score_indicators", "score_budget"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,9 @@ class ScoringSettings:
     evidence_resolves_pending: bool = True
     #: the unit's texts describe a satisfaction survey (satisfaction indicators are then measured)
     survey_in_texts: bool = False
+    #: the unit's texts about shortfalls as (source, text) (parse.shortfall.shortfall_texts): a clause naming
+    #: a qualitative indicator claimed as achieved gives it the 部分达成 tier, as its own 偏差原因 would
+    unit_texts: tuple[tuple[str, str], ...] = ()
 
     def defaults_for(self, rule_id: str) -> dict[str, Any]:
         """The settings that apply to ``rule_id`` as keyword parameters."""
@@ -80,145 +79,7 @@ class ScoringSettings:
         return {k: v for k, v in given.items() if k in rule.param_names}
 
 
-# --- choosing a rule ------------------------------------------------------------------------------
-
-_NUM = r"(\d+(?:\.\d+)?)"
-_PER_POINT_RE = re.compile(
-    rf"每(低|少|降低|减少|下降|低于|少于|超|高|超过|超出|高出|高于|增加|上升)于?1个?(?:百分点|%)(?:扣|减)(?:除)?{_NUM}分"
-)
-_SCORE_RE = re.compile(rf"(?:得|计|给){_NUM}分")
-_LOWER_RES = (
-    re.compile(rf"(?:≥|>|不低于|不少于|达到|高于){_NUM}%?"),
-    re.compile(rf"{_NUM}%?(?:\(含\)|（含）)?(?:及|或)?以上"),
-    re.compile(rf"[\[(（]{_NUM}%?[,，]"),
-    re.compile(rf"{_NUM}%?(?:\(含\)|（含）)?[-~—–至到]{_NUM}%?"),
-)
-_BELOW_RE = re.compile(rf"(?:<|低于|不足|未达到){_NUM}%?|{_NUM}%?以下")
-_DEVIATION_RE = re.compile(r"视偏差|酌情|根据偏差|按偏差|偏差情况|视情况")
-_LINEAR_RE = re.compile(r"线性|按比例|按完成比例|按完成率|按实际完成|比例得分|比例扣分|比例计分|折算")
-_BINARY_RE = re.compile(r"否则不得分|否则得0分|否则0分|否则为0|否则不计分|不得分|得0分|得满分")
-
-
-def _clauses(text: str) -> list[str]:
-    """Split at ，,；;。 outside brackets ("[80,90)得4分" stays one clause)."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "[(（【":
-            depth += 1
-        elif ch in "])）】" and depth:
-            depth -= 1
-        elif depth == 0 and ch in "，,；;。":
-            parts.append(text[start:i])
-            start = i + 1
-    return parts + [text[start:]]
-
-
-def _tiers_from_text(text: str) -> list[tuple[float, float]]:
-    tiers = []
-    for clause in _clauses(text):
-        score = _SCORE_RE.search(clause)
-        if not score:
-            continue
-        head = clause[: score.start()]
-        bound = next((float(m.group(1)) for r in _LOWER_RES if (m := r.search(head))), None)
-        if bound is None and _BELOW_RE.search(head):
-            bound = 0.0
-        if bound is not None:
-            tiers.append((bound, float(score.group(1))))
-    tiers = sorted(dict(tiers).items(), key=lambda p: -p[0])
-    return tiers if len(tiers) >= 2 else []
-
-
-def rule_from_text(text: object, target: ParsedValue | None = None) -> tuple[str, dict[str, Any]] | None:
-    """Rule id and parameters read from a 评(扣)分标准 text, or None when the text names no rule."""
-    reverse = target is not None and target.op in ("<=", "<")
-    try:
-        found = _rule_from_text(text, reverse)
-    except TypeError:  # unhashable cell
-        found = _rule_from_text.__wrapped__(text, reverse)
-    return None if found is None else (found[0], dict(found[1]))
-
-
-@functools.lru_cache(maxsize=4096)
-def _rule_from_text(text: object, reverse: bool) -> tuple[str, tuple] | None:
-    found = _read_rule_text(normalize_text(text).replace(" ", ""), reverse)
-    return None if found is None else (found[0], tuple(found[1].items()))
-
-
-def _read_rule_text(t: str, reverse: bool) -> tuple[str, dict[str, Any]] | None:
-    if not t:
-        return None
-    if m := _PER_POINT_RE.search(t):
-        side = "below" if m.group(1)[0] in "低少降减" else "above"
-        return "per_point", {"x": float(m.group(2)), "side": side}
-    if tiers := _tiers_from_text(t):
-        return "step_tiers", {"tiers": tiers}
-    if _DEVIATION_RE.search(t):
-        return "deviation_tiers", {}
-    if _LINEAR_RE.search(t):
-        return ("reverse_linear" if reverse else "proportional"), {}
-    if _BINARY_RE.search(t) or "完成得满分" in t:
-        return "all_or_nothing", {}
-    return None
-
-
-def rule_from_value(target: ParsedValue, nature: str = "") -> str:
-    """Rule id from the target's kind and operator (DOMAIN §5)."""
-    kind = target.kind
-    if kind == "number":
-        if target.approx or target.op == "≈":
-            return "approximate"
-        if target.number == 0 and target.op in (None, "=", "<=", "<"):
-            return "zero_target"
-        return "reverse_linear" if target.op in ("<=", "<") else "proportional"
-    by_kind = {
-        "deadline": "deadline",
-        "periodic": "deadline",
-        "compound": "compound",
-        "range": "range_target",
-        "direction": "direction_baseline",
-        "qualitative": "qualitative_bands",
-    }
-    if kind in by_kind:
-        return by_kind[kind]
-    return "proportional" if normalize_text(nature) == "定量" else "qualitative_bands"
-
-
-def choose_rule(
-    row: Mapping[str, Any], *, target: ParsedValue | None = None, year: int | None = None
-) -> tuple[str, dict[str, Any], str]:
-    """(rule_id, params, source) for one indicator row; source is "评分标准" or "方向与值".
-
-    A text rule that needs a number ("按比例") on a target that is not a single number
-    (a date, a word, a compound value) gives way to the rule of the value's kind.
-    """
-    if target is None:
-        target = _parse(row.get("target"), _s(row.get("unit")), _s(row.get("direction")), year)
-    found = rule_from_text(row.get("rule_text"), target)
-    if found is not None:
-        rule_id, params = found
-        if rule_id not in ("proportional", "reverse_linear") or target.kind == "number":
-            return rule_id, params, SOURCE_TEXT
-    return rule_from_value(target, _s(row.get("nature"))), {}, SOURCE_VALUE
-
-
 # --- scoring a table ----------------------------------------------------------------------------------
-
-
-def _s(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-@functools.lru_cache(maxsize=8192)
-def _parse_cached(text: object, unit: str, direction: str, year: int | None) -> ParsedValue:
-    return parse_value(text, unit_hint=unit or None, direction_hint=direction or None, year=year)
-
-
-def _parse(text: object, unit: str, direction: str, year: int | None) -> ParsedValue:
-    try:
-        return _parse_cached(text, unit, direction, year)
-    except TypeError:  # unhashable cell
-        return parse_value(text, unit_hint=unit or None, direction_hint=direction or None, year=year)
 
 
 def _lookup(mapping: Mapping[str, Any], ident: str, name: str, used: set[str]) -> Any:
@@ -273,13 +134,14 @@ def score_indicators(
     cols = ["indicator_id", "name", "weight", "nature", "direction", "target", "unit", "actual", "rule_text"]
     cols += ["self_score", "deviation_note"]
     evidence = {normalize_text(k) for k in settings.evidence} if settings.evidence_resolves_pending else set()
+    admissions = text_admissions(settings.unit_texts, dict(zip(df["indicator_id"], df["name"])))
     unmet = float(settings.tier_scores.get("未达成", DEFAULT_TIER_SCORES["未达成"]))
     for ident, name, weight, nature, direction, target_text, unit, actual_text, rule_text, own, note_text in zip(
         *(df[c].tolist() for c in cols)
     ):
-        ident, name, unit, direction = _s(ident), _s(name), _s(unit), _s(direction)
-        target = _parse(target_text, unit, direction, year)
-        actual = _parse(actual_text, unit, "", year)
+        ident, name, unit, direction = cell_text(ident), cell_text(name), cell_text(unit), cell_text(direction)
+        target = with_implied_direction(parse_cell(target_text, unit, direction, year), name, direction)
+        actual = parse_cell(actual_text, unit, "", year)
         row = {"rule_text": rule_text, "nature": nature}
         rule_id, params, source = choose_rule(row, target=target)
         extra = dict(_lookup(settings.indicator_params, ident, name, used_params) or {})
@@ -296,7 +158,10 @@ def score_indicators(
         claimed_met = result.met
         if w is not None and claimed_met is True and actual.kind in WORD_KINDS and not {"tier", "score"} & set(extra):
             share = float(settings.tier_scores.get("部分达成", DEFAULT_TIER_SCORES["部分达成"]))
-            result = admitted_partial(result, w, admitted_shortfall(note_text), share)
+            admitted, where = admitted_shortfall(note_text), "偏差说明"
+            if not admitted and admissions.get(ident):
+                admitted, where = admissions[ident][0].quote, admissions[ident][0].source
+            result = admitted_partial(result, w, admitted, share, where)
         score = finalize_score(result.score_raw, w) if w is not None else None
         explanation = result.explanation if w is not None else _no_weight(result)
         override = _lookup(overrides, ident, name, used_overrides)
@@ -311,7 +176,7 @@ def score_indicators(
             met=claimed_met,
             has_baseline=has_baseline,
             survey_basis=settings.survey_in_texts,
-            texts=_s(actual_text) + _s(note_text),
+            texts=cell_text(actual_text) + cell_text(note_text),
         )
         own_score = None if own is None or _nan(own) else _float_or_none(own)
         status = review_status(
@@ -422,7 +287,7 @@ def score_budget(
     else:
         plan = {i: float(w) for i, w in weights.items() if not math.isnan(w)}
     for i, w in plan.items():
-        unit = _s(df.at[i, "money_unit"]) if "money_unit" in df.columns else ""
+        unit = cell_text(df.at[i, "money_unit"]) if "money_unit" in df.columns else ""
         target = quantity(_num(df.at[i, "budget"]), unit or None)
         actual = quantity(_num(df.at[i, "spent"]), unit or None)
         result = fn(w, target, actual, **params)

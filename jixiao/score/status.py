@@ -119,14 +119,19 @@ def review_status(
     return StatusResult(PENDING, reason, nan, min(low, high), high)
 
 
-def admitted_partial(result: RuleResult, weight: float, admitted: str, share: float) -> RuleResult:
-    """部分达成 (``share`` of the weight) where the unit's own note admits a shortfall (DOMAIN §4.4); else ``result``."""
+def admitted_partial(
+    result: RuleResult, weight: float, admitted: str, share: float, source: str = "偏差说明"
+) -> RuleResult:
+    """部分达成 (``share`` of the weight) where the unit's own words admit a shortfall (DOMAIN §4.4); else ``result``.
+
+    ``source`` names where the unit wrote ``admitted`` (its 偏差说明, or 自评表「存在问题」 …).
+    """
     if not admitted:
         return result
     raw = min(share * weight, result.score_raw if result.score_raw is not None else weight)
     return RuleResult(
         raw,
         False,
-        f"完成值填报为达成，但单位偏差说明「{admitted}」表明未完全达成，"
+        f"完成值填报为达成，但单位{source}写明「{admitted}」，表明未完全达成，"
         f"默认按「部分达成」档得分率{fmt_percent(share)}计{fmt_points(raw)}",
     )
