@@ -20,12 +20,22 @@ _STORE = "_jixiao_memo"
 
 
 def memoized(owner: Any, name: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """``build()``, kept on ``owner`` under ``name`` until one of ``parts`` is replaced by another object."""
-    key = tuple(id(p) for p in parts)
+    """``build()``, kept on ``owner`` under ``name`` until one of ``parts`` changes.
+
+    A part changes when it is replaced by another object; a dict part (totals, params) also
+    when its items change in place.
+    """
+    seen = tuple(dict(p) if isinstance(p, dict) else p for p in parts)
     store = owner.__dict__.setdefault(_STORE, {})
     hit = store.get(name)
-    if hit is not None and hit[0] == key and all(a is b for a, b in zip(hit[2], parts)):
-        return hit[1]
+    if hit is not None and all(_same(a, b) for a, b in zip(hit[1], seen, strict=True)):
+        return hit[0]
     value = build()
-    store[name] = (key, value, parts)
+    store[name] = (value, seen, parts)  # the parts are kept so that their ids stay unique
     return value
+
+
+def _same(before: Any, now: Any) -> bool:
+    if isinstance(before, dict) and isinstance(now, dict):
+        return before == now
+    return before is now

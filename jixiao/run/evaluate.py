@@ -45,15 +45,16 @@ class ScoredUnit:
         """The ``jixiao score --json`` document (a fresh copy each call).
 
         Built once per unit: a report asks for it many times (cover, 评价结论, 附件, result.json).
-        It is rebuilt when any of the frames or the totals is replaced.
+        It is rebuilt when a frame is replaced or the totals change.
         """
         from jixiao.report.payload import score_payload
 
-        key = (id(self.evaluation), id(self.scored), id(self.level1), id(self.totals), id(self.budget))
-        if self._payload is None or self._payload[0] != key:
+        frames, totals = (self.evaluation, self.scored, self.level1, self.budget), dict(self.totals)
+        cached = self._payload
+        if cached is None or cached[1] != totals or any(a is not b for a, b in zip(cached[0], frames, strict=True)):
             doc = score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
-            self._payload = (key, json.dumps(doc, ensure_ascii=False, allow_nan=False))
-        return json.loads(self._payload[1])  # plain JSON data: the copy is exact
+            self._payload = (frames, totals, json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        return json.loads(self._payload[2])  # plain JSON data: the copy is exact
 
 
 def _scheme(scheme: Any):
