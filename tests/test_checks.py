@@ -290,6 +290,36 @@ CASES = {
     ),
     "C14": ("满意度写成“=90%”", lambda e: _set(e, "I05", direction="=")),
     "D06": ("按截至9月30日的数据得满分", lambda e: _set(e, "I02", deviation_note="数据截至9月30日")),
+    "C30": (
+        "预算执行率列为数量指标",
+        lambda e: _set(e, "I01", name="预算执行率", target="100", unit="%", actual="100"),
+    ),
+    "C31": ("成本指标写成达标率", lambda e: _set(e, "I01", level2="成本指标", name="补助标准达标率", unit="%")),
+    "C32": (
+        "合同完成率列为社会效益",
+        lambda e: _set(e, "I04", name="合同完成率", target="100", unit="%", actual="100"),
+    ),
+    "C37": ("合格率写成“≥100%”", lambda e: _set(e, "I02", direction="", target="≥100%", unit="", actual="100%")),
+    "C38": ("完成值写作“93.5%及以上”", lambda e: _set(e, "I05", actual="93.5%及以上")),
+    "C39": (
+        "成本完成值超过执行数",
+        lambda e: _set(e, "I01", level2="成本指标", name="项目总成本", target="≤1000万元", unit="", actual="1200万元"),
+    ),
+    "C34": ("名称留有“(≥**场)”", lambda e: _set(e, "I01", name="培训场次(≥**场)")),
+    "C35": (
+        "存在问题栏仍是填写说明",
+        lambda e: _attr(e, texts={"存在问题": "结合自评情况，分析存在的问题及原因。(200字以内)"}),
+    ),
+    "C36": ("年度总体目标完成情况空白", lambda e: _attr(e, texts={"年度目标": "完成培训场次和验收任务"})),
+    "D08": (
+        "执行率80%而产出全部满分",
+        lambda e: (
+            _budget(e, "合计", spent=800.0, reported_rate=80.0)
+            and _budget(e, "项目支出", spent=510.0, reported_rate=72.86)
+        ),
+    ),
+    "D07": ("偏差原因填“0”", lambda e: _set(e, "I01", deviation_note="0")),
+    "C33": ("数量指标写成“≤12”", lambda e: _set(e, "I01", direction="", target="≤12", unit="场")),
 }
 
 

@@ -125,3 +125,59 @@ def test_orphaned_socket_folders_of_killed_runs_are_removed(tmp_path, monkeypatc
         assert not orphan.exists() and live.exists()
     finally:
         asyncio.run(factory.aclose())
+
+
+RUN_DASK = RUN.replace("jobs=1)", "scheduler='local:2')")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals to a process group (Linux)")
+def test_ctrl_c_on_a_dask_run_cancels_the_tasks_and_writes_nothing(tmp_path):
+    """Issue 14: Ctrl-C during ``--scheduler local:2`` cancels the remaining tasks, stops the running
+    kernels and leaves no file of any unit (outputs are written by the client only when a unit is done)."""
+    pytest.importorskip("distributed")
+    project = Project(tmp_path / "p")
+    units = ("u1", "u2", "u3", "u4")
+    for unit in units:
+        project.add(unit, "95\n")
+    template = tmp_path / "sleepy.py"
+    template.write_text(SLEEPY_UNIT, encoding="utf-8")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    temp = Path(tempfile.mkdtemp(prefix="jx", dir="/tmp"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(temp), JIXIAO_TEST_MARKS=str(marks))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN_DASK, str(project.params), str(project.outputs), str(template)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120  # the cluster and its kernel templates start first
+        while not any(marks.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        started = sorted(p.name for p in marks.iterdir())
+        if not started:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("no unit started on the cluster: " + "".join(proc.communicate()))
+        time.sleep(0.3)  # the second worker's unit may be starting too
+        kernels = [int(p.read_text() or 0) for p in marks.iterdir()]
+        pressed = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        elapsed = time.monotonic() - pressed
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, out + err
+    assert elapsed < 30, f"took {elapsed:.1f} s to stop"
+    assert "Traceback" not in out, out
+    assert "中断" in out and all(u in out for u in units), out
+    assert len(list(marks.iterdir())) <= 2  # at most one unit per worker ever started: the rest were cancelled
+    time.sleep(1)
+    assert not [k for k in kernels if k and _alive(k)]  # the running kernels were stopped
+    written = [p for p in project.outputs.rglob("*") if p.is_file() and p.parent != project.outputs]
+    assert not written, written  # no unit file, complete or partial
+    shutil.rmtree(temp, ignore_errors=True)

@@ -40,39 +40,26 @@ import re
 from dataclasses import replace
 
 from jixiao.core.parsed_value import ParsedValue
-from jixiao.core.textnorm import BLANKS, normalize_symbols, normalize_text
+from jixiao.core.textnorm import BLANKS, normalize_text
 from jixiao.core.units import UNIT_ALIASES, UNIT_RE, canonical_unit, compact_spaces
 from jixiao.parse.dates import CN_NUMERALS, TIME_RE, cn_int, parse_deadline, parse_periodic, parse_temporal, time_note
-from jixiao.parse.operators import SUFFIX_OPS, direction_to_op, find_basis, find_trend, strip_ops
+from jixiao.parse.operators import direction_to_op, find_basis, find_trend, strip_ops
+from jixiao.parse.quantities import (
+    CJK_RE,
+    OP_SYMBOL,
+    fmt_number,
+    make_value,
+    number_tokens,
+    parse_compound,
+    parse_range,
+    parse_single,
+    prepare_text,
+)
 
 __all__ = [
     "parse_value",
     "describe_value",
 ]
-
-# --- small helpers ---------------------------------------------------------------------------
-
-_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_SNUM = r"[-+]?" + _NUM
-_NUM_RE = re.compile(_NUM)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_OP_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<", "≈": "约"}
-
-
-def _to_float(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def _fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return str(x)
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6f}".rstrip("0").rstrip(".")
-
-
-def _make(raw: str, kind: str, notes: list[str] | tuple[str, ...] = (), **kw) -> ParsedValue:
-    return ParsedValue(raw=raw, kind=kind, notes=tuple(notes), **kw)
 
 
 def _raw_text(value: object) -> str:
@@ -107,43 +94,45 @@ def parse_value(
     raw = _raw_text(text)
     try:
         if not isinstance(text, str) and raw == "":
-            return _make(raw, "empty")
+            return make_value(raw, "empty")
         if isinstance(text, float) and not math.isfinite(text):
-            return _make(raw, "unparsed", ["数值为无穷大"])
+            return make_value(raw, "unparsed", ["数值为无穷大"])
         if isinstance(text, bool):
-            return _make(raw, "qualitative", word="是" if text else "否")
+            return make_value(raw, "qualitative", word="是" if text else "否")
         if isinstance(text, (_dt.time, _dt.date)):
             return parse_temporal(raw, text)
-        pv = _parse_text(_fmt(text) if isinstance(text, float) else raw, year)
+        pv = _parse_text(fmt_number(text) if isinstance(text, float) else raw, year)
         if pv.raw != raw:
             pv = replace(pv, raw=raw)
         if isinstance(text, float) and pv.kind == "number" and canonical_unit(unit_hint) == "%" and 0 < text <= 1:
-            pv = replace(pv, notes=pv.notes + (f"数值{_fmt(text)}不大于1而单位为%，可能是小数形式的比率，未换算",))
+            pv = replace(
+                pv, notes=pv.notes + (f"数值{fmt_number(text)}不大于1而单位为%，可能是小数形式的比率，未换算",)
+            )
         return _apply_hints(pv, unit_hint, direction_hint)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        return _make(raw, "unparsed", [f"解析出错：{type(exc).__name__}"])
+        return make_value(raw, "unparsed", [f"解析出错：{type(exc).__name__}"])
 
 
 def describe_value(v: ParsedValue) -> str:
     """Short Chinese rendering for explanations: "≥95%", "约150平方米", "2023年9月30日前", "每月"."""
     unit = v.unit or ""
     if v.kind == "number" and v.number is not None:
-        op = "约" if v.approx and v.op in (None, "≈") else _OP_SYMBOL.get(v.op or "", "")
+        op = "约" if v.approx and v.op in (None, "≈") else OP_SYMBOL.get(v.op or "", "")
         if v.op_implicit and v.op == "=":
             op = ""
-        return f"{op}{_fmt(v.number)}{unit}"
+        return f"{op}{fmt_number(v.number)}{unit}"
     if v.kind == "range" and v.low is not None and v.high is not None:
         if v.low_inclusive and v.high_inclusive:
-            return f"{_fmt(v.low)}{unit}～{_fmt(v.high)}{unit}"
+            return f"{fmt_number(v.low)}{unit}～{fmt_number(v.high)}{unit}"
         left, right = "[" if v.low_inclusive else "(", "]" if v.high_inclusive else ")"
-        return f"{left}{_fmt(v.low)},{_fmt(v.high)}{right}{unit}"
+        return f"{left}{fmt_number(v.low)},{fmt_number(v.high)}{right}{unit}"
     if v.kind == "compound":
         return "、".join(compact_spaces(p.raw) for p in v.parts)
     if v.kind == "deadline" and v.date is not None:
         return f"{v.date.year}年{v.date.month}月{v.date.day}日前"
     if v.kind == "direction" and v.number is not None:
         verb = {"up": "上升", "down": "下降"}.get(v.trend or "", "变化")
-        return f"{v.basis or ''}{verb}{_OP_SYMBOL.get(v.op or '', '')}{_fmt(v.number)}{unit}"
+        return f"{v.basis or ''}{verb}{OP_SYMBOL.get(v.op or '', '')}{fmt_number(v.number)}{unit}"
     if v.kind in ("qualitative", "direction") and v.word:
         return v.word
     if v.kind == "time_artifact":
@@ -174,58 +163,46 @@ def _apply_hints(pv: ParsedValue, unit_hint: object, direction_hint: object) -> 
         if pv.op is None:
             kw["op"] = hint_op
         elif {pv.op[0], hint_op[0]} == {">", "<"}:
-            notes.append(f"指标值中的符号「{_OP_SYMBOL[pv.op]}」与方向列「{_OP_SYMBOL[hint_op]}」不一致，以指标值为准")
+            notes.append(f"指标值中的符号「{OP_SYMBOL[pv.op]}」与方向列「{OP_SYMBOL[hint_op]}」不一致，以指标值为准")
     return replace(pv, notes=tuple(notes), **kw) if kw or notes != list(pv.notes) else pv
 
 
 # --- text ------------------------------------------------------------------------------------------
 
-_QUOTES = "\"'“”‘’「」『』"
-
-
-def _prepare(raw: str) -> str:
-    s = normalize_symbols(compact_spaces(normalize_text(raw)))
-    s = s.strip(_QUOTES + " ").rstrip("。；;，,、.") or s
-    s = re.sub(r"百分之百|百分百", "100%", s)
-    s = re.sub(
-        rf"百分之([0-9.]+|[{CN_NUMERALS}]+)", lambda m: f"{cn_int(m[1]) if cn_int(m[1]) is not None else m[1]}%", s
-    )
-    return re.sub(r"[(（]含[)）]", "", s)
-
 
 def _parse_text(raw: str, year: int | None) -> ParsedValue:
     t = normalize_text(raw)
     if t in BLANKS and t != "无":
-        return _make(raw, "empty")
-    s = _prepare(raw)
+        return make_value(raw, "empty")
+    s = prepare_text(raw)
     if s in BLANKS and s != "无":
-        return _make(raw, "empty")
+        return make_value(raw, "empty")
     if m := TIME_RE.fullmatch(s):
-        return _make(raw, "time_artifact", [time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
+        return make_value(raw, "time_artifact", [time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
     has_digit = bool(re.search("[0-9]", s))
     if len(s) > 40:
         if has_digit:
-            return _make(raw, "unparsed", ["文字较长且含数字，未能解析为指标值"])
-        return _make(raw, "qualitative", ["文字较长（超过40字），按定性处理"], word=s)
-    for step in (parse_periodic, lambda r, x: parse_deadline(r, x, year), _parse_range):
+            return make_value(raw, "unparsed", ["文字较长且含数字，未能解析为指标值"])
+        return make_value(raw, "qualitative", ["文字较长（超过40字），按定性处理"], word=s)
+    for step in (parse_periodic, lambda r, x: parse_deadline(r, x, year), parse_range):
         if pv := step(raw, s):
             return pv
     if m := re.fullmatch(r"零([\u4e00-\u9fff]{1,8})", s):
-        return _make(raw, "number", number=0.0, op_implicit=True, word=m[1])
+        return make_value(raw, "number", number=0.0, op_implicit=True, word=m[1])
     if not has_digit:
         s = _cn_to_digits(s)
-    tokens = _tokens(s)
+    tokens = number_tokens(s)
     if len(tokens) == 1:
-        if pv := _parse_single(raw, s, tokens[0]):
+        if pv := parse_single(raw, s, tokens[0]):
             return pv
-    elif len(tokens) > 1 and (pv := _parse_compound(raw, t)):
+    elif len(tokens) > 1 and (pv := parse_compound(raw, t)):
         return pv
     if not re.search("[0-9]", s) or not tokens:
         if d := _parse_direction(raw, s):
             return d
-    if not has_digit and _CJK.search(s):
-        return _make(raw, "qualitative", word=s)
-    return _make(raw, "unparsed")
+    if not has_digit and CJK_RE.search(s):
+        return make_value(raw, "qualitative", word=s)
+    return make_value(raw, "unparsed")
 
 
 def _cn_to_digits(s: str) -> str:
@@ -238,194 +215,9 @@ def _cn_to_digits(s: str) -> str:
     return f"{m['pre']}{cn_int(m['cn'])}{m['unit']}{m['rest']}"
 
 
-def _tokens(s: str) -> list[re.Match]:
-    """Quantities in ``s``: numbers, minus a 4-digit year followed by 年."""
-    out = []
-    for m in re.finditer(rf"(?<![0-9.,]){_SNUM}", s):
-        if m.group().startswith("-") and m.start() > 0 and re.match(r"[0-9%‰)）A-Za-z]", s[m.start() - 1]):
-            continue
-        if re.fullmatch(r"(19|20)[0-9]{2}", m.group()) and s[m.end() : m.end() + 1] == "年":
-            continue
-        out.append(m)
-    return out
-
-
 def _parse_direction(raw: str, s: str) -> ParsedValue | None:
     found = find_trend(s)
-    if not found or not _CJK.search(s):
+    if not found or not CJK_RE.search(s):
         return None
     trend, op = found
-    return _make(raw, "direction", trend=trend, op=op, basis=find_basis(s), word=s)
-
-
-# --- numbers, ranges, compounds -----------------------------------------------------------------------
-
-
-def _unit_at(s: str, pos: int) -> tuple[str | None, int]:
-    """The unit starting at ``pos`` ("%", "人次", "(件/人/年)", "次/月"), and where it ends."""
-    if pos < len(s) and s[pos] in "(（":
-        close = re.compile(r"[)）]").search(s, pos)
-        if close and (u := canonical_unit(s[pos + 1 : close.start()])):
-            return u, close.end()
-    m = UNIT_RE.match(s, pos)
-    if not m or (
-        m.group().isascii()
-        and m.group().isalpha()
-        and s[m.end() : m.end() + 1].isascii()
-        and s[m.end() : m.end() + 1].isalpha()
-    ):
-        return None, pos
-    unit, end = UNIT_ALIASES[m.group()], m.end()
-    while end < len(s) and s[end] == "/":
-        nxt = UNIT_RE.match(s, end + 1) or re.compile(r"[\u4e00-\u9fff]{1,2}").match(s, end + 1)
-        if not nxt:
-            break
-        unit, end = f"{unit}/{UNIT_ALIASES.get(nxt.group(), nxt.group())}", nxt.end()
-    return unit, end
-
-
-def _parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = True) -> ParsedValue | None:
-    notes: list[str] = []
-    number, pos = _to_float(tok.group()), tok.end()
-    if s[pos : pos + 1] in ("万", "亿") and s[pos + 1 : pos + 2] != "元":
-        number *= 1e4 if s[pos] == "万" else 1e8
-        pos += 1
-    op_more = s[pos : pos + 1] in ("余", "多")
-    pos += op_more
-    unit, pos = _unit_at(s, pos)
-    label, ops = strip_ops(s[: tok.start()])
-    post, suffix_op = s[pos:], None
-    for word, op in SUFFIX_OPS:
-        if post.startswith(word):
-            post, suffix_op = post[len(word) :], op
-            break
-    tail = post.strip("：:，,；;、 ")
-    label = label.strip("：:，,；;、 ")
-    if unit == "日" and tail.startswith("前"):
-        return None  # "次月10日前": a day of the month, not a quantity
-    if not math.isfinite(number) or _NUM_RE.search(tail) or _NUM_RE.search(re.sub("(19|20)[0-9]{2}年", "", label)):
-        return None
-    approx = "≈" in ops or suffix_op == "≈"
-    exact = [o for o in ops if o != "≈"]
-    op = exact[0] if exact else None
-    if suffix_op and suffix_op != "≈":
-        if op and op != suffix_op:
-            notes.append(f"前后比较词不一致（{_OP_SYMBOL[op]}与{_OP_SYMBOL[suffix_op]}），按前者处理")
-        op = op or suffix_op
-    if op_more:
-        notes.append("「余/多」按不低于处理")
-        op = op or ">="
-    if approx and op is None:
-        op = "≈"
-    if (
-        allow_direction
-        and (found := find_trend(label, at_end=True))
-        and not any(w in s[: tok.start()] for w in ("至", "到"))
-    ):
-        return _make(
-            raw,
-            "direction",
-            notes,
-            trend=found[0],
-            basis=find_basis(label),
-            number=number,
-            unit=unit,
-            op=found[1] or (op if op != "≈" else None),
-            approx=approx,
-            word=s,
-        )
-    word = "…".join(x for x in (label, tail) if x) or None
-    return _make(
-        raw,
-        "number",
-        notes,
-        op=op,
-        number=number,
-        unit=unit,
-        approx=approx,
-        op_implicit=not ops and suffix_op is None and not op_more,
-        word=word,
-    )
-
-
-_UNIT_ALT = rf"(?:[(（][^)）0-9]{{1,8}}[)）]|{UNIT_RE.pattern})"
-_RANGE_RE = re.compile(
-    rf"(?P<label>[^0-9]*?)(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?:-|~|—|–|〜|至|到)"
-    rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?(?P<tail>[^0-9]*)"
-)
-_INTERVAL_RE = re.compile(
-    rf"(?P<l>[\[(（])(?P<lo>{_SNUM})(?P<u1>%|‰)?[,，](?P<hi>{_SNUM})(?P<u2>%|‰)?"
-    rf"(?P<r>[\])）])(?P<u3>{_UNIT_ALT})?"
-)
-_CHAIN_RE = re.compile(
-    rf"(?P<lo>{_SNUM})(?P<u1>{_UNIT_ALT})?(?P<o1>≤|<)[^0-9≤<]{{0,12}}(?P<o2>≤|<)"
-    rf"(?P<hi>{_SNUM})(?P<u2>{_UNIT_ALT})?"
-)
-
-
-def _parse_range(raw: str, s: str) -> ParsedValue | None:
-    lo_inc = hi_inc = True
-    if m := _INTERVAL_RE.fullmatch(s):
-        lo_inc, hi_inc = m["l"] == "[", m["r"] == "]"
-        units = [m["u1"], m["u2"], m["u3"]]
-    elif m := _CHAIN_RE.fullmatch(s):
-        lo_inc, hi_inc = m["o1"] == "≤", m["o2"] == "≤"
-        units = [m["u1"], m["u2"]]
-    elif m := _RANGE_RE.fullmatch(s):
-        units = [m["u1"], m["u2"]]
-        if strip_ops(m["label"])[1] or any(w in m["tail"] for w, _ in SUFFIX_OPS[:6]):
-            return None
-    else:
-        return None
-    canon = [canonical_unit(u) for u in units if u]
-    if len(canon) != len([u for u in units if u]) or None in canon:
-        return None
-    if not (math.isfinite(_to_float(m["lo"])) and math.isfinite(_to_float(m["hi"]))):
-        return None
-    notes = [f"区间两端单位不一致（{'、'.join(dict.fromkeys(canon))}），按后者处理"] if len(set(canon)) > 1 else []
-    low, high = _to_float(m["lo"]), _to_float(m["hi"])
-    if low > high:
-        low, high, lo_inc, hi_inc = high, low, hi_inc, lo_inc
-        notes.append("区间下限大于上限，已对调")
-    return _make(
-        raw,
-        "range",
-        notes,
-        low=low,
-        high=high,
-        low_inclusive=lo_inc,
-        high_inclusive=hi_inc,
-        unit=canon[-1] if canon else None,
-    )
-
-
-def _parse_compound(raw: str, t: str) -> ParsedValue | None:
-    pieces = [p for p in re.split(r"[，,；;、 ]+|和|以及|及(?!以)", t) if p]
-    merged: list[str] = []
-    for p in pieces:
-        if re.search("[0-9]", p) or not merged:
-            merged.append(p)
-        else:
-            merged[-1] += p
-    if merged and not re.search("[0-9]", merged[0]) and len(merged) > 1:
-        first = merged.pop(0)
-        merged[0] = first + merged[0]
-    segments: list[str] = []
-    for piece in merged:
-        s = _prepare(piece)
-        toks = _tokens(s)
-        start = 0
-        for tok in toks[1:]:
-            label, _ = strip_ops(s[start : tok.start()])
-            cut = start + len(label)
-            segments.append(s[start:cut])
-            start = cut
-        segments.append(s[start:])
-    parts = []
-    for seg in segments:
-        toks = _tokens(seg)
-        pv = _parse_single(seg, seg, toks[0], allow_direction=False) if len(toks) == 1 else None
-        if pv is None or (pv.unit is None and len(pv.word or "") not in (1, 2, 3, 4)):
-            return None  # a part needs a unit or a short noun ("67小区"); "1:1" is not two quantities
-        parts.append(pv)
-    return _make(raw, "compound", ["一个指标含多个指标值"], parts=tuple(parts)) if len(parts) > 1 else None
+    return make_value(raw, "direction", trend=trend, op=op, basis=find_basis(s), word=s)

@@ -113,6 +113,10 @@ def read_info_and_texts(grid: Grid, rows: range, skip: set[int], info: dict, tex
                 _store("info" if ikey else "text", ikey or tkey, cell_text(labelled[i + 1][0].value), info, texts)
                 consumed = True
                 i += 2
+                if tkey == "年度目标" and _unlabelled(labelled, i) and "完成情况" not in texts:
+                    # "年度总体目标 | 目标 | 完成情况" on one row, without a header naming the two cells
+                    _store("text", "完成情况", cell_text(labelled[i][0].value), info, texts)
+                    i += 1
                 continue
             i += 1
         if consumed:
@@ -132,6 +136,11 @@ def read_info_and_texts(grid: Grid, rows: range, skip: set[int], info: dict, tex
         elif len(tokens) == 1 and tokens[0].text.startswith(("说明", "注")):
             current_text = "说明"
             texts["说明"] = strip_html(tokens[0].text)
+
+
+def _unlabelled(labelled: list, i: int) -> bool:
+    """True when token ``i`` exists and is a value (no label) and the last of its row."""
+    return i == len(labelled) - 1 and not (labelled[i][1] or labelled[i][2])
 
 
 def _split_label_cells(tokens: list[Token]) -> list[Token]:

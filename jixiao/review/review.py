@@ -18,9 +18,12 @@ from jixiao.parse.shortfall import shortfall_texts
 from jixiao.review import budget as _budget
 from jixiao.review import categories as _categories
 from jixiao.review import explanations as _explanations
+from jixiao.review import framing as _framing
 from jixiao.review import goals as _goals
 from jixiao.review import quality as _quality
+from jixiao.review import residue as _residue
 from jixiao.review import shortfall as _shortfall
+from jixiao.review import spending as _spending
 from jixiao.review import table as _checks
 from jixiao.review.catalogue import catalogue, findings_frame
 from jixiao.review.declaration import RENAME_RATIO, check_direction_rule, compare_declaration
@@ -116,6 +119,8 @@ def review(
     rows += _goals.check_satisfaction_direction(ind, parsed) + _goals.check_cost_indicators(evaluation)
     rows += _categories.check_structure_repair(evaluation) + _categories.check_level2_placement(ind, evaluation.notes)
     rows += _categories.check_categories(ind)
+    rows += _framing.check_framing(ind, parsed, declaration=is_declaration)
+    rows += _residue.check_residue(evaluation, declaration=is_declaration)
     if not is_declaration:
         rows += _checks.check_weights(evaluation, total_points=s.total_points, tolerance=s.weight_tolerance)
         rows += _checks.check_scores(
@@ -141,6 +146,8 @@ def review(
             tolerance_rate=s.rate_tolerance,
         )
         rows += check_direction_rule(scored, year=year)
+        rows += _spending.check_unspent_outputs(evaluation, scored, rows, threshold=s.execution_threshold)
+        rows += _spending.check_cost_actuals(evaluation, parsed, tolerance_money=s.money_tolerance)
         rows += _goals.check_goal_coverage(evaluation) + _goals.check_part_year(evaluation)
         admitted = _shortfall.check_admitted_shortfall(scored, shortfall_texts(evaluation.texts, report))
         rows = _shortfall.supersede(rows + admitted)
@@ -150,6 +157,7 @@ def review(
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
         rows += found.to_dict("records")
     budget_scored = "weight" in evaluation.budget and evaluation.budget["weight"].notna().any()
+    rows = _residue.fold_goal_findings(rows)
     return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))
 
 

@@ -23,30 +23,19 @@ Workers must run the same jixiao (source fingerprint), Python and libraries as t
 from __future__ import annotations
 
 import asyncio
-import atexit
 import hashlib
-import importlib
-import io
-import os
-import shutil
-import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from ruamel.yaml import YAML
 
 from jixiao.core.errors import JixiaoError
-from jixiao.run.engine import Kernel, KernelFactory, parameterize
-from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
-from jixiao.run.params import UnitParams, load_params_document
-from jixiao.run.runrecord import now_iso, package_fingerprint, result_validator, versions
-from jixiao.run.unitjob import UnitJob, UnitProduct, execute_job, finish_job, relocate
+from jixiao.run.clustertask import ClusterTask, cluster_task, dask_distributed
+from jixiao.run.clusterworker import prepare_worker, run_task, stop_units
+from jixiao.run.runrecord import package_fingerprint, versions
+from jixiao.run.unitjob import UnitProduct
 
 __all__ = [
     "LOCAL_PREFIX",
@@ -57,6 +46,7 @@ __all__ = [
     "worker_identity",
     "check_versions",
     "dask_distributed",
+    "stop_units",
 ]
 
 #: ``--scheduler local:N`` starts a LocalCluster of N workers in this process (each unit still runs in
@@ -64,68 +54,7 @@ __all__ = [
 LOCAL_PREFIX = "local:"
 #: Seconds to wait for a first worker on a cluster.
 _WAIT_FOR_WORKERS = 30
-
-
-@dataclass
-class ClusterTask:
-    """One unit for a worker: the job, the params text (paths relative) and which blobs go where."""
-
-    job: UnitJob
-    params_name: str  # file name of the params file
-    params_text: str  # the params file, its input and evidence paths rewritten relative to it
-    depth: int  # folder levels the relative paths climb above the params folder
-    files: dict[str, str]  # path relative to the params folder → sha256 of the content
-    client_paths: dict[str, str]  # path relative to the params folder → the client's absolute path
-    client_params: str  # the client's params file path
-    client_project: str  # the client's project folder ("" without a project)
-    project_toml: str = ""  # sha256 of jixiao.toml ("" without a project)
-    default_style: bool = True  # use the worker's own copy of the report design
-    style: HtmlStyle | None = None
-    timeout: float = 600
-    warmup: tuple[str, ...] = ()
-
-
-def cluster_task(job: UnitJob, params: UnitParams, project_root: Path | None, style: HtmlStyle, **options: Any):
-    """The task of a unit and the files it needs ({sha256: path}), prepared on the client."""
-    base = params.path.parent
-    doc = load_params_document(params.path)
-    wanted: dict[str, Path] = {}
-    for kind, path in params.inputs.items():
-        rel = Path(os.path.relpath(path, base)).as_posix()
-        doc["inputs"][kind] = rel
-        wanted[rel] = path
-    for spec in (doc.get("evidence") or {}).values():
-        if isinstance(spec, dict) and spec.get("file"):
-            path = (base / spec["file"]).resolve()
-            rel = Path(os.path.relpath(path, base)).as_posix()
-            spec["file"] = rel
-            wanted[rel] = path
-    hashes = {rel: _sha256(path) for rel, path in wanted.items()}
-    blobs = {hashes[rel]: path for rel, path in wanted.items()}
-    toml = project_root / "jixiao.toml" if project_root is not None else None
-    toml_sha = ""
-    if toml is not None and toml.is_file():
-        toml_sha = _sha256(toml)
-        blobs[toml_sha] = toml
-    word = params.apparatus.get("word_template") if params.apparatus else ""
-    if word and Path(word).is_file():
-        job.word_template = Path(word).read_bytes()
-    depth = max((Path(rel).parts.count("..") for rel in wanted), default=0)
-    task = ClusterTask(
-        job=job,
-        params_name=params.path.name,
-        params_text=_dump(doc),
-        depth=depth,
-        files=hashes,
-        client_paths={rel: str(path) for rel, path in wanted.items()},
-        client_params=str(params.path),
-        client_project=str(project_root) if project_root is not None else "",
-        project_toml=toml_sha,
-        default_style=style == default_style(),
-        style=None if style == default_style() else style,
-        **options,
-    )
-    return task, blobs
+_STOP_WAIT = 5  # seconds to reach the workers on Ctrl-C
 
 
 # --- client side ---------------------------------------------------------------------------
@@ -165,7 +94,7 @@ async def run_on_cluster(
     futures: list[Any] = []
     try:
         await check_versions(client)
-        await client.run(_prepare_worker, tasks[0][0].warmup if tasks else ())
+        await client.run(prepare_worker, tasks[0][0].warmup if tasks else ())
         uses: dict[str, int] = {}
         for _, needed in tasks:
             for sha in needed:
@@ -196,6 +125,10 @@ async def run_on_cluster(
         pending = [f for f in futures if not f.done()]
         if pending:  # Ctrl-C or an error: nothing more runs, nothing more is written
             await client.cancel(pending, force=True)
+            try:  # and the notebooks already running stop now, not when they end
+                await asyncio.wait_for(client.run(stop_units, [f.key for f in pending]), _STOP_WAIT)
+            except Exception:  # noqa: BLE001 - best effort: a worker that cannot be reached ends its unit alone
+                pass
         await client.close()
         if cluster is not None:
             await cluster.close()
@@ -242,170 +175,7 @@ def _worker_count(address: str) -> int:
     return count
 
 
-def dask_distributed() -> Any:
-    """The ``distributed`` package, imported on first use (an optional extra; a heavy import).
-
-    Raises:
-        JixiaoError: it is not installed (says what to install).
-    """
-    try:
-        return importlib.import_module("distributed")
-    except ImportError:
-        raise JixiaoError(
-            "未安装 Dask：请先运行 pip install 'jixiao[dask]'（或 pip install 'dask[distributed]'）"
-        ) from None
-
-
 def _task_error(exc: BaseException) -> str:
     if type(exc).__name__ == "KilledWorker":
         return "运行该单位的 Dask 工作进程多次意外退出，已放弃（见调度器日志）"
     return f"{type(exc).__name__}: {exc}"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _dump(doc: Any) -> str:
-    yaml = YAML(typ="rt")
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    buffer = io.StringIO()
-    yaml.dump(doc, buffer)
-    return buffer.getvalue()
-
-
-# --- worker side ---------------------------------------------------------------------------
-class _Engine:
-    """Per worker process: an event loop thread, a kernel factory (fork server), renderers."""
-
-    def __init__(self, warmup: tuple[str, ...]) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="jixiao-worker-")).resolve()
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, name="jixiao-kernels", daemon=True).start()
-        self.factory = self._call(_make_factory(str(self.folder), warmup))
-        self.renderers: dict[Any, HtmlRenderer] = {}
-        self.validator = result_validator()
-        self.templates: dict[str, Any] = {}
-        self.spare: asyncio.Future | None = None
-        self.lock = threading.Lock()
-        atexit.register(self.close)
-
-    def _call(self, coro: Awaitable[Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
-
-    def kernel(self) -> asyncio.Future:
-        """A started kernel (the one started ahead, if any); start the next one ahead."""
-        with self.lock:
-            ready, self.spare = self.spare, asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
-        return ready if ready is not None else asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
-
-    def renderer(self, task: ClusterTask) -> HtmlRenderer:
-        style = default_style() if task.default_style else task.style
-        key = repr(style)
-        if key not in self.renderers:
-            self.renderers[key] = HtmlRenderer(style, font_cache=self.folder / "fonts")
-        return self.renderers[key]
-
-    def template(self, text: str) -> Any:
-        key = hashlib.sha256(text.encode()).hexdigest()
-        if key not in self.templates:
-            self.templates[key] = nbformat.reads(text, as_version=4)
-        return self.templates[key]
-
-    def close(self) -> None:
-        async def stop() -> None:
-            if self.spare is not None:
-                try:
-                    await self.factory.shutdown(await asyncio.wrap_future(self.spare), now=True)
-                except Exception:  # noqa: BLE001 - best effort at exit
-                    pass
-            await self.factory.aclose()
-
-        try:
-            self._call(stop())
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-async def _make_factory(folder: str, warmup: tuple[str, ...]) -> KernelFactory:
-    return KernelFactory(cwd=folder, warmup=warmup)
-
-
-_ENGINE: _Engine | None = None
-_ENGINE_LOCK = threading.Lock()
-
-
-def _engine(warmup: tuple[str, ...] = ()) -> _Engine:
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is None:
-            _ENGINE = _Engine(warmup)
-        return _ENGINE
-
-
-def _prepare_worker(warmup: tuple[str, ...]) -> bool:
-    """Start the worker's kernel template process and one kernel ahead (while the data is sent)."""
-    engine = _engine(warmup)
-    with engine.lock:
-        if engine.spare is None:
-            engine.spare = asyncio.run_coroutine_threadsafe(engine.factory.start(), engine.loop)
-    return True
-
-
-def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> UnitProduct:
-    """Worker side: lay out the unit's files, execute its notebook in a fresh kernel, return its files."""
-    engine = _engine(task.warmup)
-    began, started_at = time.perf_counter(), now_iso()
-    root = Path(tempfile.mkdtemp(prefix="u-", dir=engine.folder))
-    try:
-        params_dir = root.joinpath(*(["p"] * max(task.depth, 0)), "params")
-        params_dir.mkdir(parents=True)
-        for rel, sha in task.files.items():
-            target = (params_dir / rel).resolve()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blobs[sha])
-        params_path = params_dir / task.params_name
-        params_path.write_text(task.params_text, encoding="utf-8")
-        project = root / "project"
-        if task.project_toml:
-            project.mkdir()
-            (project / "jixiao.toml").write_bytes(blobs[task.project_toml])
-        parameters = dict(task.job.parameters)
-        parameters.update(
-            params_path=str(params_path), project_dir=str(project) if task.job.parameters.get("project_dir") else ""
-        )
-        mapping = {str((params_dir / rel).resolve()): path for rel, path in task.client_paths.items()}
-        mapping[str(params_path)] = task.client_params
-        mapping[str(params_dir)] = str(Path(task.client_params).parent)
-        if task.client_project:
-            mapping[str(project)] = task.client_project
-        template = engine.template(template_text)
-        kernel_future = engine.kernel()
-        kernel: Kernel = kernel_future.result()
-        try:
-            run = execute_job(
-                engine.template(template_text), task.job, kernel, timeout=task.timeout, parameters=parameters
-            )
-            nb = engine._call(run)
-        finally:
-            asyncio.run_coroutine_threadsafe(engine.factory.shutdown(kernel), engine.loop)
-        nb = relocate(nb, mapping)
-        _restore_injected_source(nb, template, task.job)
-        return finish_job(task.job, nb, engine.renderer(task), engine.validator, began, started_at)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _restore_injected_source(nb: Any, template: Any, job: UnitJob) -> None:
-    """The injected-parameters cell as the client's parameters make it (papermill escapes non-ASCII)."""
-    reference = parameterize(template, job.parameters, input_path=job.template_path, output_path=job.notebook_path)
-    sources = {c.id: c.source for c in reference.cells if "injected-parameters" in c.metadata.get("tags", [])}
-    for cell in nb.cells:
-        if cell.get("id") in sources:
-            cell.source = sources[cell.id]

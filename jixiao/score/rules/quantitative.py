@@ -292,6 +292,10 @@ def compound(weight: float, target: ParsedValue, actual: ParsedValue, *, combine
             shown.append(f"{fmt_value(part.number or 0, part.unit)}：完成值缺少此项，按0计")
             continue
         pool.remove(match)
+        if {part.trend, match.trend} == {"up", "down"}:  # "体检率下降1%" against "体检率提高2%"
+            ratios.append(0.0)
+            shown.append(f"{match.raw}：与指标值「{part.raw}」方向相反，按0计")
+            continue
         q = quantities(part, match, "多值指标")
         if isinstance(q, RuleResult):
             return q

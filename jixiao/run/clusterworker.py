@@ -1,0 +1,193 @@
+"""The worker side of ``jixiao run --scheduler``: run one unit's notebook in a fresh kernel and
+return its files as bytes.
+
+Per worker process one engine holds an event loop thread, a kernel factory (a fork server
+started ahead by :func:`prepare_worker`) and the HTML renderers; each unit gets a private
+folder laid out like the client's and a kernel of its own. :func:`stop_units` ends running
+notebooks when the client is interrupted (Dask itself cannot interrupt a running task).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from jixiao.core.errors import JixiaoError
+from jixiao.run.clustertask import ClusterTask, dask_distributed
+from jixiao.run.engine import Kernel, KernelFactory, parameterize
+from jixiao.run.htmlexport import HtmlRenderer, default_style
+from jixiao.run.runrecord import now_iso, result_validator
+from jixiao.run.unitjob import UnitJob, UnitProduct, execute_job, finish_job, relocate
+
+__all__ = ["prepare_worker", "run_task", "stop_units"]
+
+
+class _Engine:
+    """Per worker process: an event loop thread, a kernel factory (fork server), renderers."""
+
+    def __init__(self, warmup: tuple[str, ...]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="jixiao-worker-")).resolve()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="jixiao-kernels", daemon=True).start()
+        self.factory = self._call(_make_factory(str(self.folder), warmup))
+        self.renderers: dict[Any, HtmlRenderer] = {}
+        self.validator = result_validator()
+        self.templates: dict[str, Any] = {}
+        self.spare: asyncio.Future | None = None
+        self.running: dict[str, Any] = {}  # task key → the executing notebook's future (to stop it on Ctrl-C)
+        self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def _call(self, coro: Awaitable[Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def kernel(self) -> asyncio.Future:
+        """A started kernel (the one started ahead, if any); start the next one ahead."""
+        with self.lock:
+            ready, self.spare = self.spare, asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
+        return ready if ready is not None else asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
+
+    def renderer(self, task: ClusterTask) -> HtmlRenderer:
+        style = default_style() if task.default_style else task.style
+        key = repr(style)
+        if key not in self.renderers:
+            self.renderers[key] = HtmlRenderer(style, font_cache=self.folder / "fonts")
+        return self.renderers[key]
+
+    def template(self, text: str) -> Any:
+        key = hashlib.sha256(text.encode()).hexdigest()
+        if key not in self.templates:
+            self.templates[key] = nbformat.reads(text, as_version=4)
+        return self.templates[key]
+
+    def close(self) -> None:
+        async def stop() -> None:
+            if self.spare is not None:
+                try:
+                    await self.factory.shutdown(await asyncio.wrap_future(self.spare), now=True)
+                except Exception:  # noqa: BLE001 - best effort at exit
+                    pass
+            await self.factory.aclose()
+
+        try:
+            self._call(stop())
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def _make_factory(folder: str, warmup: tuple[str, ...]) -> KernelFactory:
+    return KernelFactory(cwd=folder, warmup=warmup)
+
+
+_ENGINE: _Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine(warmup: tuple[str, ...] = ()) -> _Engine:
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = _Engine(warmup)
+        return _ENGINE
+
+
+def prepare_worker(warmup: tuple[str, ...]) -> bool:
+    """Start the worker's kernel template process and one kernel ahead (while the data is sent)."""
+    engine = _engine(warmup)
+    with engine.lock:
+        if engine.spare is None:
+            engine.spare = asyncio.run_coroutine_threadsafe(engine.factory.start(), engine.loop)
+    return True
+
+
+def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> UnitProduct:
+    """Worker side: lay out the unit's files, execute its notebook in a fresh kernel, return its files."""
+    engine = _engine(task.warmup)
+    began, started_at = time.perf_counter(), now_iso()
+    root = Path(tempfile.mkdtemp(prefix="u-", dir=engine.folder))
+    try:
+        params_dir = root.joinpath(*(["p"] * max(task.depth, 0)), "params")
+        params_dir.mkdir(parents=True)
+        for rel, sha in task.files.items():
+            target = (params_dir / rel).resolve()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blobs[sha])
+        params_path = params_dir / task.params_name
+        params_path.write_text(task.params_text, encoding="utf-8")
+        project = root / "project"
+        if task.project_toml:
+            project.mkdir()
+            (project / "jixiao.toml").write_bytes(blobs[task.project_toml])
+        parameters = dict(task.job.parameters)
+        parameters.update(
+            params_path=str(params_path), project_dir=str(project) if task.job.parameters.get("project_dir") else ""
+        )
+        mapping = {str((params_dir / rel).resolve()): path for rel, path in task.client_paths.items()}
+        mapping[str(params_path)] = task.client_params
+        mapping[str(params_dir)] = str(Path(task.client_params).parent)
+        if task.client_project:
+            mapping[str(project)] = task.client_project
+        template = engine.template(template_text)
+        kernel_future = engine.kernel()
+        kernel: Kernel = kernel_future.result()
+        key = _current_key()
+        try:
+            run = execute_job(
+                engine.template(template_text), task.job, kernel, timeout=task.timeout, parameters=parameters
+            )
+            running = asyncio.run_coroutine_threadsafe(run, engine.loop)
+            with engine.lock:
+                engine.running[key] = running
+            nb = running.result()
+        finally:
+            with engine.lock:
+                engine.running.pop(key, None)
+            asyncio.run_coroutine_threadsafe(engine.factory.shutdown(kernel), engine.loop)
+        nb = relocate(nb, mapping)
+        _restore_injected_source(nb, template, task.job)
+        return finish_job(task.job, nb, engine.renderer(task), engine.validator, began, started_at)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def stop_units(keys: list[str]) -> int:
+    """Worker side, on the client's Ctrl-C: stop the notebooks of these tasks (their kernels shut down).
+
+    Dask cannot interrupt a running task; stopping its notebook ends it within a moment, so the
+    worker is free and a LocalCluster can close. Returns how many were running here.
+    """
+    engine = _ENGINE
+    if engine is None:
+        return 0
+    with engine.lock:
+        running = [engine.running[k] for k in keys if k in engine.running]
+    for future in running:
+        future.cancel()
+    return len(running)
+
+
+def _current_key() -> str:
+    try:
+        return str(dask_distributed().get_worker().get_current_task())
+    except (ValueError, AttributeError, JixiaoError):  # not inside a Dask task (a direct call, a test)
+        return f"direct-{threading.get_ident()}"
+
+
+def _restore_injected_source(nb: Any, template: Any, job: UnitJob) -> None:
+    """The injected-parameters cell as the client's parameters make it (papermill escapes non-ASCII)."""
+    reference = parameterize(template, job.parameters, input_path=job.template_path, output_path=job.notebook_path)
+    sources = {c.id: c.source for c in reference.cells if "injected-parameters" in c.metadata.get("tags", [])}
+    for cell in nb.cells:
+        if cell.get("id") in sources:
+            cell.source = sources[cell.id]
