@@ -9,6 +9,7 @@ the nearest ``jixiao.toml``; ``--project DIR`` names it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import click
 
 from jixiao.core.errors import InputFileError, JixiaoError
+from jixiao.run.forkserver import DEFAULT_WARMUP, expand_warmup, prelaunch
 
 __all__ = ["main"]
 
@@ -208,6 +210,11 @@ def run(
     ctx: click.Context, units: tuple[str, ...], jobs: int, force: bool, no_progress: bool, scheduler: str | None
 ) -> None:
     """运行单位评价 notebook，生成 HTML、result.json 和汇总页 outputs/index.html。"""
+    # jsonschema imports rfc3987_syntax, when installed, for its "iri" format checker: ~1.2 s of
+    # CPU building a grammar. The runner validates without format checks; skip it in this process.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    if scheduler is None:  # the kernels' template process imports while this process does
+        prelaunch(expand_warmup(DEFAULT_WARMUP), os.getcwd())
     from jixiao.run.runner import run_units
 
     project = _project(ctx)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib import colors as mcolors
 from matplotlib import rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.text import Text
@@ -534,3 +535,21 @@ def test_png_bytes_and_data_uri():
     uri = chartstyle.figure_to_data_uri(fig)
     assert uri.startswith("data:image/png;base64,")
     assert base64.b64decode(uri.split(",", 1)[1]).startswith(b"\x89PNG")
+
+
+def _drawn(fig: Figure, settle: bool) -> tuple[bool, bytes]:
+    canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(chartstyle.PRINT_DPI)
+    settled = chartstyle.settle_layout(fig) if settle else False
+    canvas.draw()
+    return settled, bytes(canvas.buffer_rgba())
+
+
+@pytest.mark.parametrize("make", [m for _, m in ALL_CHARTS], ids=[n for n, _ in ALL_CHARTS])
+def test_one_pass_layout_draws_the_same_pixels_as_constrained_layout(make):
+    """settle_layout replaces constrained layout for one-Axes charts without moving a pixel; others keep it."""
+    fig = make()
+    single = len(fig.axes) == 1 and fig.axes[0].name == "rectilinear"
+    settled, fast = _drawn(fig, settle=True)
+    assert settled == single
+    assert fast == _drawn(make(), settle=False)[1]

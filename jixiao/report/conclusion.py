@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.memo import memoized
 from jixiao.core.vocab import report_wording
 from jixiao.report.engagement import PENDING, indicator_status, result_indicators
 from jixiao.report.facts import (
@@ -82,13 +83,19 @@ def review_kind(result: Any) -> dict[str, str]:
 
 # --- a scored self-evaluation -------------------------------------------------------------------
 def judgement(result: Any) -> dict[str, Any]:
-    """The facts of 评价结论 for a scored unit.
+    """The facts of 评价结论 for a scored unit (computed once per unit; read-only).
 
     Keys: ``score`` (review total), ``low``/``high`` (the range while anything is pending, else
     None), ``grade`` (待定 when the range crosses a band), ``n_pending``, ``budget`` (the headline
     budget line, or None), ``strong`` and ``weak`` (level-1 rows; each weak row with ``lost``:
     indicator dicts with ``name``, ``lost``, ``why``, and ``pending``: names of 待核实 indicators).
     """
+    unit = result.self_eval
+    parts = (unit, unit.scored, unit.level1, unit.totals, unit.budget, result.params)
+    return memoized(result, "judgement", parts, lambda: _judgement(result))
+
+
+def _judgement(result: Any) -> dict[str, Any]:
     unit = result.self_eval
     totals = unit.totals
     low, high = num(totals.get("review_total_low")), num(totals.get("review_total_high"))
@@ -180,7 +187,13 @@ def aspect_opinions(result: Any) -> list[dict]:
 
     Each item: ``name``, ``facts`` (sentences of what the materials show), ``groups`` (finding
     groups of the aspect's codes, errors and warnings first), ``ok`` (no error or warning).
+    Computed once per unit (read-only).
     """
+    parts = (result.declaration, result.report, result.findings, result.params)
+    return memoized(result, "aspect_opinions", parts, lambda: _aspect_opinions(result))
+
+
+def _aspect_opinions(result: Any) -> list[dict]:
     kind = unit_kind(result)
     aspects = TARGET_ASPECTS if kind == "declaration" else REPORT_ASPECTS
     groups = finding_groups(findings_of(result), catalogue())

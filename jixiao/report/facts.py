@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.memo import memoized
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
@@ -82,11 +83,14 @@ def findings_of(result: Any) -> pd.DataFrame:
 
     Reader notes (codes A30–A39: shifted rows, guessed cells) are left out: they describe how the
     file was read, not the unit's performance, and go to the analyst's 读取说明 (:func:`reader_notes_of`).
+    Computed once per findings table (every section asks): treat it as read-only.
     """
     found = result.findings
     if found is None or found.empty or "code" not in found.columns:
         return found if found is not None else pd.DataFrame()
-    return found[~found["code"].isin(reader_note_codes())].reset_index(drop=True)
+    return memoized(
+        result, "findings_of", (found,), lambda: found[~found["code"].isin(reader_note_codes())].reset_index(drop=True)
+    )
 
 
 def reader_notes_of(result: Any) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -52,7 +53,25 @@ _SHADES = {"lost": "FCE8E6", "sev-error": "FCE8E6", "sev-warn": "FEF3E0", "misma
 _CONTENT_WIDTH_CM = 15.6  # A4 21 cm less 28 + 26 mm margins
 #: Qualified WordprocessingML names used when writing table cells.
 _W = {
-    n: qn(f"w:{n}") for n in ("pPr", "pStyle", "jc", "val", "r", "rPr", "b", "br", "tab", "t", "shd", "color", "fill")
+    n: qn(f"w:{n}")
+    for n in (
+        "pPr",
+        "pStyle",
+        "jc",
+        "val",
+        "r",
+        "rPr",
+        "b",
+        "br",
+        "tab",
+        "t",
+        "shd",
+        "color",
+        "fill",
+        "type",
+        "w",
+        "tcW",
+    )
 }
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The heading from which the report is set in landscape (the scoring annex has 14 columns).
@@ -108,6 +127,7 @@ class _Writer:
         self.headings: list[Heading] = []
         self.table_style = doc.styles[TABLE_STYLE].style_id
         self.style_ids: dict[str, str] = {}
+        self.grid_style = doc.part.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE)
 
     def add(self, block: Block) -> None:
         if isinstance(block, Heading):
@@ -178,7 +198,7 @@ class _Writer:
             cap.paragraph_format.keep_with_next = True
         header_rows = 1 if block.header else 0
         table = self.doc.add_table(rows=header_rows + len(block.rows), cols=width)
-        table.style = "Table Grid"
+        table._tbl.tblStyle_val = self.grid_style  # what ``table.style = "Table Grid"`` sets, looked up once
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         # one pass over the cell elements (python-docx's table.cell() walks the whole grid each call)
@@ -218,8 +238,15 @@ class _Writer:
         for j in range(width):
             cm = need[j] + (spare * text[j] / sum(text) if sum(text) else spare / width)
             table.columns[j].width = Cm(cm)
-            for row in grid:
-                row[j].width = Cm(cm)
+            twips = str(Cm(cm).twips)
+            for row in grid:  # what ``cell.width = Cm(cm)`` writes, without python-docx's per-call lookups
+                props = row[j]._tc.get_or_add_tcPr()
+                tc_width = props.find(_W["tcW"])
+                if tc_width is None:
+                    tc_width = OxmlElement("w:tcW")
+                    props.insert(0, tc_width)
+                tc_width.set(_W["type"], "dxa")
+                tc_width.set(_W["w"], twips)
 
     def _cell(self, cell: Any, text: str, numeric: bool = False, bold: bool = False, shade: str | None = None) -> None:
         """The cell's paragraph written as XML directly (python-docx's setters cost ~0.4 ms each, per cell)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import pkgutil
 import shutil
 import tempfile
 import time
@@ -27,8 +26,16 @@ from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-import jixiao
-from jixiao.run.forkserver import ForkedKernelManager, ForkServer, ForkServerError, fork_supported
+from jixiao.run.forkserver import (
+    DEFAULT_WARMUP,
+    SOCKET_PREFIX,
+    ForkedKernelManager,
+    ForkServer,
+    ForkServerError,
+    adopt_prelaunched,
+    expand_warmup,
+    fork_supported,
+)
 from jixiao.run.papermill_compat import (
     ERROR_ANCHOR_MSG,
     ERROR_MARKER_TAG,
@@ -57,14 +64,6 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 _LANGUAGE = "python"
-#: Imported before a kernel runs its notebook (see ``KernelFactory``); ``jixiao.*`` is every
-#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
-#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
-DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
-#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
-#: imported into batch kernels, except the few run modules a notebook calls.
-_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
-_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
 
 
 @dataclass
@@ -110,8 +109,9 @@ class KernelFactory:
         self.mode = "fork" if use_fork else "spawn"
         # Short path: unix socket names are limited to ~100 bytes.
         _remove_orphaned_socket_dirs()
-        self._dir = tempfile.mkdtemp(prefix=f"{_SOCKET_PREFIX}{os.getpid()}-")
-        self._fork = ForkServer(self._dir, warmup, self.cwd) if use_fork else None
+        early = adopt_prelaunched(warmup, self.cwd) if use_fork else None  # see forkserver.prelaunch
+        self._dir = early[0] if early else tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
+        self._fork = ForkServer(self._dir, warmup, self.cwd, early[1] if early else None) if use_fork else None
         self.fallback_reason = ""  # why fork mode fell back to spawn, if it did
 
     async def start(self) -> Kernel:
@@ -175,13 +175,10 @@ class KernelFactory:
                 return  # an import error shows up again, visibly, in the notebook itself
 
 
-_SOCKET_PREFIX = "jixiao-k-"
-
-
 def _remove_orphaned_socket_dirs() -> None:
     """Remove socket folders left by runs that were killed (their ``jixiao-k-<pid>-`` process is gone)."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{_SOCKET_PREFIX}*-*"):
-        pid = folder.name[len(_SOCKET_PREFIX) :].split("-", 1)[0]
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(SOCKET_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
             continue
         try:
@@ -190,22 +187,6 @@ def _remove_orphaned_socket_dirs() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except (PermissionError, OverflowError, OSError):
             continue
-
-
-def expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
-    out: list[str] = []
-    for name in modules:
-        if name == "jixiao.*":
-            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
-            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
-        else:
-            out.append(name)
-    return tuple(out)
-
-
-def _kernel_side(module: str) -> bool:
-    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
 
 
 def _warmup_code(modules: tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ every input a unit's params name and collects the findings. Only readers touch d
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,22 @@ class ScoredUnit:
     level2: pd.DataFrame
     totals: dict  # TOTAL_KEYS
     scheme: str = "table"
+    _payload: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def payload(self) -> dict:
-        """The ``jixiao score --json`` document."""
+        """The ``jixiao score --json`` document (a fresh copy each call).
+
+        Built once per unit: a report asks for it many times (cover, 评价结论, 附件, result.json).
+        It is rebuilt when a frame is replaced or the totals change.
+        """
         from jixiao.report.payload import score_payload
 
-        return score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
+        frames, totals = (self.evaluation, self.scored, self.level1, self.budget), dict(self.totals)
+        cached = self._payload
+        if cached is None or cached[1] != totals or any(a is not b for a, b in zip(cached[0], frames, strict=True)):
+            doc = score_payload(self.evaluation, self.scored, self.level1, self.totals, self.budget)
+            self._payload = (frames, totals, json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        return json.loads(self._payload[2])  # plain JSON data: the copy is exact
 
 
 def _scheme(scheme: Any):

@@ -14,18 +14,70 @@ Run as ``python -m jixiao.run.forkserver SOCKET [MODULE ...]`` (the runner does 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
+import pkgutil
 import secrets
 import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ForkServer", "ForkServerError", "ForkedKernelManager", "fork_supported"]
+import jixiao
+
+__all__ = [
+    "DEFAULT_WARMUP",
+    "SOCKET_PREFIX",
+    "ForkServer",
+    "ForkServerError",
+    "ForkedKernelManager",
+    "adopt_prelaunched",
+    "expand_warmup",
+    "fork_supported",
+    "prelaunch",
+]
+
+#: Imported before a kernel runs its notebook (see ``engine.KernelFactory``); ``jixiao.*`` is every
+#: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
+#: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
+DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
+#: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
+#: imported into batch kernels, except the few run modules a notebook calls.
+_KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")
+_KERNEL_RUN_MODULES = {"jixiao.run.params", "jixiao.run.project", "jixiao.run.evaluate", "jixiao.run.handoff"}
+#: Prefix of the socket folders (``<prefix><runner pid>-…`` in the temporary folder).
+SOCKET_PREFIX = "jixiao-k-"
+
+
+#: What an ipykernel imports while it starts (its debugger and debugpy, IPython's history on
+#: sqlite, pdb, …): imported once here instead of in every kernel (~0.1 s of CPU each).
+KERNEL_START_MODULES = (
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "sqlite3",
+    "pdb",
+    "pydoc",
+    "code",
+    "faulthandler",
+    "http.server",
+    "runpy",
+    "tornado.locks",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "xmlrpc.server",
+    "encodings.latin_1",
+)
 
 
 class ForkServerError(RuntimeError):
@@ -69,16 +121,81 @@ class ForkedKernelManager:
                 pass
 
 
-class ForkServer:
-    """Client side: starts the server process and asks it for kernels."""
+def expand_warmup(modules: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Module names, with ``jixiao.*`` expanded to the notebook-side jixiao modules (every stage up to the report)."""
+    out: list[str] = []
+    for name in modules:
+        if name == "jixiao.*":
+            found = pkgutil.walk_packages(jixiao.__path__, "jixiao.")
+            out.extend(sorted(m.name for m in found if not m.ispkg and _kernel_side(m.name)))
+        else:
+            out.append(name)
+    return tuple(out)
 
-    def __init__(self, folder: str, warmup: tuple[str, ...], cwd: str) -> None:
+
+def _kernel_side(module: str) -> bool:
+    return module.startswith(_KERNEL_SIDE) or module in _KERNEL_RUN_MODULES
+
+
+def _launch(folder: str, warmup: tuple[str, ...], cwd: str) -> subprocess.Popen:
+    """Start the server process (it prints ``ready`` once it has imported the warm-up modules)."""
+    with open(os.path.join(folder, "fork.log"), "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "jixiao.run.forkserver", os.path.join(folder, "fork.sock"), *warmup],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=cwd,
+        )
+
+
+#: Servers started ahead by :func:`prelaunch`, by (warm-up modules, working folder): (socket folder, process).
+_PRELAUNCHED: dict[tuple[tuple[str, ...], str], tuple[str, subprocess.Popen]] = {}
+
+
+def prelaunch(warmup: tuple[str, ...], cwd: str) -> None:
+    """Start a template process now, for a :class:`ForkServer` made later with the same warm-up and folder.
+
+    The template imports for about 1.5 s; the runner itself spends as long importing. Started
+    first (``jixiao run`` does), the two overlap. A server nobody adopts is stopped at exit.
+    """
+    if not fork_supported():
+        return
+    key = (tuple(warmup), str(cwd))
+    if key in _PRELAUNCHED:
+        return
+    folder = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
+    try:
+        _PRELAUNCHED[key] = (folder, _launch(folder, tuple(warmup), str(cwd)))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def adopt_prelaunched(warmup: tuple[str, ...], cwd: str) -> tuple[str, subprocess.Popen] | None:
+    """The (socket folder, process) of a server :func:`prelaunch` started for this warm-up and folder, if any."""
+    return _PRELAUNCHED.pop((tuple(warmup), str(cwd)), None)
+
+
+@atexit.register
+def _stop_unadopted() -> None:
+    for folder, process in _PRELAUNCHED.values():
+        if process.poll() is None:
+            process.terminate()
+        shutil.rmtree(folder, ignore_errors=True)
+    _PRELAUNCHED.clear()
+
+
+class ForkServer:
+    """Client side: starts the server process (or adopts one started ahead) and asks it for kernels."""
+
+    def __init__(self, folder: str, warmup: tuple[str, ...], cwd: str, process: subprocess.Popen | None = None) -> None:
         self.folder = folder
         self.warmup = warmup
         self.cwd = cwd
         self.socket_path = os.path.join(folder, "fork.sock")
         self.log_path = os.path.join(folder, "fork.log")
-        self._process: asyncio.subprocess.Process | None = None
+        self._process: subprocess.Popen | None = process
+        self._ready = False
         self._failure: ForkServerError | None = None
         self._lock = asyncio.Lock()
 
@@ -114,42 +231,35 @@ class ForkServer:
 
     async def close(self) -> None:
         """Stop the server (kernels already handed out are shut down by their owners)."""
-        if self._process is None or self._process.returncode is not None:
+        process = self._process
+        if process is None or process.poll() is not None:
             return
-        self._process.terminate()
+        process.terminate()
         try:
-            await asyncio.wait_for(self._process.wait(), 5)
+            await asyncio.wait_for(asyncio.to_thread(process.wait), 5)
         except TimeoutError:
-            self._process.kill()
-            await self._process.wait()
+            process.kill()
+            await asyncio.to_thread(process.wait)
+        if process.stdout is not None:
+            process.stdout.close()
 
     async def _ensure_server(self, timeout: float) -> None:
         async with self._lock:
             if self._failure is not None:
                 raise self._failure
-            if self._process is not None:
+            if self._ready:
                 return
-            log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "jixiao.run.forkserver",
-                self.socket_path,
-                *self.warmup,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-                cwd=self.cwd,
-            )
-            log.close()
+            if self._process is None:
+                self._process = _launch(self.folder, self.warmup, self.cwd)
             try:
-                line = await asyncio.wait_for(self._process.stdout.readline(), timeout)
+                line = await asyncio.wait_for(asyncio.to_thread(self._process.stdout.readline), timeout)
             except TimeoutError:
                 line = b""
             if line.strip() != b"ready":
                 self._failure = ForkServerError(f"内核模板进程启动失败；日志：{self._log_tail()}")
                 await self.close()
                 raise self._failure
+            self._ready = True
 
     def _log_tail(self) -> str:
         try:
@@ -183,7 +293,7 @@ def serve(socket_path: str, modules: list[str]) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     import ipykernel.kernelapp  # noqa: F401 - the expensive part of a kernel start
 
-    for name in modules:  # "module" is imported; "module:function" is imported and called
+    for name in KERNEL_START_MODULES + tuple(modules):  # "module" is imported; "module:function" is imported and called
         try:
             module, _, function = name.partition(":")
             imported = importlib.import_module(module)

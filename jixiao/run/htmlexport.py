@@ -18,6 +18,7 @@ page's ``<title>`` is the one the cover cell hands over in its output metadata
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import os
@@ -27,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.strings import clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
@@ -132,8 +135,29 @@ _FOCUSABLE = re.compile(
 _ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|#0*60|#0*62|#0*38|#0*34|#x0*3[cCeE]|#x0*26|#x0*22);)#?\w+;")
 
 
+class _CachedHighlight:
+    """nbconvert's code highlighting, remembered per source (every unit's notebook has the same code cells)."""
+
+    def __init__(self, highlight: Highlight2HTML) -> None:
+        self._highlight = highlight
+        self._cached = functools.lru_cache(maxsize=1024)(self._render)
+
+    def __call__(self, source: str, language: str | None = None, metadata: Any = None) -> str:
+        magics = (metadata or {}).get("magics_language")
+        return self._cached(source, language, magics)
+
+    def _render(self, source: str, language: str | None, magics: str | None) -> str:
+        return self._highlight(source, language, {"magics_language": magics} if magics else None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_html(element: str) -> str:
+    """nbconvert's ``clean_html`` (bleach), remembered: it is applied to the highlighted code cells."""
+    return clean_html(element)
+
+
 class _Exporter(HTMLExporter):
-    """nbconvert's HTML exporter without its BeautifulSoup pass.
+    """nbconvert's HTML exporter without its BeautifulSoup pass, with the code highlighting cached.
 
     ``HTMLExporter.from_notebook_node`` parses and re-serialises the whole page (embedded
     PNGs included) only to add ``tabindex="0"`` to input and output areas and a stock English
@@ -142,13 +166,23 @@ class _Exporter(HTMLExporter):
     images all carry a Chinese ``alt`` (``report.html.figure``).
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._highlighters: dict[Any, _CachedHighlight] = {}
+
     def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        highlight_code = self.filters.get("highlight_code")
+        if highlight_code is None:
+            highlight_code = self._highlighters.get(lexer)
+            if highlight_code is None:
+                highlight_code = _CachedHighlight(Highlight2HTML(pygments_lexer=lexer, parent=self))
+                self._highlighters[lexer] = highlight_code
         resources = self._init_resources(resources)
         filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
         self.register_filter("highlight_code", highlight_code)
+        self.register_filter("clean_html", _clean_html)
         self.register_filter("filter_data_type", filter_data_type)
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         if re.search(r'class="(?:[^"]*\s)?jp-Notebook[\s"]', html):  # nbconvert's selectors start at .jp-Notebook
@@ -185,7 +219,7 @@ class HtmlRenderer:
     def _render(self, exporter: _Exporter, nb: Any, title: str) -> str:
         resources = {"metadata": {"name": title}, "jixiao_css": self.style.css}
         with self._lock:
-            body, _ = exporter.from_notebook_node(nb, resources=resources)
+            body, _ = exporter.from_notebook_node(_without_handoff(nb), resources=resources)
         if self.style.embed_font:
             body = embed_font(body, self._subset)
         return body
@@ -230,10 +264,29 @@ class HtmlRenderer:
             exclude_input_prompt=client,
             exclude_output_prompt=client,
             embed_images=True,
+            optimistic_validation=True,  # validate once, not after each preprocessor
             theme=self.style.theme,
             language_code=self.style.language,
         )
         return exporter
+
+
+def _without_handoff(nb: Any) -> Any:
+    """``nb`` with the result hand-off cell's outputs left out (neither HTML shows them; copying them is costly).
+
+    A shallow copy: the other cells are shared with ``nb`` (the exporters copy before changing anything).
+    """
+    if not any(RESULT_TAG in c.get("metadata", {}).get("tags", []) and c.get("outputs") for c in nb.cells):
+        return nb
+    light = nbformat.NotebookNode(nb)
+    cells = []
+    for cell in nb.cells:
+        if RESULT_TAG in cell.get("metadata", {}).get("tags", []) and cell.get("outputs"):
+            cell = nbformat.NotebookNode(cell)
+            cell["outputs"] = []
+        cells.append(cell)
+    light["cells"] = cells
+    return light
 
 
 _DEFAULT: HtmlRenderer | None = None
