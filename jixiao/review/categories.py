@@ -95,58 +95,50 @@ def check_categories(indicators) -> list[dict]:
         level1, level2 = _place(r)
         under = f"「{level1}—{level2}」" if level2 and level2 != level1 else f"「{level1 or level2}」"
         satisfaction = level1 == "满意度指标" or "满意" in level2
-        if _TIMELY.search(name) and ("质量" in level2 or level1 == "效益指标" or "效益" in level2):
-            out.append(
-                indicator_finding(
-                    "C20",
-                    r,
-                    f"指标「{r['name']}」考核的是时效（及时性），却列在{under}下；按框架应归入产出指标—时效指标。",
-                    expected="产出指标—时效指标",
-                    reported=under.strip("「」"),
-                )
-            )
-        elif _QUALITY.search(name) and "时效" in level2:
-            out.append(
-                indicator_finding(
-                    "C21",
-                    r,
-                    f"指标「{r['name']}」考核的是质量（合格率/达标率），却列在{under}下；按框架应归入产出指标—质量指标。",
-                    expected="产出指标—质量指标",
-                    reported=under.strip("「」"),
-                )
-            )
-        elif satisfaction and _STAFF.search(name):
-            out.append(
-                indicator_finding(
-                    "C23",
-                    r,
-                    f"指标「{r['name']}」调查的是本单位工作人员的满意度，不是服务对象满意度，"
-                    f"却列在{under}下计分；满意度指标应调查服务对象（群众、企业等）。",
-                    expected="服务对象满意度",
-                    reported=r["name"],
-                )
-            )
-        elif not satisfaction and _SATISFACTION_NAME.search(name):
-            out.append(
-                indicator_finding(
-                    "C24",
-                    r,
-                    f"指标「{r['name']}」是满意度指标，却列在{under}下；按框架应归入满意度指标。",
-                    expected="满意度指标",
-                    reported=under.strip("「」"),
-                )
-            )
-        elif satisfaction and not _SATISFIED.search(name):
-            out.append(
-                indicator_finding(
-                    "C22",
-                    r,
-                    f"指标「{r['name']}」不是满意度（如办结率、案件数），却列在{under}下；"
-                    f"应归入产出或效益指标，满意度下只列服务对象满意度。",
-                    expected="产出或效益指标",
-                    reported=under.strip("「」"),
-                )
-            )
+        placed = under.strip("「」")
+        checks = (  # the first that applies: one category finding per indicator
+            (
+                "C20",
+                _TIMELY.search(name) and ("质量" in level2 or level1 == "效益指标" or "效益" in level2),
+                f"指标「{r['name']}」考核的是时效（及时性），却列在{under}下；按框架应归入产出指标—时效指标。",
+                "产出指标—时效指标",
+                placed,
+            ),
+            (
+                "C21",
+                _QUALITY.search(name) and "时效" in level2,
+                f"指标「{r['name']}」考核的是质量（合格率/达标率），却列在{under}下；按框架应归入产出指标—质量指标。",
+                "产出指标—质量指标",
+                placed,
+            ),
+            (
+                "C23",
+                satisfaction and _STAFF.search(name),
+                f"指标「{r['name']}」调查的是本单位工作人员的满意度，不是服务对象满意度，"
+                f"却列在{under}下计分；满意度指标应调查服务对象（群众、企业等）。",
+                "服务对象满意度",
+                r["name"],
+            ),
+            (
+                "C24",
+                not satisfaction and _SATISFACTION_NAME.search(name),
+                f"指标「{r['name']}」是满意度指标，却列在{under}下；按框架应归入满意度指标。",
+                "满意度指标",
+                placed,
+            ),
+            (
+                "C22",
+                satisfaction and not _SATISFIED.search(name),
+                f"指标「{r['name']}」不是满意度（如办结率、案件数），却列在{under}下；"
+                f"应归入产出或效益指标，满意度下只列服务对象满意度。",
+                "产出或效益指标",
+                placed,
+            ),
+        )
+        for code, applies, message, expected, reported in checks:
+            if applies:
+                out.append(indicator_finding(code, r, message, expected=expected, reported=reported))
+                break
     return out
 
 
