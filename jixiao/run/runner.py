@@ -31,19 +31,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import hashlib
-import json
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from jixiao.core.errors import JixiaoError, ParamsError
-from jixiao.run.apparatus import missing_settings
+from jixiao.core.errors import JixiaoError
 from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
 from jixiao.run.distributed import ClusterTask, cluster_task, run_on_cluster
 from jixiao.run.engine import (
@@ -59,8 +55,9 @@ from jixiao.run.engine import (
 )
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.interrupts import INTERRUPTED_TEXT, interrupts
-from jixiao.run.params import UnitParams, check_unique_units, list_units, load_params
-from jixiao.run.project import Project, ProjectSettings, resource_path, unit_id_problem
+from jixiao.run.params import list_units
+from jixiao.run.planning import PlanContext, UnitPlan, plan_unit, resolve_selection
+from jixiao.run.project import Project, ProjectSettings, resource_path
 from jixiao.run.runrecord import (
     INTERRUPTED,
     RESULT_SCHEMA,
@@ -68,20 +65,17 @@ from jixiao.run.runrecord import (
     UnitOutcome,
     now_iso,
     package_fingerprint,
-    read_json,
     result_validator,
     sha256_file,
     unit_output_paths,
     versions,
 )
 from jixiao.run.unitjob import (
-    UnitJob,
     UnitProduct,
     error_line,
     execute_job,
     failure_text,
     finish_job,
-    make_job,
     write_product,
 )
 from jixiao.run.workpapers import SUMMARY_BOOK, write_summary_book
@@ -103,35 +97,6 @@ UNIT_TEMPLATE = resource_path("notebooks", "unit_report.py")
 PORTFOLIO_TEMPLATE = resource_path("notebooks", "portfolio.py")
 #: Where the embedded font's subsets are cached, per character set (inside the outputs folder).
 FONT_CACHE = Path(".cache") / "fonts"
-
-
-def resolve_selection(selection: list[str] | None, params_dir: str | os.PathLike[str]) -> list[Path]:
-    """Params files for unit names or paths (all of ``params_dir`` when empty), in order, without duplicates.
-
-    Raises:
-        ParamsError: a name that matches no params file (lists the available units).
-    """
-    folder = Path(params_dir)
-    if not selection:
-        return check_unique_units(list_units(folder))
-    found: list[Path] = []
-    for item in selection:
-        candidate = Path(item)
-        if not candidate.is_file():
-            if unit_id_problem(item):
-                raise ParamsError(unit_id_problem(item))
-            candidate = folder / f"{item}.yaml"
-        if not candidate.exists():  # a folder named x.yaml is loaded, and fails as that unit alone
-            known = "、".join(p.stem for p in list_units(folder)) if folder.is_dir() else "（无）"
-            raise ParamsError(f"找不到单位「{item}」的参数文件。可用的单位：{known}", path=str(candidate))
-        resolved = candidate.resolve()
-        if resolved in found:
-            continue
-        twin = next((f for f in found if f.stem == resolved.stem), None)
-        if twin is not None:
-            raise ParamsError(f"与「{twin}」同名：两个单位会写入同一个输出目录，请改名", path=str(resolved))
-        found.append(resolved)
-    return found
 
 
 def run_units(
@@ -211,16 +176,6 @@ def run_units(
         return pool.submit(asyncio.run, runner.run(files)).result()
 
 
-@dataclass
-class _Plan:
-    unit_id: str
-    params_path: Path
-    params: UnitParams | None = None
-    key: str = ""
-    outcome: UnitOutcome | None = None  # set when decided without running (skipped, bad params)
-    job: UnitJob | None = None  # what running it needs (see jixiao.run.unitjob)
-
-
 class _Runner:
     def __init__(self, **options: Any) -> None:
         self.__dict__.update(options)
@@ -229,6 +184,9 @@ class _Runner:
         self.versions = versions()
         self.package_sha = package_fingerprint()
         self.template_sha = sha256_file(self.template)
+        self.plan_context = PlanContext(
+            **{name: getattr(self, name) for name in PlanContext.__dataclass_fields__}  # the run's own options
+        )
         self.validator = result_validator()
         self.shutdowns: list[asyncio.Task] = []
         self.finishers: list[asyncio.Task] = []
@@ -238,7 +196,7 @@ class _Runner:
         began = time.perf_counter()
         self.interrupted = False
         remove_stale_temps(self.outputs_dir)
-        plans = [self._plan(f) for f in files]
+        plans = [plan_unit(f, self.plan_context) for f in files]
         with interrupts(self._interrupt):
             try:
                 summary = await self._run_plans(plans, began)
@@ -262,7 +220,7 @@ class _Runner:
             self.interrupted = True
             task.cancel()
 
-    async def _run_plans(self, plans: list[_Plan], began: float) -> RunSummary:
+    async def _run_plans(self, plans: list[UnitPlan], began: float) -> RunSummary:
         todo = collections.deque(p for p in plans if p.outcome is None)
         template = load_template(self.template) if todo else None
         need_portfolio = self.portfolio_template is not None and (
@@ -296,71 +254,6 @@ class _Runner:
             bar.close()
         return RunSummary([p.outcome for p in plans], portfolio, round(time.perf_counter() - began, 2))
 
-    # --- planning -----------------------------------------------------------------------
-    def _plan(self, params_path: Path) -> _Plan:
-        plan = _Plan(params_path.stem, params_path)
-        try:
-            paths = unit_output_paths(self.outputs_dir, plan.unit_id)
-        except JixiaoError as exc:  # an unsafe unit id: nothing is written anywhere
-            plan.outcome = UnitOutcome(plan.unit_id, "failed", error=f"参数文件「{params_path}」：{exc}")
-            return plan
-        remove_stale_temps(paths["dir"])
-        try:
-            plan.params = load_params(params_path, self.settings)
-        except JixiaoError as exc:
-            plan.outcome = UnitOutcome(plan.unit_id, "failed", error=str(exc))
-            atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": str(exc)})
-            return plan
-        missing = missing_settings(plan.params.apparatus) if self.require_apparatus else []
-        if missing:  # a report never shows a placeholder for 委托方, 评价机构, 文号 or 项目组
-            error = "报告设置不全（" + "；".join(missing) + "）"
-            plan.outcome = UnitOutcome(plan.unit_id, "failed", plan.params.display_name, error=error)
-            atomic_write_json(paths["cache"], {"status": "failed", "key": "", "error": error})
-            return plan
-        plan.key = self._cache_key(plan.params)
-        plan.job = make_job(
-            plan.params,
-            params_path,
-            key=plan.key,
-            notebook_path=paths["notebook"],
-            root=self.root,
-            project_dir=self.project_dir,
-            template=self.template,
-            template_sha=self.template_sha,
-            package_sha=self.package_sha,
-            versions=self.versions,
-        )
-        previous = read_json(paths["cache"])
-        done = all(
-            paths[k].is_file() for k in ("result", "client_html", "analyst_html", "notebook", "word", "workpapers")
-        )
-        if not self.force and done and previous.get("status") == "ok" and previous.get("key") == plan.key:
-            result = read_json(paths["result"])
-            totals = result.get("totals", {})
-            plan.outcome = UnitOutcome(
-                plan.unit_id,
-                "skipped",
-                plan.params.display_name,
-                total=totals.get("review_total"),
-                grade=totals.get("grade"),
-                total_high=totals.get("review_total_high"),
-                pending=int(totals.get("pending_count") or 0),
-                outputs={k: paths[k] for k in ("notebook", "client_html", "result")},
-            )
-        return plan
-
-    def _cache_key(self, params: UnitParams) -> str:
-        parts = {
-            "params": sha256_file(params.path),
-            "inputs": {k: sha256_file(p) for k, p in params.inputs.items()},
-            "template": self.template_sha,
-            "package": self.package_sha,
-            "versions": self.versions,
-            "style": repr(self.style),
-            "settings": repr(self.settings),
-        }
-        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-
     # --- execution ----------------------------------------------------------------------
     async def _worker(self, todo: collections.deque, template: Any, factory: KernelFactory, bar: Any, portfolio: bool):
         upcoming = asyncio.create_task(factory.start()) if todo else None
@@ -377,7 +270,9 @@ class _Runner:
             if upcoming is not None:
                 await self._discard(upcoming, factory)
 
-    async def _run_unit(self, plan: _Plan, template: Any, kernel_task: asyncio.Task, factory: KernelFactory, bar: Any):
+    async def _run_unit(
+        self, plan: UnitPlan, template: Any, kernel_task: asyncio.Task, factory: KernelFactory, bar: Any
+    ):
         """Execute the unit's notebook; its files are made and written by a task of their own while the next unit runs."""
         paths = unit_output_paths(self.outputs_dir, plan.unit_id)
         began, started_at = time.perf_counter(), now_iso()
@@ -399,7 +294,7 @@ class _Runner:
             return
         self.finishers.append(asyncio.create_task(self._finish_unit(plan, nb, paths, began, started_at, bar)))
 
-    async def _finish_unit(self, plan: _Plan, nb: Any, paths: dict, began: float, started_at: str, bar: Any) -> None:
+    async def _finish_unit(self, plan: UnitPlan, nb: Any, paths: dict, began: float, started_at: str, bar: Any) -> None:
         """The unit's files as bytes, then written (both in the I/O thread)."""
         loop = asyncio.get_running_loop()
         job = plan.job
@@ -418,13 +313,15 @@ class _Runner:
         return product.outcome(display_name, paths)
 
     @staticmethod
-    def _done(plan: _Plan, outcome: UnitOutcome, began: float, bar: Any) -> None:
+    def _done(plan: UnitPlan, outcome: UnitOutcome, began: float, bar: Any) -> None:
         outcome.seconds = round(time.perf_counter() - began, 2)
         plan.outcome = outcome
         bar.set_postfix_str(plan.unit_id)
         bar.update(1)
 
-    async def _run_on_cluster(self, plans: list[_Plan], template: Any, bar: Any, factory: KernelFactory | None) -> None:
+    async def _run_on_cluster(
+        self, plans: list[UnitPlan], template: Any, bar: Any, factory: KernelFactory | None
+    ) -> None:
         """Each unit a task on the Dask cluster; their files are written here as they come back.
 
         With ``factory``, the portfolio page's kernel is started here when the last unit is out.
