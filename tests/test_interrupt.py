@@ -48,6 +48,29 @@ RUN = textwrap.dedent(
 )
 
 
+def _start_sleepy_run(tmp_path: Path, units: tuple[str, ...], code: str):
+    """A project of ``units`` whose notebooks mark their start and sleep, run by ``code`` in its own
+    process group: (project, marks folder, TMPDIR, process)."""
+    project = Project(tmp_path / "p")
+    for unit in units:
+        project.add(unit, "95\n")
+    template = tmp_path / "sleepy.py"
+    template.write_text(SLEEPY_UNIT, encoding="utf-8")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    temp = Path(tempfile.mkdtemp(prefix="jx", dir="/tmp"))  # short: unix socket paths are limited to ~100 bytes
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(temp), JIXIAO_TEST_MARKS=str(marks))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(project.params), str(project.outputs), str(template)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a terminal sends Ctrl-C to the whole foreground process group
+    )
+    return project, marks, temp, proc
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -62,23 +85,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals to a process group (Linux)")
 @pytest.mark.parametrize("presses", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_ctrl_c_stops_the_run_with_a_summary(tmp_path, presses):
-    project = Project(tmp_path / "p")
-    for unit in ("u1", "u2", "u3"):
-        project.add(unit, "95\n")
-    template = tmp_path / "sleepy.py"
-    template.write_text(SLEEPY_UNIT, encoding="utf-8")
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    temp = Path(tempfile.mkdtemp(prefix="jx", dir="/tmp"))  # short: unix socket paths are limited to ~100 bytes
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(temp), JIXIAO_TEST_MARKS=str(marks))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", RUN, str(project.params), str(project.outputs), str(template)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a terminal sends Ctrl-C to the whole foreground process group
-    )
+    project, marks, temp, proc = _start_sleepy_run(tmp_path, ("u1", "u2", "u3"), RUN)
     try:
         deadline = time.monotonic() + 60
         while not (marks / "u1").exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -136,24 +143,8 @@ def test_ctrl_c_on_a_dask_run_cancels_the_tasks_and_writes_nothing(tmp_path):
     """Issue 14: Ctrl-C during ``--scheduler local:2`` cancels the remaining tasks, stops the running
     kernels and leaves no file of any unit (outputs are written by the client only when a unit is done)."""
     pytest.importorskip("distributed")
-    project = Project(tmp_path / "p")
     units = ("u1", "u2", "u3", "u4")
-    for unit in units:
-        project.add(unit, "95\n")
-    template = tmp_path / "sleepy.py"
-    template.write_text(SLEEPY_UNIT, encoding="utf-8")
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    temp = Path(tempfile.mkdtemp(prefix="jx", dir="/tmp"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(temp), JIXIAO_TEST_MARKS=str(marks))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", RUN_DASK, str(project.params), str(project.outputs), str(template)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    project, marks, temp, proc = _start_sleepy_run(tmp_path, units, RUN_DASK)
     try:
         deadline = time.monotonic() + 120  # the cluster and its kernel templates start first
         while not any(marks.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
