@@ -213,8 +213,9 @@ def run(
     # jsonschema imports rfc3987_syntax, when installed, for its "iri" format checker: ~1.2 s of
     # CPU building a grammar. The runner validates without format checks; skip it in this process.
     sys.modules.setdefault("rfc3987_syntax", None)
-    if scheduler is None:  # the kernels' template process imports while this process does
-        prelaunch(expand_warmup(DEFAULT_WARMUP), os.getcwd())
+    # The kernels' template process imports while this process does (with --scheduler: for the
+    # portfolio page, and for the units too on local:N, whose workers are threads of this process).
+    prelaunch(expand_warmup(DEFAULT_WARMUP), os.getcwd())
     from jixiao.run.runner import run_units
 
     project = _project(ctx)

@@ -140,3 +140,46 @@ def test_inputs_travel_by_content_relative_paths_kept(tmp_path):
     assert blobs1.keys() == blobs2.keys() and len(blobs1) == 1
     assert t1.files == {"../inputs/u1.txt": next(iter(blobs1))} and t1.depth == 1
     assert "self_evaluation: ../inputs/u1.txt" in t1.params_text
+
+
+@pytest.mark.slow
+def test_local_workers_share_the_runners_template_and_execute_while_a_unit_finishes(tmp_path, monkeypatch):
+    """``local:N``: the in-process workers fork their kernels from the runner's template process (which
+    then serves the portfolio page too: one template in all), and a worker executes its next notebook
+    while the previous unit's files are being made (the task left its thread slot)."""
+    from jixiao.run import clusterworker, forkserver
+
+    launched: list[tuple] = []
+    real_launch = forkserver._launch
+    monkeypatch.setattr(forkserver, "_launch", lambda *args: launched.append(args) or real_launch(*args))
+    executed: list[str] = []
+    real_execute = clusterworker.execute_job
+
+    async def execute(template, job, *args, **kwargs):
+        nb = await real_execute(template, job, *args, **kwargs)
+        executed.append(job.unit_id)
+        return nb
+
+    seen_by_first_finish: list[list[str]] = []
+    real_finish = clusterworker.finish_job
+
+    def finish(job, *args):
+        if not seen_by_first_finish:  # wait for the worker's next unit to be executed meanwhile
+            deadline = time.monotonic() + 60
+            while len(executed) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            seen_by_first_finish.append(list(executed))
+        return real_finish(job, *args)
+
+    monkeypatch.setattr(clusterworker, "execute_job", execute)
+    monkeypatch.setattr(clusterworker, "finish_job", finish)
+    project = Project(tmp_path)
+    project.add("u1", "91\n")
+    project.add("u2", "92\n")
+    summary = project.run(scheduler="local:1")
+    assert [(u.unit_id, u.status, u.total) for u in summary.units] == [("u1", "ok", 91.0), ("u2", "ok", 92.0)]
+    assert summary.portfolio is not None and summary.portfolio.status == "ok"
+    assert sorted(seen_by_first_finish[0]) == ["u1", "u2"]  # one worker: the second ran during the first's finish
+    if forkserver.fork_supported():
+        assert len(launched) == 1  # the runner's template only: none per worker, none more for the portfolio
+    assert getattr(clusterworker, "_LENT", None) is None  # lent for the run only

@@ -11,7 +11,8 @@ inside its task (the scheduler keeps it to rerun the task elsewhere).
 On the worker the unit runs through the local runner's own steps
 (:func:`jixiao.run.unitjob.execute_job` in a fresh kernel forked from a per-worker template
 process, then :func:`jixiao.run.unitjob.finish_job`) in a private folder laid out like the
-client's: the params file keeps its relative paths to its inputs, and the worker's paths in
+client's (the workers of ``local:N``, threads of this process, use the runner's own template
+process and event loop instead, see :func:`jixiao.run.clusterworker.lend_factory`): the params file keeps its relative paths to its inputs, and the worker's paths in
 the executed notebook are mapped back to the client's (:func:`jixiao.run.unitjob.relocate`),
 so the outputs are those of a local run.
 
@@ -23,7 +24,9 @@ Workers must run the same jixiao (source fingerprint), Python and libraries as t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import importlib
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,7 +36,8 @@ import nbformat
 
 from jixiao.core.errors import JixiaoError
 from jixiao.run.clustertask import ClusterTask, cluster_task, dask_distributed
-from jixiao.run.clusterworker import prepare_worker, run_task, stop_units
+from jixiao.run.clusterworker import lend_factory, prepare_worker, run_task, stop_units
+from jixiao.run.engine import KernelFactory
 from jixiao.run.runrecord import package_fingerprint, versions
 from jixiao.run.unitjob import UnitProduct
 
@@ -55,6 +59,15 @@ LOCAL_PREFIX = "local:"
 #: Seconds to wait for a first worker on a cluster.
 _WAIT_FOR_WORKERS = 30
 _STOP_WAIT = 5  # seconds to reach the workers on Ctrl-C
+#: Dask settings of a ``local:N`` cluster: its workers share this process with the runner, so no
+#: statistical profiler sampling the threads' stacks every 10 ms, and the health and memory
+#: checks at a pace of seconds (together ~6 % of a core with the defaults, and GIL switches).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 # --- client side ---------------------------------------------------------------------------
@@ -63,8 +76,11 @@ async def run_on_cluster(
     tasks: list[tuple[ClusterTask, dict[str, Path]]],
     template: Any,
     on_done: Callable[[ClusterTask, UnitProduct], Awaitable[None]],
+    factory: KernelFactory | None = None,
 ) -> None:
     """Run the tasks on the cluster at ``address`` (or a LocalCluster for ``local:N``); ``on_done`` per unit.
+
+    With ``factory`` (the runner's), the in-process workers of ``local:N`` start their kernels from it.
 
     Raises:
         JixiaoError: dask is not installed, the scheduler cannot be reached, or the workers
@@ -75,15 +91,16 @@ async def run_on_cluster(
     try:
         if address.startswith(LOCAL_PREFIX):
             workers = _worker_count(address)
-            cluster = await dd.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=False,  # workers as threads here: no process start or imports per worker
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard": False},
-                asynchronous=True,
-                silence_logs=40,
-            )
+            with importlib.import_module("dask").config.set(LOCAL_CLUSTER_CONFIG):
+                cluster = await dd.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=False,  # workers as threads here: no process start or imports per worker
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False},
+                    asynchronous=True,
+                    silence_logs=40,
+                )
             client = await dd.Client(cluster, asynchronous=True)
         else:
             client = await dd.Client(address, asynchronous=True, timeout=30)
@@ -91,6 +108,21 @@ async def run_on_cluster(
         if cluster is not None:
             await cluster.close()
         raise JixiaoError(f"无法连接 Dask 调度器「{address}」：{exc}") from None
+    lending = contextlib.nullcontext()
+    if cluster is not None and factory is not None:
+        lending = lend_factory(factory, tasks[0][0].warmup if tasks else ())
+    try:
+        async with lending:
+            await _run_tasks(client, tasks, template, on_done)
+    finally:
+        await client.close()
+        if cluster is not None:
+            await cluster.close()
+
+
+async def _run_tasks(client: Any, tasks: list, template: Any, on_done: Callable) -> None:
+    """Check the workers, send the shared files once, submit a task per unit; ``on_done`` as they end."""
+    dd = dask_distributed()
     futures: list[Any] = []
     try:
         await check_versions(client)
@@ -129,9 +161,6 @@ async def run_on_cluster(
                 await asyncio.wait_for(client.run(stop_units, [f.key for f in pending]), _STOP_WAIT)
             except Exception:  # noqa: BLE001 - best effort: a worker that cannot be reached ends its unit alone
                 pass
-        await client.close()
-        if cluster is not None:
-            await cluster.close()
 
 
 def worker_identity() -> dict[str, str]:

@@ -232,7 +232,7 @@ class _Runner:
         portfolio = None
         try:
             if self.scheduler and todo:
-                await self._run_on_cluster(list(todo), template, bar, factory if need_portfolio else None)
+                await self._run_on_cluster(list(todo), template, bar, factory, need_portfolio)
             else:
                 workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
                 await asyncio.gather(*workers)
@@ -320,11 +320,12 @@ class _Runner:
         bar.update(1)
 
     async def _run_on_cluster(
-        self, plans: list[UnitPlan], template: Any, bar: Any, factory: KernelFactory | None
+        self, plans: list[UnitPlan], template: Any, bar: Any, factory: KernelFactory, portfolio: bool
     ) -> None:
         """Each unit a task on the Dask cluster; their files are written here as they come back.
 
-        With ``factory``, the portfolio page's kernel is started here when the last unit is out.
+        The workers of ``local:N`` (threads of this process) start their kernels from ``factory``;
+        with ``portfolio``, the portfolio page's kernel is started from it when the last unit is out.
         """
         began = time.perf_counter()
         by_unit = {p.unit_id: p for p in plans}
@@ -344,13 +345,13 @@ class _Runner:
 
         async def done(task: ClusterTask, product: UnitProduct) -> None:
             left[0] -= 1
-            if left[0] <= 1 and factory is not None and self.portfolio_kernel is None:
+            if left[0] <= 1 and portfolio and self.portfolio_kernel is None:
                 self.portfolio_kernel = asyncio.create_task(factory.start())
             plan = by_unit[task.job.unit_id]
             paths = unit_output_paths(self.outputs_dir, plan.unit_id)
             self._done(plan, await self._store(product, paths, plan.key, plan.job.display_name), began, bar)
 
-        await run_on_cluster(self.scheduler, tasks, template, done)
+        await run_on_cluster(self.scheduler, tasks, template, done, factory)
 
     async def _execute(self, template, kernel_task, factory, parameters, template_path, output_path) -> Any:
         kernel = await _started(kernel_task)
