@@ -183,3 +183,40 @@ def test_local_workers_share_the_runners_template_and_execute_while_a_unit_finis
     if forkserver.fork_supported():
         assert len(launched) == 1  # the runner's template only: none per worker, none more for the portfolio
     assert getattr(clusterworker, "_LENT", None) is None  # lent for the run only
+
+
+def test_a_worker_keeps_a_kernel_started_ahead_per_thread(tmp_path):
+    """Each of a worker's threads finds a kernel ready (two workers of local:2 share one engine); the
+    kernels started ahead are shut down when the engine is released."""
+    import asyncio
+    import types
+
+    from jixiao.run import clusterworker
+
+    class Factory:
+        started, shut = 0, []
+
+        async def start(self):
+            Factory.started += 1
+            return f"kernel-{Factory.started}"
+
+        async def shutdown(self, kernel, now=False):
+            Factory.shut.append(kernel)
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    try:
+        engine = clusterworker._Engine((), Factory(), loop)
+        for name in ("w1", "w2"):
+            worker = types.SimpleNamespace(id=name, state=types.SimpleNamespace(nthreads=1))
+            clusterworker._LENT = engine
+            try:
+                clusterworker.prepare_worker((), dask_worker=worker)
+            finally:
+                clusterworker._LENT = None
+        assert len(engine.spares) == 2
+        assert engine.kernel().result(5) == "kernel-1" and len(engine.spares) == 2  # the next one started
+        asyncio.run_coroutine_threadsafe(engine.release(), loop).result(5)
+        assert sorted(Factory.shut) == ["kernel-2", "kernel-3"] and not engine.folder.exists()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)

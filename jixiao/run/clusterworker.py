@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import concurrent.futures
 import contextlib
 import hashlib
@@ -67,7 +68,8 @@ class _Engine:
         self.renderers: dict[Any, HtmlRenderer] = {}
         self.validator = result_validator()
         self.templates: dict[str, Any] = {}
-        self.spare: concurrent.futures.Future | None = None
+        self.spares: collections.deque[concurrent.futures.Future] = collections.deque()  # kernels started ahead
+        self.slots: dict[str, int] = {}  # threads of each worker using this engine: as many kernels ahead
         self.running: dict[str, Any] = {}  # task key → the executing notebook's future (to stop it on Ctrl-C)
         self.shutdowns: set[concurrent.futures.Future] = set()  # kernels being shut down
         self.finishing: dict[str, threading.Semaphore] = {}  # per worker: room for units finishing behind it
@@ -76,11 +78,16 @@ class _Engine:
     def _call(self, coro: Awaitable[Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
-    def kernel(self) -> asyncio.Future:
-        """A started kernel (the one started ahead, if any); start the next one ahead."""
+    def kernel(self) -> concurrent.futures.Future:
+        """A started kernel (one started ahead, if any); start the next ones ahead, one per worker thread."""
         with self.lock:
-            ready, self.spare = self.spare, asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
+            ready = self.spares.popleft() if self.spares else None
+            self._start_ahead()
         return ready if ready is not None else asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop)
+
+    def _start_ahead(self) -> None:
+        while len(self.spares) < max(1, sum(self.slots.values())):  # holding the lock
+            self.spares.append(asyncio.run_coroutine_threadsafe(self.factory.start(), self.loop))
 
     def shutdown(self, kernel: Kernel) -> None:
         """Shut the kernel down (in the background; :meth:`release` waits for it)."""
@@ -107,14 +114,14 @@ class _Engine:
         return self.templates[key]
 
     async def release(self) -> None:
-        """Shut down the kernel started ahead and wait for the others' shutdowns (on the engine's loop)."""
+        """Shut down the kernels started ahead and wait for the others' shutdowns (on the engine's loop)."""
         deadline = time.monotonic() + _STOPPING_WAIT
         while self.running and time.monotonic() < deadline:  # notebooks stopped by stop_units end their task
             await asyncio.sleep(0.02)
         with self.lock:
-            spare, self.spare = self.spare, None
+            spares, self.spares = list(self.spares), collections.deque()
             pending = list(self.shutdowns)
-        if spare is not None:
+        for spare in spares:
             try:
                 await self.factory.shutdown(await asyncio.wrap_future(spare), now=True)
             except Exception:  # noqa: BLE001 - best effort: it never ran anything
@@ -176,12 +183,16 @@ async def lend_factory(factory: KernelFactory, warmup: tuple[str, ...]) -> Async
         await engine.release()
 
 
-def prepare_worker(warmup: tuple[str, ...]) -> bool:
-    """Start the worker's kernel template process and one kernel ahead (while the data is sent)."""
+def prepare_worker(warmup: tuple[str, ...], dask_worker: Any = None) -> bool:
+    """Start the worker's kernel template process and a kernel ahead per thread (while the data is sent).
+
+    Run by ``client.run`` on each worker (Dask passes ``dask_worker``).
+    """
     engine = _engine(warmup)
     with engine.lock:
-        if engine.spare is None:
-            engine.spare = asyncio.run_coroutine_threadsafe(engine.factory.start(), engine.loop)
+        if dask_worker is not None:
+            engine.slots[str(dask_worker.id)] = dask_worker.state.nthreads
+        engine._start_ahead()
     return True
 
 

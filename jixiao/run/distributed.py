@@ -96,8 +96,8 @@ async def run_on_cluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=False,  # workers as threads here: no process start or imports per worker
-                    dashboard_address=None,
-                    scheduler_kwargs={"dashboard": False},
+                    dashboard_address="127.0.0.1:0",  # its HTTP routes: this machine only, any free port, no warning
+                    scheduler_kwargs={"dashboard": False},  # and no dashboard
                     asynchronous=True,
                     silence_logs=40,
                 )
