@@ -220,3 +220,20 @@ def test_a_worker_keeps_a_kernel_started_ahead_per_thread(tmp_path):
         assert sorted(Factory.shut) == ["kernel-2", "kernel-3"] and not engine.folder.exists()
     finally:
         loop.call_soon_threadsafe(loop.stop)
+
+
+def test_the_closing_comm_notice_of_a_local_cluster_stays_out_of_the_terminal():
+    """Dask logs "Batched Comm Closed" with a traceback when an in-process comm closes at the end of a
+    ``local:N`` run (sometimes after its own log silencing ended); other messages still pass."""
+    import logging
+
+    jdist._quiet_closing_comms()
+    jdist._quiet_closing_comms()  # once only
+    batched = logging.getLogger("distributed.batched")
+    assert sum(isinstance(f, jdist._ClosedCommNotice) for f in batched.filters) == 1
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("distributed.batched", logging.INFO, __file__, 1, message, (), None)
+
+    assert not batched.filter(record("Batched Comm Closed %r"))
+    assert batched.filter(record("Error in batched write"))

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import hashlib
 import importlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -91,6 +92,7 @@ async def run_on_cluster(
     try:
         if address.startswith(LOCAL_PREFIX):
             workers = _worker_count(address)
+            _quiet_closing_comms()
             with importlib.import_module("dask").config.set(LOCAL_CLUSTER_CONFIG):
                 cluster = await dd.LocalCluster(
                     n_workers=workers,
@@ -192,6 +194,20 @@ async def check_versions(client: Any) -> None:
             "Dask 工作进程的软件版本与本机不一致，为保证结果相同已拒绝运行。请在各工作机器上安装与本机相同版本的 "
             "jixiao、Python 和依赖库后重试：\n  " + "\n  ".join(problems)
         )
+
+
+class _ClosedCommNotice(logging.Filter):
+    """Drops Dask's "Batched Comm Closed" notice (INFO, with a traceback): an in-process comm closing
+    at the end of a ``local:N`` run, sometimes logged just after ``silence_logs`` has ended."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Batched Comm Closed")
+
+
+def _quiet_closing_comms() -> None:
+    batched = logging.getLogger("distributed.batched")
+    if not any(isinstance(f, _ClosedCommNotice) for f in batched.filters):
+        batched.addFilter(_ClosedCommNotice())
 
 
 def _worker_count(address: str) -> int:
