@@ -7,6 +7,7 @@ Column names vary between provinces (分值/权重, 全年完成值/实际完成
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jixiao.core.textnorm import normalize_text
 
@@ -239,7 +240,13 @@ def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] |
 def header_match(text: object) -> tuple[str, int] | None:
     """(canonical indicator field, rank) for a header cell; when two cells of a header row name the
     same field ("绩效指标" as the block's label and "三级指标"), the lower rank wins."""
-    return _match(clean_header(text), FIELD_SYNONYMS)
+    return _field_match(clean_header(text))
+
+
+@lru_cache(maxsize=4096)
+def _field_match(cleaned: str) -> tuple[str, int] | None:
+    """:func:`_match` against the indicator fields (kept per text: every cell of every row is asked)."""
+    return _match(cleaned, FIELD_SYNONYMS)
 
 
 def header_field(text: object) -> str | None:
@@ -250,7 +257,12 @@ def header_field(text: object) -> str | None:
 
 def budget_header_match(text: object) -> tuple[str, int] | None:
     """(canonical budget field, rank) for a header cell, or None."""
-    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
+    return _budget_match(clean_header(text))
+
+
+@lru_cache(maxsize=1024)
+def _budget_match(cleaned: str) -> tuple[str, int] | None:
+    return _match(cleaned, BUDGET_HEADER_SYNONYMS)
 
 
 def budget_header_field(text: object) -> str | None:
@@ -325,9 +337,13 @@ _LEVEL2_INPUT = (
 )
 
 
+_POINTS_SUFFIX_RE = re.compile(r"[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$")  # "产出指标(50分)"
+
+
+@lru_cache(maxsize=4096)
 def _stem(text: str) -> str:
     t = normalize_text(text).replace(" ", "")
-    t = re.sub(r"[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$", "", t)  # "产出指标(50分)"
+    t = _POINTS_SUFFIX_RE.sub("", t)
     for suffix in ("指标", "类指标"):
         if t.endswith(suffix) and len(t) > len(suffix):
             t = t[: -len(suffix)]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.memo import memoized
 from jixiao.core.vocab import report_wording
 from jixiao.report.engagement import PENDING, indicator_status, result_indicators
@@ -152,7 +153,7 @@ def _same_band(low: float, high: float, result: Any) -> bool:
 def _shortfalls(part: pd.DataFrame) -> list[dict]:
     """Indicators of one level 1 that lost points or could not be confirmed, largest first."""
     out = []
-    for r in part.to_dict("records"):
+    for r in records(part):
         weight, review = num(r.get("weight")), num(r.get("review_score"))
         status = indicator_status(r)[0]
         pending = status == PENDING or review is None
@@ -291,7 +292,7 @@ def cover_figures(result: Any) -> list[tuple[str, str, str]]:
 def cited_rows(part: pd.DataFrame) -> list[dict]:
     """Declaration rows without a target of their own whose 指标解释 sets the standard (投入管理 rows citing a regulation)."""
     out = []
-    for r in part.to_dict("records"):
+    for r in records(part):
         definition = _text(r.get("definition"))
         if not _text(r.get("target")) and definition:
             out.append({"name": _text(r.get("name")), "definition": definition})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jixiao.core.frames import records
+
 __all__ = ["ITEM_LIMIT", "ITEM_CHARS", "practice_items", "unit_practices"]
 
 #: Items quoted at most, and characters per item before it is cut at a clause.
@@ -77,7 +79,7 @@ def _report_items(report: Any) -> list[str]:
     sections = report.sections
     if sections.empty:
         return []
-    rows = sections.to_dict("records")
+    rows = records(sections)
     for i, row in enumerate(rows):
         if row["level"] != 1 or not _REPORT_CHAPTER.search(str(row["title"])):
             continue

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.memo import memoized
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
@@ -201,7 +202,7 @@ def budget_lines(result: Any, rate_tolerance: float = DEFAULT_TOLERANCES.rate) -
     else:
         return []
     lines = []
-    for r in frame.to_dict("records"):
+    for r in records(frame):
         budget, spent, initial = num(r.get("budget")), num(r.get("spent")), num(r.get("initial_budget"))
         rate, reported = num(r.get("rate")), num(r.get("reported_rate"))
         adjust = None if budget is None or initial is None else budget - initial
@@ -270,7 +271,7 @@ def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
     (``n``, ``met``, ``unmet``, ``undecided``, ``n_full``) and point sums (``lost_points``,
     ``unscored_points``, ``overridden_points``, ``pending_points`` / ``pending_low`` / ``pending_high``). ``lost`` excludes indicators whose review score the evaluator set.
     """
-    rows = [_indicator_row(r) for r in scored.to_dict("records")]
+    rows = [_indicator_row(r) for r in records(scored)]
     pending = [r for r in rows if r["status"] == PENDING]
     unscored = [r for r in rows if r["review"] is None and r["weight"] is not None and r["status"] != PENDING]
     overridden = [r for r in rows if r["note"]]
@@ -380,7 +381,7 @@ def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict
             if m:
                 met_names.add(m.group(1))
     rows = []
-    for r in achieved.to_dict("records") if not achieved.empty else []:
+    for r in records(achieved) if not achieved.empty else []:
         target_name = _text(r.get("target_name"))
         rows.append(
             {
