@@ -47,14 +47,20 @@ def practice_items(text: str) -> list[str]:
     return [_shorten(i) for i in items if _shorten(i)][:ITEM_LIMIT]
 
 
+_LIST_ITEM_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、是])")
+
+
 def _has_cn_items(lines: list[str]) -> bool:
-    return any(re.match(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、是])", ln) for ln in lines)
+    return any(_LIST_ITEM_START.match(ln) for ln in lines)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
 
 
 def _shorten(item: str) -> str:
     """The first sentence of an item, cut after the last clause that fits in :data:`ITEM_CHARS`."""
     text = " ".join(item.split()).strip()
-    first = re.split(r"(?<=[。！？])", text)[0].rstrip("。！？；; ")
+    first = _SENTENCE_END.split(text)[0].rstrip("。！？；; ")
     if len(first) <= ITEM_CHARS:
         return first
     cut = max(first.rfind(p, 0, ITEM_CHARS) for p in "，；、")
