@@ -165,5 +165,5 @@ def is_traditional(text: str) -> bool:
     cjk = _CJK.findall(text)
     if not cjk:
         return False
-    changed = sum(a != b for a, b in zip(text, to_simplified(text)) if _CJK.match(a))
+    changed = sum(1 for a, b in zip(text, to_simplified(text)) if a != b and "\u4e00" <= a <= "\u9fff")  # as _CJK
     return changed >= 3 and changed / len(cjk) >= _TRADITIONAL_SHARE

@@ -74,12 +74,17 @@ class NarrativeReport:
     def section_body(self, index: int) -> str:
         """Text of section ``index`` and all its subsections (titles included)."""
         secs = self.sections
-        level = secs.at[index, "level"]
-        parts = [secs.at[index, "text"]]
+        columns = ("level", "title", "text")
+        if secs.index.equals(pd.RangeIndex(len(secs))):  # as read: labels are positions
+            levels, titles, texts = (secs[c].tolist() for c in columns)
+        else:
+            levels, titles, texts = (dict(secs[c].items()) for c in columns)
+        level = levels[index]
+        parts = [texts[index]]
         for j in range(index + 1, len(secs)):
-            if secs.at[j, "level"] <= level:
+            if levels[j] <= level:
                 break
-            parts += [secs.at[j, "title"], secs.at[j, "text"]]
+            parts += [titles[j], texts[j]]
         return "\n".join(p for p in parts if p)
 
 

@@ -335,6 +335,10 @@ def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None =
 
 
 # --- findings ----------------------------------------------------------------------------------
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[dict]:
     """Findings grouped by code, most severe first, then by code.
 
@@ -344,13 +348,20 @@ def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[d
     """
     if findings is None or findings.empty:
         return []
-    info = codes.set_index("code") if codes is not None and not codes.empty else None
+    info: dict[Any, dict] = {}
+    for entry in records(codes) if codes is not None and not codes.empty else []:
+        info.setdefault(entry["code"], entry)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
+    parts: dict[Any, list[dict]] = {}  # code -> its findings, codes in order of appearance
+    for row in records(findings):
+        if not _missing(row["code"]):  # as groupby: no group for a missing code
+            parts.setdefault(row["code"], []).append(row)
     groups = []
-    for code, part in findings.groupby("code", sort=False):
-        entry = info.loc[code] if info is not None and code in info.index else None
-        severity = min(part["severity"], key=lambda s: rank.get(s, 9))
-        names = [m.group(1) for m in map(_NAME_IN_WHERE.search, part["where"].astype(str)) if m]
+    for code, part in parts.items():
+        entry = info.get(code)
+        severity = min((r["severity"] for r in part), key=lambda s: rank.get(s, 9))
+        wheres = [str(r["where"]) for r in part]
+        names = [m.group(1) for m in map(_NAME_IN_WHERE.search, wheres) if m]
         groups.append(
             {
                 "code": str(code),
@@ -360,10 +371,10 @@ def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[d
                 "fix": str(entry["fix"]) if entry is not None else "",
                 "group": str(entry["group"]) if entry is not None else "",
                 "count": len(part),
-                "messages": [str(m) for m in part["message"]],
-                "wheres": [str(w) for w in part["where"]],
+                "messages": [str(r["message"]) for r in part],
+                "wheres": wheres,
                 "names": list(dict.fromkeys(names)),
-                "indicator_ids": [str(i) for i in part["indicator_id"]],
+                "indicator_ids": [str(r["indicator_id"]) for r in part],
             }
         )
     return sorted(groups, key=lambda g: (rank.get(g["severity"], 9), g["code"]))

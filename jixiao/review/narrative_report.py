@@ -12,9 +12,11 @@ percentage points. Sums and differences are rounded to 2 decimals only for displ
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 import pandas as pd
 
+from jixiao.core.memo import memoized
 from jixiao.core.units import convert
 from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.read.narrative_doc import matching_sections
@@ -89,6 +91,14 @@ def report_confirmations(
 
 
 def _run(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
+    """(findings, confirmations) of every check; one run per report and settings (a unit asks for
+    the findings in its review and for the confirmations after it): shared, read-only."""
+    parts = (evaluation, *(getattr(report, f.name) for f in fields(report)))
+    name = f"report_checks:{tol_money!r}:{tol_rate!r}:{tol_score!r}"
+    return memoized(report, name, parts, lambda: _run_checks(report, evaluation, tol_money, tol_rate, tol_score))
+
+
+def _run_checks(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
     out = ReportOutcome()
     check_budget(report, out, tol_money, tol_rate)
     _check_sections(report, out)
