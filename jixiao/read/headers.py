@@ -221,20 +221,36 @@ _PREFIX_RANK = 100
 _EXACT_ONLY = {"指标"}
 
 
-def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
+class _Vocabulary:
+    """A synonyms table arranged for matching: exact names first, then the names that may start a header."""
+
+    def __init__(self, synonyms: dict[str, tuple[str, ...]]) -> None:
+        self.exact: dict[str, tuple[str, int]] = {}  # name -> (field, rank) of the first field that lists it
+        #: first character -> (name, field, rank) of the names that may start a header, in table order
+        self.prefixes: dict[str, list[tuple[str, str, int]]] = {}
+        for field, names in synonyms.items():
+            for i, name in enumerate(names):
+                self.exact.setdefault(name, (field, i))
+                if len(name) >= 2 and name not in _EXACT_ONLY:
+                    self.prefixes.setdefault(name[0], []).append((name, field, _PREFIX_RANK + i))
+
+
+def _match(text: str, vocabulary: _Vocabulary) -> tuple[str, int] | None:
     """(field, rank) of a header text; a lower rank is a more specific name (exact before prefix)."""
     if not text or text.startswith(IGNORED_HEADERS):
         return None
-    for field, names in synonyms.items():
-        if text in names:
-            return field, names.index(text)
+    hit = vocabulary.exact.get(text)
+    if hit is not None:
+        return hit
     best: tuple[int, str, int] | None = None
-    for field, names in synonyms.items():
-        for i, name in enumerate(names):
-            if len(name) >= 2 and name not in _EXACT_ONLY and text.startswith(name) and len(text) <= len(name) + 6:
-                if best is None or len(name) > best[0]:
-                    best = (len(name), field, _PREFIX_RANK + i)
+    for name, field, rank in vocabulary.prefixes.get(text[0], ()):
+        if text.startswith(name) and len(text) <= len(name) + 6 and (best is None or len(name) > best[0]):
+            best = (len(name), field, rank)
     return (best[1], best[2]) if best else None
+
+
+_FIELDS = _Vocabulary(FIELD_SYNONYMS)
+_BUDGET_FIELDS = _Vocabulary(BUDGET_HEADER_SYNONYMS)
 
 
 def header_match(text: object) -> tuple[str, int] | None:
@@ -246,7 +262,7 @@ def header_match(text: object) -> tuple[str, int] | None:
 @lru_cache(maxsize=4096)
 def _field_match(cleaned: str) -> tuple[str, int] | None:
     """:func:`_match` against the indicator fields (kept per text: every cell of every row is asked)."""
-    return _match(cleaned, FIELD_SYNONYMS)
+    return _match(cleaned, _FIELDS)
 
 
 def header_field(text: object) -> str | None:
@@ -262,7 +278,7 @@ def budget_header_match(text: object) -> tuple[str, int] | None:
 
 @lru_cache(maxsize=1024)
 def _budget_match(cleaned: str) -> tuple[str, int] | None:
-    return _match(cleaned, BUDGET_HEADER_SYNONYMS)
+    return _match(cleaned, _BUDGET_FIELDS)
 
 
 def budget_header_field(text: object) -> str | None:

@@ -146,7 +146,16 @@ def level1_rows(unit: Any) -> list[dict]:
 
 
 def declaration_facts(result: Any) -> dict[str, Any]:
-    """Counts of a declaration's targets: per level 1, 定量/定性, measurable or not (C01/C03/R32 findings)."""
+    """Counts of a declaration's targets: per level 1, 定量/定性, measurable or not (C01/C03/R32 findings).
+
+    Computed once per unit (the summary, 评价结论 and the cover ask): treat it as read-only.
+    """
+    unit = result.declaration
+    parts = (unit, unit.evaluation, unit.evaluation.indicators, result.findings)
+    return memoized(result, "declaration_facts", parts, lambda: _declaration_facts(result))
+
+
+def _declaration_facts(result: Any) -> dict[str, Any]:
     ind = result.declaration.evaluation.indicators
     found = findings_of(result)
     vague_ids = set(found.loc[found["code"].isin(VAGUE_CODES), "indicator_id"]) if not found.empty else set()
