@@ -111,14 +111,13 @@ def read_report(path: str | Path) -> NarrativeReport:
     text = read_text_file(p)
     if len(text) > REPORT_CHARS.value:
         raise InputFileError(REPORT_CHARS.exceeded(f"自评报告有 {len(text):,} 个字符"), path=str(p))
-    if not text.strip() or sum(map(_is_garbage, text)) > max(3, len(text) // 100):
+    if not text.strip() or len(_GARBAGE.findall(text)) > max(3, len(text) // 100):
         raise InputFileError("文件内容不是可读的文本（可能是二进制文件或编码错误）。", path=str(p))
     return read_report_text(text, path=str(p))
 
 
-def _is_garbage(ch: str) -> bool:
-    """Control, replacement and private-use characters: signs of a binary or mis-decoded file."""
-    return (ord(ch) < 32 and ch not in "\r\n\t") or ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF
+#: Control (but tab and line breaks), replacement and private-use characters: signs of a binary or mis-decoded file.
+_GARBAGE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff]")
 
 
 def read_report_text(text: str, *, path: str = "") -> NarrativeReport:

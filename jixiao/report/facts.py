@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,8 @@ def reader_notes_of(result: Any) -> pd.DataFrame:
 def severity_counts(result: Any) -> dict[str, int]:
     """Findings per severity, every severity present (0 when none)."""
     found = findings_of(result)
-    counts = found["severity"].value_counts() if not found.empty else pd.Series(dtype="int64")
-    return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+    counts = Counter(found["severity"].tolist()) if not found.empty else Counter()
+    return {s: counts[s] for s in SEVERITIES}
 
 
 def tolerances(result: Any) -> dict[str, float]:
@@ -391,7 +392,17 @@ def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[d
 
 # --- report ------------------------------------------------------------------------------------
 def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict[str, Any]:
-    """Targets and achievements a narrative report lists, with what was confirmed as met."""
+    """Targets and achievements a narrative report lists, with what was confirmed as met.
+
+    Computed once per report and confirmations (most sections ask): treat it as read-only.
+    """
+    parts = (report.targets, report.achievements, report.as_of_dates, report.reported_total, report.reported_grade)
+    return memoized(
+        report, "report_target_facts", (*parts, confirmations), lambda: _report_target_facts(report, confirmations)
+    )
+
+
+def _report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict[str, Any]:
     targets, achieved = report.targets, report.achievements
     kinds = targets["target_kind"].fillna("").astype(str) if not targets.empty else pd.Series(dtype=str)
     met_names = set()
