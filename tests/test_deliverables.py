@@ -24,7 +24,7 @@ from jixiao.core.errors import ParamsError, ProjectSettingsError
 from jixiao.core.vocab import kind_of_inputs, report_wording
 from jixiao.read.files import load_evaluation
 from jixiao.report import sections
-from jixiao.report.docblocks import Figure, Heading, Table, html_blocks
+from jixiao.report.docblocks import Cell, Figure, Heading, Table, html_blocks
 from jixiao.report.engagement import DRAFT_MARK, annex_rows, is_draft, show_annex, show_engagement
 from jixiao.report.html import esc, paragraphs
 from jixiao.report.word import BODY_MARKER, build_docx
@@ -187,6 +187,28 @@ def test_word_report_from_the_sections_has_headings_tables_and_charts(xinhong):
     section = docx.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert round(section.left_margin.mm) == 28 and round(section.top_margin.mm) == 37
+
+
+def test_word_table_merges_cells_down_in_shaded_rows_like_python_docx():
+    """Rowspans become vertical merges (written directly): python-docx reads one cell over the span,
+    and in the cell properties the merge mark stays before the shading, as the schema orders them."""
+    rows = [
+        [Cell("产出指标", rowspan=3), Cell("数量", numeric=False), Cell("10", numeric=True)],
+        [None, Cell("质量"), Cell("9", numeric=True)],
+        [None, Cell("时效"), Cell("8", numeric=True)],
+        [Cell("效益指标", rowspan=9), Cell("满意度"), Cell("7", numeric=True)],  # span cut at the table's end
+    ]
+    table = Table("指标", ["一级指标", "二级指标", "得分"], rows, ["lost", "", "", "total"])
+    docx = Document(io.BytesIO(build_docx([table], {"unit_name": "甲单位"})))
+    grid = docx.tables[0]
+    assert [grid.cell(i, 0).text for i in range(1, 4)] == ["产出指标"] * 3
+    assert grid.cell(1, 0)._tc is grid.cell(3, 0)._tc  # one merged cell
+    assert grid.cell(4, 0).text == "效益指标" and "vMerge" not in grid.cell(4, 0)._tc.xml
+    top, below = (tr.tc_lst[0] for tr in grid._tbl.tr_lst[1:3])
+    assert top.vMerge == "restart" and below.vMerge == "continue"
+    props = [child.tag.split("}")[1] for child in top.tcPr]
+    assert props.index("tcW") < props.index("vMerge") < props.index("shd")
+    assert grid.cell(2, 2).text == "9" and grid.cell(2, 2).paragraphs[0].alignment == 2  # right-aligned number
 
 
 def test_a_firm_template_is_filled(tmp_path):

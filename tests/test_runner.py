@@ -104,6 +104,18 @@ def test_broken_unit_fails_alone(batch):
 
 
 @pytest.mark.slow
+def test_executed_notebooks_are_valid_nbformat_files(batch):
+    """The runner writes notebooks without nbformat's per-write validation: they must validate all the same."""
+    project, _ = batch
+    paths = [project.paths(u)["notebook"] for u in ("a1", "c3", "d4")] + [project.paths("b2")["failed_notebook"]]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+        assert text == nbformat.writes(nb)  # byte for byte what nbformat itself writes
+
+
+@pytest.mark.slow
 def test_failed_notebook_shows_the_error(batch):
     project, _ = batch
     paths = project.paths("b2")

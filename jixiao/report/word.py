@@ -30,7 +30,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
-from docx.table import _Cell  # python-docx has no public constructor for a cell of a known <w:tc>
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -71,8 +70,14 @@ _W = {
         "type",
         "w",
         "tcW",
+        "tc",
+        "tr",
+        "tcPr",
+        "vMerge",
+        "p",
     )
 }
+_BEFORE_VMERGE = {qn("w:cnfStyle"), qn("w:tcW"), qn("w:gridSpan"), qn("w:hMerge")}
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The heading from which the report is set in landscape (the scoring annex has 14 columns).
 LANDSCAPE_FROM = "附件四"
@@ -202,7 +207,7 @@ class _Writer:
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         # one pass over the cell elements (python-docx's table.cell() walks the whole grid each call)
-        grid = [[_Cell(tc, table) for tc in row._tr.tc_lst] for row in table.rows]
+        grid = [tr.findall(_W["tc"]) for tr in table._tbl.findall(_W["tr"])]
         if block.header:
             for j, text in enumerate(block.header):
                 self._cell(grid[0][j], text, bold=True, shade="E4E9F0")
@@ -219,7 +224,7 @@ class _Writer:
                     merges.append((header_rows + i, j, min(header_rows + i + cell.rowspan, len(grid)) - 1))
         self._widths(block, table, grid)
         for top, j, bottom in merges:
-            grid[top][j].merge(grid[bottom][j])
+            _merge_down(grid, top, j, bottom)
         self.doc.add_paragraph()
 
     def _widths(self, block: Table, table: Any, grid: list[list[Any]]) -> None:
@@ -240,7 +245,7 @@ class _Writer:
             table.columns[j].width = Cm(cm)
             twips = str(Cm(cm).twips)
             for row in grid:  # what ``cell.width = Cm(cm)`` writes, without python-docx's per-call lookups
-                props = row[j]._tc.get_or_add_tcPr()
+                props = _tc_props(row[j])
                 tc_width = props.find(_W["tcW"])
                 if tc_width is None:
                     tc_width = OxmlElement("w:tcW")
@@ -248,9 +253,9 @@ class _Writer:
                 tc_width.set(_W["type"], "dxa")
                 tc_width.set(_W["w"], twips)
 
-    def _cell(self, cell: Any, text: str, numeric: bool = False, bold: bool = False, shade: str | None = None) -> None:
-        """The cell's paragraph written as XML directly (python-docx's setters cost ~0.4 ms each, per cell)."""
-        p = cell._tc.p_lst[0]
+    def _cell(self, tc: Any, text: str, numeric: bool = False, bold: bool = False, shade: str | None = None) -> None:
+        """The cell's (``<w:tc>``) paragraph written as XML directly (python-docx's setters cost ~0.4 ms each, per cell)."""
+        p = tc.find(_W["p"])
         props = etree.SubElement(p, _W["pPr"])
         etree.SubElement(props, _W["pStyle"]).set(_W["val"], self.table_style)
         etree.SubElement(props, _W["jc"]).set(_W["val"], "right" if numeric else "left")
@@ -269,7 +274,7 @@ class _Writer:
                     if piece != piece.strip():
                         t.set(_XML_SPACE, "preserve")
         if shade:
-            fill = etree.SubElement(cell._tc.get_or_add_tcPr(), _W["shd"])
+            fill = etree.SubElement(_tc_props(tc), _W["shd"])
             fill.set(_W["val"], "clear")
             fill.set(_W["color"], "auto")
             fill.set(_W["fill"], shade)
@@ -283,6 +288,32 @@ class _Writer:
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(io.BytesIO(png), width=Cm(_CONTENT_WIDTH_CM))
         self.paragraph(f"图{self.figures}　{block.caption}", "Caption")
+
+
+def _merge_down(grid: list[list[Any]], top: int, column: int, bottom: int) -> None:
+    """Merge a column's cells from row ``top`` to ``bottom``, as python-docx's ``merge`` writes it for
+    cells below the first that are empty: ``<w:vMerge w:val="restart"/>`` then ``<w:vMerge/>``,
+    placed in the schema's order (after ``tcW``/``gridSpan``, before ``shd``)."""
+    if bottom <= top:
+        return
+    for i in range(top, bottom + 1):
+        props = _tc_props(grid[i][column])
+        at = 0
+        while at < len(props) and props[at].tag in _BEFORE_VMERGE:
+            at += 1
+        mark = etree.Element(_W["vMerge"])
+        if i == top:
+            mark.set(_W["val"], "restart")
+        props.insert(at, mark)
+
+
+def _tc_props(tc: Any) -> Any:
+    """The cell's ``<w:tcPr>`` (its first child), added if missing."""
+    props = tc.find(_W["tcPr"])
+    if props is None:
+        props = etree.Element(_W["tcPr"])
+        tc.insert(0, props)
+    return props
 
 
 def _display_width(text: str) -> int:

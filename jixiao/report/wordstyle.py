@@ -10,6 +10,7 @@ paragraph reading ``{{ body }}`` where :func:`jixiao.report.word.build_docx` put
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -169,8 +170,12 @@ def page_setup(section: Any) -> None:
     section.header_distance, section.footer_distance = Mm(15), Mm(18)
 
 
+@lru_cache(maxsize=1)
 def default_template() -> bytes:
-    """The default report template (a docxtpl template): cover with tags, header mark, page numbers, body marker."""
+    """The default report template (a docxtpl template): cover with tags, header mark, page numbers, body marker.
+
+    Built once per process (the same bytes for every unit).
+    """
     doc = Document()
     _style_document(doc)
     section = doc.sections[0]

@@ -38,7 +38,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from jixiao.report.assets import REPORT_CSS, TEMPLATES_DIR
-from jixiao.report.webfont import embed_font, subset_font
+from jixiao.report.webfont import FONT_SUBSET_VERSION, embed_font, subset_font
 from jixiao.run.atomic import atomic_write_bytes
 from jixiao.run.handoff import ANALYST_TAG, RESULT_TAG
 
@@ -197,8 +197,9 @@ class HtmlRenderer:
     Args:
         style: How the pages look.
         font_cache: A folder where the embedded font's subsets are kept, one file per
-            character set (the subsetting costs ~0.1–0.3 s a page; units of one engagement
-            share most characters and a re-run shares all). None: cached in memory only.
+            character set and :data:`~jixiao.report.webfont.FONT_SUBSET_VERSION` (a re-run
+            reads them instead of assembling; the first page of a process also spares the
+            glyph conversion). None: no files.
     """
 
     def __init__(self, style: HtmlStyle | None = None, font_cache: str | os.PathLike[str] | None = None) -> None:
@@ -228,7 +229,8 @@ class HtmlRenderer:
         """The font subset for a page's characters, from the cache on disk when it has it."""
         if self.font_cache is None:
             return subset_font(characters)
-        path = Path(self.font_cache) / (hashlib.sha256(characters.encode("utf-8")).hexdigest() + ".woff")
+        key = hashlib.sha256(f"{FONT_SUBSET_VERSION}\0{characters}".encode()).hexdigest()
+        path = Path(self.font_cache) / (key + ".woff")
         try:
             return path.read_bytes()
         except OSError:

@@ -46,6 +46,7 @@ __all__ = [
     "finish_job",
     "write_product",
     "json_bytes",
+    "notebook_json",
     "error_line",
     "failure_text",
     "relocate",
@@ -199,7 +200,7 @@ def finish_job(
                 if product.text_problems:  # produced all the same, flagged for the analyst (run/textcheck.py)
                     add_check_cell(nb, product.text_problems)
                 product.files = {
-                    "notebook": nbformat.writes(nb).encode("utf-8"),
+                    "notebook": notebook_json(nb),
                     "analyst_html": renderer.analyst(nb, job.title + "（分析版）").encode("utf-8"),
                     "client_html": client.encode("utf-8"),
                     "result": json_bytes(doc),
@@ -212,7 +213,7 @@ def finish_job(
                 product.pending = int(doc["totals"].get("pending_count") or 0)
         if product.status == "failed":
             product.files = {
-                "failed_notebook": nbformat.writes(nb).encode("utf-8"),
+                "failed_notebook": notebook_json(nb),
                 "failed_html": renderer.analyst(nb, job.title + "（运行失败）").encode("utf-8"),
             }
     except Exception as exc:  # one unit's failure never stops the others
@@ -243,6 +244,12 @@ def result_document(job: UnitJob, result: dict, started_at: str, began: float, n
     }
     doc["provenance"] = provenance
     return doc
+
+
+def notebook_json(nb: Any) -> bytes:
+    """The notebook file's bytes: what ``nbformat.writes`` gives, without its schema validation of the whole
+    notebook (outputs included; it only logs, and the runner made the notebook from a valid template)."""
+    return nbformat.v4.writes(nb).encode("utf-8")
 
 
 def json_bytes(obj: Any) -> bytes:
