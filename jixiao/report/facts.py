@@ -8,7 +8,6 @@ Rows are plain dicts with floats or None, never NaN, so templates can test them 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
 from jixiao.parse.wordlists import cites_regulation
+from jixiao.report.findinggroups import NAME_IN_WHERE as _NAME_IN_WHERE
+from jixiao.report.findinggroups import finding_groups
 from jixiao.review.catalogue import reader_note_codes
 
 __all__ = [
@@ -49,7 +50,6 @@ TOL = 0.005
 #: Finding codes that mark a target as not measurable (missing, vague, or a report target without a value).
 VAGUE_CODES = ("C01", "C03", "R32")
 _HEADLINE_ORDER = ("合计", "财政拨款")
-_NAME_IN_WHERE = re.compile(r"「(.+?)」")
 
 
 def num(value: object) -> float | None:
@@ -342,52 +342,6 @@ def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None =
             }
         )
     return out
-
-
-# --- findings ----------------------------------------------------------------------------------
-def _missing(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[dict]:
-    """Findings grouped by code, most severe first, then by code.
-
-    Each group: code, severity, title, meaning, fix, group (catalogue fields; from the
-    findings themselves when ``codes`` is None), count, messages, wheres, names (the names
-    in 「」 of each location, deduplicated), indicator_ids.
-    """
-    if findings is None or findings.empty:
-        return []
-    info: dict[Any, dict] = {}
-    for entry in records(codes) if codes is not None and not codes.empty else []:
-        info.setdefault(entry["code"], entry)
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    parts: dict[Any, list[dict]] = {}  # code -> its findings, codes in order of appearance
-    for row in records(findings):
-        if not _missing(row["code"]):  # as groupby: no group for a missing code
-            parts.setdefault(row["code"], []).append(row)
-    groups = []
-    for code, part in parts.items():
-        entry = info.get(code)
-        severity = min((r["severity"] for r in part), key=lambda s: rank.get(s, 9))
-        wheres = [str(r["where"]) for r in part]
-        names = [m.group(1) for m in map(_NAME_IN_WHERE.search, wheres) if m]
-        groups.append(
-            {
-                "code": str(code),
-                "severity": severity,
-                "title": str(entry["title"]) if entry is not None else str(code),
-                "meaning": str(entry["meaning"]) if entry is not None else "",
-                "fix": str(entry["fix"]) if entry is not None else "",
-                "group": str(entry["group"]) if entry is not None else "",
-                "count": len(part),
-                "messages": [str(r["message"]) for r in part],
-                "wheres": wheres,
-                "names": list(dict.fromkeys(names)),
-                "indicator_ids": [str(r["indicator_id"]) for r in part],
-            }
-        )
-    return sorted(groups, key=lambda g: (rank.get(g["severity"], 9), g["code"]))
 
 
 # --- report ------------------------------------------------------------------------------------
