@@ -374,3 +374,27 @@ def test_unit_with_everything_met_and_no_findings_has_no_problems(data_dir):
     assert narrative.problems_intro(result) == ["本次复核未发现问题。"]
     assert narrative.suggestions(result) == []
     assert "9 项指标均得满分。" in sentences(narrative.conclusion(result))
+
+
+def test_finding_groups_order_names_and_missing_codes():
+    rows = pd.DataFrame(
+        [
+            ("A07", "提示", "指标「乙」(第3行)", "I02", "m1"),
+            ("A13", "错误", "指标「甲」(第2行)", "I01", "m2"),
+            ("A07", "警告", "指标「乙」(第5行)", "I03", "m3"),
+            (None, "错误", "指标「丙」", "I04", "no code: no group, as groupby"),
+            ("ZZ9", "提示", "预算「合计」", "", "not in the catalogue"),
+        ],
+        columns=["code", "severity", "where", "indicator_id", "message"],
+    )
+    groups = finding_groups(rows, catalogue())
+    assert [(g["code"], g["severity"], g["count"]) for g in groups] == [
+        ("A13", "错误", 1),
+        ("A07", "警告", 2),
+        ("ZZ9", "提示", 1),
+    ]
+    a07 = groups[1]
+    assert a07["messages"] == ["m1", "m3"] and a07["indicator_ids"] == ["I02", "I03"]
+    assert a07["names"] == ["乙"] and a07["title"] == catalogue().set_index("code").loc["A07", "title"]
+    assert groups[2]["title"] == "ZZ9" and groups[2]["fix"] == ""
+    assert finding_groups(rows, None)[0]["title"] == "A13"

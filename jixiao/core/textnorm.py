@@ -48,15 +48,38 @@ _SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_SYMBOL_MAP, key=l
 BLANKS = {"", "—", "——", "-", "--", "/", "／", "无", "nan", "NaN", "None", "null", "空", "－"}
 
 
+_PERCENT_WORD_RE = re.compile(r"(?<=\d)\s*百分比")
+_PERCENT_POINT_RE = re.compile(r"(?<=\d)\s*百分点")
+_SPACES_RE = re.compile(r"\s+")
+#: Characters of the first step that a text must contain for the symbol map to change it.
+_SYMBOL_CHARS = frozenset("".join(_SYMBOL_MAP))
+
+
+def _symbol(match: re.Match) -> str:
+    return _SYMBOL_MAP[match.group(0)]
+
+
 def normalize_symbols(text: str) -> str:
     """Map variant comparison and percent symbols to ≥ ≤ = > < %.
 
     "百分比" used as a unit ("≥100百分比") becomes "%".
     """
-    text = _SYMBOL_RE.sub(lambda m: _SYMBOL_MAP[m.group(0)], text)
-    text = re.sub(r"(?<=\d)\s*百分比", "%", text)
-    text = re.sub(r"(?<=\d)\s*百分点", "%", text)
+    if not _SYMBOL_CHARS.isdisjoint(text):
+        text = _SYMBOL_RE.sub(_symbol, text)
+    if "百分" in text:
+        text = _PERCENT_WORD_RE.sub("%", text)
+        text = _PERCENT_POINT_RE.sub("%", text)
     return text
+
+
+#: Full-width digits, letters and ASCII punctuation (U+FF01–FF5E) folded by NFKC, except the
+#: Chinese punctuation that carries meaning; ideographic and no-break spaces become spaces.
+_FOLD = {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in range(0xFF01, 0xFF5F)
+    if chr(code) not in "，。；：？！（）"
+}
+_FOLD.update({0x3000: " ", 0xA0: " "})
 
 
 def normalize_text(value: object) -> str:
@@ -70,22 +93,17 @@ def normalize_text(value: object) -> str:
         return ""
     if isinstance(value, float) and math.isnan(value):
         return ""
-    text = str(value)
+    return _normalize_str(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _normalize_str(text: str) -> str:
+    """:func:`normalize_text` of a string (pure, so kept per text: cells, labels and names repeat)."""
     # First map symbols that NFKC would otherwise mangle (≧ has no NFKC form; ＞ -> >).
     text = normalize_symbols(text)
-    folded = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E and ch not in "，。；：？！（）":
-            folded.append(unicodedata.normalize("NFKC", ch))
-        elif ch == "\u3000" or ch == "\xa0":
-            folded.append(" ")
-        else:
-            folded.append(ch)
-    text = "".join(folded)
+    text = text.translate(_FOLD)
     text = normalize_symbols(text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return text
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def is_blank(value: object) -> bool:
@@ -147,5 +165,5 @@ def is_traditional(text: str) -> bool:
     cjk = _CJK.findall(text)
     if not cjk:
         return False
-    changed = sum(a != b for a, b in zip(text, to_simplified(text)) if _CJK.match(a))
+    changed = sum(1 for a, b in zip(text, to_simplified(text)) if a != b and "\u4e00" <= a <= "\u9fff")  # as _CJK
     return changed >= 3 and changed / len(cjk) >= _TRADITIONAL_SHARE

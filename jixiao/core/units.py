@@ -192,6 +192,10 @@ _FAMILIES = (
 )
 
 
+_NAMED_UNIT = re.compile(r"(.+?)\s*[(（]([^()（）]+)[)）]?")
+_SHORT_CJK = re.compile(r"[\u4e00-\u9fff]{1,3}")
+
+
 def canonical_unit(text: object) -> str | None:
     """Canonical form of a unit text ("百分比" → "%", "个工作日" → "工作日", "(件/人/年)" → "件/人/年").
 
@@ -202,11 +206,11 @@ def canonical_unit(text: object) -> str | None:
         return None
     if t in UNIT_ALIASES:
         return UNIT_ALIASES[t]
-    named = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]?", t)
+    named = _NAMED_UNIT.fullmatch(t)
     if named:  # a unit with its name in brackets: "%(百分比)", "个（数量）"
         return canonical_unit(named[1]) or canonical_unit(named[2])
     pieces = t.split("/")
-    if len(pieces) > 1 and all(p in UNIT_ALIASES or re.fullmatch(r"[\u4e00-\u9fff]{1,3}", p) for p in pieces):
+    if len(pieces) > 1 and all(p in UNIT_ALIASES or _SHORT_CJK.fullmatch(p) for p in pieces):
         return "/".join(UNIT_ALIASES.get(p, p) for p in pieces)
     return None
 
@@ -233,6 +237,9 @@ def units_compatible(a: str | None, b: str | None) -> bool:
     return convert(1.0, a, b) is not None
 
 
+_SPARE_SPACE = re.compile(r"(?<![0-9A-Za-z]) | (?![0-9A-Za-z])|(?<=[0-9]) (?=[A-Za-z])|(?<=[A-Za-z]) (?=[0-9])")
+
+
 def compact_spaces(text: str) -> str:
     """Drop spaces except between two ASCII digits or two ASCII letters."""
-    return re.sub(r"(?<![0-9A-Za-z]) | (?![0-9A-Za-z])|(?<=[0-9]) (?=[A-Za-z])|(?<=[A-Za-z]) (?=[0-9])", "", text)
+    return _SPARE_SPACE.sub("", text)

@@ -87,15 +87,21 @@ _NEGATED = re.compile("[无零未]")
 _TRAILING = re.compile(r"[（(][^（）()]*[)）]$|[\s:：%％]+$")
 
 
+_NAME_NOISE = re.compile(r"[\s\"'“”‘’「」]")
+
+
 def _core_name(name: object) -> str:
     """The name without spaces, quotes and trailing remarks ("结余率（计算方法为…）" → "结余率")."""
-    s = re.sub(r"[\s\"'“”‘’「」]", "", normalize_text(name))
+    s = _NAME_NOISE.sub("", normalize_text(name))
     for _ in range(3):
         stripped = _TRAILING.sub("", s)
         if stripped == s:
             break
         s = stripped
     return s
+
+
+_BAD_EVENT_COUNT = re.compile(f"{_BAD_EVENTS}{_COUNT}$")
 
 
 def implied_direction(name: object) -> str | None:
@@ -110,7 +116,7 @@ def implied_direction(name: object) -> str | None:
     for word in LOWER_IS_BETTER_RATES:
         if s.endswith(word):
             return None if _NEGATED.search(s[: -len(word)][-3:]) else "<="
-    if re.search(f"{_BAD_EVENTS}{_COUNT}$", s) and not _NEGATED.search(s) and not _HANDLED.search(s):
+    if _BAD_EVENT_COUNT.search(s) and not _NEGATED.search(s) and not _HANDLED.search(s):
         return "<="
     if _COST_NAME.search(s) and not _SAVING.search(s):
         return "<="

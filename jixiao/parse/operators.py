@@ -167,19 +167,27 @@ UP = r"稳中有升|提高|提升|上升|增加|增长|增强|改善|扩大|升�
 DOWN = r"降低|下降|减少|减小|缩短|压缩|压降|下滑|减轻"
 
 
+_BASES_RE = [(re.compile(pat), name) for pat, name in BASES]
+#: (pattern, trend, op) in the order they are tried, by ``at_end`` (True: the word ends the text).
+_TRENDS = (
+    (NOT_BELOW, "flat", ">="),
+    (NOT_ABOVE, "flat", "<="),
+    (FLAT, "flat", None),
+    (UP, "up", None),
+    (DOWN, "down", None),
+)
+_TRENDS_RE = {
+    at_end: [(re.compile(f"(?:{pat}){'(?:了)?$' if at_end else ''}"), trend, op) for pat, trend, op in _TRENDS]
+    for at_end in (False, True)
+}
+
+
 def find_basis(s: str) -> str | None:
-    return next((name for pat, name in BASES if re.search(pat, s)), None)
+    return next((name for pat, name in _BASES_RE if pat.search(s)), None)
 
 
 def find_trend(s: str, *, at_end: bool = False) -> tuple[str, str | None] | None:
-    end = "(?:了)?$" if at_end else ""
-    for pat, trend, op in (
-        (NOT_BELOW, "flat", ">="),
-        (NOT_ABOVE, "flat", "<="),
-        (FLAT, "flat", None),
-        (UP, "up", None),
-        (DOWN, "down", None),
-    ):
-        if re.search(f"(?:{pat}){end}", s):
+    for pat, trend, op in _TRENDS_RE[at_end]:
+        if pat.search(s):
             return trend, op
     return None

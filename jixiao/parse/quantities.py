@@ -59,23 +59,31 @@ def make_value(raw: str, kind: str, notes: list[str] | tuple[str, ...] = (), **k
 QUOTES = "\"'“”‘’「」『』"
 
 
+_HUNDRED_PERCENT = re.compile(r"百分之百|百分百")
+_INCLUSIVE_MARK = re.compile(r"[(（]含[)）]")
+
+
 def prepare_text(raw: str) -> str:
     s = normalize_symbols(compact_spaces(normalize_text(raw)))
     s = s.strip(QUOTES + " ").rstrip("。；;，,、.") or s
-    s = re.sub(r"百分之百|百分百", "100%", s)
+    s = _HUNDRED_PERCENT.sub("100%", s)
     s = re.sub(
         rf"百分之([0-9.]+|[{CN_NUMERALS}]+)", lambda m: f"{cn_int(m[1]) if cn_int(m[1]) is not None else m[1]}%", s
     )
-    return re.sub(r"[(（]含[)）]", "", s)
+    return _INCLUSIVE_MARK.sub("", s)
+
+
+_NUMBER_TOKEN = re.compile(rf"(?<![0-9.,]){SNUM}")
+_YEAR_NUMBER = re.compile(r"(19|20)[0-9]{2}")
 
 
 def number_tokens(s: str) -> list[re.Match]:
     """Quantities in ``s``: numbers, minus a 4-digit year followed by 年."""
     out = []
-    for m in re.finditer(rf"(?<![0-9.,]){SNUM}", s):
+    for m in _NUMBER_TOKEN.finditer(s):
         if m.group().startswith("-") and m.start() > 0 and re.match(r"[0-9%‰)）A-Za-z]", s[m.start() - 1]):
             continue
-        if re.fullmatch(r"(19|20)[0-9]{2}", m.group()) and s[m.end() : m.end() + 1] == "年":
+        if _YEAR_NUMBER.fullmatch(m.group()) and s[m.end() : m.end() + 1] == "年":
             continue
         out.append(m)
     return out
@@ -104,6 +112,9 @@ def unit_at(s: str, pos: int) -> tuple[str | None, int]:
     return unit, end
 
 
+_YEAR_WORD = re.compile("(19|20)[0-9]{2}年")
+
+
 def parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = True) -> ParsedValue | None:
     notes: list[str] = []
     number, pos = to_float(tok.group()), tok.end()
@@ -123,7 +134,7 @@ def parse_single(raw: str, s: str, tok: re.Match, *, allow_direction: bool = Tru
     label = label.strip("：:，,；;、 ")
     if unit == "日" and tail.startswith("前"):
         return None  # "次月10日前": a day of the month, not a quantity
-    if not math.isfinite(number) or NUM_RE.search(tail) or NUM_RE.search(re.sub("(19|20)[0-9]{2}年", "", label)):
+    if not math.isfinite(number) or NUM_RE.search(tail) or NUM_RE.search(_YEAR_WORD.sub("", label)):
         return None
     approx = "≈" in ops or suffix_op == "≈"
     exact = [o for o in ops if o != "≈"]
@@ -219,8 +230,11 @@ def parse_range(raw: str, s: str) -> ParsedValue | None:
     )
 
 
+_COMPOUND_SPLIT = re.compile(r"[，,；;、 ]+|和|以及|及(?!以)")
+
+
 def parse_compound(raw: str, t: str) -> ParsedValue | None:
-    pieces = [p for p in re.split(r"[，,；;、 ]+|和|以及|及(?!以)", t) if p]
+    pieces = [p for p in _COMPOUND_SPLIT.split(t) if p]
     merged: list[str] = []
     for p in pieces:
         if re.search("[0-9]", p) or not merged:

@@ -109,6 +109,8 @@ _ASPECTS = {
     "合规性": r"合规|违规",
 }
 _CLAUSES = re.compile(r"[^。；;！!\n，,]+")
+_TOPICS_RE = tuple((re.compile(name_re), re.compile(clause_re)) for name_re, clause_re in TOPICS)
+_ASPECTS_RE = {aspect: re.compile(words) for aspect, words in _ASPECTS.items()}
 
 
 def _plain(text: object) -> str:
@@ -123,7 +125,7 @@ def _core(name: str) -> str:
 
 def _names_aspect(name: str, clause: str) -> bool:
     """Whether ``clause`` speaks of the aspect ``name`` ends with (合理性: 匹配、细化 …)."""
-    return any(name.endswith(aspect) and re.search(words, clause) for aspect, words in _ASPECTS.items())
+    return any(name.endswith(aspect) and words.search(clause) for aspect, words in _ASPECTS_RE.items())
 
 
 def _candidates(clause: str, names: dict[str, str]) -> list[str]:
@@ -135,7 +137,7 @@ def _candidates(clause: str, names: dict[str, str]) -> list[str]:
     topical = [
         k
         for k, n in names.items()
-        if any(re.search(name_re, n) and re.search(clause_re, clause) for name_re, clause_re in TOPICS)
+        if any(name_re.search(n) and clause_re.search(clause) for name_re, clause_re in _TOPICS_RE)
     ]
     found = list(dict.fromkeys(cores + topical))
     if len(found) > 1:  # the same topic: keep the ones whose aspect the clause names

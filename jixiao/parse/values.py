@@ -170,6 +170,10 @@ def _apply_hints(pv: ParsedValue, unit_hint: object, direction_hint: object) -> 
 # --- text ------------------------------------------------------------------------------------------
 
 
+_ASCII_DIGIT = re.compile("[0-9]")
+_ZERO_WORD = re.compile(r"零([\u4e00-\u9fff]{1,8})")
+
+
 def _parse_text(raw: str, year: int | None) -> ParsedValue:
     t = normalize_text(raw)
     if t in BLANKS and t != "无":
@@ -179,7 +183,7 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
         return make_value(raw, "empty")
     if m := TIME_RE.fullmatch(s):
         return make_value(raw, "time_artifact", [time_note(int(m[1]), int(m[2]), int(m[3] or 0))])
-    has_digit = bool(re.search("[0-9]", s))
+    has_digit = bool(_ASCII_DIGIT.search(s))
     if len(s) > 40:
         if has_digit:
             return make_value(raw, "unparsed", ["文字较长且含数字，未能解析为指标值"])
@@ -187,7 +191,7 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
     for step in (parse_periodic, lambda r, x: parse_deadline(r, x, year), parse_range):
         if pv := step(raw, s):
             return pv
-    if m := re.fullmatch(r"零([\u4e00-\u9fff]{1,8})", s):
+    if m := _ZERO_WORD.fullmatch(s):
         return make_value(raw, "number", number=0.0, op_implicit=True, word=m[1])
     if not has_digit:
         s = _cn_to_digits(s)
@@ -205,9 +209,12 @@ def _parse_text(raw: str, year: int | None) -> ParsedValue:
     return make_value(raw, "unparsed")
 
 
+_CN_COUNT = re.compile(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{CN_NUMERALS}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})")
+
+
 def _cn_to_digits(s: str) -> str:
     """Rewrite "不少于两次" / "十二个居委" as "不少于2次" / "12个居委" (short texts only)."""
-    m = re.fullmatch(rf"(?P<pre>.{{0,6}}?)(?P<cn>[{CN_NUMERALS}]+)(?P<unit>{UNIT_RE.pattern})(?P<rest>.{{0,2}})", s)
+    m = _CN_COUNT.fullmatch(s)
     if not m or cn_int(m["cn"]) is None or UNIT_ALIASES[m["unit"]] == "分":
         return s
     if m["pre"] and strip_ops(m["pre"])[0]:

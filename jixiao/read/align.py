@@ -53,22 +53,30 @@ def is_plain_number(text: str) -> bool:
     return bool(_NUM_RE.match(text.replace(" ", "")))
 
 
+_NUMBER_WITH_UNIT = re.compile(r"[+-]?\d+(\.\d+)?\s*(%|‰|[\u4e00-\u9fa5A-Za-z/]{1,6})")
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+_DATE_WORDS = re.compile(r"(\d{4}年)?(\d{1,2}月)?(\d{1,2}日)?(底|末)?(前|以前|之前)?")
+
+
 def looks_like_value(text: str) -> bool:
     """True when the text reads as a target/actual value rather than a name."""
     t = text.replace(" ", "")
     if is_plain_number(t) or _VALUE_START.match(t):
         return True
-    if re.fullmatch(r"[+-]?\d+(\.\d+)?\s*(%|‰|[\u4e00-\u9fa5A-Za-z/]{1,6})", t):
+    if _NUMBER_WITH_UNIT.fullmatch(t):
         return True
-    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
+    if _CLOCK_TIME.fullmatch(t):
         return True
-    if re.fullmatch(r"(\d{4}年)?(\d{1,2}月)?(\d{1,2}日)?(底|末)?(前|以前|之前)?", t) and re.search(r"\d", t):
+    if _DATE_WORDS.fullmatch(t) and re.search(r"\d", t):
         return True
     return False
 
 
 _RULE_WORDS = ("得分", "扣分", "满分", "不得分", "扣完为止", "得0分")
 _DEFINITION_START = ("考察", "反映", "指", "衡量", "用于", "评价")
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def fit_indicator_field(field: str, tok: Token) -> float | None:
@@ -115,13 +123,13 @@ def fit_indicator_field(field: str, tok: Token) -> float | None:
             return None
         return 0.3 if len(t) > 60 else 1.0
     if field == "unit":
-        if num or len(t) > 8 or re.search(r"\d", t) or t in NATURE_WORDS:
+        if num or len(t) > 8 or _DIGIT.search(t) or t in NATURE_WORDS:
             return None
         return 1.0
     if field == "deviation_note":
         if num:
             return None
-        if looks_like_value(t) or (re.search(r"\d", t) and len(t) <= 12):
+        if looks_like_value(t) or (_DIGIT.search(t) and len(t) <= 12):
             return 0.1
         return 0.4 if len(t) <= 6 else 0.8  # short words are more likely shifted values
     if field == "rule_text":

@@ -44,9 +44,13 @@ def token_text(value: object) -> str:
     return normalize_text(cell_text(value))
 
 
+_HTML_BREAK = re.compile(r"(?i)</p>\s*<p[^>]*>|<br\s*/?>")
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
 def strip_html(text: str) -> str:
-    text = re.sub(r"(?i)</p>\s*<p[^>]*>|<br\s*/?>", "\n", text)
-    text = re.sub(r"<[^>]+>", "", text)
+    text = _HTML_BREAK.sub("\n", text)
+    text = _HTML_TAG.sub("", text)
     text = html.unescape(text)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
@@ -72,6 +76,9 @@ def label_key(text: str, labels: dict[str, tuple[str, ...]]) -> str | None:
 
 # --------------------------------------------------------------------------------------
 # unit info and texts
+
+
+_YEAR_CELL = re.compile(r"(20\d\d)\s*年")
 
 
 def read_info_and_texts(grid: Grid, rows: range, skip: set[int], info: dict, texts: dict, notes: Notes) -> None:
@@ -131,7 +138,7 @@ def read_info_and_texts(grid: Grid, rows: range, skip: set[int], info: dict, tex
             continue
         if r < 8 and len(tokens) == 1 and not info.get("title"):
             info["title"] = tokens[0].text
-        elif len(tokens) == 1 and re.search(r"(20\d\d)\s*年", tokens[0].text) and "period" not in info:
+        elif len(tokens) == 1 and _YEAR_CELL.search(tokens[0].text) and "period" not in info:
             info["period"] = tokens[0].text
         elif len(tokens) == 1 and tokens[0].text.startswith(("说明", "注")):
             current_text = "说明"

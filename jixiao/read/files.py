@@ -123,22 +123,23 @@ def _text_grid(text: str, path: str, *, csv_mode: bool) -> Grid:
         rows = (line.split("\t") for line in _lines(text))
     cells: list[list[object]] = []
     number = 0
+    max_rows, max_cols, max_chars = ROWS.value, COLUMNS.value, CELL_CHARS.value  # read once, not per line
     try:
         for number, row in enumerate(rows, start=1):
-            if number > ROWS.value:  # beyond the limit only blank lines may follow (they are dropped)
-                if number > 50 * ROWS.value:
+            if number > max_rows:  # beyond the limit only blank lines may follow (they are dropped)
+                if number > 50 * max_rows:
                     raise InputFileError(ROWS.exceeded(f"已读到第 {number:,} 行"), path=path)
                 if any(c.strip() for c in row):
                     raise InputFileError(ROWS.exceeded(f"第 {number:,} 行仍有内容"), path=path, row=number)
                 continue
-            if len(row) > COLUMNS.value and any(c.strip() for c in row[COLUMNS.value :]):
+            if len(row) > max_cols and any(c.strip() for c in row[max_cols:]):
                 raise InputFileError(COLUMNS.exceeded(f"有 {len(row):,} 列"), path=path, row=number)
             for k, c in enumerate(row):
-                if len(c) > CELL_CHARS.value:
+                if len(c) > max_chars:
                     raise InputFileError(
                         CELL_CHARS.exceeded(f"单元格有 {len(c):,} 个字符"), path=path, row=number, column=str(k + 1)
                     )
-            cells.append([c if c.strip() else None for c in row[: COLUMNS.value]])
+            cells.append([c if c.strip() else None for c in row[:max_cols]])
     except csv.Error:
         too_long = "field larger" in str(sys.exc_info()[1])
         message = CELL_CHARS.exceeded("单元格内容过长") if too_long else "CSV 格式有误，无法读取。"

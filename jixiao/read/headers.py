@@ -7,6 +7,7 @@ Column names vary between provinces (分值/权重, 全年完成值/实际完成
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jixiao.core.textnorm import normalize_text
 
@@ -220,26 +221,48 @@ _PREFIX_RANK = 100
 _EXACT_ONLY = {"指标"}
 
 
-def _match(text: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str, int] | None:
+class _Vocabulary:
+    """A synonyms table arranged for matching: exact names first, then the names that may start a header."""
+
+    def __init__(self, synonyms: dict[str, tuple[str, ...]]) -> None:
+        self.exact: dict[str, tuple[str, int]] = {}  # name -> (field, rank) of the first field that lists it
+        #: first character -> (name, field, rank) of the names that may start a header, in table order
+        self.prefixes: dict[str, list[tuple[str, str, int]]] = {}
+        for field, names in synonyms.items():
+            for i, name in enumerate(names):
+                self.exact.setdefault(name, (field, i))
+                if len(name) >= 2 and name not in _EXACT_ONLY:
+                    self.prefixes.setdefault(name[0], []).append((name, field, _PREFIX_RANK + i))
+
+
+def _match(text: str, vocabulary: _Vocabulary) -> tuple[str, int] | None:
     """(field, rank) of a header text; a lower rank is a more specific name (exact before prefix)."""
     if not text or text.startswith(IGNORED_HEADERS):
         return None
-    for field, names in synonyms.items():
-        if text in names:
-            return field, names.index(text)
+    hit = vocabulary.exact.get(text)
+    if hit is not None:
+        return hit
     best: tuple[int, str, int] | None = None
-    for field, names in synonyms.items():
-        for i, name in enumerate(names):
-            if len(name) >= 2 and name not in _EXACT_ONLY and text.startswith(name) and len(text) <= len(name) + 6:
-                if best is None or len(name) > best[0]:
-                    best = (len(name), field, _PREFIX_RANK + i)
+    for name, field, rank in vocabulary.prefixes.get(text[0], ()):
+        if text.startswith(name) and len(text) <= len(name) + 6 and (best is None or len(name) > best[0]):
+            best = (len(name), field, rank)
     return (best[1], best[2]) if best else None
+
+
+_FIELDS = _Vocabulary(FIELD_SYNONYMS)
+_BUDGET_FIELDS = _Vocabulary(BUDGET_HEADER_SYNONYMS)
 
 
 def header_match(text: object) -> tuple[str, int] | None:
     """(canonical indicator field, rank) for a header cell; when two cells of a header row name the
     same field ("绩效指标" as the block's label and "三级指标"), the lower rank wins."""
-    return _match(clean_header(text), FIELD_SYNONYMS)
+    return _field_match(clean_header(text))
+
+
+@lru_cache(maxsize=4096)
+def _field_match(cleaned: str) -> tuple[str, int] | None:
+    """:func:`_match` against the indicator fields (kept per text: every cell of every row is asked)."""
+    return _match(cleaned, _FIELDS)
 
 
 def header_field(text: object) -> str | None:
@@ -250,7 +273,12 @@ def header_field(text: object) -> str | None:
 
 def budget_header_match(text: object) -> tuple[str, int] | None:
     """(canonical budget field, rank) for a header cell, or None."""
-    return _match(clean_header(text), BUDGET_HEADER_SYNONYMS)
+    return _budget_match(clean_header(text))
+
+
+@lru_cache(maxsize=1024)
+def _budget_match(cleaned: str) -> tuple[str, int] | None:
+    return _match(cleaned, _BUDGET_FIELDS)
 
 
 def budget_header_field(text: object) -> str | None:
@@ -325,9 +353,13 @@ _LEVEL2_INPUT = (
 )
 
 
+_POINTS_SUFFIX_RE = re.compile(r"[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$")  # "产出指标(50分)"
+
+
+@lru_cache(maxsize=4096)
 def _stem(text: str) -> str:
     t = normalize_text(text).replace(" ", "")
-    t = re.sub(r"[（(]\s*\d+(\.\d+)?\s*分?\s*[)）]$", "", t)  # "产出指标(50分)"
+    t = _POINTS_SUFFIX_RE.sub("", t)
     for suffix in ("指标", "类指标"):
         if t.endswith(suffix) and len(t) > len(suffix):
             t = t[: -len(suffix)]

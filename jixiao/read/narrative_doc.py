@@ -54,9 +54,12 @@ def _heading(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+_TITLE_END = re.compile(r"[。：:]")
+
+
 def _split_title(rest: str) -> tuple[str, str]:
     """A heading line's title and the body text that follows it on the same line."""
-    m = re.search(r"[。：:]", rest)
+    m = _TITLE_END.search(rest)
     if m and m.start() <= 60:
         return rest[: m.start()].strip(" ，,"), rest[m.end() :].strip()
     if len(rest) <= 80:
@@ -103,15 +106,15 @@ class Doc:
     def note(self, code: str, line: int | None, value: object, message: str) -> None:
         self.notes.append((code, line, "", value, message))
 
-    def paras_in(self, include: str, exclude: str = "^$") -> list[Para]:
+    def paras_in(self, include: str | re.Pattern, exclude: str | re.Pattern = "^$") -> list[Para]:
         """Paragraphs whose section or an enclosing section has a title matching ``include``."""
         frame = pd.DataFrame(self.sections, columns=SECTION_COLUMNS)
         keep = matching_sections(frame, include, exclude)
         return [p for p in self.paras if p.section in keep]
 
 
-def matching_sections(sections: pd.DataFrame, include: str, exclude: str = "^$") -> set[int]:
-    """Indexes of the sections that belong under a title matching ``include``.
+def matching_sections(sections: pd.DataFrame, include: str | re.Pattern, exclude: str | re.Pattern = "^$") -> set[int]:
+    """Indexes of the sections that belong under a title matching ``include`` (a pattern, or its compiled form).
 
     Walks from each section up through its enclosing sections; the first title that
     matches ``include`` and not ``exclude`` makes the section (and so its paragraphs) match.

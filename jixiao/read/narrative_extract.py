@@ -134,6 +134,9 @@ def _split_item(item: str) -> tuple[str, str]:
     return item[: m.start()].strip().strip(_QUOTES).strip(), item[m.start() :].strip()
 
 
+_SEMICOLON = re.compile("[；;]")
+
+
 def read_targets(doc: Doc, year: int | None) -> pd.DataFrame:
     """The "数量指标包括 …；质量指标包括 …" lists as a TARGET_COLUMNS table (one row per target)."""
 
@@ -145,7 +148,7 @@ def read_targets(doc: Doc, year: int | None) -> pd.DataFrame:
             body = para.text[mark.end() : end]
             stop = body.find("。")
             body = body[:stop] if stop >= 0 else body
-            seps = "[；;]" if re.search("[；;]", body) else "[，,、]"
+            seps = "[；;]" if _SEMICOLON.search(body) else "[，,、]"
             pos = mark.end()
             for piece in re.split(f"({seps})", body):
                 start, pos = pos, pos + len(piece)
@@ -194,6 +197,12 @@ _GOAL = re.compile(
     r"(\d+(?:\.\d+)?\s*%?)"
 )
 _ACHIEVED = re.compile(r"([\u4e00-\u9fff]{1,15}率)\s*(?:为|达到|达|是|:|：)?\s*(\d+(?:\.\d+)?)\s*%")
+#: Sections of the goals and of the achievements (title pattern, excluded titles).
+_TARGET_SECTIONS, _TARGET_SECTIONS_NOT = re.compile(r"目标|任务|计划"), re.compile(r"实现|完成情况|考察|问题")
+_ACHIEVED_SECTIONS, _ACHIEVED_SECTIONS_NOT = (
+    re.compile(r"实现|完成情况|成效|工作完成|绩效情况"),
+    re.compile(r"问题|改进|应用|公开"),
+)
 #: Qualifiers that make two rates different measures (按时办结率 is not 办结率).
 _DISTINCT = (
     "按时",
@@ -234,12 +243,12 @@ def read_achievements(doc: Doc, year: int | None, targets: pd.DataFrame) -> pd.D
     """Achieved rates ("实际解决率 87.3%") matched to goal sentences or ``targets`` (ACHIEVEMENT_COLUMNS)."""
 
     goals = []  # (name, target text, line, source)
-    for para in doc.paras_in(r"目标|任务|计划", r"实现|完成情况|考察|问题"):
+    for para in doc.paras_in(_TARGET_SECTIONS, _TARGET_SECTIONS_NOT):
         for m in _GOAL.finditer(para.text):
             goals.append((m.group(1), m.group(2) + m.group(3), para.line_at(m.start()), "目标段落"))
     listed = [(r.name, r.target, int(r.line), "指标清单") for r in targets.itertuples() if r.target]
     rows = []
-    for para in doc.paras_in(r"实现|完成情况|成效|工作完成|绩效情况", r"问题|改进|应用|公开"):
+    for para in doc.paras_in(_ACHIEVED_SECTIONS, _ACHIEVED_SECTIONS_NOT):
         dates = list(as_of_dates_in(para, year))
         for m in _ACHIEVED.finditer(para.text):
             name, actual = m.group(1), m.group(2) + "%"

@@ -74,12 +74,17 @@ class NarrativeReport:
     def section_body(self, index: int) -> str:
         """Text of section ``index`` and all its subsections (titles included)."""
         secs = self.sections
-        level = secs.at[index, "level"]
-        parts = [secs.at[index, "text"]]
+        columns = ("level", "title", "text")
+        if secs.index.equals(pd.RangeIndex(len(secs))):  # as read: labels are positions
+            levels, titles, texts = (secs[c].tolist() for c in columns)
+        else:
+            levels, titles, texts = (dict(secs[c].items()) for c in columns)
+        level = levels[index]
+        parts = [texts[index]]
         for j in range(index + 1, len(secs)):
-            if secs.at[j, "level"] <= level:
+            if levels[j] <= level:
                 break
-            parts += [secs.at[j, "title"], secs.at[j, "text"]]
+            parts += [titles[j], texts[j]]
         return "\n".join(p for p in parts if p)
 
 
@@ -106,14 +111,13 @@ def read_report(path: str | Path) -> NarrativeReport:
     text = read_text_file(p)
     if len(text) > REPORT_CHARS.value:
         raise InputFileError(REPORT_CHARS.exceeded(f"自评报告有 {len(text):,} 个字符"), path=str(p))
-    if not text.strip() or sum(map(_is_garbage, text)) > max(3, len(text) // 100):
+    if not text.strip() or len(_GARBAGE.findall(text)) > max(3, len(text) // 100):
         raise InputFileError("文件内容不是可读的文本（可能是二进制文件或编码错误）。", path=str(p))
     return read_report_text(text, path=str(p))
 
 
-def _is_garbage(ch: str) -> bool:
-    """Control, replacement and private-use characters: signs of a binary or mis-decoded file."""
-    return (ord(ch) < 32 and ch not in "\r\n\t") or ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF
+#: Control (but tab and line breaks), replacement and private-use characters: signs of a binary or mis-decoded file.
+_GARBAGE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff]")
 
 
 def read_report_text(text: str, *, path: str = "") -> NarrativeReport:
@@ -149,27 +153,37 @@ _ORG_END = (
 )
 
 
+_YEAR_LABEL = re.compile(r"(\d{4})\s*年度")
+_YEAR_PARENS = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
+_YEAR_MENTION = re.compile(r"(20\d{2})\s*年")
+_ORG_TITLE = re.compile(rf"^(.{{2,40}}?{_ORG_END})\s*(?:\d{{4}}\s*年度?)?(?:部门|单位)?整体支出")
+_ORG_LABEL = re.compile(rf"(?:单位名称|部门名称)\s*[:：]\s*(\S{{2,40}}?{_ORG_END})")
+_ORG_LABEL_STRICT = re.compile(rf"(?:单位名称|部门名称)\s*[:：]\s*([^，,。；\s]{{2,40}}?{_ORG_END})(?=[，,。；\s]|$)")
+_PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市)")
+_COUNTY_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:区|县)(?=.{3,})")
+
+
 def _read_head(doc: Doc, rep: NarrativeReport) -> None:
     head = doc.head
     titled = [t for _, t in head if "报告" in t or "自评" in t]
     rep.title = titled[0] if titled else (head[0][1] if head else "")
     for _no, t in head:
-        m = re.search(r"[（(]\s*(\d{4})\s*年度?\s*[)）]", t) or re.search(r"(\d{4})\s*年度", t)
+        m = _YEAR_PARENS.search(t) or _YEAR_LABEL.search(t)
         if m:
             rep.year = int(m.group(1))
             break
     if rep.year is None:
-        years = re.findall(r"(20\d{2})\s*年", "\n".join(p.text for p in doc.paras))
+        years = _YEAR_MENTION.findall("\n".join(p.text for p in doc.paras))
         if years:
             rep.year = int(max(set(years), key=years.count))
             doc.note("year", None, rep.year, f"标题中未写明年度，按正文中出现最多的年份推定为 {rep.year} 年。")
     candidates = [(t, "标题") for _, t in head] + [(p.text, "职能段落") for p in doc.paras[:8]]
     for text, where in candidates:
         if where == "标题":
-            m = re.match(rf"^(.{{2,40}}?{_ORG_END})\s*(?:\d{{4}}\s*年度?)?(?:部门|单位)?整体支出", text)
-            m = m or re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*(\S{{2,40}}?{_ORG_END})", text)
+            m = _ORG_TITLE.match(text)
+            m = m or _ORG_LABEL.search(text)
         else:
-            m = re.search(rf"(?:单位名称|部门名称)\s*[:：]\s*([^，,。；\s]{{2,40}}?{_ORG_END})(?=[，,。；\s]|$)", text)
+            m = _ORG_LABEL_STRICT.search(text)
             m = m or re.search(
                 rf"设(?:置|立)了?([^\d，,。；、\s][^，,。；、\s]{{2,40}}?{_ORG_END})(?=[，,。；（(]|为)", text
             )
@@ -178,17 +192,20 @@ def _read_head(doc: Doc, rep: NarrativeReport) -> None:
             rep.unit_name_source = f"{where}：「{m.group(0)[:40]}」"
             break
     if rep.unit_name:
-        short = re.sub(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市)", "", rep.unit_name)
-        short = re.sub(r"^[\u4e00-\u9fff]{1,4}?(?:区|县)(?=.{3,})", "", short)
+        short = _PROVINCE_PREFIX.sub("", rep.unit_name)
+        short = _COUNTY_PREFIX.sub("", short)
         rep.unit_short_name = short
         doc.note("unit_name", None, rep.unit_name, f"单位名称取自{rep.unit_name_source}。")
     else:
         doc.note("unit_name", None, "", "报告中未找到单位名称。")
 
 
+_SELF_SCORE = re.compile(r"(?:自评|评价)\s*(?:总?得分|总分|分数)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+
+
 def _read_score(doc: Doc, rep: NarrativeReport) -> None:
     text = "\n".join(p.text for p in doc.paras)
-    m = re.search(r"(?:自评|评价)\s*(?:总?得分|总分|分数)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分", text)
+    m = _SELF_SCORE.search(text)
     if m:
         rep.reported_total = float(m.group(1))
     m = re.search(
@@ -203,6 +220,7 @@ def _read_score(doc: Doc, rep: NarrativeReport) -> None:
 # --- budget --------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(亿元|万元|元|%)")
+_BUDGET_SECTIONS = re.compile(r"预算.*执行|执行情况|资金使用|预算安排|收支")
 _LINES = {"基本支出": "资金结构", "项目支出": "资金结构", "财政拨款": "资金来源", "其他资金": "资金来源"}
 _TOTAL_WORDS = ("合计", "总计", "整体", "部门全年", "总预算", "全部")
 _OTHER_WORDS = ("人员经费", "公用经费", "三公", "政府采购", "结转", "结余", "资产", "原值", "上年", "收入")
@@ -241,8 +259,11 @@ def _field_of(clause: str, unit: str) -> str | None:
     return None
 
 
+_CLAUSE_END = re.compile(r"(?<=[，,。；;：:])")
+
+
 def _read_budget(doc: Doc, rep: NarrativeReport) -> pd.DataFrame:
-    paras = doc.paras_in(r"预算.*执行|执行情况|资金使用|预算安排|收支")
+    paras = doc.paras_in(_BUDGET_SECTIONS)
     if not paras:
         paras = [p for p in doc.paras if "预算" in p.text and "执行" in p.text]
         if paras:
@@ -255,7 +276,7 @@ def _read_budget(doc: Doc, rep: NarrativeReport) -> pd.DataFrame:
         for tok in _TOKEN.finditer(para.text):
             segment = para.text[pos : tok.start()]
             pos = tok.end()
-            clauses = re.split(r"(?<=[，,。；;：:])", segment)
+            clauses = _CLAUSE_END.split(segment)
             for clause in clauses:
                 named = [n for n in _LINES if n in clause]
                 if any(w in clause for w in _OTHER_WORDS):

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.model import Evaluation
 from jixiao.read.rowkinds import NON_INDICATOR_KINDS
 
@@ -76,7 +77,7 @@ def read_check(evaluation: Evaluation) -> dict[str, Any]:
     unread = notes[notes["code"] == "unreadable_row"] if len(notes) else notes
     rows_not_read = [
         {"row": None if pd.isna(n["row"]) else int(n["row"]), "text": str(n["value"] or n["message"])}
-        for n in unread.to_dict("records")
+        for n in records(unread)
     ]
     skipped = [
         {**r, "label": NON_INDICATOR_KINDS.get(r["kind"], r["kind"])}

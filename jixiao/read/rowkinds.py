@@ -70,8 +70,11 @@ _PLACEHOLDER_NAME = re.compile(r"^(指标\s*\d+\s*[:：]?\s*[/／…．.、—-]
 _TOTAL_SCORE_WORDS = ("得分", "总分", "自评")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def is_total_row(tokens: list[Token]) -> bool:

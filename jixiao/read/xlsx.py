@@ -64,12 +64,12 @@ def read_xlsx(p: Path) -> list[Grid]:
         wb.close()
 
 
-def _cell_value(cell, path: str, sheet: str) -> object:
+def _cell_value(cell, path: str, sheet: str, max_chars: int) -> object:
     value = cell.value
     if value is None:
         return None
     if isinstance(value, str):
-        if len(value) > CELL_CHARS.value:
+        if len(value) > max_chars:
             raise InputFileError(
                 CELL_CHARS.exceeded(f"单元格有 {len(value):,} 个字符"),
                 path=path,
@@ -114,8 +114,9 @@ def _sheet_grid(ws, zf: zipfile.ZipFile, path: str) -> Grid:
     rows: list[list[object]] = []
     if extras.last_row and extras.last_col:
         ws.reset_dimensions()  # the stated dimensions may be absurd; the cells with content set the extent
+        max_chars = CELL_CHARS.value  # read once per sheet, not per cell
         for row in ws.iter_rows(max_row=extras.last_row, max_col=extras.last_col):
-            rows.append([None if cell.value is None else _cell_value(cell, path, sheet) for cell in row])
+            rows.append([None if cell.value is None else _cell_value(cell, path, sheet, max_chars) for cell in row])
     width = extras.last_col
     for row in rows:
         row.extend([None] * (width - len(row)))
@@ -175,6 +176,7 @@ def _sheet_extras(zf: zipfile.ZipFile, member: str, path: str, sheet: str) -> _E
     if not member:
         return out
     row, col = 0, 0  # cells and rows may omit their "r" reference: count them as Excel does
+    limits = (ROWS.value, COLUMNS.value)  # read once per sheet, not per cell
     with zf.open(member.lstrip("/")) as fh:
         for event, el in iterparse(fh, events=("start", "end")):
             tag = el.tag
@@ -186,7 +188,7 @@ def _sheet_extras(zf: zipfile.ZipFile, member: str, path: str, sheet: str) -> _E
             if tag == f"{_NS}c":
                 ref = el.get("r", "")
                 col = range_boundaries(ref)[0] if ref else col + 1
-                _note_cell(el, row, col, out, path, sheet)
+                _note_cell(el, row, col, out, path, sheet, limits)
                 el.clear()
             elif tag == f"{_NS}row":
                 el.clear()
@@ -197,15 +199,16 @@ def _sheet_extras(zf: zipfile.ZipFile, member: str, path: str, sheet: str) -> _E
     return out
 
 
-def _note_cell(el, row: int, col: int, out: _Extras, path: str, sheet: str) -> None:
+def _note_cell(el, row: int, col: int, out: _Extras, path: str, sheet: str, limits: tuple[int, int]) -> None:
     has_value = bool((el.findtext(f"{_NS}v") or "").strip()) or el.find(f"{_NS}is") is not None
     if not has_value:
         if el.find(f"{_NS}f") is not None and len(out.formulas) < _MAX_FORMULA_NOTES:
             out.formulas.append((row, col))
         return
-    if row > ROWS.value:
+    max_rows, max_cols = limits
+    if row > max_rows:
         raise InputFileError(ROWS.exceeded(f"第 {row:,} 行仍有内容"), path=path, sheet=sheet, row=row)
-    if col > COLUMNS.value:
+    if col > max_cols:
         raise InputFileError(
             COLUMNS.exceeded(f"第 {col:,} 列仍有内容"), path=path, sheet=sheet, row=row, column=get_column_letter(col)
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.memo import memoized
 from jixiao.core.vocab import report_wording
 from jixiao.report.engagement import PENDING, indicator_status, result_indicators
@@ -152,7 +153,7 @@ def _same_band(low: float, high: float, result: Any) -> bool:
 def _shortfalls(part: pd.DataFrame) -> list[dict]:
     """Indicators of one level 1 that lost points or could not be confirmed, largest first."""
     out = []
-    for r in part.to_dict("records"):
+    for r in records(part):
         weight, review = num(r.get("weight")), num(r.get("review_score"))
         status = indicator_status(r)[0]
         pending = status == PENDING or review is None
@@ -220,9 +221,10 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
     complete = [
         f"申报表设一级指标 {len(level1)} 个（{'、'.join(level1)}）、二级指标 {len(level2)} 个、三级指标 {len(ind)} 项"
     ]
+    placed = _level_pairs(ind)
     for name, expected in _EXPECTED_LEVEL2.items():
         if name in level1:
-            missing = [e for e in expected if not any(e[:2] in x for x in level2 if _in_level1(ind, x, name))]
+            missing = [e for e in expected if not any(e[:2] in x for x in level2 if (x, name) in placed)]
             if missing:
                 complete.append(f"{name}下未设{'、'.join(missing)}")
     if texts.get("年度目标"):
@@ -252,8 +254,9 @@ def _declaration_aspect_facts(result: Any) -> dict[str, list[str]]:
     return {"完整性": complete, "相关性": relevant, "可衡量性": measurable, "合理性": reasonable}
 
 
-def _in_level1(ind: pd.DataFrame, level2: str, level1: str) -> bool:
-    return bool(((ind["level2"].astype(str) == level2) & (ind["level1"].astype(str) == level1)).any())
+def _level_pairs(ind: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (二级指标, 一级指标) pairs of the rows, as text: a 二级 is under a 一级 when its pair is there."""
+    return set(zip(ind["level2"].astype(str).tolist(), ind["level1"].astype(str).tolist()))
 
 
 def _report_aspect_facts(result: Any) -> dict[str, list[str]]:
@@ -291,7 +294,7 @@ def cover_figures(result: Any) -> list[tuple[str, str, str]]:
 def cited_rows(part: pd.DataFrame) -> list[dict]:
     """Declaration rows without a target of their own whose 指标解释 sets the standard (投入管理 rows citing a regulation)."""
     out = []
-    for r in part.to_dict("records"):
+    for r in records(part):
         definition = _text(r.get("definition"))
         if not _text(r.get("target")) and definition:
             out.append({"name": _text(r.get("name")), "definition": definition})

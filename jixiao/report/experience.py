@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jixiao.core.frames import records
+
 __all__ = ["ITEM_LIMIT", "ITEM_CHARS", "practice_items", "unit_practices"]
 
 #: Items quoted at most, and characters per item before it is cut at a clause.
@@ -45,14 +47,20 @@ def practice_items(text: str) -> list[str]:
     return [_shorten(i) for i in items if _shorten(i)][:ITEM_LIMIT]
 
 
+_LIST_ITEM_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、是])")
+
+
 def _has_cn_items(lines: list[str]) -> bool:
-    return any(re.match(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、是])", ln) for ln in lines)
+    return any(_LIST_ITEM_START.match(ln) for ln in lines)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
 
 
 def _shorten(item: str) -> str:
     """The first sentence of an item, cut after the last clause that fits in :data:`ITEM_CHARS`."""
     text = " ".join(item.split()).strip()
-    first = re.split(r"(?<=[。！？])", text)[0].rstrip("。！？；; ")
+    first = _SENTENCE_END.split(text)[0].rstrip("。！？；; ")
     if len(first) <= ITEM_CHARS:
         return first
     cut = max(first.rfind(p, 0, ITEM_CHARS) for p in "，；、")
@@ -77,7 +85,7 @@ def _report_items(report: Any) -> list[str]:
     sections = report.sections
     if sections.empty:
         return []
-    rows = sections.to_dict("records")
+    rows = records(sections)
     for i, row in enumerate(rows):
         if row["level"] != 1 or not _REPORT_CHAPTER.search(str(row["title"])):
             continue

@@ -8,17 +8,20 @@ Rows are plain dicts with floats or None, never NaN, so templates can test them 
 from __future__ import annotations
 
 import math
-import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.memo import memoized
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.status import PENDING, reason_label
 from jixiao.core.vocab import DEFAULT_TOLERANCES, INPUT_KINDS, SEVERITIES
 from jixiao.parse.wordlists import cites_regulation
+from jixiao.report.findinggroups import NAME_IN_WHERE as _NAME_IN_WHERE
+from jixiao.report.findinggroups import finding_groups
 from jixiao.review.catalogue import reader_note_codes
 
 __all__ = [
@@ -47,7 +50,6 @@ TOL = 0.005
 #: Finding codes that mark a target as not measurable (missing, vague, or a report target without a value).
 VAGUE_CODES = ("C01", "C03", "R32")
 _HEADLINE_ORDER = ("合计", "财政拨款")
-_NAME_IN_WHERE = re.compile(r"「(.+?)」")
 
 
 def num(value: object) -> float | None:
@@ -104,8 +106,8 @@ def reader_notes_of(result: Any) -> pd.DataFrame:
 def severity_counts(result: Any) -> dict[str, int]:
     """Findings per severity, every severity present (0 when none)."""
     found = findings_of(result)
-    counts = found["severity"].value_counts() if not found.empty else pd.Series(dtype="int64")
-    return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+    counts = Counter(found["severity"].tolist()) if not found.empty else Counter()
+    return {s: counts[s] for s in SEVERITIES}
 
 
 def tolerances(result: Any) -> dict[str, float]:
@@ -145,7 +147,16 @@ def level1_rows(unit: Any) -> list[dict]:
 
 
 def declaration_facts(result: Any) -> dict[str, Any]:
-    """Counts of a declaration's targets: per level 1, 定量/定性, measurable or not (C01/C03/R32 findings)."""
+    """Counts of a declaration's targets: per level 1, 定量/定性, measurable or not (C01/C03/R32 findings).
+
+    Computed once per unit (the summary, 评价结论 and the cover ask): treat it as read-only.
+    """
+    unit = result.declaration
+    parts = (unit, unit.evaluation, unit.evaluation.indicators, result.findings)
+    return memoized(result, "declaration_facts", parts, lambda: _declaration_facts(result))
+
+
+def _declaration_facts(result: Any) -> dict[str, Any]:
     ind = result.declaration.evaluation.indicators
     found = findings_of(result)
     vague_ids = set(found.loc[found["code"].isin(VAGUE_CODES), "indicator_id"]) if not found.empty else set()
@@ -201,7 +212,7 @@ def budget_lines(result: Any, rate_tolerance: float = DEFAULT_TOLERANCES.rate) -
     else:
         return []
     lines = []
-    for r in frame.to_dict("records"):
+    for r in records(frame):
         budget, spent, initial = num(r.get("budget")), num(r.get("spent")), num(r.get("initial_budget"))
         rate, reported = num(r.get("rate")), num(r.get("reported_rate"))
         adjust = None if budget is None or initial is None else budget - initial
@@ -270,7 +281,7 @@ def indicator_states(scored: pd.DataFrame) -> dict[str, Any]:
     (``n``, ``met``, ``unmet``, ``undecided``, ``n_full``) and point sums (``lost_points``,
     ``unscored_points``, ``overridden_points``, ``pending_points`` / ``pending_low`` / ``pending_high``). ``lost`` excludes indicators whose review score the evaluator set.
     """
-    rows = [_indicator_row(r) for r in scored.to_dict("records")]
+    rows = [_indicator_row(r) for r in records(scored)]
     pending = [r for r in rows if r["status"] == PENDING]
     unscored = [r for r in rows if r["review"] is None and r["weight"] is not None and r["status"] != PENDING]
     overridden = [r for r in rows if r["note"]]
@@ -333,44 +344,19 @@ def level1_facts(unit: Any, findings: pd.DataFrame, codes: pd.DataFrame | None =
     return out
 
 
-# --- findings ----------------------------------------------------------------------------------
-def finding_groups(findings: pd.DataFrame, codes: pd.DataFrame | None) -> list[dict]:
-    """Findings grouped by code, most severe first, then by code.
-
-    Each group: code, severity, title, meaning, fix, group (catalogue fields; from the
-    findings themselves when ``codes`` is None), count, messages, wheres, names (the names
-    in 「」 of each location, deduplicated), indicator_ids.
-    """
-    if findings is None or findings.empty:
-        return []
-    info = codes.set_index("code") if codes is not None and not codes.empty else None
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    groups = []
-    for code, part in findings.groupby("code", sort=False):
-        entry = info.loc[code] if info is not None and code in info.index else None
-        severity = min(part["severity"], key=lambda s: rank.get(s, 9))
-        names = [m.group(1) for m in map(_NAME_IN_WHERE.search, part["where"].astype(str)) if m]
-        groups.append(
-            {
-                "code": str(code),
-                "severity": severity,
-                "title": str(entry["title"]) if entry is not None else str(code),
-                "meaning": str(entry["meaning"]) if entry is not None else "",
-                "fix": str(entry["fix"]) if entry is not None else "",
-                "group": str(entry["group"]) if entry is not None else "",
-                "count": len(part),
-                "messages": [str(m) for m in part["message"]],
-                "wheres": [str(w) for w in part["where"]],
-                "names": list(dict.fromkeys(names)),
-                "indicator_ids": [str(i) for i in part["indicator_id"]],
-            }
-        )
-    return sorted(groups, key=lambda g: (rank.get(g["severity"], 9), g["code"]))
-
-
 # --- report ------------------------------------------------------------------------------------
 def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict[str, Any]:
-    """Targets and achievements a narrative report lists, with what was confirmed as met."""
+    """Targets and achievements a narrative report lists, with what was confirmed as met.
+
+    Computed once per report and confirmations (most sections ask): treat it as read-only.
+    """
+    parts = (report.targets, report.achievements, report.as_of_dates, report.reported_total, report.reported_grade)
+    return memoized(
+        report, "report_target_facts", (*parts, confirmations), lambda: _report_target_facts(report, confirmations)
+    )
+
+
+def _report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict[str, Any]:
     targets, achieved = report.targets, report.achievements
     kinds = targets["target_kind"].fillna("").astype(str) if not targets.empty else pd.Series(dtype=str)
     met_names = set()
@@ -380,7 +366,7 @@ def report_target_facts(report: Any, confirmations: pd.DataFrame | None) -> dict
             if m:
                 met_names.add(m.group(1))
     rows = []
-    for r in achieved.to_dict("records") if not achieved.empty else []:
+    for r in records(achieved) if not achieved.empty else []:
         target_name = _text(r.get("target_name"))
         rows.append(
             {

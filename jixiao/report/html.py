@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from jixiao.core.frames import records
 from jixiao.report import chartstyle
 from jixiao.report.facts import TOL, num
 from jixiao.report.wording import fmt_money, fmt_score, fmt_signed, fmt_span
@@ -197,7 +198,7 @@ def figure(fig: Any, alt: str) -> str:
 def findings_table(found: Any, caption: str, message: str = "问题", values: bool = True) -> str:
     """A findings frame as a numbered table coloured by severity (message header ``message``;
     the 应为/填报 columns when ``values``)."""
-    rows = [dict(r, no=i + 1) for i, r in enumerate(found.to_dict("records"))]
+    rows = [dict(r, no=i + 1) for i, r in enumerate(records(found))]
     columns = [
         Col("no", "序号", "int"),
         Col("severity", "严重程度", "sev"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jixiao.core.frames import records
 from jixiao.core.status import PENDING, reason_label
 from jixiao.report import narrative
 from jixiao.report.conclusion import cited_rows
@@ -19,7 +20,7 @@ def indicator_table(result: Any, part: narrative.Level1Text) -> str:
     """The level 1's indicators with self and review scores (range while pending) and the scoring note."""
     scored = result.self_eval.scored
     rows = []
-    for r in scored[scored["indicator_id"].isin(part.indicator_ids)].to_dict("records"):
+    for r in records(scored[scored["indicator_id"].isin(part.indicator_ids)]):
         weight, own, review = num(r["weight"]), num(r["self_score"]), num(r["review_score"])
         rows.append(
             dict(
@@ -58,7 +59,7 @@ def target_table(result: Any, part: narrative.Level1Text) -> str:
     ind = result.declaration.evaluation.indicators
     notes = _finding_titles(result)
     mine = ind[ind["indicator_id"].isin(part.indicator_ids)]
-    rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in mine.to_dict("records")]
+    rows = [dict(r, review=notes.get(r["indicator_id"], "")) for r in records(mine)]
     columns = [
         Col("level2", "二级指标", group=True),
         Col("name", "三级指标"),
@@ -93,7 +94,7 @@ def report_tables(result: Any) -> str:
     )
     targets = result.report.targets
     notes = _finding_titles(result)
-    target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in targets.to_dict("records")]
+    target_rows = [dict(r, review=notes.get(r["target_id"], "")) for r in records(targets)]
     columns = [
         Col("level2", "类别", group=True),
         Col("name", "绩效目标"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.jsondata import json_ready
 from jixiao.core.model import TABLE_TYPES, Evaluation
 from jixiao.read.readcheck import read_check
@@ -21,7 +22,7 @@ FINDINGS_SCHEMA_VERSION = 1
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     cols = [c for c in columns if c in frame.columns]
-    return [json_ready(dict(zip(cols, row))) for row in frame[cols].itertuples(index=False, name=None)]
+    return [json_ready(r) for r in records(frame[cols])] if cols else []  # itertuples of no column: no rows
 
 
 def _indicator(row: dict) -> dict:

@@ -14,6 +14,7 @@ from typing import Any
 
 from IPython.display import HTML
 
+from jixiao.core.frames import records
 from jixiao.core.vocab import INPUT_KINDS
 from jixiao.report.facts import reader_notes_of
 from jixiao.report.html import Col, findings_table, paragraphs, table
@@ -28,7 +29,7 @@ def reader_note_rows(result: Any) -> list[dict]:
         if unit is None:
             continue
         notes = unit.evaluation.notes
-        for r in notes.to_dict("records"):
+        for r in records(notes):
             row = r.get("row")
             rows.append(
                 {

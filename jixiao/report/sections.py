@@ -15,6 +15,7 @@ from typing import Any
 
 from IPython.display import HTML
 
+from jixiao.core.frames import records
 from jixiao.core.model import TABLE_TYPES
 from jixiao.core.vocab import SEVERITIES, report_wording
 from jixiao.report import charts, narrative
@@ -234,7 +235,7 @@ def show_conclusion(result: Any) -> HTML:
                 review_span=(r.get("review_low_sum", r["review_score_sum"]), r.get("review_high_sum")),
                 rate_span=(r.get("review_rate_low", r["review_rate"]), r.get("review_rate_high")),
             )
-            for r in unit.level1.to_dict("records")
+            for r in records(unit.level1)
         ]
         totals = unit.totals
         own, review = num(totals.get("self_score_sum")), num(totals.get("review_total"))

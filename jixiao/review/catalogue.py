@@ -82,9 +82,16 @@ def get_code(code: str) -> CheckCode:
 
 
 def catalogue() -> pd.DataFrame:
-    """All registered codes as a table, sorted by code."""
+    """All registered codes as a table, sorted by code (a fresh copy of the table built at import)."""
+    return _CATALOGUE_FRAME.copy()
+
+
+def _catalogue_frame() -> pd.DataFrame:
     rows = [vars(c) for c in sorted(_CATALOGUE.values(), key=lambda c: c.code)]
     return pd.DataFrame(rows, columns=["code", "severity", "title", "meaning", "fix", "group", "reader_note"])
+
+
+_CATALOGUE_FRAME = _catalogue_frame()
 
 
 def reader_note_codes() -> frozenset[str]:

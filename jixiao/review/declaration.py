@@ -15,6 +15,7 @@ import re
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.core.textnorm import normalize_text
 from jixiao.core.units import convert
@@ -240,7 +241,7 @@ def check_direction_rule(scored: pd.DataFrame, *, year: int | None = None) -> li
     方向 column; the scoring method is the scored ``rule`` id, else the 评(扣)分标准 wording.
     """
     out = []
-    for r in scored.to_dict("records"):
+    for r in records(scored):
         op = r.get("target_op") if isinstance(r.get("target_op"), str) and r.get("target_op") else _parse(r, year).op
         if op not in (">=", ">", "<=", "<"):
             continue

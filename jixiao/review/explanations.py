@@ -31,8 +31,11 @@ _REASON = re.compile(r"原因|由于|因为|主要是|系因|受.{0,10}影响")
 _ADJUST = re.compile(r"调整|调剂|追加|追减|调增|调减|核减")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _note(row) -> str:
-    note = re.sub(r"\s+", "", text(row.get("deviation_note")))
+    note = _SPACES.sub("", text(row.get("deviation_note")))
     return "" if _NO_DEVIATION.match(note) else note
 
 
@@ -126,12 +129,16 @@ def _same_as_low_execution(row, actual: ParsedValue, low_rates: list[float], tol
     return actual.unit in ("%", None) and any(abs(actual.number - rate) <= tol + EPS for rate in low_rates)
 
 
+_SENTENCE_BREAK = re.compile(r"[。；;\n]")
+_SPACES = re.compile(r"\s+")
+
+
 def _check_budget_reasons(evaluation, threshold: float, tol: float) -> tuple[list[dict], list[float]]:
     """D04, D05: a low execution rate or a budget adjustment explained in a note or in the texts;
     with the low rates (percent) D04 reports."""
     budget, out, low_rates = evaluation.budget, [], []
-    sentences = [x for v in evaluation.texts.values() for x in re.split(r"[。；;\n]", str(v))]
-    notes = {re.sub(r"\s+", "", str(r["name"])): _note(r) for r in records(evaluation.indicators)}
+    sentences = [x for v in evaluation.texts.values() for x in _SENTENCE_BREAK.split(str(v))]
+    notes = {_SPACES.sub("", str(r["name"])): _note(r) for r in records(evaluation.indicators)}
     rate_reason = any(n and "执行" in k for k, n in notes.items()) or any(
         "执行" in x and _REASON.search(x) for x in sentences
     )

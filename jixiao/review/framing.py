@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.parse.direction import implied_direction
@@ -98,8 +99,30 @@ CATEGORY_RULES: tuple[CategoryRule, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class _RulePatterns:
+    level2: re.Pattern
+    level1: re.Pattern
+    name: re.Pattern
+    spare: re.Pattern
+
+
+@cache
+def _patterns(rule: CategoryRule) -> _RulePatterns:
+    """A rule's patterns, compiled (those of :data:`CATEGORY_RULES` when this module is imported)."""
+    return _RulePatterns(*(re.compile(p) for p in (rule.level2, rule.level1, rule.name, rule.spare)))
+
+
+for _rule in CATEGORY_RULES:
+    _patterns(_rule)
+
+_SPACES = re.compile(r"\s+")
+_TEN_THOUSAND = re.compile(r"\d\s*万$")
+_WRITTEN_FLOOR = re.compile(r"[≥>＞]|不低于|大于|以上")
+
+
 def _compact(value: object) -> str:
-    return re.sub(r"\s+", "", str(value or ""))
+    return _SPACES.sub("", str(value or ""))
 
 
 def _under(level1: str, level2: str) -> str:
@@ -107,7 +130,8 @@ def _under(level1: str, level2: str) -> str:
 
 
 def _places(rule: CategoryRule, level1: str, level2: str) -> bool:
-    return bool(re.search(rule.level2, level2) or re.search(rule.level1, level1))
+    pat = _patterns(rule)
+    return bool(pat.level2.search(level2) or pat.level1.search(level1))
 
 
 def _target_unit(row, target: ParsedValue) -> str:
@@ -116,14 +140,15 @@ def _target_unit(row, target: ParsedValue) -> str:
 
 
 def _matches(rule: CategoryRule, name: str, row, target: ParsedValue) -> bool:
-    if re.search(rule.spare, name):
+    pat = _patterns(rule)
+    if pat.spare.search(name):
         return False
-    if re.search(rule.name, name):
+    if pat.name.search(name):
         return True
     unit = _target_unit(row, target)
     if rule.percent and unit == "%":
         return True
-    return rule.money and (unit in _MONEY_UNITS or bool(re.search(r"\d\s*万$", target.raw or "")))
+    return rule.money and (unit in _MONEY_UNITS or bool(_TEN_THOUSAND.search(target.raw or "")))
 
 
 def _category_findings(row, name: str, level1: str, level2: str, target: ParsedValue) -> list[dict]:
@@ -170,7 +195,7 @@ def _direction_findings(row, level1: str, level2: str, target: ParsedValue, *, d
             )
         ]
     cost = "成本" in level2 or level1 == "成本指标"
-    money = _target_unit(row, target).startswith(_MONEY_UNITS) or bool(re.search(r"\d\s*万$", target.raw or ""))
+    money = _target_unit(row, target).startswith(_MONEY_UNITS) or bool(_TEN_THOUSAND.search(target.raw or ""))
     if declaration and cost and money and not _BOUND.search(raw):
         return [
             indicator_finding(
@@ -194,7 +219,7 @@ def _capped_rate(row, target: ParsedValue) -> bool:
     name = _compact(row.get("name"))
     if not name.endswith("率") or _UNCAPPED.search(name) or target.unit != "%":
         return False
-    written = re.search(r"[≥>＞]|不低于|大于|以上", str(target.raw or ""))  # not an operator the name implies
+    written = _WRITTEN_FLOOR.search(str(target.raw or ""))  # not an operator the name implies
     return bool(written) and target.op in (">=", ">") and (target.number or 0) >= 100
 
 
@@ -243,7 +268,7 @@ def _bound_actual(row, target: ParsedValue, actual: ParsedValue) -> list[dict]:
     """C38: a 完成值 written as a bound (「88.32%及以上」) that is not the target copied (C05 says that)."""
     if actual.kind != "number" or actual.op not in (">=", "<=", ">", "<") or getattr(actual, "op_implicit", False):
         return []
-    if re.sub(r"\s+", "", str(actual.raw)) == re.sub(r"\s+", "", str(target.raw)):
+    if _SPACES.sub("", str(actual.raw)) == _SPACES.sub("", str(target.raw)):
         return []
     return [
         indicator_finding(

@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.textnorm import clean_cell
 from jixiao.review.catalogue import make_finding
 
@@ -65,7 +66,7 @@ def check_goal_coverage(evaluation) -> list[dict]:
     goal, done = str(texts.get("年度目标", "")), str(texts.get("完成情况", ""))
     if evaluation.unit.table_type == "declaration" or _reported(done):
         return []
-    words = [_bigrams(f"{r.get('name', '')} {r.get('target', '')}") for r in evaluation.indicators.to_dict("records")]
+    words = [_bigrams(f"{r.get('name', '')} {r.get('target', '')}") for r in records(evaluation.indicators)]
     out = []
     for item in _goal_items(goal):
         own = _bigrams(item)
@@ -95,7 +96,7 @@ def check_cost_indicators(evaluation) -> list[dict]:
     cost = ind[["level1", "level2", "name"]].astype(str).apply(lambda c: c.str.contains("成本")).any(axis=1)
     notes = evaluation.notes
     unread = notes[notes["code"] == "unreadable_row"] if len(notes) else notes
-    unread_cost = any("成本" in f"{r.get('value', '')}{r.get('message', '')}" for r in unread.to_dict("records"))
+    unread_cost = any("成本" in f"{r.get('value', '')}{r.get('message', '')}" for r in records(unread))
     if cost.any() or unread_cost:  # a 成本 row the reader could not read is still a 成本指标
         return []
     return [
@@ -119,7 +120,7 @@ def check_satisfaction_direction(indicators: pd.DataFrame, parsed: dict) -> list
     """C14: a satisfaction target whose direction is ``=`` or ``≤`` (column 方向 or written in the value);
     C25: one with no direction at all (a bare number)."""
     out = []
-    for r in indicators.to_dict("records"):
+    for r in records(indicators):
         if not _SATISFACTION.search(str(r.get("name", ""))):
             continue
         direction = clean_cell(r.get("direction"))
@@ -201,7 +202,7 @@ def _num(v) -> float | None:
 def check_part_year(evaluation) -> list[dict]:
     """D06: indicators scored in full on data that stop before the year's end (met so far, not achieved)."""
     out = []
-    for r in evaluation.indicators.to_dict("records"):
+    for r in records(evaluation.indicators):
         period = _part_month(f"{clean_cell(r.get('actual'))} {clean_cell(r.get('deviation_note'))}")
         s, w = _num(r.get("self_score")), _num(r.get("weight"))
         if period is None or s is None or w is None or s < w - _EPS:

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.textnorm import clean_cell
 from jixiao.review.catalogue import make_finding
 
@@ -87,11 +88,6 @@ def budget_finding(
     return make_finding(
         code, f"预算「{name}」", message, scope="budget", expected=expected, reported=reported, severity=severity
     )
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame's rows as dicts."""
-    return frame.to_dict("records")
 
 
 def join_names(rows: list[dict], limit: int = 60) -> str:

@@ -12,9 +12,11 @@ percentage points. Sums and differences are rounded to 2 decimals only for displ
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 import pandas as pd
 
+from jixiao.core.memo import memoized
 from jixiao.core.units import convert
 from jixiao.core.vocab import DEFAULT_TOLERANCES
 from jixiao.read.narrative_doc import matching_sections
@@ -42,6 +44,12 @@ _FIGURE_SECTIONS = ("绩效目标", "预算执行情况", "绩效实现情况")
 _MIN_BODY = 40  # characters of body text below which a section counts as boilerplate
 _BOILERPLATE = re.compile(r"^(无|暂无|略|详见附件|见附件|同上)[。.]?$")
 _ACHIEVE_SECTIONS = (r"实现|完成情况|成效|工作完成|绩效情况", r"问题|改进|应用|公开")
+_REQUIRED_RE = {name: (re.compile(inc), re.compile(exc)) for name, (inc, exc) in REQUIRED_SECTIONS.items()}
+_ACHIEVE_RE = tuple(re.compile(p) for p in _ACHIEVE_SECTIONS)
+_CN_NUMBER = re.compile(r"[一二三四五六七八九十百零〇]+")
+_WHITESPACE = re.compile(r"\s")
+_DIGIT = re.compile(r"\d")
+_COUNTED = re.compile(r"[数率量]$")
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -83,6 +91,14 @@ def report_confirmations(
 
 
 def _run(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
+    """(findings, confirmations) of every check; one run per report and settings (a unit asks for
+    the findings in its review and for the confirmations after it): shared, read-only."""
+    parts = (evaluation, *(getattr(report, f.name) for f in fields(report)))
+    name = f"report_checks:{tol_money!r}:{tol_rate!r}:{tol_score!r}"
+    return memoized(report, name, parts, lambda: _run_checks(report, evaluation, tol_money, tol_rate, tol_score))
+
+
+def _run_checks(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict], list[dict]]:
     out = ReportOutcome()
     check_budget(report, out, tol_money, tol_rate)
     _check_sections(report, out)
@@ -98,24 +114,24 @@ def _run(report, evaluation, tol_money, tol_rate, tol_score) -> tuple[list[dict]
 
 def _section_label(row) -> str:
     number = row["number"]
-    sep = "、" if re.fullmatch(r"[一二三四五六七八九十百零〇]+", number) else " " if number.startswith("第") else ""
+    sep = "、" if _CN_NUMBER.fullmatch(number) else " " if number.startswith("第") else ""
     return f"报告「{number}{sep}{row['title']}」(第{row['line']}行)"
 
 
 def _check_sections(report: NarrativeReport, out: ReportOutcome) -> None:
     secs = report.sections
-    for name, (include, exclude) in REQUIRED_SECTIONS.items():
-        hits = [i for i, t in enumerate(secs["title"]) if re.search(include, t) and not re.search(exclude, t)]
+    for name, (include, exclude) in _REQUIRED_RE.items():
+        hits = [i for i, t in enumerate(secs["title"]) if include.search(t) and not exclude.search(t)]
         if not hits:
             out.find("R10", "自评报告", f"报告缺少“{name}”章节。", scope="section", expected=name, reported="未找到")
             continue
         i = min(hits, key=lambda k: (secs.at[k, "level"], k))
         body = report.section_body(i)
-        plain = re.sub(r"\s", "", body)
+        plain = _WHITESPACE.sub("", body)
         reason = ""
         if len(plain) < _MIN_BODY or _BOILERPLATE.match(plain):
             reason = f"正文仅 {len(plain)} 字"
-        elif name in _FIGURE_SECTIONS and not re.search(r"\d", body):
+        elif name in _FIGURE_SECTIONS and not _DIGIT.search(body):
             reason = "没有任何数据"
         if reason:
             out.find(
@@ -154,7 +170,7 @@ def _check_targets(report: NarrativeReport, out: ReportOutcome) -> None:
                 reported=t.target,
                 **kw,
             )
-        elif not t.target and t.nature != "定性" and re.search(r"[数率量]$", t.name):
+        elif not t.target and t.nature != "定性" and _COUNTED.search(t.name):
             out.find("R32", where, f"指标「{t.name}」没有指标值。", expected="可衡量的指标值", reported="空", **kw)
     key = targets["name"].str.replace(r"\s", "", regex=True)
     for _name, group in targets.groupby(key, sort=False):
@@ -216,7 +232,7 @@ def _check_period(report: NarrativeReport, out: ReportOutcome) -> None:
     if report.year is None:
         return
     secs, paras = report.sections, report.paragraphs
-    scope = matching_sections(secs, *_ACHIEVE_SECTIONS) | matching_sections(secs, REQUIRED_SECTIONS["预算执行情况"][0])
+    scope = matching_sections(secs, *_ACHIEVE_RE) | matching_sections(secs, _REQUIRED_RE["预算执行情况"][0])
     partial = []
     for d in report.as_of_dates:  # a date belongs to the paragraph starting at or before its line
         owner = paras[paras["line"] <= d.line]

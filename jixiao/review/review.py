@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from jixiao.core.frames import records
 from jixiao.core.vocab import DEFAULT_TOLERANCES, SEVERITIES
 from jixiao.parse.shortfall import shortfall_texts
 from jixiao.review import budget as _budget
@@ -105,7 +106,7 @@ def review(
         if report is None:
             return findings_frame([])
         found = check_report(report, evaluation=None, **_report_tolerances(s))
-        return findings_frame(found.to_dict("records"))
+        return findings_frame(records(found))
     evaluation = repair_structure(evaluation)  # as scoring did: the record made there is kept
     year = evaluation.unit.year
     ind = evaluation.indicators
@@ -155,7 +156,7 @@ def review(
         rows += compare_declaration(declaration, evaluation, ratio=s.rename_ratio)
     if report is not None:
         found = check_report(report, evaluation=evaluation, **_report_tolerances(s))
-        rows += found.to_dict("records")
+        rows += records(found)
     budget_scored = "weight" in evaluation.budget and evaluation.budget["weight"].notna().any()
     rows = _residue.fold_goal_findings(rows)
     return findings_frame(_one_per_problem(_without_unverifiable_sums(rows, budget_scored=budget_scored)))

@@ -164,6 +164,7 @@ class UnitResult:
 
     def to_dict(self) -> dict:
         """JSON-able result (see ``jixiao/schemas/result.schema.json``)."""
+        from jixiao.core.frames import records
         from jixiao.core.jsondata import json_ready
 
         def scored_part(unit: ScoredUnit | None) -> dict | None:
@@ -194,7 +195,7 @@ class UnitResult:
                 "indicators": main_payload["indicators"],
                 "level1": main_payload["level1"],
                 "totals": self._totals(),
-                "findings": self.findings.to_dict(orient="records") if not self.findings.empty else [],
+                "findings": records(self.findings) if not self.findings.empty else [],
                 "finding_counts": {s: int(counts.get(s, 0)) for s in ("错误", "警告", "提示")},
                 "self_evaluation": main_payload if main is self.self_eval and main else scored_part(self.self_eval),
                 "declaration": main_payload if main is self.declaration and main else scored_part(self.declaration),

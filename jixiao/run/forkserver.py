@@ -46,7 +46,14 @@ __all__ = [
 #: Imported before a kernel runs its notebook (see ``engine.KernelFactory``); ``jixiao.*`` is every
 #: notebook-side jixiao module (the pipeline imports most of them lazily); ``module:function``
 #: is imported and called (the font and template caches, see :mod:`jixiao.report.warmup`).
-DEFAULT_WARMUP = ("pandas", "matplotlib", "openpyxl", "jixiao.*", "jixiao.report.warmup:warm_up")
+DEFAULT_WARMUP = (
+    "pandas",
+    "matplotlib",
+    "openpyxl",
+    "jixiao.*",
+    "jixiao.report.warmup:warm_up",
+    "jixiao.run.params_yaml:warm_up",
+)
 #: Stages a unit notebook uses; the runner's own modules and the interactive ones are never
 #: imported into batch kernels, except the few run modules a notebook calls.
 _KERNEL_SIDE = ("jixiao.core.", "jixiao.parse.", "jixiao.read.", "jixiao.score.", "jixiao.review.", "jixiao.report.")

@@ -13,11 +13,22 @@ from ruamel.yaml.events import AliasEvent
 from jixiao.core.errors import ParamsError
 from jixiao.run.yaml_slips import describe_yaml_error, find_slip, indentation_slip
 
-__all__ = ["MAX_PARAMS_BYTES", "MAX_FLOW_DEPTH", "load_params_document"]
+__all__ = ["MAX_PARAMS_BYTES", "MAX_FLOW_DEPTH", "load_params_document", "warm_up"]
 
 #: A params file is a page of YAML; anything far larger is not one.
 MAX_PARAMS_BYTES = 256 * 1024
 MAX_FLOW_DEPTH = 32
+
+
+#: A throw-away document with a value of each kind ruamel resolves (text, number, bool, null, date, list).
+_WARM_UP_DOCUMENT = "a: 文本\nb: 1\nc: 1.5\nd: true\ne: null\nf: 2024-01-01\ng: [x, {h: 0x1}]\n"
+
+
+def warm_up() -> None:
+    """ruamel's one-time costs (its resolver and reader patterns are compiled at their first use, and
+    each ``YAML()`` looks for plug-ins), paid in the kernel template process, never per unit."""
+    YAML(typ="rt").load(_WARM_UP_DOCUMENT)
+    list(YAML(typ="rt").parse(_WARM_UP_DOCUMENT))
 
 
 def load_params_document(path: str | os.PathLike[str]) -> CommentedMap:
