@@ -146,7 +146,7 @@ def test_inputs_travel_by_content_relative_paths_kept(tmp_path):
 def test_local_workers_share_the_runners_template_and_execute_while_a_unit_finishes(tmp_path, monkeypatch):
     """``local:N``: the in-process workers fork their kernels from the runner's template process (which
     then serves the portfolio page too: one template in all), and a worker executes its next notebook
-    while the previous unit's files are being made (the task left its thread slot)."""
+    while the previous unit's files are being made (the task left its thread slot) in one thread."""
     from jixiao.run import clusterworker, forkserver
 
     launched: list[tuple] = []
@@ -163,7 +163,10 @@ def test_local_workers_share_the_runners_template_and_execute_while_a_unit_finis
     seen_by_first_finish: list[list[str]] = []
     real_finish = clusterworker.finish_job
 
+    finishing_threads: set[str] = set()
+
     def finish(job, *args):
+        finishing_threads.add(threading.current_thread().name)
         if not seen_by_first_finish:  # wait for the worker's next unit to be executed meanwhile
             deadline = time.monotonic() + 60
             while len(executed) < 2 and time.monotonic() < deadline:
@@ -180,6 +183,7 @@ def test_local_workers_share_the_runners_template_and_execute_while_a_unit_finis
     assert [(u.unit_id, u.status, u.total) for u in summary.units] == [("u1", "ok", 91.0), ("u2", "ok", 92.0)]
     assert summary.portfolio is not None and summary.portfolio.status == "ok"
     assert sorted(seen_by_first_finish[0]) == ["u1", "u2"]  # one worker: the second ran during the first's finish
+    assert len(finishing_threads) == 1  # one finishing thread, like the local runner's I/O thread
     if forkserver.fork_supported():
         assert len(launched) == 1  # the runner's template only: none per worker, none more for the portfolio
     assert getattr(clusterworker, "_LENT", None) is None  # lent for the run only

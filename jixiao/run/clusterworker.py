@@ -8,7 +8,7 @@ threads of the runner's process: for the run they borrow the runner's kernel fac
 event loop (:func:`lend_factory`), so the kernel template process started ahead by ``jixiao
 run`` serves them and the portfolio page alike. A unit's files are made after its task has left
 the worker's thread slot (Dask's ``secede``): the worker starts its next notebook meanwhile,
-as the local runner does with its I/O thread. :func:`stop_units` ends running notebooks when
+as the local runner does with its I/O thread (in-process workers finish in one such thread). :func:`stop_units` ends running notebooks when
 the client is interrupted (Dask itself cannot interrupt a running task).
 """
 
@@ -74,6 +74,9 @@ class _Engine:
         self.shutdowns: set[concurrent.futures.Future] = set()  # kernels being shut down
         self.finishing: dict[str, threading.Semaphore] = {}  # per worker: room for units finishing behind it
         self.lock = threading.Lock()
+        # Lent (in the runner's process): units finish one at a time in a thread of their own, like the
+        # local runner's I/O thread, so the event loop running the notebooks competes with one thread only.
+        self.finisher = concurrent.futures.ThreadPoolExecutor(1, "jixiao-finish") if factory is not None else None
 
     def _call(self, coro: Awaitable[Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
@@ -127,6 +130,8 @@ class _Engine:
             except Exception:  # noqa: BLE001 - best effort: it never ran anything
                 pass
         await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
+        if self.finisher is not None:
+            self.finisher.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def close(self) -> None:
@@ -240,7 +245,10 @@ def run_task(task: ClusterTask, template_text: str, blobs: dict[str, bytes]) -> 
         try:
             nb = relocate(nb, mapping)
             _restore_injected_source(nb, template, task.job)
-            return finish_job(task.job, nb, engine.renderer(task), engine.validator, began, started_at)
+            finish = (task.job, nb, engine.renderer(task), engine.validator, began, started_at)
+            if engine.finisher is not None:
+                return engine.finisher.submit(finish_job, *finish).result()
+            return finish_job(*finish)
         finally:
             if room is not None:
                 room.release()
