@@ -553,3 +553,30 @@ def test_one_pass_layout_draws_the_same_pixels_as_constrained_layout(make):
     settled, fast = _drawn(fig, settle=True)
     assert settled == single
     assert fast == _drawn(make(), settle=False)[1]
+
+
+def test_print_copies_are_png_at_print_resolution_and_made_only_when_asked(monkeypatch):
+    """The screen PNG is embedded at once; its print copy (Word) is a raster until print_copies() encodes it."""
+    monkeypatch.setattr(chartstyle, "PRINT_COPIES", {})
+    encoded = []
+    real_png = chartstyle._png
+    monkeypatch.setattr(chartstyle, "_png", lambda image, dpi: encoded.append(dpi) or real_png(image, dpi))
+    fig = charts_portfolio.plot_grade_distribution(portfolio_table())
+    uri = chartstyle.figure_to_data_uri(fig)
+    assert encoded == [chartstyle.PRINT_DPI // 2]  # the screen copy only
+    key = chartstyle.print_key(uri.split(",", 1)[1])
+    copies = chartstyle.print_copies()
+    assert list(copies) == [key] and encoded[1:] == [chartstyle.PRINT_DPI]
+    png = copies[key]
+    assert png.startswith(b"\x89PNG")
+    assert int.from_bytes(png[16:20], "big") == round(fig.get_figwidth() * chartstyle.PRINT_DPI)
+    assert chartstyle.print_copies() == copies and len(encoded) == 2  # encoded once
+
+
+def test_print_copies_beyond_the_kept_rasters_are_encoded_as_they_age(monkeypatch):
+    monkeypatch.setattr(chartstyle, "PRINT_COPIES", {})
+    monkeypatch.setattr(chartstyle, "_RASTERS_KEPT", 2)
+    for count in (3, 4, 5):
+        chartstyle.figure_to_data_uri(charts_portfolio.plot_grade_distribution(portfolio_table().head(count)))
+    kinds = [isinstance(copy, bytes) for copy in chartstyle.PRINT_COPIES.values()]
+    assert kinds == [True, False, False]

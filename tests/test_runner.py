@@ -375,3 +375,56 @@ def test_falls_back_to_spawned_kernels_when_forking_fails(tmp_path, monkeypatch)
     project.add("u2", "67\n")
     summary = project.run(kernels="fork", jobs=2, portfolio_template=None)
     assert [u.status for u in summary.units] == ["ok", "ok"]
+
+
+_STREAMS_NB = """# %% tags=["parameters"]
+x = 0
+
+# %%
+import sys
+from IPython.display import HTML, display
+print("一", flush=True)
+display(HTML("<b>二</b>"))
+print("三")
+sys.stderr.write("四\\n")
+display(HTML("<i>五</i>"))
+print("六", end="")
+
+# %%
+type(sys.stdout).flush.__dict__.get("_jixiao_skips_empty", False)
+"""
+
+
+def _outputs(mode: str, tmp_path: Path) -> list:
+    import asyncio
+
+    from jixiao.run.engine import KernelFactory, execute_notebook, load_template, parameterize
+
+    path = tmp_path / "streams.py"
+    path.write_text(_STREAMS_NB, encoding="utf-8")
+
+    async def run():
+        factory = KernelFactory(cwd=str(tmp_path), warmup=(), mode=mode)
+        try:
+            kernel = await factory.start()
+            nb = await execute_notebook(
+                parameterize(load_template(path), {}, input_path="", output_path=""), kernel, timeout=60
+            )
+            await factory.shutdown(kernel)
+            return nb
+        finally:
+            await factory.aclose()
+
+    nb = asyncio.run(run())
+    return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.outputs] for c in nb.cells[2:]]
+
+
+@pytest.mark.slow
+def test_forked_kernels_skip_empty_flushes_and_keep_every_output_in_order(tmp_path):
+    """Forked kernels return at once from a flush with nothing written; text and displays arrive as in a spawned kernel."""
+    forked, spawned = _outputs("fork", tmp_path), _outputs("spawn", tmp_path)
+    texts = [o.get("text") or o["data"].get("text/html") for o in forked[0]]
+    assert texts == ["一\n", "<b>二</b>", "三\n", "四\n", "<i>五</i>", "六"]
+    assert [o.get("name") for o in forked[0]] == ["stdout", None, "stdout", "stderr", None, "stdout"]
+    assert forked[0] == spawned[0]
+    assert forked[1][0]["data"]["text/plain"] == "True" and spawned[1][0]["data"]["text/plain"] == "False"

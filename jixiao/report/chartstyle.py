@@ -43,6 +43,7 @@ __all__ = [
     "figure_to_data_uri",
     "PRINT_COPIES",
     "PRINT_DPI",
+    "print_copies",
     "print_key",
 ]
 
@@ -218,8 +219,12 @@ def figure_to_png_bytes(fig: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-#: Print copies of the charts embedded so far: key of the screen PNG → PNG at PRINT_DPI (for the Word report).
-PRINT_COPIES: dict[str, bytes] = {}
+#: Print copies of the charts embedded so far: key of the screen PNG → raster at PRINT_DPI (for the Word
+#: report). The latest :data:`_RASTERS_KEPT` are kept as images and made PNG only when asked for
+#: (:func:`print_copies`): a notebook that hands no print copies over (the portfolio page) spends nothing
+#: on encoding them; older ones are encoded as they age, so a long interactive session holds PNG bytes.
+PRINT_COPIES: dict[str, Image.Image | bytes] = {}
+_RASTERS_KEPT = 12
 #: Resolution of the charts in the Word report (a 16 cm wide chart prints at about 300 dpi).
 PRINT_DPI = 220
 #: zlib level of the embedded PNGs (6, PIL's default, costs twice the time for ~5 % smaller files).
@@ -246,8 +251,18 @@ def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
     image = image.convert("RGB")
     screen = image.reduce(2) if PRINT_DPI == 2 * dpi else None
     data = base64.b64encode(_png(screen, dpi) if screen is not None else figure_to_png_bytes(fig, dpi)).decode("ascii")
-    PRINT_COPIES[print_key(data)] = _png(image, PRINT_DPI)
+    PRINT_COPIES[print_key(data)] = image
+    rasters = [key for key, copy in PRINT_COPIES.items() if isinstance(copy, Image.Image)]
+    for key in rasters[:-_RASTERS_KEPT]:
+        PRINT_COPIES[key] = _png(PRINT_COPIES[key], PRINT_DPI)
     return "data:image/png;base64," + data
+
+
+def print_copies() -> dict[str, bytes]:
+    """The print copies of the charts embedded so far as PNG at :data:`PRINT_DPI`, by key of the screen PNG."""
+    copies = {key: copy if isinstance(copy, bytes) else _png(copy, PRINT_DPI) for key, copy in PRINT_COPIES.items()}
+    PRINT_COPIES.update(copies)
+    return copies
 
 
 def _png(image: Image.Image, dpi: int) -> bytes:

@@ -45,7 +45,7 @@ def display_result(result: Any) -> None:
     display({RESULT_MIME: data, "text/plain": "（复核结果已交给批量运行器，写入 result.json）"}, raw=True)
     chartstyle = sys.modules.get("jixiao.report.chartstyle")  # loaded when the notebook drew charts
     if chartstyle is not None and chartstyle.PRINT_COPIES:
-        copies = {k: base64.b64encode(v).decode("ascii") for k, v in chartstyle.PRINT_COPIES.items()}
+        copies = {k: base64.b64encode(v).decode("ascii") for k, v in chartstyle.print_copies().items()}
         display({FIGURES_MIME: copies, "text/plain": "（图表的打印版已交给批量运行器，用于 Word 报告）"}, raw=True)
 
 
