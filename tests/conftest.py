@@ -44,3 +44,14 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory):
+    """The tests' runs keep their user cache (the font's converted glyphs) in a temporary folder, not in ~/.cache."""
+    from jixiao.run.usercache import CACHE_ENV
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("user-cache")))
+    yield
+    patch.undo()

@@ -93,3 +93,27 @@ def test_characters_the_font_lacks_are_left_out():
     font = TTFont(io.BytesIO(GlyphFont(font_path("sans")).woff("复核\U0001f600\ue000")))
     assert set(font.getBestCmap()) == {ord("复"), ord("核")}
     assert font.getGlyphOrder()[0] == ".notdef"
+
+
+def test_exported_glyphs_give_another_process_the_same_subset_without_converting(monkeypatch):
+    """A GlyphFont that absorbed another's export assembles byte-identical subsets and converts nothing it was given."""
+    first = GlyphFont(font_path("sans"))
+    expected = first.woff(TEXT)
+    exported = first.export()
+    assert first.converted > 20 and exported == first.export()  # deterministic
+    second = GlyphFont(font_path("sans"))
+    assert second.absorb(exported) == first.converted  # .notdef included
+    assert second.woff(TEXT) == expected and second.converted == 0
+    second.woff(TEXT + "龘")  # a glyph it was not given is converted as before
+    assert second.converted == 1
+
+
+def test_glyphs_of_another_font_version_or_unreadable_data_are_ignored():
+    font = GlyphFont(font_path("sans"))
+    font.woff("绩效")
+    exported = font.export()
+    fresh = GlyphFont(font_path("sans"))
+    other = exported.replace(fresh.stamp().encode(), b"t2pen-0/fonttools-0/" + b"0" * 64)
+    assert fresh.absorb(other) == 0
+    assert fresh.absorb(b"{not json") == 0 and fresh.absorb(b"[]") == 0 and fresh.absorb(exported[:-9]) == 0
+    assert fresh.woff("绩效") == font.woff("绩效") and fresh.converted == font.converted

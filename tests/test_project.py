@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,17 @@ def test_repository_params_are_the_shipped_sample_params():
         ours = (ROOT / "params" / name).read_text(encoding="utf-8")
         theirs = (shipped / name).read_text(encoding="utf-8")
         assert ours == theirs.replace("../inputs/", "../samples/"), name
+
+
+def test_user_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    from jixiao.run.usercache import CACHE_ENV, user_cache_dir
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "c"))
+    assert user_cache_dir() == tmp_path / "c"
+    for off in ("off", "", " OFF "):
+        monkeypatch.setenv(CACHE_ENV, off)
+        assert user_cache_dir() is None
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):  # platformdirs' folder elsewhere
+        assert user_cache_dir() == tmp_path / "xdg" / "jixiao"

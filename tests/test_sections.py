@@ -256,3 +256,24 @@ def test_cover_carries_the_read_check_of_the_table(xinhong):
     ):
         assert f"<li>{line}</li>" in box
     assert "指标区域的每一行均已读取。" in box
+
+
+def test_glyph_cache_lets_a_new_process_assemble_the_same_page_without_converting(tmp_path, monkeypatch, client_page):
+    """The first page converts glyphs and keeps them in the user's cache; a later process reads them (same bytes)."""
+    monkeypatch.setattr(webfont, "_FONT", None)  # as in a new process
+    first = HtmlRenderer(default_style(), glyph_cache=tmp_path)
+    assert first.client(TINY, "默认标题") == client_page
+    [cache] = tmp_path.glob("glyphs-*.json")
+    assert webfont.glyph_font().converted > 0 and b'"stamp"' in cache.read_bytes()
+
+    monkeypatch.setattr(webfont, "_FONT", None)
+    second = HtmlRenderer(default_style(), glyph_cache=tmp_path)
+    assert second.client(TINY, "默认标题") == client_page
+    assert webfont.glyph_font().converted == 0  # every glyph came from the cache
+
+
+def test_an_unwritable_glyph_cache_costs_only_the_cache(tmp_path, monkeypatch, client_page):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(webfont, "_FONT", None)
+    assert HtmlRenderer(default_style(), glyph_cache=blocked / "cache").client(TINY, "默认标题") == client_page

@@ -13,16 +13,27 @@ complete name table (copyright and the SIL OFL licence stay in the font).
 
 The result is deterministic: the glyphs are ordered by code point and named ``g<code point
 in hex>``, and the head table keeps the source's timestamps.
+
+The converted glyphs can be kept between processes: :meth:`GlyphFont.export` gives them as
+bytes (JSON, stamped with the font file's digest, fontTools' version and
+:data:`GLYPHS_FORMAT`) and :meth:`GlyphFont.absorb` takes them back in another process,
+ignoring data made from another font or another way (the run layer keeps the file).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import io
+import json
 import threading
 from typing import Any, NamedTuple
 
-__all__ = ["GlyphFont"]
+__all__ = ["GlyphFont", "GLYPHS_FORMAT"]
+
+#: Version of the converted glyphs' making and of :meth:`GlyphFont.export`'s format.
+GLYPHS_FORMAT = "t2pen-1"
 
 _NOTDEF = ".notdef"
 # OS/2 fields copied from the source font (FontBuilder's defaults otherwise).
@@ -78,6 +89,50 @@ class GlyphFont:
         self._source: Any = None  # TTFont, opened lazily on first use
         self._cmap: dict[int, str] = {}
         self._glyphs: dict[str, _Glyph] = {}  # source glyph name -> converted glyph
+        self._stamp: str | None = None
+        self.converted = 0  # glyphs converted by this process (not absorbed)
+
+    def stamp(self) -> str:
+        """What converted glyphs depend on: the font file's digest, fontTools' version, :data:`GLYPHS_FORMAT`."""
+        if self._stamp is None:
+            import fontTools
+
+            with open(self.path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            self._stamp = f"{GLYPHS_FORMAT}/fonttools-{fontTools.version}/{digest}"
+        return self._stamp
+
+    def export(self) -> bytes:
+        """The glyphs converted so far, as bytes for :meth:`absorb` (deterministic: sorted by glyph name)."""
+        with self._lock:
+            glyphs = {
+                name: [g.advance, g.lsb, base64.b64encode(g.charstring).decode("ascii"), g.bounds]
+                for name, g in sorted(self._glyphs.items())
+            }
+        return json.dumps({"stamp": self.stamp(), "glyphs": glyphs}, separators=(",", ":")).encode("utf-8")
+
+    def absorb(self, data: bytes) -> int:
+        """Take in glyphs :meth:`export` gave (in this or another process); the number taken.
+
+        Data of another font file, fontTools version or format, or unreadable data, is
+        ignored (0): those glyphs are converted again.
+        """
+        try:
+            loaded = json.loads(data)
+            if not isinstance(loaded, dict) or loaded.get("stamp") != self.stamp():
+                return 0
+            glyphs = {
+                str(name): _Glyph(
+                    int(a), int(b), base64.b64decode(c, validate=True), tuple(d) if d is not None else None
+                )
+                for name, (a, b, c, d) in loaded["glyphs"].items()
+            }
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return 0
+        with self._lock:
+            for name, glyph in glyphs.items():
+                self._glyphs.setdefault(name, glyph)
+        return len(glyphs)
 
     def woff(self, characters: str) -> bytes:
         """A WOFF font with the glyphs of ``characters`` that the font has (and ``.notdef``)."""
@@ -113,6 +168,7 @@ class GlyphFont:
             charstring = pen.getCharString()
             charstring.compile()
             found = self._glyphs[name] = _Glyph(advance, lsb, charstring.bytecode, bounds.bounds)
+            self.converted += 1
         return found
 
 

@@ -22,7 +22,15 @@ from collections.abc import Callable
 from jixiao.report.fonts import font_path
 from jixiao.report.fontsubset import GlyphFont
 
-__all__ = ["FONT_FAMILY", "FONT_SUBSET_VERSION", "page_characters", "subset_font", "font_face_css", "embed_font"]
+__all__ = [
+    "FONT_FAMILY",
+    "FONT_SUBSET_VERSION",
+    "page_characters",
+    "glyph_font",
+    "subset_font",
+    "font_face_css",
+    "embed_font",
+]
 
 #: CSS family name of the embedded subset (``templates/report.css`` puts it first).
 FONT_FAMILY = "JixiaoSans"
@@ -53,13 +61,18 @@ def page_characters(page: str) -> str:
 _FONT: GlyphFont | None = None
 
 
-def subset_font(characters: str) -> bytes:
-    """The WOFF subset of the font covering ``characters`` (deterministic; glyphs converted once per process)."""
+def glyph_font() -> GlyphFont:
+    """The process's subsetter of the embedded font (its converted glyphs can be exported and absorbed)."""
     global _FONT
     with _LOCK:
         if _FONT is None:
             _FONT = GlyphFont(font_path("sans"))
-    return _FONT.woff("".join(sorted(set(characters))))
+        return _FONT
+
+
+def subset_font(characters: str) -> bytes:
+    """The WOFF subset of the font covering ``characters`` (deterministic; glyphs converted once per process)."""
+    return glyph_font().woff("".join(sorted(set(characters))))
 
 
 def font_face_css(characters: str, subset: Callable[[str], bytes] = subset_font) -> str:

@@ -36,6 +36,7 @@ from jixiao.run.engine import Kernel, KernelFactory, parameterize
 from jixiao.run.htmlexport import HtmlRenderer, default_style
 from jixiao.run.runrecord import now_iso, result_validator
 from jixiao.run.unitjob import UnitJob, UnitProduct, execute_job, finish_job, relocate
+from jixiao.run.usercache import user_cache_dir
 
 __all__ = ["lend_factory", "prepare_worker", "run_task", "stop_units"]
 
@@ -107,7 +108,7 @@ class _Engine:
         style = default_style() if task.default_style else task.style
         key = repr(style)
         if key not in self.renderers:
-            self.renderers[key] = HtmlRenderer(style, font_cache=self.folder / "fonts")
+            self.renderers[key] = HtmlRenderer(style, font_cache=self.folder / "fonts", glyph_cache=user_cache_dir())
         return self.renderers[key]
 
     def template(self, text: str) -> Any:

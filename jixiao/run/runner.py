@@ -78,6 +78,7 @@ from jixiao.run.unitjob import (
     finish_job,
     write_product,
 )
+from jixiao.run.usercache import user_cache_dir
 from jixiao.run.workpapers import SUMMARY_BOOK, write_summary_book
 
 __all__ = [
@@ -179,7 +180,7 @@ def run_units(
 class _Runner:
     def __init__(self, **options: Any) -> None:
         self.__dict__.update(options)
-        self.renderer = HtmlRenderer(self.style, font_cache=self.outputs_dir / FONT_CACHE)
+        self.renderer = HtmlRenderer(self.style, font_cache=self.outputs_dir / FONT_CACHE, glyph_cache=user_cache_dir())
         self.io = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jixiao-io")
         self.versions = versions()
         self.package_sha = package_fingerprint()
