@@ -23,7 +23,7 @@ import re
 from jixiao.core.vocab import LEVEL1_NAMES
 from jixiao.read.headers import canonical_level1, level1_of_level2
 from jixiao.review.catalogue import make_finding
-from jixiao.review.helpers import indicator_finding, records
+from jixiao.review.helpers import indicator_finding, no_spaces, placed_under, records
 from jixiao.score.structure import STRUCTURE_KEY
 
 __all__ = ["check_structure_repair", "check_categories", "check_level2_placement"]
@@ -84,16 +84,16 @@ _STAFF = re.compile(r"(执法人员|工作人员|内部人员|本单位(?:人员
 
 def _place(row) -> tuple[str, str]:
     """(canonical level 1, level 2 as printed) of a row."""
-    return canonical_level1(row.get("level1") or ""), re.sub(r"\s+", "", str(row.get("level2") or ""))
+    return canonical_level1(row.get("level1") or ""), no_spaces(row.get("level2"))
 
 
 def check_categories(indicators) -> list[dict]:
     """C20-C23: each indicator's category (level 1 / level 2) against what its name measures."""
     out = []
     for r in records(indicators):
-        name = re.sub(r"\s+", "", str(r.get("name") or ""))
+        name = no_spaces(r.get("name"))
         level1, level2 = _place(r)
-        under = f"「{level1}—{level2}」" if level2 and level2 != level1 else f"「{level1 or level2}」"
+        under = placed_under(level1, level2)
         satisfaction = level1 == "满意度指标" or "满意" in level2
         placed = under.strip("「」")
         checks = (  # the first that applies: one category finding per indicator
@@ -180,7 +180,7 @@ def check_level2_placement(indicators, notes=None) -> list[dict]:
     groups: dict[tuple[str, str], list[str]] = {}
     for r in records(indicators):
         level1, level2 = str(r.get("level1") or ""), str(r.get("level2") or "")
-        if level2 and not _compatible(re.sub(r"\s+", "", level2), canonical_level1(level1)):
+        if level2 and not _compatible(no_spaces(level2), canonical_level1(level1)):
             groups.setdefault((level1, level2), []).append(f"「{r['name']}」")
     for key, names in _regrouped_by_reader(indicators, notes).items():
         groups.setdefault(key, []).extend(n for n in names if n not in groups.get(key, []))

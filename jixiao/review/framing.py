@@ -26,7 +26,7 @@ from functools import cache
 from jixiao.core.parsed_value import ParsedValue
 from jixiao.parse.direction import implied_direction
 from jixiao.read.headers import canonical_level1
-from jixiao.review.helpers import indicator_finding, records
+from jixiao.review.helpers import indicator_finding, no_spaces, placed_under, records
 
 __all__ = ["CATEGORY_RULES", "CategoryRule", "check_framing"]
 
@@ -116,17 +116,8 @@ def _patterns(rule: CategoryRule) -> _RulePatterns:
 for _rule in CATEGORY_RULES:
     _patterns(_rule)
 
-_SPACES = re.compile(r"\s+")
 _TEN_THOUSAND = re.compile(r"\d\s*万$")
 _WRITTEN_FLOOR = re.compile(r"[≥>＞]|不低于|大于|以上")
-
-
-def _compact(value: object) -> str:
-    return _SPACES.sub("", str(value or ""))
-
-
-def _under(level1: str, level2: str) -> str:
-    return f"「{level1}—{level2}」" if level2 and level2 != level1 else f"「{level1 or level2}」"
 
 
 def _places(rule: CategoryRule, level1: str, level2: str) -> bool:
@@ -136,7 +127,7 @@ def _places(rule: CategoryRule, level1: str, level2: str) -> bool:
 
 def _target_unit(row, target: ParsedValue) -> str:
     unit = target.unit if target.kind in ("number", "range") else None
-    return unit or _compact(row.get("unit"))
+    return unit or no_spaces(row.get("unit"))
 
 
 def _matches(rule: CategoryRule, name: str, row, target: ParsedValue) -> bool:
@@ -154,7 +145,7 @@ def _matches(rule: CategoryRule, name: str, row, target: ParsedValue) -> bool:
 def _category_findings(row, name: str, level1: str, level2: str, target: ParsedValue) -> list[dict]:
     for rule in CATEGORY_RULES:
         if _places(rule, level1, level2) and _matches(rule, name, row, target):
-            under = _under(level1, level2)
+            under = placed_under(level1, level2)
             return [
                 indicator_finding(
                     rule.code,
@@ -171,7 +162,7 @@ def _direction_findings(row, level1: str, level2: str, target: ParsedValue, *, d
     if target.kind != "number" or target.number is None:
         return []
     raw = str(target.raw or "")
-    lower_better = implied_direction(row.get("name")) == "<=" or _BAD_EVENT.search(_compact(row.get("name")))
+    lower_better = implied_direction(row.get("name")) == "<=" or _BAD_EVENT.search(no_spaces(row.get("name")))
     if "数量" in level2 and target.op in ("<=", "<") and _UPPER.search(raw) and not lower_better:
         return [
             indicator_finding(
@@ -216,7 +207,7 @@ _UNCAPPED = re.compile(r"增长|增幅|增速|增加|提高|提升|同比|环比
 
 def _capped_rate(row, target: ParsedValue) -> bool:
     """A rate that cannot exceed 100 % (合格率, 及时率 …) with a target of ≥100 % or >100 %."""
-    name = _compact(row.get("name"))
+    name = no_spaces(row.get("name"))
     if not name.endswith("率") or _UNCAPPED.search(name) or target.unit != "%":
         return False
     written = _WRITTEN_FLOOR.search(str(target.raw or ""))  # not an operator the name implies
@@ -255,8 +246,8 @@ def check_framing(indicators, parsed: dict, *, declaration: bool = False) -> lis
     out = []
     for r in records(indicators):
         target = parsed[str(r["indicator_id"])][0]
-        name = _compact(r.get("name"))
-        level1, level2 = canonical_level1(r.get("level1") or ""), _compact(r.get("level2"))
+        name = no_spaces(r.get("name"))
+        level1, level2 = canonical_level1(r.get("level1") or ""), no_spaces(r.get("level2"))
         out += _category_findings(r, name, level1, level2, target)
         out += _direction_findings(r, level1, level2, target, declaration=declaration)
         out += _unit_findings(r, name, target)
@@ -268,7 +259,7 @@ def _bound_actual(row, target: ParsedValue, actual: ParsedValue) -> list[dict]:
     """C38: a 完成值 written as a bound (「88.32%及以上」) that is not the target copied (C05 says that)."""
     if actual.kind != "number" or actual.op not in (">=", "<=", ">", "<") or getattr(actual, "op_implicit", False):
         return []
-    if _SPACES.sub("", str(actual.raw)) == _SPACES.sub("", str(target.raw)):
+    if no_spaces(actual.raw) == no_spaces(target.raw):
         return []
     return [
         indicator_finding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -26,6 +27,8 @@ __all__ = [
     "records",
     "join_names",
     "has_column",
+    "no_spaces",
+    "placed_under",
 ]
 
 #: Float noise below which two numbers are equal.
@@ -59,6 +62,19 @@ def over(diff: float, tol: float) -> bool:
 def text(value: object) -> str:
     """A cell's normalised text; "" for blanks and placeholders ("—", "/", "无")."""
     return clean_cell(value)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def no_spaces(value: object) -> str:
+    """The cell's text without any whitespace (``None`` → "")."""
+    return _SPACES.sub("", str(value or ""))
+
+
+def placed_under(level1: str, level2: str) -> str:
+    """Where an indicator is listed, for findings: 「一级—二级」, or one of them when they coincide or one is empty."""
+    return f"「{level1}—{level2}」" if level2 and level2 != level1 else f"「{level1 or level2}」"
 
 
 def where(row) -> str:
