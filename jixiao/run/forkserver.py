@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jixiao
+from jixiao.run.kerneltuning import skip_empty_flushes
 
 __all__ = [
     "DEFAULT_WARMUP",
@@ -291,38 +292,6 @@ def _alive(pid: int) -> bool:
 
 
 # --- server side ---------------------------------------------------------------------------
-def skip_empty_flushes() -> bool:
-    """Make a kernel's ``sys.stdout/stderr.flush()`` return at once when nothing was written since the last one.
-
-    ipykernel flushes both streams around every cell and before every display, ~6 times a
-    cell; each flush is a round trip to the kernel's I/O thread (schedule, wake, wait), even
-    with nothing to send: ~0.4 ms each, more when the cores are busy, ~45 ms a unit. Every
-    IOPub message goes through that thread's queue in order, so the wait adds no ordering
-    between outputs; a stream with text still flushes (and waits) as before. True if patched
-    (the ipykernel internals it reads are present).
-    """
-    from ipykernel.iostream import OutStream
-
-    flush = OutStream.flush
-    if getattr(flush, "_jixiao_skips_empty", False):
-        return True
-    if not all(hasattr(OutStream, name) for name in ("_flush", "_rotate_buffers", "_schedule_flush")):
-        return False  # another ipykernel: keep its flush
-
-    def flush_if_written(self: Any) -> None:
-        lock = getattr(self, "_buffer_lock", None)
-        if lock is not None and getattr(self, "echo", None) is None:
-            with lock:
-                written = bool(getattr(self, "_buffers", True)) or getattr(self, "_flush_pending", True)
-            if not written:
-                return
-        flush(self)
-
-    flush_if_written._jixiao_skips_empty = True  # type: ignore[attr-defined]
-    OutStream.flush = flush_if_written  # type: ignore[method-assign]
-    return True
-
-
 def serve(socket_path: str, modules: list[str]) -> None:
     """Import, listen, fork one kernel per request; exit when the runner goes away."""
     import gc
@@ -332,7 +301,7 @@ def serve(socket_path: str, modules: list[str]) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     import ipykernel.kernelapp  # noqa: F401 - the expensive part of a kernel start
 
-    skip_empty_flushes()
+    skip_empty_flushes()  # the forked kernels inherit it
     for name in KERNEL_START_MODULES + tuple(modules):  # "module" is imported; "module:function" is imported and called
         try:
             module, _, function = name.partition(":")
