@@ -172,3 +172,56 @@ def test_ctrl_c_on_a_dask_run_cancels_the_tasks_and_writes_nothing(tmp_path):
     written = [p for p in project.outputs.rglob("*") if p.is_file() and p.parent != project.outputs]
     assert not written, written  # no unit file, complete or partial
     shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="asyncio signal handlers (Unix)")
+def test_a_second_press_while_the_handlers_are_put_back_never_reaches_asyncio_run(monkeypatch):
+    """After Ctrl-C, SIGINT goes straight to the grace handler (never back to asyncio.run's own, which would
+    end the run with KeyboardInterrupt); a press in the instant asyncio leaves the default handler is swallowed."""
+    from jixiao.run import interrupts as module
+
+    class Runner:
+        interrupted = False
+
+        def stop(self, task):
+            self.interrupted = True
+
+    runner = Runner()
+    installed_handlers = []
+    real_signal = signal.signal
+
+    def recording_signal(sig, handler):
+        if sig == signal.SIGINT:
+            installed_handlers.append(handler)
+        return real_signal(sig, handler)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        asyncio_own = signal.getsignal(signal.SIGINT)  # asyncio.run's handler
+        real_remove = loop.remove_signal_handler
+
+        def remove_then_press(sig):  # the second press lands right after asyncio puts the default handler back
+            real_remove(sig)
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+
+        with module.interrupts(runner.stop):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(50):
+                if runner.interrupted:
+                    break
+                await asyncio.sleep(0.01)
+            monkeypatch.setattr(signal, "signal", recording_signal)
+            monkeypatch.setattr(loop, "remove_signal_handler", remove_then_press)
+        monkeypatch.undo()
+        return asyncio_own
+
+    asyncio_own = asyncio.run(main())  # no KeyboardInterrupt
+    try:
+        assert runner.interrupted
+        assert asyncio_own not in installed_handlers and installed_handlers
+        assert signal.getsignal(signal.SIGINT).__name__ == "on_sigint"  # the grace period
+        os.kill(os.getpid(), signal.SIGINT)  # ignored within the grace period
+        time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

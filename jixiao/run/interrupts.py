@@ -37,11 +37,34 @@ def interrupts(handler: Any):
     try:
         yield
     finally:
+        _restore(loop, installed, bool(installed) and getattr(getattr(handler, "__self__", None), "interrupted", False))
+
+
+def _restore(loop: asyncio.AbstractEventLoop, installed: list, interrupted: bool) -> None:
+    """Put back the handlers :func:`interrupts` replaced; after an interruption SIGINT gets the grace period.
+
+    A press that lands while this runs must neither reach asyncio.run's own SIGINT handler (the
+    ``previous`` one: it would end the run with KeyboardInterrupt and a traceback) nor go
+    unhandled: after an interruption the grace handler is installed directly instead of
+    ``previous``, a press in the instant asyncio leaves the default handler in place is swallowed,
+    and the signals are held back by the OS meanwhile (for this thread).
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if installed else None
+    try:
         for sig, previous in installed:
-            loop.remove_signal_handler(sig)
-            signal.signal(sig, previous)
-        if installed and getattr(getattr(handler, "__self__", None), "interrupted", False):
-            signal.signal(signal.SIGINT, _grace_handler(time.monotonic() + GRACE_SECONDS))
+            after = (
+                _grace_handler(time.monotonic() + GRACE_SECONDS) if interrupted and sig == signal.SIGINT else previous
+            )
+            try:
+                loop.remove_signal_handler(sig)
+                signal.signal(sig, after)
+            except KeyboardInterrupt:  # a second press, between the two lines
+                if not interrupted:
+                    raise
+                signal.signal(sig, after)
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 GRACE_SECONDS = 3.0
