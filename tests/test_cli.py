@@ -141,6 +141,36 @@ def test_console_script_runs_as_module():
     assert "复核发现" in proc.stdout
 
 
+_ENTRY_SCRIPT = """
+import atexit, pathlib, sys, threading, time
+marker = pathlib.Path(sys.argv[1])
+atexit.register(lambda: marker.write_text(marker.read_text() + "atexit;", encoding="utf-8"))
+if sys.argv[2] == "thread":  # a non-daemon thread still at work when the command ends
+    threading.Thread(target=lambda: (time.sleep(3), marker.write_text("thread;", encoding="utf-8"))).start()
+else:
+    marker.write_text("", encoding="utf-8")
+sys.argv = ["jixiao", *sys.argv[3:]]
+from jixiao.cli import entry
+entry()
+"""
+
+
+@pytest.mark.parametrize("thread", [False, True], ids=["fast-exit", "thread-left"])
+def test_the_program_keeps_output_status_and_exit_handlers_when_it_leaves(tmp_path, thread):
+    """entry() ends the process without interpreter teardown, but only after the output and the atexit handlers."""
+    marker = tmp_path / "marker.txt"
+    prefix = [sys.executable, "-c", _ENTRY_SCRIPT, str(marker), "thread" if thread else "-"]
+    ok = subprocess.run([*prefix, "check", str(XLSX_000)], capture_output=True, text=True, encoding="utf-8")
+    assert ok.returncode == 0 and "复核发现" in ok.stdout and ok.stdout.endswith("\n")
+    assert marker.read_text(encoding="utf-8") == ("thread;atexit;" if thread else "atexit;")
+    broken = subprocess.run(
+        [*prefix, "check", str(tmp_path / "无此文件.xlsx")], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert broken.returncode == 2 and "无此文件.xlsx" in broken.stderr and "Traceback" not in broken.stderr
+    usage = subprocess.run([*prefix, "check"], capture_output=True, text=True, encoding="utf-8")
+    assert usage.returncode == 2 and "请给出自评表文件" in usage.stderr
+
+
 def test_check_applies_the_tolerances_of_the_project_around_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no project: the default tolerances
     assert '"A06"' in invoke("check", XLSX_000.resolve(), "--json").output

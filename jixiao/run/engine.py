@@ -28,6 +28,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from jixiao.run.forkserver import (
     DEFAULT_WARMUP,
+    KERNEL_OPTIONS,
     SOCKET_PREFIX,
     ForkedKernelManager,
     ForkServer,
@@ -130,7 +131,7 @@ class KernelFactory:
         km = AsyncKernelManager(
             kernel_name=self.kernel_name, transport="ipc", ip=stem + "-ipc", connection_file=stem + ".json"
         )
-        await km.start_kernel(cwd=self.cwd)
+        await km.start_kernel(cwd=self.cwd, extra_arguments=list(KERNEL_OPTIONS))
         kc = km.client()
         try:
             kc.start_channels()

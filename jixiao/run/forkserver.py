@@ -88,6 +88,12 @@ KERNEL_START_MODULES = (
 )
 
 
+#: Options of every batch kernel (forked or spawned). IPython's history is kept in memory only: a
+#: unit's code and parameters are not written into the user's ``~/.ipython`` history database
+#: (shared by all kernels of a run, one sqlite write per cell).
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+
+
 class ForkServerError(RuntimeError):
     """The template process could not be started (the caller may fall back to spawning kernels)."""
 
@@ -363,7 +369,7 @@ def _become_kernel(request: dict, server_pid: int) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
-        IPKernelApp.launch_instance(argv=sys.argv[1:] + [f"--IPKernelApp.parent_handle={server_pid}"])
+        IPKernelApp.launch_instance(argv=[*sys.argv[1:], f"--IPKernelApp.parent_handle={server_pid}", *KERNEL_OPTIONS])
     except BaseException as exc:  # noqa: BLE001 - report and exit, whatever happened
         if not isinstance(exc, SystemExit):
             print(f"kernel {os.getpid()} failed: {exc!r}", file=sys.stderr, flush=True)
