@@ -395,7 +395,7 @@ type(sys.stdout).flush.__dict__.get("_jixiao_skips_empty", False)
 
 # %%
 hm = get_ipython().history_manager
-(hm.enabled, hm.save_thread is None, type(hm.db).__name__)
+(hm.enabled, hm.save_thread is None, type(hm.db).__name__, get_ipython().kernel._execute_sleep)
 """
 
 
@@ -432,5 +432,5 @@ def test_forked_kernels_skip_empty_flushes_and_keep_every_output_in_order(tmp_pa
     assert [o.get("name") for o in forked[0]] == ["stdout", None, "stdout", "stderr", None, "stdout"]
     assert forked[0] == spawned[0]
     assert forked[1][0]["data"]["text/plain"] == "True" and spawned[1][0]["data"]["text/plain"] == "False"
-    # batch kernels write no IPython history (the units' code stays out of ~/.ipython)
-    assert forked[2][0]["data"]["text/plain"] == spawned[2][0]["data"]["text/plain"] == "(False, True, 'DummyDB')"
+    # batch kernels write no IPython history (the units' code stays out of ~/.ipython) nor sleep per cell
+    assert forked[2][0]["data"]["text/plain"] == spawned[2][0]["data"]["text/plain"] == "(False, True, 'DummyDB', 0.0)"
