@@ -37,26 +37,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from jixiao.core.errors import JixiaoError
-from jixiao.run.atomic import atomic_write_json, atomic_write_text, remove_stale_temps
+from jixiao.run.atomic import atomic_write_json, remove_stale_temps
 from jixiao.run.distributed import ClusterTask, cluster_task, run_on_cluster
 from jixiao.run.engine import (
     DEFAULT_WARMUP,
-    Kernel,
     KernelFactory,
-    add_error_banner,
-    execute_notebook,
     expand_warmup,
     load_template,
-    notebook_seconds,
-    parameterize,
 )
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.interrupts import INTERRUPTED_TEXT, interrupts
 from jixiao.run.params import list_units
 from jixiao.run.planning import PlanContext, UnitPlan, plan_unit, resolve_selection
+from jixiao.run.portfolio_page import run_portfolio_page, started
 from jixiao.run.project import Project, ProjectSettings, resource_path
 from jixiao.run.runrecord import (
     INTERRUPTED,
@@ -72,7 +66,6 @@ from jixiao.run.runrecord import (
 )
 from jixiao.run.unitjob import (
     UnitProduct,
-    error_line,
     execute_job,
     failure_text,
     finish_job,
@@ -278,7 +271,7 @@ class _Runner:
         paths = unit_output_paths(self.outputs_dir, plan.unit_id)
         began, started_at = time.perf_counter(), now_iso()
         try:
-            kernel = await _started(kernel_task)
+            kernel = await started(kernel_task)
             try:
                 nb = await execute_job(template, plan.job, kernel, timeout=self.timeout)
             finally:
@@ -354,14 +347,6 @@ class _Runner:
 
         await run_on_cluster(self.scheduler, tasks, template, done, factory)
 
-    async def _execute(self, template, kernel_task, factory, parameters, template_path, output_path) -> Any:
-        kernel = await _started(kernel_task)
-        try:
-            nb = parameterize(template, parameters, input_path=str(template_path), output_path=str(output_path))
-            return await execute_notebook(nb, kernel, timeout=self.timeout)
-        finally:
-            self.shutdowns.append(asyncio.create_task(factory.shutdown(kernel, now=self.interrupted)))
-
     async def _discard(self, task: asyncio.Task, factory: KernelFactory) -> None:
         """Shut down a kernel that was started ahead but not used."""
         try:
@@ -371,48 +356,20 @@ class _Runner:
         await factory.shutdown(kernel, now=True)
 
     async def _run_portfolio(self, factory: KernelFactory) -> UnitOutcome:
-        began = time.perf_counter()
-        outcome = UnitOutcome("index", "failed", "单位汇总页")
-        target = {"notebook": self.outputs_dir / "portfolio.ipynb", "html": self.outputs_dir / "index.html"}
-        failed = {"failed_notebook": self.outputs_dir / "portfolio.failed.ipynb"}
         kernel_task, self.portfolio_kernel = self.portfolio_kernel, None
         if kernel_task is None:
             kernel_task = asyncio.create_task(factory.start())
-        try:
-            template = load_template(self.portfolio_template)
-            parameters = {"outputs_dir": str(self.outputs_dir), "params_dir": str(self.params_dir)}
-            nb = await self._execute(
-                template, kernel_task, factory, parameters, self.portfolio_template, target["notebook"]
-            )
-            outcome.notebook_seconds = notebook_seconds(nb)
-            error = add_error_banner(nb)
-            loop = asyncio.get_running_loop()
-            if error is None:
-                html = await loop.run_in_executor(self.io, self.renderer.client, nb, "绩效评价复核 —— 单位汇总")
-                await loop.run_in_executor(self.io, _write_pair, target["notebook"], nb, target["html"], html)
-                _try(os.unlink, failed["failed_notebook"])
-                outcome.status, outcome.outputs = "ok", target
-            else:
-                outcome.error = error_line(error)
-                await loop.run_in_executor(self.io, _write_pair, failed["failed_notebook"], nb, None, None)
-                outcome.outputs = failed
-        except Exception as exc:
-            outcome.error = failure_text(exc)
-        outcome.seconds = round(time.perf_counter() - began, 2)
-        return outcome
-
-
-def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None) -> None:
-    atomic_write_text(nb_path, nbformat.writes(nb))
-    if html_path is not None and html is not None:
-        atomic_write_text(html_path, html)
-
-
-async def _started(kernel_task: asyncio.Task) -> Kernel:
-    try:
-        return await kernel_task
-    except Exception as exc:
-        raise RuntimeError(f"内核启动失败：{exc}") from exc
+        return await run_portfolio_page(
+            kernel_task,
+            factory,
+            template=self.portfolio_template,
+            outputs_dir=self.outputs_dir,
+            params_dir=self.params_dir,
+            renderer=self.renderer,
+            io=self.io,
+            timeout=self.timeout,
+            shut_down=lambda k: self.shutdowns.append(asyncio.create_task(factory.shutdown(k, now=self.interrupted))),
+        )
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
