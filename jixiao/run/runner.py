@@ -231,10 +231,18 @@ class _Runner:
                 workers = [self._worker(todo, template, factory, bar, need_portfolio) for _ in range(self.jobs)]
                 await asyncio.gather(*workers)
             await asyncio.gather(*self.finishers)
-            if not self.interrupted:
-                _try(write_summary_book, self.outputs_dir / SUMMARY_BOOK, self.outputs_dir, list_units(self.params_dir))
-            if need_portfolio and not self.interrupted:
-                portfolio = await self._run_portfolio(factory)
+            if not self.interrupted:  # the summary working paper is written while the portfolio page runs
+                book = asyncio.get_running_loop().run_in_executor(
+                    self.io,
+                    _try,
+                    write_summary_book,
+                    self.outputs_dir / SUMMARY_BOOK,
+                    self.outputs_dir,
+                    list_units(self.params_dir),
+                )
+                if need_portfolio:
+                    portfolio = await self._run_portfolio(factory)
+                await book
         finally:
             if self.portfolio_kernel is not None:
                 await self._discard(self.portfolio_kernel, factory)
