@@ -559,8 +559,8 @@ def test_print_copies_are_png_at_print_resolution_and_made_only_when_asked(monke
     """The screen PNG is embedded at once; its print copy (Word) is a raster until print_copies() encodes it."""
     monkeypatch.setattr(chartstyle, "PRINT_COPIES", {})
     encoded = []
-    real_png = chartstyle._png
-    monkeypatch.setattr(chartstyle, "_png", lambda image, dpi: encoded.append(dpi) or real_png(image, dpi))
+    real_png = chartstyle.encode_rgb_png
+    monkeypatch.setattr(chartstyle, "encode_rgb_png", lambda pixels, dpi: encoded.append(dpi) or real_png(pixels, dpi))
     fig = charts_portfolio.plot_grade_distribution(portfolio_table())
     uri = chartstyle.figure_to_data_uri(fig)
     assert encoded == [chartstyle.PRINT_DPI // 2]  # the screen copy only

@@ -88,3 +88,13 @@ def test_print_and_screen_copies_of_a_chart_match_one_drawing(monkeypatch):
     screen = _decoded(base64.b64decode(uri.split(",", 1)[1]))
     assert np.array_equal(np.asarray(screen), np.asarray(Image.fromarray(raster).reduce(2)))
     assert screen.info["dpi"] == pytest.approx((110, 110), abs=0.05)
+
+
+def test_a_figure_with_a_transparent_background_is_flattened_on_white():
+    """figure_to_png_bytes draws on white whatever the figure's own background (as savefig(facecolor="white") did)."""
+    fig = charts.plot_level1_rates(level1_table())
+    fig.patch.set_alpha(0.0)
+    image = _decoded(chartstyle.figure_to_png_bytes(fig, dpi=50))
+    corner = np.asarray(image)[0, 0]
+    assert image.mode == "RGB" and image.info["dpi"] == pytest.approx((50, 50), abs=0.05)
+    assert corner.tolist() == [255, 255, 255]

@@ -450,3 +450,11 @@ def test_pending_indicators_come_first_with_the_evidence_each_needs(tmp_path):
     confirmed = view[view["status"] != PENDING]["indicator_id"].tolist()
     full = panel.session.view()
     assert confirmed == full[full["status"] != PENDING]["indicator_id"].tolist()
+
+
+def test_tier_advice_without_a_weight_gives_none_and_an_empty_typed_score_gets_the_proposal():
+    from jixiao.interactive.tieradvice import tier_advice
+
+    assert tier_advice("达成", float("nan"), None) is None
+    advice = tier_advice("未达成", 2.0, "  ")  # typed, then erased: as good as not typed
+    assert advice is not None and advice.score == "0.6" and advice.ok

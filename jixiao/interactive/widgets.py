@@ -11,7 +11,6 @@ only draws it (its HTML in :mod:`jixiao.interactive.panel_html`); the portfolio 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +19,6 @@ import ipywidgets as w
 import pandas as pd
 
 from jixiao.core.errors import JixiaoError
-from jixiao.core.textnorm import to_number
 from jixiao.core.vocab import TIERS, WEIGHT_SCHEMES
 from jixiao.interactive.panel_html import (
     detail_html,
@@ -31,10 +29,10 @@ from jixiao.interactive.panel_html import (
     summary_html,
 )
 from jixiao.interactive.rerun import RerunTicker, rerun_outputs, rerun_started_html, rerun_unit
-from jixiao.interactive.session import EditError, ReviewSession, filter_view, tier_default_score
+from jixiao.interactive.session import EditError, ReviewSession, filter_view
+from jixiao.interactive.tieradvice import tier_advice
 from jixiao.report.charts import plot_level1_rates
 from jixiao.report.chartstyle import figure_to_png_bytes
-from jixiao.score.overrides import score_in_tier, tier_band_text
 
 __all__ = ["ReviewPanel", "review_panel"]
 
@@ -283,30 +281,19 @@ class ReviewPanel:
             self._score_typed = True
 
     def _on_tier(self, change: dict) -> None:
-        """A tier sets the tier's default score, unless the evaluator typed a score inside its band."""
+        """A tier sets the tier's default score, unless the evaluator typed a score (see :mod:`tieradvice`)."""
         tier, ident = change["new"], self.indicator_select.value
         if self._quiet or not tier or ident is None:
             return
-        weight = float(self.session.row(ident)["weight"])
-        if math.isnan(weight):
+        typed = self.score_input.value if self._score_typed else None
+        advice = tier_advice(tier, self.session.row(ident)["weight"], typed)
+        if advice is None:
             return
-        proposal = f"{tier_default_score(tier, weight):g}"
-        band = tier_band_text(tier, weight)
-        typed = to_number(self.score_input.value) if self._score_typed else None
-        if self._score_typed and self.score_input.value.strip():
-            if typed is not None and score_in_tier(typed, tier, weight):
-                self._say(f"档次「{tier}」的区间为 {band}，已填写的复核分 {typed:g} 在区间内，未改动。")
-            else:
-                self._say(
-                    f"档次「{tier}」的区间为 {band}，建议分 {proposal}；已填写的复核分未改动，"
-                    "如采用建议分请在「复核分」中改为该值后点「应用调整」。",
-                    ok=False,
-                )
-            return
-        with self._silence():
-            self.score_input.value = proposal
-        self._score_typed = False
-        self._say(f"已按档次「{tier}」（区间 {band}）填入建议复核分 {proposal}，可修改；点「应用调整」后生效。")
+        if advice.score is not None:
+            with self._silence():
+                self.score_input.value = advice.score
+            self._score_typed = False
+        self._say(advice.message, ok=advice.ok)
 
     def _on_scheme(self, change: dict) -> None:
         if self._quiet:

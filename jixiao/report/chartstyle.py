@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import unicodedata
 
 import numpy as np
@@ -213,12 +212,21 @@ def settle_layout(fig: Figure) -> bool:
 
 
 def figure_to_png_bytes(fig: Figure, dpi: int = 110) -> bytes:
-    """Render a figure to PNG bytes (in memory)."""
-    fig.set_dpi(dpi)  # the layout is measured at the resolution it is drawn at
+    """Render a figure to PNG bytes (in memory), on white."""
+    return encode_rgb_png(_draw(fig, dpi), dpi)
+
+
+def _draw(fig: Figure, dpi: int) -> np.ndarray:
+    """Draw the figure at ``dpi`` (its layout measured at that resolution); its pixels as RGB on white."""
+    canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
     settle_layout(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())  # straight (not premultiplied) alpha
+    if rgba[..., 3].min() == 255:  # the charts: an opaque white background
+        return rgba[..., :3].copy()  # a copy: the buffer belongs to the canvas
+    alpha = rgba[..., 3:].astype(np.float32) / 255
+    return np.rint(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
 
 
 #: Print copies of the charts embedded so far: key of the screen PNG → raster at PRINT_DPI (for the Word
@@ -243,29 +251,23 @@ def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
     the screen copy is that raster reduced 2×2 (box filter), so a chart costs one draw
     instead of two. Both PNGs are RGB (the charts have a white background).
     """
-    canvas = FigureCanvasAgg(fig)
-    fig.set_dpi(PRINT_DPI)
-    settle_layout(fig)
-    canvas.draw()
-    pixels = np.array(np.asarray(canvas.buffer_rgba())[..., :3])  # a copy: the buffer belongs to the canvas
+    pixels = _draw(fig, PRINT_DPI)
     if PRINT_DPI == 2 * dpi:
-        screen = _png(np.asarray(Image.fromarray(pixels).reduce(2)), dpi)
+        screen = encode_rgb_png(np.asarray(Image.fromarray(pixels).reduce(2)), dpi)
     else:
         screen = figure_to_png_bytes(fig, dpi)
     data = base64.b64encode(screen).decode("ascii")
     PRINT_COPIES[print_key(data)] = pixels
     rasters = [key for key, copy in PRINT_COPIES.items() if isinstance(copy, np.ndarray)]
     for key in rasters[:-_RASTERS_KEPT]:
-        PRINT_COPIES[key] = _png(PRINT_COPIES[key], PRINT_DPI)
+        PRINT_COPIES[key] = encode_rgb_png(PRINT_COPIES[key], PRINT_DPI)
     return "data:image/png;base64," + data
 
 
 def print_copies() -> dict[str, bytes]:
     """The print copies of the charts embedded so far as PNG at :data:`PRINT_DPI`, by key of the screen PNG."""
-    copies = {key: copy if isinstance(copy, bytes) else _png(copy, PRINT_DPI) for key, copy in PRINT_COPIES.items()}
+    copies = {
+        key: copy if isinstance(copy, bytes) else encode_rgb_png(copy, PRINT_DPI) for key, copy in PRINT_COPIES.items()
+    }
     PRINT_COPIES.update(copies)
     return copies
-
-
-def _png(pixels: np.ndarray, dpi: int) -> bytes:
-    return encode_rgb_png(pixels, dpi)

@@ -10,6 +10,7 @@ importing libraries, used for exactly one notebook and then shut down.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import os
@@ -57,6 +58,7 @@ __all__ = [
     "KernelFactory",
     "load_template",
     "parameterize",
+    "started",
     "execute_notebook",
     "add_error_banner",
     "notebook_seconds",
@@ -260,6 +262,14 @@ def stable_cell_ids(nb: Any) -> Any:
 
 def _cell_id(index: int, source: str) -> str:
     return hashlib.sha256(f"{index}\0{source}".encode()).hexdigest()[:8]
+
+
+async def started(kernel_task: asyncio.Task) -> Kernel:
+    """The kernel of a start task (:meth:`KernelFactory.start`); a start failure as one Chinese line."""
+    try:
+        return await kernel_task
+    except Exception as exc:
+        raise RuntimeError(f"内核启动失败：{exc}") from exc
 
 
 async def execute_notebook(nb: Any, kernel: Kernel, *, timeout: float | None = 600) -> Any:

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from jixiao.run.atomic import atomic_write_text
+from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
 from jixiao.run.engine import (
     Kernel,
     KernelFactory,
@@ -27,12 +25,13 @@ from jixiao.run.engine import (
     load_template,
     notebook_seconds,
     parameterize,
+    started,
 )
 from jixiao.run.htmlexport import HtmlRenderer
 from jixiao.run.runrecord import UnitOutcome
-from jixiao.run.unitjob import error_line, failure_text
+from jixiao.run.unitjob import error_line, failure_text, notebook_json
 
-__all__ = ["PORTFOLIO_TITLE", "run_portfolio_page", "started"]
+__all__ = ["PORTFOLIO_TITLE", "run_portfolio_page"]
 
 PORTFOLIO_TITLE = "绩效评价复核 —— 单位汇总"
 
@@ -86,15 +85,7 @@ async def run_portfolio_page(
     return outcome
 
 
-async def started(kernel_task: asyncio.Task) -> Kernel:
-    """The kernel of a start task; a start failure as one Chinese line."""
-    try:
-        return await kernel_task
-    except Exception as exc:
-        raise RuntimeError(f"内核启动失败：{exc}") from exc
-
-
 def _write_pair(nb_path: Path, nb: Any, html_path: Path | None, html: str | None) -> None:
-    atomic_write_text(nb_path, nbformat.writes(nb))
+    atomic_write_bytes(nb_path, notebook_json(nb))
     if html_path is not None and html is not None:
         atomic_write_text(html_path, html)

@@ -45,12 +45,13 @@ from jixiao.run.engine import (
     KernelFactory,
     expand_warmup,
     load_template,
+    started,
 )
 from jixiao.run.htmlexport import HtmlRenderer, HtmlStyle, default_style
 from jixiao.run.interrupts import INTERRUPTED_TEXT, interrupts
 from jixiao.run.params import list_units
 from jixiao.run.planning import PlanContext, UnitPlan, plan_unit, resolve_selection
-from jixiao.run.portfolio_page import run_portfolio_page, started
+from jixiao.run.portfolio_page import run_portfolio_page
 from jixiao.run.project import Project, ProjectSettings, resource_path
 from jixiao.run.runrecord import (
     INTERRUPTED,
