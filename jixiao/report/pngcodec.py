@@ -27,17 +27,22 @@ _METRES_PER_INCH = 0.0254
 
 
 def encode_rgb_png(pixels: np.ndarray, dpi: float | None = None, level: int = COMPRESSION_LEVEL) -> bytes:
-    """PNG bytes of an ``(height, width, 3)`` uint8 RGB array (any strides), with its resolution if given."""
+    """PNG bytes of an ``(height, width, 3)`` uint8 RGB array, with its resolution if given.
+
+    Any strides: e.g. the RGB channels of an RGBA canvas buffer (``rgba[..., :3]``) are read in
+    place, without a copy.
+    """
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
         raise ValueError(f"expected an (height, width, 3) uint8 array, got {pixels.shape} {pixels.dtype}")
     height, width = pixels.shape[:2]
     if height == 0 or width == 0:
         raise ValueError("an image needs at least one pixel")
-    rows = pixels.reshape(height, width * 3)
     filtered = np.empty((height, width * 3 + 1), dtype=np.uint8)
     filtered[:, 0] = _UP
-    filtered[0, 1:] = rows[0]  # the row above the first is zeros
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
+    rows = filtered[:, 1:].view()
+    rows.shape = (height, width, 3)  # a view into ``filtered`` (setting .shape never copies): no copy of ``pixels``
+    rows[0] = pixels[0]  # the row above the first is zeros
+    np.subtract(pixels[1:], pixels[:-1], out=rows[1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
     parts = [_SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))]
     if dpi:
         per_metre = int(dpi / _METRES_PER_INCH + 0.5)

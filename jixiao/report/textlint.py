@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.html
 
@@ -74,12 +75,21 @@ class ClientText:
 
 def client_text(html: str) -> ClientText:
     """Body text of a client HTML (``<main>``, else ``<body>``), without styles and scripts."""
+    return _client_text(_body(html))
+
+
+def _body(html: str) -> Any:
+    """The parsed ``<main>`` (else ``<body>``) of a page, its styles and scripts removed."""
     root = lxml.html.fromstring(html)
     body = next(iter(root.xpath("//main")), None)
     if body is None:
         body = next(iter(root.xpath("//body")), root)
     for bad in body.xpath(".//style|.//script"):
         bad.drop_tree()
+    return body
+
+
+def _client_text(body: Any) -> ClientText:
     text = "\n".join(t.strip() for t in body.itertext() if t.strip())
     ours = [
         el
@@ -155,12 +165,13 @@ def tool_text(html: str, inputs: Iterable[str] = ()) -> ClientText:
     in what they quote stay different); each of ``inputs`` (texts from the unit's files, two
     characters or more, longest first) becomes 〔#〕 where it stands unquoted.
     """
-    root = lxml.html.fromstring(html)
-    body = next(iter(root.xpath("//main")), None)
-    if body is None:
-        body = next(iter(root.xpath("//body")), root)
-    heads = [" ".join(el.text_content().split()) for el in body.xpath(".//th")]  # captions: in client_text
-    parts = [t for t in (*client_text(html).narrative, *heads) if t]  # whitespace-collapsed: no "\n" inside
+    body = _body(html)
+    return _tool_text(body, _client_text(body), inputs)
+
+
+def _tool_text(body: Any, plain: ClientText, inputs: Iterable[str]) -> ClientText:
+    heads = [" ".join(el.text_content().split()) for el in body.xpath(".//th")]  # captions: in the narrative
+    parts = [t for t in (*plain.narrative, *heads) if t]  # whitespace-collapsed: no "\n" inside
     narrative = tuple(mask_unit_words("\n".join(parts), inputs).split("\n")) if parts else ()
     return ClientText("\n".join(narrative), narrative)
 
@@ -185,10 +196,12 @@ def mask_unit_words(text: str, inputs: Iterable[str] = ()) -> str:
 
 def lint_tool_text(html: str, reader_messages: Iterable[str] = (), inputs: Iterable[str] = ()) -> list[str]:
     """The problems of the tool's own words in a client HTML (:func:`tool_text`), one Chinese message each."""
-    own = tool_text(html, inputs)
+    body = _body(html)  # parsed once (a page is ~1 MB with its charts and font)
+    plain = _client_text(body)
+    own = _tool_text(body, plain, inputs)
     problems = [f"英文单词：{w}" for w in english_words(own.text)]
     problems += [f"给分析人员的说明：{p}" for p in analyst_instructions(own.text)]
-    problems += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(client_text(html).text, reader_messages)]
+    problems += [f"读取说明进入客户报告：{p}" for p in reader_notes_shown(plain.text, reader_messages)]
     problems += [f"重复的句子：{s}" for s in repeated_sentences(own.narrative)]
     problems += [f"重复的词：{s}" for s in doubled_words(own.narrative)]
     return problems

@@ -2,8 +2,8 @@
 
 The template's last cell (tagged :data:`RESULT_TAG`) calls :func:`display_result`,
 which displays the result dict under a custom MIME type. The runner reads it back
-from the executed notebook with :func:`extract_result`; the HTML exporters drop the
-cell. Kernel side, this module imports nothing heavy.
+from the executed notebook with :func:`extract_result`, then drops it from the stored
+notebook (:func:`drop_handed_over`); the HTML exporters drop the cell. Kernel side, this module imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = [
     "display_result",
     "extract_result",
     "extract_figures",
+    "drop_handed_over",
 ]
 
 #: MIME type of the result display (nbformat stores ``+json`` data as a JSON object).
@@ -72,3 +73,18 @@ def extract_figures(nb: Any) -> dict[str, bytes]:
             if isinstance(copies, dict):
                 found.update({str(k): base64.b64decode(v) for k, v in copies.items()})
     return found
+
+
+def drop_handed_over(nb: Any) -> None:
+    """Runner side: take the handed-over data (result, print copies) out of the notebook once it is read.
+
+    They are written elsewhere (``result.json``, the charts of the Word report); the hand-off cell keeps
+    its text line, which is all a notebook viewer shows of it. Stored once, the executed notebook is
+    about half the size and much quicker to write (the result is thousands of small JSON values).
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if data is not None and (RESULT_MIME in data or FIGURES_MIME in data):
+                data.pop(RESULT_MIME, None)
+                data.pop(FIGURES_MIME, None)

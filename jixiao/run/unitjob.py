@@ -27,7 +27,7 @@ from jixiao.core.jsondata import json_ready
 from jixiao.core.vocab import kind_of_inputs, report_wording
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_json
 from jixiao.run.engine import Kernel, add_error_banner, execute_notebook, notebook_seconds, parameterize
-from jixiao.run.handoff import extract_result
+from jixiao.run.handoff import drop_handed_over, extract_result
 from jixiao.run.headings import retitle
 from jixiao.run.htmlexport import HtmlRenderer
 from jixiao.run.params import UnitParams
@@ -196,6 +196,7 @@ def finish_job(
             product.error = schema_problem(validator, doc)
             if not product.error:
                 client, word = renderer.client(nb, job.title), word_report(nb, doc, job.word_template)
+                drop_handed_over(nb)  # now in result.json and the Word report
                 product.text_problems = doc["text_check"] = client_text_problems(client, word, doc)
                 if product.text_problems:  # produced all the same, flagged for the analyst (run/textcheck.py)
                     add_check_cell(nb, product.text_problems)
