@@ -434,3 +434,56 @@ def test_forked_kernels_skip_empty_flushes_and_keep_every_output_in_order(tmp_pa
     assert forked[1][0]["data"]["text/plain"] == "True" and spawned[1][0]["data"]["text/plain"] == "False"
     # batch kernels write no IPython history (the units' code stays out of ~/.ipython) nor sleep per cell
     assert forked[2][0]["data"]["text/plain"] == spawned[2][0]["data"]["text/plain"] == "(False, True, 'DummyDB', 0.0)"
+
+
+_FAILING_NB = """# %%
+open("first.txt", "w").write("1")
+
+# %%
+print("before")
+raise ValueError("停在这里")
+
+# %% [markdown]
+# 后面的单元格不应运行
+
+# %%
+open("after.txt", "w").write("1")
+
+# %%
+print("after")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["fork", "spawn"])
+def test_all_cells_are_sent_at_once_but_nothing_runs_after_an_error(tmp_path, mode):
+    """The cells are queued in the kernel together (no round trip between cells); an error aborts the queued ones."""
+    import asyncio
+
+    from jixiao.run.engine import KernelFactory, add_error_banner, execute_notebook, load_template, parameterize
+
+    path = tmp_path / "failing.py"
+    path.write_text(_FAILING_NB, encoding="utf-8")
+
+    async def run():
+        factory = KernelFactory(cwd=str(tmp_path), warmup=(), mode=mode)
+        try:
+            kernel = await factory.start()
+            nb = await execute_notebook(
+                parameterize(load_template(path), {}, input_path="", output_path=""), kernel, timeout=60
+            )
+            await factory.shutdown(kernel)
+            return nb
+        finally:
+            await factory.aclose()
+
+    nb = asyncio.run(run())
+    cells = nb.cells[1:]  # after papermill's injected-parameters cell
+    states = [c.metadata["papermill"]["status"] for c in cells]
+    assert states == ["completed", "failed", "pending", "pending", "pending"]
+    assert [c.get("execution_count") for c in cells if c.cell_type == "code"] == [2, 3, None, None]
+    assert cells[1].outputs[0]["text"] == "before\n" and cells[1].outputs[-1]["evalue"] == "停在这里"
+    assert cells[3].outputs == [] and cells[4].outputs == []
+    assert (tmp_path / "first.txt").exists() and not (tmp_path / "after.txt").exists()
+    assert all(c.metadata["papermill"]["duration"] >= 0 for c in cells[:2])
+    assert add_error_banner(nb).exec_count == 3
