@@ -15,6 +15,7 @@ import pytest
 import jixiao.run.atomic
 from jixiao.core.errors import ParamsError
 from jixiao.run.atomic import TEMP_PREFIX, atomic_write_bytes, atomic_write_json, atomic_write_text
+from jixiao.run.handoff import RESULT_MIME, RESULT_TAG
 from jixiao.run.portfolio import PORTFOLIO_COLUMNS, load_portfolio, portfolio_level1, render_portfolio_table
 from jixiao.run.runner import RESULT_SCHEMA, resolve_selection, run_units, unit_output_paths
 
@@ -113,6 +114,19 @@ def test_executed_notebooks_are_valid_nbformat_files(batch):
         nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
         assert text == nbformat.writes(nb)  # byte for byte what nbformat itself writes
+
+
+@pytest.mark.slow
+def test_stored_notebook_keeps_the_hand_off_line_but_not_the_data(batch):
+    """The result handed over in the notebook is written to result.json once, not stored in the notebook too."""
+    project, _ = batch
+    paths = project.paths("a1")
+    nb = nbformat.read(paths["notebook"], as_version=4)
+    (cell,) = [c for c in nb.cells if RESULT_TAG in c.metadata.get("tags", [])]
+    assert [sorted(o["data"]) for o in cell.outputs] == [["text/plain"]]
+    assert "result.json" in cell.outputs[0]["data"]["text/plain"]
+    assert RESULT_MIME not in paths["notebook"].read_text(encoding="utf-8")
+    assert json.loads(paths["result"].read_text(encoding="utf-8"))["totals"]["review_total"] == 91.5
 
 
 @pytest.mark.slow
