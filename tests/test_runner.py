@@ -413,13 +413,14 @@ hm = get_ipython().history_manager
 """
 
 
-def _outputs(mode: str, tmp_path: Path) -> list:
+def _executed(text: str, mode: str, tmp_path: Path):
+    """The notebook ``text`` (py:percent) executed by the runner's engine in a fresh kernel of ``mode``."""
     import asyncio
 
     from jixiao.run.engine import KernelFactory, execute_notebook, load_template, parameterize
 
-    path = tmp_path / "streams.py"
-    path.write_text(_STREAMS_NB, encoding="utf-8")
+    path = tmp_path / "notebook.py"
+    path.write_text(text, encoding="utf-8")
 
     async def run():
         factory = KernelFactory(cwd=str(tmp_path), warmup=(), mode=mode)
@@ -433,7 +434,11 @@ def _outputs(mode: str, tmp_path: Path) -> list:
         finally:
             await factory.aclose()
 
-    nb = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def _outputs(mode: str, tmp_path: Path) -> list:
+    nb = _executed(_STREAMS_NB, mode, tmp_path)
     return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.outputs] for c in nb.cells[2:]]
 
 
@@ -472,26 +477,9 @@ print("after")
 @pytest.mark.parametrize("mode", ["fork", "spawn"])
 def test_all_cells_are_sent_at_once_but_nothing_runs_after_an_error(tmp_path, mode):
     """The cells are queued in the kernel together (no round trip between cells); an error aborts the queued ones."""
-    import asyncio
+    from jixiao.run.engine import add_error_banner
 
-    from jixiao.run.engine import KernelFactory, add_error_banner, execute_notebook, load_template, parameterize
-
-    path = tmp_path / "failing.py"
-    path.write_text(_FAILING_NB, encoding="utf-8")
-
-    async def run():
-        factory = KernelFactory(cwd=str(tmp_path), warmup=(), mode=mode)
-        try:
-            kernel = await factory.start()
-            nb = await execute_notebook(
-                parameterize(load_template(path), {}, input_path="", output_path=""), kernel, timeout=60
-            )
-            await factory.shutdown(kernel)
-            return nb
-        finally:
-            await factory.aclose()
-
-    nb = asyncio.run(run())
+    nb = _executed(_FAILING_NB, mode, tmp_path)
     cells = nb.cells[1:]  # after papermill's injected-parameters cell
     states = [c.metadata["papermill"]["status"] for c in cells]
     assert states == ["completed", "failed", "pending", "pending", "pending"]
