@@ -80,7 +80,7 @@ def drop_handed_over(nb: Any) -> None:
 
     They are written elsewhere (``result.json``, the charts of the Word report); the hand-off cell keeps
     its text line, which is all a notebook viewer shows of it. Stored once, the executed notebook is
-    about half the size and much quicker to write (the result is thousands of small JSON values).
+    about a third of the size and much quicker to write (the result is thousands of small JSON values).
     """
     for cell in nb.cells:
         for output in cell.get("outputs", []):
