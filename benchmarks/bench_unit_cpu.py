@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from jixiao.run.engine import DEFAULT_WARMUP, KernelFactory, expand_warmup, load_template, notebook_seconds
+from jixiao.run.engine import DEFAULT_WARMUP, KernelFactory, expand_warmup, load_template
+from jixiao.run.execution import notebook_seconds
 from jixiao.run.htmlexport import HtmlRenderer, default_style
 from jixiao.run.params import load_params
 from jixiao.run.project import load_project

@@ -417,7 +417,8 @@ def _executed(text: str, mode: str, tmp_path: Path):
     """The notebook ``text`` (py:percent) executed by the runner's engine in a fresh kernel of ``mode``."""
     import asyncio
 
-    from jixiao.run.engine import KernelFactory, execute_notebook, load_template, parameterize
+    from jixiao.run.engine import KernelFactory, load_template, parameterize
+    from jixiao.run.execution import execute_notebook
 
     path = tmp_path / "notebook.py"
     path.write_text(text, encoding="utf-8")
@@ -477,7 +478,7 @@ print("after")
 @pytest.mark.parametrize("mode", ["fork", "spawn"])
 def test_all_cells_are_sent_at_once_but_nothing_runs_after_an_error(tmp_path, mode):
     """The cells are queued in the kernel together (no round trip between cells); an error aborts the queued ones."""
-    from jixiao.run.engine import add_error_banner
+    from jixiao.run.execution import add_error_banner
 
     nb = _executed(_FAILING_NB, mode, tmp_path)
     cells = nb.cells[1:]  # after papermill's injected-parameters cell

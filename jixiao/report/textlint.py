@@ -41,7 +41,6 @@ __all__ = [
     "repeated_sentences",
     "doubled_words",
     "lint_client_html",
-    "tool_text",
     "lint_tool_text",
     "mask_unit_words",
 ]
@@ -158,18 +157,14 @@ def lint_client_html(html: str, reader_messages: Iterable[str] = ()) -> list[str
 _QUOTE = re.compile(r"「[^「」]*」")
 
 
-def tool_text(html: str, inputs: Iterable[str] = ()) -> ClientText:
-    """The tool's own words in a client HTML: narrative, table headers and captions, the unit's words masked.
+def _tool_text(body: Any, plain: ClientText, inputs: Iterable[str]) -> ClientText:
+    """The tool's own words in a client page (``body``, its text ``plain``): narrative, table headers and
+    captions, the unit's words masked.
 
     Each quotation 「…」 becomes 「#n」 (n numbers the distinct quotations, so sentences that differ only
     in what they quote stay different); each of ``inputs`` (texts from the unit's files, two
     characters or more, longest first) becomes 〔#〕 where it stands unquoted.
     """
-    body = _body(html)
-    return _tool_text(body, _client_text(body), inputs)
-
-
-def _tool_text(body: Any, plain: ClientText, inputs: Iterable[str]) -> ClientText:
     heads = [" ".join(el.text_content().split()) for el in body.xpath(".//th")]  # captions: in the narrative
     parts = [t for t in (*plain.narrative, *heads) if t]  # whitespace-collapsed: no "\n" inside
     narrative = tuple(mask_unit_words("\n".join(parts), inputs).split("\n")) if parts else ()
@@ -195,7 +190,7 @@ def mask_unit_words(text: str, inputs: Iterable[str] = ()) -> str:
 
 
 def lint_tool_text(html: str, reader_messages: Iterable[str] = (), inputs: Iterable[str] = ()) -> list[str]:
-    """The problems of the tool's own words in a client HTML (:func:`tool_text`), one Chinese message each."""
+    """The problems of the tool's own words in a client HTML (narrative, table headers and captions, the unit's words masked), one Chinese message each."""
     body = _body(html)  # parsed once (a page is ~1 MB with its charts and font)
     plain = _client_text(body)
     own = _tool_text(body, plain, inputs)

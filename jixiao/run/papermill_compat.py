@@ -1,6 +1,6 @@
 """The one place that touches papermill names outside its documented API.
 
-The warm-kernel engine (:mod:`jixiao.run.engine`) executes notebooks in kernels it started
+The warm-kernel engine (:mod:`jixiao.run.engine`, :mod:`jixiao.run.execution`) runs notebooks in kernels it started
 itself, so it cannot call ``papermill.execute_notebook``; it reuses papermill's own pieces
 instead of copying them: the parameter injection (``papermill.parameterize``), the per-cell
 bookkeeping (``papermill.engines.NotebookExecutionManager``, papermill's engine extension

@@ -17,16 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_text
-from jixiao.run.engine import (
-    Kernel,
-    KernelFactory,
-    add_error_banner,
-    execute_notebook,
-    load_template,
-    notebook_seconds,
-    parameterize,
-    started,
-)
+from jixiao.run.engine import Kernel, KernelFactory, load_template, parameterize, started
+from jixiao.run.execution import add_error_banner, execute_notebook, notebook_seconds
 from jixiao.run.htmlexport import HtmlRenderer
 from jixiao.run.runrecord import UnitOutcome
 from jixiao.run.unitjob import error_line, failure_text, notebook_json

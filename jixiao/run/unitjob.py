@@ -26,7 +26,8 @@ from jixiao.core.errors import JixiaoError
 from jixiao.core.jsondata import json_ready
 from jixiao.core.vocab import kind_of_inputs, report_wording
 from jixiao.run.atomic import atomic_write_bytes, atomic_write_json
-from jixiao.run.engine import Kernel, add_error_banner, execute_notebook, notebook_seconds, parameterize
+from jixiao.run.engine import Kernel, parameterize
+from jixiao.run.execution import add_error_banner, execute_notebook, notebook_seconds
 from jixiao.run.handoff import drop_handed_over, extract_result
 from jixiao.run.headings import retitle
 from jixiao.run.htmlexport import HtmlRenderer
